@@ -1,0 +1,1 @@
+declare module "*.sh" { const text: string; export default text; }
