@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+'use strict';
+// Runs the bundled CLI (built by `npm run build`, which `npm install` runs through `prepare`).
+process.exitCode = require('../dist/cli.js').main(process.argv.slice(2));

@@ -1,0 +1,88 @@
+/**
+ * Reading and writing domain XML files without changing a byte we were not asked to change:
+ * the encoding (UTF-8, UTF-16 LE/BE) and BOM are detected and restored; a file whose bytes do not
+ * survive decoding unchanged is never rewritten. Writes go to a temporary file in the same
+ * directory, keep the mode, and are renamed over the original.
+ */
+import { closeSync, fchmodSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export type Encoding = 'utf8' | 'utf16le' | 'utf16be';
+
+export interface FileText {
+  path: string;
+  text: string;
+  encoding: Encoding;
+  bom: boolean;
+  /** Whether encoding `text` again gives back the original bytes (else the file must not be rewritten). */
+  lossless: boolean;
+  mode: number;
+}
+
+function swap16(buf: Buffer): Buffer {
+  const out = Buffer.from(buf);
+  for (let i = 0; i + 1 < out.length; i += 2) {
+    const t = out[i];
+    out[i] = out[i + 1];
+    out[i + 1] = t;
+  }
+  return out;
+}
+
+export function encodeText(text: string, encoding: Encoding, bom: boolean): Buffer {
+  let body: Buffer;
+  if (encoding === 'utf8') body = Buffer.from(text, 'utf8');
+  else if (encoding === 'utf16le') body = Buffer.from(text, 'utf16le');
+  else body = swap16(Buffer.from(text, 'utf16le'));
+  if (!bom) return body;
+  const mark = encoding === 'utf8' ? [0xef, 0xbb, 0xbf] : encoding === 'utf16le' ? [0xff, 0xfe] : [0xfe, 0xff];
+  return Buffer.concat([Buffer.from(mark), body]);
+}
+
+export function decodeBuffer(buf: Buffer): Omit<FileText, 'path' | 'mode'> {
+  let encoding: Encoding = 'utf8';
+  let bom = false;
+  let body = buf;
+  if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
+    bom = true;
+    body = buf.subarray(3);
+  } else if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) {
+    encoding = 'utf16le';
+    bom = true;
+    body = buf.subarray(2);
+  } else if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) {
+    encoding = 'utf16be';
+    bom = true;
+    body = buf.subarray(2);
+  }
+  const text = encoding === 'utf8' ? body.toString('utf8') : encoding === 'utf16le' ? body.toString('utf16le') : swap16(body).toString('utf16le');
+  const lossless = encodeText(text, encoding, bom).equals(buf);
+  return { text, encoding, bom, lossless };
+}
+
+export function readFileText(path: string): FileText {
+  const buf = readFileSync(path);
+  const mode = statSync(path).mode & 0o7777;
+  return { path, mode, ...decodeBuffer(buf) };
+}
+
+/** Atomically replaces the file's content with `text` in its original encoding, BOM and mode. */
+export function writeFileTextAtomic(file: FileText, text: string): void {
+  const data = encodeText(text, file.encoding, file.bom);
+  const tmp = join(dirname(file.path), `.${basename(file.path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  let fd: number | undefined;
+  try {
+    fd = openSync(tmp, 'wx', 0o600);
+    fchmodSync(fd, file.mode); // the umask must not change the mode
+    writeSync(fd, data);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, file.path);
+  } catch (e) {
+    if (fd !== undefined) closeSync(fd);
+    try { unlinkSync(tmp); } catch { /* not created */ }
+    throw e;
+  }
+}

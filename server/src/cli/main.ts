@@ -1,0 +1,190 @@
+/**
+ * libvirt-domain-lint: lint domain XML files (or directories of them) against host inventories,
+ * optionally applying the preferred fixes in place.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { analyzeDocument } from '../analysis';
+import { loadInventoryFile } from '../inventory/load';
+import type { HostIndex } from '../inventory/resolver';
+import { applyEdits, preferredEdits } from '../rules/applyFixes';
+import type { Finding, Severity } from '../rules/types';
+import { readFileText, writeFileTextAtomic } from './fileText';
+
+const USAGE = `usage: libvirt-domain-lint [--inventory FILE]... [--format text|json] [--fix] PATH...
+  PATH               a domain XML file, or a directory searched for *.xml files whose root is <domain>
+  --inventory FILE   an inventory snapshot (JSON); repeat for a host group
+  --format FORMAT    text (default) or json
+  --fix              apply each finding's preferred fix in place
+exit status: 0 nothing at warning or above, 1 findings remain, 2 usage error or unreadable file`;
+
+class UsageError extends Error {}
+
+const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
+
+interface JsonFinding {
+  file: string;
+  code: string;
+  severity: Severity;
+  message: string;
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  fixes: { title: string; newText: string; preferred: boolean }[];
+}
+
+interface Output {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/** Every *.xml under a directory (skipping VCS and dependency folders), sorted. */
+function collectXmlFiles(dir: string, out: string[]): void {
+  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) {
+      if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
+      collectXmlFiles(p, out);
+    } else if (e.isFile() && e.name.toLowerCase().endsWith('.xml')) out.push(p);
+  }
+}
+
+function toJson(file: string, text: string, findings: Finding[], lines: { positionAt(o: number): { line: number; character: number } }): JsonFinding[] {
+  return findings.map((f) => ({
+    file,
+    code: f.code,
+    severity: f.severity,
+    message: f.message,
+    range: { start: lines.positionAt(f.start), end: lines.positionAt(f.end) },
+    fixes: f.fixes.map((x) => ({ title: x.title, newText: x.edits.map((e) => e.newText).join(''), preferred: x.preferred })),
+  }));
+}
+
+export function runLint(argv: string[], io: Output): number {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        inventory: { type: 'string', multiple: true },
+        format: { type: 'string', default: 'text' },
+        fix: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (args.values.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  const format = args.values.format;
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not ${format}`);
+  if (args.positionals.length === 0) throw new UsageError('no PATH given');
+
+  let status = 0;
+  const hosts: HostIndex[] = [];
+  for (const f of args.values.inventory ?? []) {
+    try {
+      hosts.push(loadInventoryFile(f));
+    } catch (e) {
+      io.err(`libvirt-domain-lint: ${(e as Error).message}`);
+      return 2;
+    }
+  }
+
+  const files: string[] = [];
+  for (const p of args.positionals) {
+    let st;
+    try {
+      st = statSync(p);
+    } catch (e) {
+      io.err(`libvirt-domain-lint: ${p}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
+      status = 2;
+      continue;
+    }
+    if (st.isDirectory()) collectXmlFiles(p, files);
+    else files.push(p);
+  }
+
+  const json: JsonFinding[] = [];
+  const fixed: { file: string; line: number; character: number; from: string; to: string }[] = [];
+  let worst = 99;
+  for (const file of files) {
+    let ft;
+    try {
+      ft = readFileText(file);
+    } catch (e) {
+      io.err(`libvirt-domain-lint: ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      status = 2;
+      continue;
+    }
+    let analysis = analyzeDocument(ft.text, hosts);
+    if (!analysis.isDomain) continue;
+    const shown = relative(process.cwd(), file) || file;
+    if (args.values.fix) {
+      const edits = preferredEdits(analysis.findings);
+      if (edits.length) {
+        if (!ft.lossless) {
+          io.err(`libvirt-domain-lint: ${shown}: not rewritten: its bytes are not valid ${ft.encoding}`);
+          status = 2;
+        } else if ((ft.mode & 0o222) === 0) {
+          io.err(`libvirt-domain-lint: ${shown}: not rewritten: the file is read-only`);
+          status = 2;
+        } else {
+          const next = applyEdits(ft.text, edits);
+          try {
+            writeFileTextAtomic(ft, next);
+            for (const e of edits) {
+              const pos = analysis.doc.lines.positionAt(e.start);
+              fixed.push({ file: shown, line: pos.line, character: pos.character, from: ft.text.slice(e.start, e.end), to: e.newText });
+            }
+            analysis = analyzeDocument(next, hosts);
+          } catch (err) {
+            io.err(`libvirt-domain-lint: ${shown}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); the original is unchanged`);
+            status = 2;
+          }
+        }
+      }
+    }
+    for (const f of analysis.findings) worst = Math.min(worst, SEVERITY_ORDER[f.severity]);
+    if (format === 'json') json.push(...toJson(shown, ft.text, analysis.findings, analysis.doc.lines));
+    else {
+      for (const f of analysis.findings) {
+        const p = analysis.doc.lines.positionAt(f.start);
+        io.out(`${shown}:${p.line + 1}:${p.character + 1}: ${f.severity} ${f.code}: ${f.message}`);
+        const pref = f.fixes.find((x) => x.preferred);
+        if (pref) io.out(`    fix: ${analysis.doc.text.slice(f.start, f.end)} -> ${pref.edits.map((e) => e.newText).join('')}`);
+        const others = f.fixes.filter((x) => !x.preferred).length;
+        if (others) io.out(`    (${others} other candidate${others > 1 ? 's' : ''})`);
+      }
+    }
+  }
+  if (format === 'json') io.out(JSON.stringify(args.values.fix ? { findings: json, fixed } : { findings: json }, null, 2));
+  else {
+    for (const f of fixed) io.out(`fixed ${f.file}:${f.line + 1}:${f.character + 1}: ${f.from} -> ${f.to}`);
+    if (files.length === 0 && status === 0) io.err('libvirt-domain-lint: no XML files found');
+  }
+  if (status) return status;
+  return worst <= SEVERITY_ORDER.warning ? 1 : 0;
+}
+
+export function main(argv: string[]): number {
+  const io: Output = { out: (l) => process.stdout.write(l + '\n'), err: (l) => process.stderr.write(l + '\n') };
+  try {
+    return runLint(argv, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`libvirt-domain-lint: ${e.message}`);
+      io.err(USAGE);
+      return 2;
+    }
+    io.err(`libvirt-domain-lint: internal error: ${(e as Error).stack ?? e}`);
+    return 2;
+  }
+}
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

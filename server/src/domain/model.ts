@@ -1,0 +1,133 @@
+import { attr, child, childrenNamed, XmlAttribute, XmlDocument, XmlElement } from '../xml/parse';
+import { decodeXmlEntities } from '../xml/entities';
+
+/** A value in the document with the exact span it occupies (an attribute value, or trimmed element text). */
+export interface ValueRef {
+  value: string;
+  start: number;
+  end: number;
+  /** The delimiting quote for an attribute value; undefined for element text. */
+  quote?: '"' | "'";
+}
+
+export type SourceAttrName = 'dev' | 'file' | 'dir' | 'pool' | 'volume' | 'protocol' | 'name';
+const SOURCE_ATTRS: SourceAttrName[] = ['dev', 'file', 'dir', 'pool', 'volume', 'protocol', 'name'];
+
+export interface HostPathRef extends ValueRef {
+  /** Where the path was written: `<source dev|file|dir>` or `<hostdev><source><block>` text. */
+  origin: 'dev' | 'file' | 'dir' | 'block';
+}
+
+export interface DiskModel {
+  kind: 'disk' | 'hostdev';
+  /** Span of the whole `<disk>`/`<hostdev>` element. */
+  start: number;
+  end: number;
+  type?: ValueRef;
+  device?: ValueRef;
+  source: Partial<Record<SourceAttrName, ValueRef>>;
+  /** The host path this disk opens, when it names one. */
+  hostPath?: HostPathRef;
+  target?: { dev?: ValueRef; bus?: ValueRef };
+  shareable: boolean;
+  readonly: boolean;
+  serial?: string;
+  wwn?: string;
+  address?: Record<string, string>;
+}
+
+export interface DomainModel {
+  name?: string;
+  uuid?: string;
+  domainType?: string;
+  disks: DiskModel[];
+}
+
+function ref(a: XmlAttribute | undefined): ValueRef | undefined {
+  return a ? { value: a.value, start: a.valueStart, end: a.valueEnd, quote: a.quote } : undefined;
+}
+
+function textOf(el: XmlElement | undefined): string | undefined {
+  return el ? decodeXmlEntities(el.text).trim() : undefined;
+}
+
+/** The trimmed text content of an element as a span of the original text. */
+function textRef(doc: XmlDocument, el: XmlElement): ValueRef | undefined {
+  const raw = doc.text.slice(el.contentStart, el.contentEnd);
+  if (raw.includes('<')) return undefined; // mixed content: not a plain path
+  const lead = raw.length - raw.trimStart().length;
+  const trimmed = raw.trim();
+  if (!trimmed) return undefined;
+  return { value: decodeXmlEntities(trimmed), start: el.contentStart + lead, end: el.contentStart + lead + trimmed.length };
+}
+
+function diskModel(el: XmlElement): DiskModel {
+  const src = child(el, 'source');
+  const source: DiskModel['source'] = {};
+  if (src) for (const n of SOURCE_ATTRS) {
+    const r = ref(attr(src, n));
+    if (r) source[n] = r;
+  }
+  const type = ref(attr(el, 'type'));
+  let hostPath: HostPathRef | undefined;
+  const t = type?.value;
+  // Which attribute libvirt reads depends on the disk type; also record a path written under the "wrong" attribute.
+  if (source.dev && (t === 'block' || t === undefined || !source.file)) hostPath = { ...source.dev, origin: 'dev' };
+  else if (source.file) hostPath = { ...source.file, origin: 'file' };
+  else if (source.dir) hostPath = { ...source.dir, origin: 'dir' };
+  const tgt = child(el, 'target');
+  const addr = child(el, 'address');
+  return {
+    kind: 'disk',
+    start: el.start,
+    end: el.end,
+    type,
+    device: ref(attr(el, 'device')),
+    source,
+    hostPath,
+    target: tgt ? { dev: ref(attr(tgt, 'dev')), bus: ref(attr(tgt, 'bus')) } : undefined,
+    shareable: !!child(el, 'shareable'),
+    readonly: !!child(el, 'readonly'),
+    serial: textOf(child(el, 'serial')),
+    wwn: textOf(child(el, 'wwn')),
+    address: addr ? Object.fromEntries(addr.attributes.map((a) => [a.name, a.value])) : undefined,
+  };
+}
+
+function hostdevModel(doc: XmlDocument, el: XmlElement): DiskModel | undefined {
+  if (attr(el, 'type')?.value !== 'storage') return undefined;
+  const block = child(child(el, 'source') ?? el, 'block');
+  const r = block ? textRef(doc, block) : undefined;
+  return {
+    kind: 'hostdev',
+    start: el.start,
+    end: el.end,
+    type: ref(attr(el, 'type')),
+    source: {},
+    hostPath: r ? { ...r, origin: 'block' } : undefined,
+    shareable: !!child(el, 'shareable'),
+    readonly: !!child(el, 'readonly'),
+  };
+}
+
+/** Builds the domain model; undefined when the document is not a `<domain>`. */
+export function buildDomainModel(doc: XmlDocument): DomainModel | undefined {
+  const root = doc.root;
+  if (!root || root.name !== 'domain') return undefined;
+  const model: DomainModel = {
+    name: textOf(child(root, 'name')),
+    uuid: textOf(child(root, 'uuid')),
+    domainType: attr(root, 'type')?.value,
+    disks: [],
+  };
+  for (const devices of childrenNamed(root, 'devices')) {
+    for (const el of devices.children) {
+      if (el.name === 'disk') model.disks.push(diskModel(el));
+      else if (el.name === 'hostdev') {
+        const h = hostdevModel(doc, el);
+        if (h) model.disks.push(h);
+      }
+    }
+  }
+  return model;
+}

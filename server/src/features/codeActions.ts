@@ -1,0 +1,55 @@
+import { CodeAction, CodeActionKind, Diagnostic, TextEdit as LspTextEdit } from 'vscode-languageserver';
+import { preferredEdits } from '../rules/applyFixes';
+import type { Finding, TextEdit } from '../rules/types';
+import type { LineIndex } from '../xml/lineIndex';
+
+export function toLspEdits(lines: LineIndex, edits: TextEdit[]): LspTextEdit[] {
+  return edits.map((e) => ({ range: { start: lines.positionAt(e.start), end: lines.positionAt(e.end) }, newText: e.newText }));
+}
+
+function overlaps(f: Finding, start: number, end: number): boolean {
+  return f.start <= end && start <= f.end;
+}
+
+/**
+ * Quick fixes for findings touching [start, end], and a source.fixAll action for the document.
+ * `findings` may come from an earlier analysis as long as their spans still hold the same text.
+ */
+export function codeActions(
+  uri: string,
+  lines: LineIndex,
+  findings: Finding[],
+  start: number,
+  end: number,
+  only: string[] | undefined,
+  toDiagnostic: (f: Finding) => Diagnostic | undefined,
+): CodeAction[] {
+  const wants = (kind: string) => !only || only.some((o) => kind === o || kind.startsWith(o + '.'));
+  const out: CodeAction[] = [];
+  if (wants(CodeActionKind.QuickFix)) {
+    for (const f of findings) {
+      if (!overlaps(f, start, end)) continue;
+      const diag = toDiagnostic(f);
+      for (const fix of f.fixes) {
+        out.push({
+          title: fix.title,
+          kind: CodeActionKind.QuickFix,
+          diagnostics: diag ? [diag] : undefined,
+          isPreferred: fix.preferred,
+          edit: { changes: { [uri]: toLspEdits(lines, fix.edits) } },
+        });
+      }
+    }
+  }
+  if (wants(CodeActionKind.SourceFixAll)) {
+    const edits = preferredEdits(findings);
+    if (edits.length) {
+      out.push({
+        title: `Fix all unstable disk sources (${edits.length})`,
+        kind: CodeActionKind.SourceFixAll + '.libvirt-domain',
+        edit: { changes: { [uri]: toLspEdits(lines, edits) } },
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,43 @@
+import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
+import type { Analysis } from '../analysis';
+import { codeAnchor, FindingCode } from '../rules/codes';
+import type { Finding, Severity } from '../rules/types';
+
+export const DIAGNOSTIC_SOURCE = 'libvirt-domain';
+
+const LSP_SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+export type SeverityOverrides = Partial<Record<FindingCode, Severity | 'off'>>;
+
+export function effectiveSeverity(f: Finding, overrides?: SeverityOverrides): Severity | 'off' {
+  return overrides?.[f.code] ?? f.severity;
+}
+
+export function findingToDiagnostic(analysis: Analysis, f: Finding, docsUri: string | undefined, overrides?: SeverityOverrides): Diagnostic | undefined {
+  const sev = effectiveSeverity(f, overrides);
+  if (sev === 'off') return undefined;
+  const lines = analysis.doc.lines;
+  const d: Diagnostic = {
+    range: { start: lines.positionAt(f.start), end: lines.positionAt(f.end) },
+    severity: LSP_SEVERITY[sev],
+    code: f.code,
+    source: DIAGNOSTIC_SOURCE,
+    message: f.message,
+  };
+  if (docsUri) d.codeDescription = { href: `${docsUri}#${codeAnchor(f.code)}` };
+  return d;
+}
+
+export function diagnostics(analysis: Analysis, docsUri: string | undefined, overrides?: SeverityOverrides): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const f of analysis.findings) {
+    const d = findingToDiagnostic(analysis, f, docsUri, overrides);
+    if (d) out.push(d);
+  }
+  return out;
+}

@@ -1,0 +1,324 @@
+/**
+ * Answers, for one host: which device a path reaches, which LUN that is, and every stable alias
+ * of it, ranked. Built once per snapshot; lookups are map hits.
+ */
+import { classifyPath, isUnstableName, normalizePath } from '../domain/pathClass';
+import { BlockDevice, DmpNode, InventorySnapshot } from './snapshot';
+
+export type AliasKind = 'dmp' | 'mpath-wwid' | 'wwn' | 'scsi-naa' | 'nvme-eui' | 'by-id' | 'device-mapper' | 'volume' | 'by-path';
+
+const KIND_RANK: Record<AliasKind, number> = {
+  dmp: 0, 'mpath-wwid': 1, wwn: 2, 'scsi-naa': 3, 'nvme-eui': 3, 'by-id': 4, volume: 4, 'device-mapper': 5, 'by-path': 9,
+};
+
+export interface Alias {
+  path: string;
+  kind: AliasKind;
+  /** Lower is better. */
+  rank: number;
+  /** The alias reaches a single path of a multipathed LUN. */
+  bypassesMultipath: boolean;
+}
+
+/** A logical unit as the host sees it: all its path devices, its multipath map and DMP node. */
+export interface Lun {
+  /** Identity comparable across hosts: `wwn:<hex>`, `eui:<hex>`, `udid:<udid>`, `serial:…` or host-local `dev:…`. */
+  id: string;
+  size: number | null;
+  vendor: string | null;
+  model: string | null;
+  serial: string | null;
+  wwn: string | null;
+  pathDevices: string[];
+  mpathMap?: string;
+  dmp?: DmpNode;
+}
+
+export interface Resolution {
+  host: string;
+  input: string;
+  found: boolean;
+  /** Symlinks followed, in order, ending at the final path. */
+  via: string[];
+  device?: BlockDevice;
+  dmp?: DmpNode;
+  vxVolume?: string;
+  lun?: Lun;
+  partition?: number;
+  /** The path reaches only one path of a LUN that has several (or that DMP/dm-multipath manages). */
+  bypassesMultipath: boolean;
+}
+
+function normWwn(w: string | null | undefined): string | null {
+  if (!w) return null;
+  let s = w.trim().toLowerCase();
+  if (s.startsWith('0x')) s = s.slice(2);
+  if (s.startsWith('naa:')) s = s.slice(4);
+  if (s.startsWith('naa.')) s = s.slice(4);
+  return s || null;
+}
+
+function aliasKind(link: string): AliasKind | undefined {
+  const info = classifyPath(link);
+  if (info.cls === 'guest-mutable' || isUnstableName(info.cls)) return undefined;
+  if (info.cls === 'by-path') return 'by-path';
+  if (info.cls === 'multipath') return 'mpath-wwid';
+  if (info.cls === 'volume') return 'volume';
+  if (info.cls === 'device-mapper') return 'device-mapper';
+  if (info.cls === 'dmp') return 'dmp';
+  if (info.cls !== 'hardware-id') return undefined;
+  const n = link.slice(link.lastIndexOf('/') + 1);
+  if (n.startsWith('wwn-')) return 'wwn';
+  if (n.startsWith('scsi-3')) return 'scsi-naa';
+  if (n.startsWith('nvme-eui.') || n.startsWith('nvme-nvme.')) return 'nvme-eui';
+  return 'by-id';
+}
+
+function partNumber(d: BlockDevice): number | undefined {
+  const m = /(\d+)$/.exec(d.name) ?? /(\d+)$/.exec(d.kname);
+  return m ? Number(m[1]) : undefined;
+}
+
+function humanPartSuffix(n: number | undefined): string {
+  return n === undefined ? '' : ` partition ${n}`;
+}
+
+export class HostIndex {
+  readonly host: string;
+  private readonly byKname = new Map<string, BlockDevice>();
+  private readonly byPath = new Map<string, string>();
+  private readonly children = new Map<string, string[]>();
+  private readonly linksTo = new Map<string, string[]>();
+  private readonly dmpByName = new Map<string, DmpNode>();
+  private readonly dmpNames: Set<string>;
+  private readonly vxVolumes: Set<string>;
+  private readonly lunOf = new Map<string, Lun>(); // whole-disk kname (path device or map) → LUN
+  private readonly luns = new Map<string, Lun>();
+  private readonly lunOfDmp = new Map<string, Lun>();
+  private domainUsers?: Map<string, { domain: string; source: string; shareable: boolean }[]>;
+
+  constructor(readonly snapshot: InventorySnapshot) {
+    this.host = snapshot.host;
+    for (const d of snapshot.devices) {
+      this.byKname.set(d.kname, d);
+      this.byPath.set(normalizePath(d.path), d.kname);
+      if (!this.byPath.has(`/dev/${d.kname}`)) this.byPath.set(`/dev/${d.kname}`, d.kname);
+      for (const p of d.parents) {
+        const c = this.children.get(p);
+        if (c) c.push(d.kname);
+        else this.children.set(p, [d.kname]);
+      }
+    }
+    for (const [link, target] of Object.entries(snapshot.links)) {
+      const k = this.byPath.get(target);
+      if (!k) continue;
+      const l = this.linksTo.get(k);
+      if (l) l.push(link);
+      else this.linksTo.set(k, [link]);
+    }
+    for (const n of snapshot.dmp?.nodes ?? []) this.dmpByName.set(n.name, n);
+    this.dmpNames = new Set([...(snapshot.dmp?.names ?? []), ...this.dmpByName.keys()]);
+    this.vxVolumes = new Set(snapshot.vxvm?.volumes ?? []);
+    this.buildLuns();
+  }
+
+  private buildLuns(): void {
+    const add = (id: string, d: BlockDevice): Lun => {
+      let lun = this.luns.get(id);
+      if (!lun) {
+        lun = { id, size: d.size, vendor: d.vendor, model: d.model, serial: d.serial, wwn: d.wwn, pathDevices: [] };
+        this.luns.set(id, lun);
+      }
+      return lun;
+    };
+    for (const d of this.snapshot.devices) {
+      if (d.type !== 'disk') continue;
+      const w = normWwn(d.wwn);
+      const id = w ? (w.startsWith('eui.') || w.startsWith('nvme.') ? `eui:${w}` : `wwn:${w}`)
+        : d.serial ? `serial:${d.vendor ?? ''}/${d.model ?? ''}/${d.serial}` : `dev:${this.host}/${d.kname}`;
+      const lun = add(id, d);
+      lun.pathDevices.push(d.kname);
+      this.lunOf.set(d.kname, lun);
+    }
+    for (const d of this.snapshot.devices) {
+      if (d.type !== 'mpath') continue;
+      const lun = d.parents.map((p) => this.lunOf.get(p)).find((l) => l);
+      if (!lun) continue;
+      lun.mpathMap = d.kname;
+      if (lun.size === null) lun.size = d.size;
+      this.lunOf.set(d.kname, lun);
+    }
+    for (const n of this.dmpByName.values()) {
+      let lun = n.paths.map((p) => this.lunOf.get(p.name)).find((l) => l);
+      const vpd = normWwn(n.scsi3Vpd);
+      if (!lun && vpd) lun = this.luns.get(`wwn:${vpd}`);
+      if (!lun) {
+        lun = { id: vpd ? `wwn:${vpd}` : `udid:${n.udid}`, size: null, vendor: null, model: null, serial: null, wwn: vpd, pathDevices: [] };
+        this.luns.set(lun.id, lun);
+      }
+      lun.dmp = n;
+      this.lunOfDmp.set(n.name, lun);
+    }
+  }
+
+  device(kname: string): BlockDevice | undefined {
+    return this.byKname.get(kname);
+  }
+
+  childrenOf(kname: string): BlockDevice[] {
+    return (this.children.get(kname) ?? []).map((k) => this.byKname.get(k)!).filter(Boolean);
+  }
+
+  allLuns(): Lun[] {
+    return [...this.luns.values()];
+  }
+
+  /** The LUN a whole-disk device (a path device or a multipath map) belongs to. */
+  lunOfDevice(kname: string): Lun | undefined {
+    return this.lunOf.get(kname);
+  }
+
+  private isMultipathed(lun: Lun | undefined): boolean {
+    if (!lun) return false;
+    return lun.pathDevices.length > 1 || !!lun.mpathMap || (!!lun.dmp && lun.dmp.numPaths > 1);
+  }
+
+  resolve(path: string): Resolution {
+    const via: string[] = [];
+    let p = normalizePath(path);
+    const seen = new Set<string>();
+    while (this.snapshot.links[p] && !seen.has(p) && via.length < 16) {
+      seen.add(p);
+      p = this.snapshot.links[p];
+      via.push(p);
+    }
+    const res: Resolution = { host: this.host, input: path, found: false, via, bypassesMultipath: false };
+    const dmp = /^\/dev\/vx\/r?dmp\/([^/]+)$/.exec(p);
+    if (dmp) {
+      let name = dmp[1];
+      let node = this.dmpByName.get(name);
+      const part = /^(.+)s(\d+)$/.exec(name);
+      if (!node && part && this.dmpByName.has(part[1])) {
+        name = part[1];
+        node = this.dmpByName.get(name);
+        res.partition = Number(part[2]);
+      }
+      if (node) {
+        res.found = this.dmpNames.has(dmp[1]) || res.partition === undefined;
+        res.dmp = node;
+        res.lun = this.lunOfDmp.get(name);
+      } else res.found = this.dmpNames.has(name);
+      return res;
+    }
+    const vx = /^\/dev\/vx\/r?dsk\/([^/]+\/[^/]+)$/.exec(p);
+    if (vx) {
+      res.found = this.vxVolumes.has(vx[1]);
+      res.vxVolume = vx[1];
+      return res;
+    }
+    let k = this.byPath.get(p);
+    if (!k) {
+      // /dev/<vg>/<lv> is udev's link to /dev/mapper/<vg>-<lv> (dashes doubled inside names).
+      const lv = /^\/dev\/([^/]+)\/([^/]+)$/.exec(p);
+      if (lv && lv[1] !== 'mapper' && lv[1] !== 'disk') k = this.byPath.get(`/dev/mapper/${lv[1].replace(/-/g, '--')}-${lv[2].replace(/-/g, '--')}`);
+    }
+    const dev = k ? this.byKname.get(k) : undefined;
+    if (!dev) return res;
+    res.found = true;
+    res.device = dev;
+    let whole = dev;
+    if (dev.type === 'part') {
+      res.partition = partNumber(dev);
+      const parent = dev.parents.map((x) => this.byKname.get(x)).find((x) => x);
+      if (parent) whole = parent;
+    }
+    res.lun = this.lunOf.get(whole.kname);
+    res.bypassesMultipath = whole.type !== 'mpath' && this.isMultipathed(res.lun);
+    return res;
+  }
+
+  /** The partition `n` of a whole-disk device, or the device itself when n is undefined. */
+  private partitionOf(kname: string, n: number | undefined): BlockDevice | undefined {
+    if (n === undefined) return this.byKname.get(kname);
+    return this.childrenOf(kname).find((c) => c.type === 'part' && partNumber(c) === n);
+  }
+
+  /** Every stable name of what `res` reaches, best first (see README: ranking of fixes). */
+  aliases(res: Resolution): Alias[] {
+    const out = new Map<string, Alias>();
+    const put = (path: string, kind: AliasKind, bypass: boolean) => {
+      const rank = KIND_RANK[kind] + (bypass ? 20 : 0);
+      const prev = out.get(path);
+      if (!prev || prev.rank > rank) out.set(path, { path, kind, rank, bypassesMultipath: bypass });
+    };
+    const lun = res.lun;
+    const n = res.partition;
+    if (lun?.dmp) {
+      const name = n === undefined ? lun.dmp.name : `${lun.dmp.name}s${n}`;
+      if (n === undefined || this.dmpNames.has(name)) put(`/dev/vx/dmp/${name}`, 'dmp', false);
+    }
+    const multipathed = this.isMultipathed(lun);
+    const targets: Array<[BlockDevice, boolean]> = [];
+    if (lun) {
+      if (lun.mpathMap) {
+        const m = this.partitionOf(lun.mpathMap, n);
+        if (m) targets.push([m, false]);
+      }
+      for (const pd of lun.pathDevices) {
+        const d = this.partitionOf(pd, n);
+        if (d) targets.push([d, multipathed]);
+      }
+    } else if (res.device) targets.push([res.device, false]);
+    for (const [d, bypass] of targets) {
+      for (const link of this.linksTo.get(d.kname) ?? []) {
+        const kind = aliasKind(link);
+        if (kind) put(link, kind, bypass);
+      }
+    }
+    return [...out.values()].sort((a, b) => a.rank - b.rank || a.path.localeCompare(b.path));
+  }
+
+  /** Domains defined on the host that use the same LUN (and partition), by identity. */
+  domainsUsing(res: Resolution): { domain: string; source: string; shareable: boolean }[] {
+    const key = identityKey(res);
+    if (!key) return [];
+    if (!this.domainUsers) {
+      this.domainUsers = new Map();
+      for (const d of this.snapshot.domains ?? []) {
+        for (const disk of d.disks) {
+          const k = identityKey(this.resolve(disk.source));
+          if (!k) continue;
+          const list = this.domainUsers.get(k) ?? [];
+          list.push({ domain: d.name, source: disk.source, shareable: disk.shareable });
+          this.domainUsers.set(k, list);
+        }
+      }
+    }
+    return this.domainUsers.get(key) ?? [];
+  }
+}
+
+/** Identity of what a path reaches, comparable across hosts: LUN id plus partition. */
+export function identityKey(res: Resolution): string | undefined {
+  if (!res.found) return undefined;
+  if (res.lun) return res.partition === undefined ? res.lun.id : `${res.lun.id}#${res.partition}`;
+  if (res.vxVolume) return `vxvol:${res.vxVolume}`;
+  if (res.device) return `dev:${res.host}/${res.device.kname}`;
+  return undefined;
+}
+
+export function describeTarget(res: Resolution): string {
+  if (res.dmp) return `DMP node ${res.dmp.name}${humanPartSuffix(res.partition)}`;
+  if (res.vxVolume) return `VxVM volume ${res.vxVolume}`;
+  if (res.device) return `/dev/${res.device.kname}`;
+  return res.input;
+}
+
+export function formatBytes(n: number | null | undefined): string {
+  if (n === null || n === undefined) return 'size unknown';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  return `${i === 0 ? v : v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`;
+}

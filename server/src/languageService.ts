@@ -1,0 +1,100 @@
+/**
+ * The language service: one object answering diagnostics, hover and code actions for a document,
+ * with one analysis per (text, host group) reused by every request. No LSP connection here.
+ */
+import type { CodeAction, Diagnostic, Hover, Position, Range } from 'vscode-languageserver';
+import { Analysis, analyzeDocument } from './analysis';
+import type { DiskModel } from './domain/model';
+import { codeActions } from './features/codeActions';
+import { diagnostics, findingToDiagnostic, SeverityOverrides } from './features/diagnostics';
+import { hoverForPath } from './features/hover';
+import type { HostIndex } from './inventory/resolver';
+import type { Finding } from './rules/types';
+
+export interface DocumentInput {
+  uri: string;
+  text: string;
+}
+
+export interface LanguageServiceOptions {
+  /** The host group a document is checked against. */
+  hostsFor(uri: string): HostIndex[];
+  /** Base URI of the findings documentation (README); diagnostics link to `#<code>`. */
+  docsUri?: string;
+  severityOverrides?(): SeverityOverrides | undefined;
+}
+
+interface Entry {
+  text: string;
+  hosts: HostIndex[];
+  analysis: Analysis;
+}
+
+function sameHosts(a: HostIndex[], b: HostIndex[]): boolean {
+  return a.length === b.length && a.every((h, i) => h === b[i]);
+}
+
+/** Whether `text` still holds, at [start, end), what `old` held there. */
+function spanUnchanged(old: string, text: string, start: number, end: number): boolean {
+  return end <= text.length && text.slice(start, end) === old.slice(start, end);
+}
+
+export class LanguageService {
+  private readonly current = new Map<string, Entry>();
+  private readonly lastGood = new Map<string, Entry>();
+
+  constructor(private readonly options: LanguageServiceOptions) {}
+
+  analyze(doc: DocumentInput): Analysis {
+    const hosts = this.options.hostsFor(doc.uri);
+    const cached = this.current.get(doc.uri);
+    if (cached && cached.text === doc.text && sameHosts(cached.hosts, hosts)) return cached.analysis;
+    const analysis = analyzeDocument(doc.text, hosts);
+    const entry = { text: doc.text, hosts, analysis };
+    this.current.set(doc.uri, entry);
+    if (analysis.model) this.lastGood.set(doc.uri, entry);
+    return analysis;
+  }
+
+  forget(uri: string): void {
+    this.current.delete(uri);
+    this.lastGood.delete(uri);
+  }
+
+  diagnostics(doc: DocumentInput): Diagnostic[] {
+    const a = this.analyze(doc);
+    if (!a.isDomain) return [];
+    return diagnostics(a, this.options.docsUri, this.options.severityOverrides?.());
+  }
+
+  /** Disks and findings usable for `doc`: from its analysis, or from the last good parse where the text there is unchanged. */
+  private usable(doc: DocumentInput): { disks: DiskModel[]; findings: Finding[]; analysis: Analysis } {
+    const a = this.analyze(doc);
+    if (a.model) return { disks: a.model.disks, findings: a.findings, analysis: a };
+    const good = this.lastGood.get(doc.uri);
+    if (!a.isDomain || !good?.analysis.model) return { disks: [], findings: a.findings, analysis: a };
+    const old = good.text;
+    const disks = good.analysis.model.disks.filter((d) => d.hostPath && spanUnchanged(old, doc.text, d.hostPath.start, d.hostPath.end));
+    const stale = good.analysis.findings.filter(
+      (f) => f.fixes.length > 0 && f.fixes.every((x) => x.edits.every((e) => spanUnchanged(old, doc.text, e.start, e.end))),
+    );
+    return { disks, findings: [...a.findings, ...stale], analysis: a };
+  }
+
+  hover(doc: DocumentInput, position: Position): Hover | null {
+    const { disks, analysis } = this.usable(doc);
+    const offset = analysis.doc.lines.offsetAt(position);
+    const disk = disks.find((d) => d.hostPath && d.hostPath.start <= offset && offset <= d.hostPath.end);
+    if (!disk?.hostPath) return null;
+    return hoverForPath(disk.hostPath, this.options.hostsFor(doc.uri), analysis.doc.lines);
+  }
+
+  codeActions(doc: DocumentInput, range: Range, only?: string[]): CodeAction[] {
+    const { findings, analysis } = this.usable(doc);
+    const lines = analysis.doc.lines;
+    const overrides = this.options.severityOverrides?.();
+    return codeActions(doc.uri, lines, findings, lines.offsetAt(range.start), lines.offsetAt(range.end), only, (f) =>
+      findingToDiagnostic(analysis, f, this.options.docsUri, overrides),
+    );
+  }
+}

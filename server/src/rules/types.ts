@@ -1,0 +1,37 @@
+import type { DomainModel } from '../domain/model';
+import type { HostIndex } from '../inventory/resolver';
+import type { XmlDocument } from '../xml/parse';
+import type { FindingCode } from './codes';
+
+export type Severity = 'error' | 'warning' | 'information' | 'hint';
+
+/** A replacement of [start, end) in the analysed text. */
+export interface TextEdit {
+  start: number;
+  end: number;
+  newText: string;
+}
+
+export interface Fix {
+  title: string;
+  edits: TextEdit[];
+  preferred: boolean;
+}
+
+export interface Finding {
+  code: FindingCode;
+  severity: Severity;
+  message: string;
+  start: number;
+  end: number;
+  fixes: Fix[];
+}
+
+export interface RuleContext {
+  doc: XmlDocument;
+  model: DomainModel;
+  /** The host group the document is checked against; empty when offline without a snapshot. */
+  hosts: HostIndex[];
+}
+
+export type Rule = (ctx: RuleContext) => Finding[];

@@ -1,0 +1,244 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { decodeXmlEntities } from './entities';
+import { LineIndex } from './lineIndex';
+
+/** An attribute with the exact offsets of its value (inside the quotes). */
+export interface XmlAttribute {
+  name: string;
+  /** The value as written, entities not expanded. */
+  raw: string;
+  /** The value with predefined entities and character references decoded. */
+  value: string;
+  nameStart: number;
+  valueStart: number;
+  valueEnd: number;
+  quote: '"' | "'";
+}
+
+export interface XmlElement {
+  name: string;
+  /** Offset of `<` of the start tag. */
+  start: number;
+  /** Offset just past the end tag (or past `/>`). */
+  end: number;
+  /** Offset just past the `>` of the start tag. */
+  startTagEnd: number;
+  /** Content span (empty for a self-closing element). */
+  contentStart: number;
+  contentEnd: number;
+  attributes: XmlAttribute[];
+  children: XmlElement[];
+  /** Direct text content, entities as written. */
+  text: string;
+}
+
+export interface XmlSyntaxError {
+  message: string;
+  offset: number;
+  line: number; // 1-based, as the validator reports it
+  column: number;
+}
+
+export interface XmlDocument {
+  text: string;
+  lines: LineIndex;
+  root?: XmlElement;
+  error?: XmlSyntaxError;
+  /** Span of a `<!DOCTYPE …>` declaration in the prolog; it is never expanded. */
+  doctype?: { start: number; end: number };
+}
+
+const parser = new XMLParser({
+  preserveOrder: true,
+  captureMetaData: true,
+  ignoreAttributes: false,
+  processEntities: false,
+  htmlEntities: false,
+  attributeNamePrefix: '',
+  parseAttributeValue: false,
+  parseTagValue: false,
+  trimValues: false,
+  allowBooleanAttributes: true,
+});
+const META = XMLParser.getMetaDataSymbol() as unknown as symbol;
+
+/** Finds a DOCTYPE declaration in the prolog (before the root element) and returns its span. */
+function findDoctype(text: string): { start: number; end: number } | 'unterminated' | undefined {
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const c = text[i];
+    if (c === ' ' || c === '\t' || c === '\r' || c === '\n' || c === '\ufeff') { i++; continue; }
+    if (text.startsWith('<?', i)) {
+      const e = text.indexOf('?>', i + 2);
+      if (e < 0) return undefined;
+      i = e + 2;
+      continue;
+    }
+    if (text.startsWith('<!--', i)) {
+      const e = text.indexOf('-->', i + 4);
+      if (e < 0) return undefined;
+      i = e + 3;
+      continue;
+    }
+    if (text.startsWith('<!DOCTYPE', i)) {
+      // Scan to the closing '>' outside quotes and the internal subset.
+      let depth = 0;
+      let quote = '';
+      for (let j = i + 9; j < n; j++) {
+        const d = text[j];
+        if (quote) { if (d === quote) quote = ''; continue; }
+        if (d === '"' || d === "'") quote = d;
+        else if (d === '[') depth++;
+        else if (d === ']') depth = Math.max(0, depth - 1);
+        else if (d === '>' && depth === 0) return { start: i, end: j + 1 };
+      }
+      return 'unterminated';
+    }
+    return undefined;
+  }
+  return undefined;
+}
+
+/** Replaces a span with spaces, keeping line breaks, so offsets stay valid. */
+function blank(text: string, start: number, end: number): string {
+  return text.slice(0, start) + text.slice(start, end).replace(/[^\r\n]/g, ' ') + text.slice(end);
+}
+
+const ATTR_RE = /([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+
+function scanStartTag(text: string, start: number, name: string): { startTagEnd: number; attributes: XmlAttribute[] } {
+  let quote = '';
+  let j = start + 1 + name.length;
+  const n = text.length;
+  for (; j < n; j++) {
+    const c = text[j];
+    if (quote) { if (c === quote) quote = ''; continue; }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '>') break;
+  }
+  const startTagEnd = Math.min(j + 1, n);
+  const attributes: XmlAttribute[] = [];
+  const sliceStart = start + 1 + name.length;
+  const slice = text.slice(sliceStart, j);
+  ATTR_RE.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = ATTR_RE.exec(slice))) {
+    const isDouble = m[2] !== undefined;
+    const raw = isDouble ? m[2] : m[3];
+    const valueEnd = sliceStart + m.index + m[0].length - 1;
+    attributes.push({
+      name: m[1],
+      raw,
+      value: decodeXmlEntities(raw),
+      nameStart: sliceStart + m.index,
+      valueStart: valueEnd - raw.length,
+      valueEnd,
+      quote: isDouble ? '"' : "'",
+    });
+  }
+  return { startTagEnd, attributes };
+}
+
+type FxpNode = Record<string, unknown>;
+
+function buildElement(text: string, node: FxpNode, name: string): XmlElement {
+  const meta = (node as Record<symbol, { startIndex: number; endIndex: number } | undefined>)[META];
+  const start = meta?.startIndex ?? 0;
+  const end = meta?.endIndex ?? text.length;
+  const { startTagEnd, attributes } = scanStartTag(text, start, name);
+  const selfClosing = text.charCodeAt(startTagEnd - 2) === 47; // '/'
+  let contentEnd = startTagEnd;
+  if (!selfClosing) {
+    const close = text.lastIndexOf('</', end - 1);
+    contentEnd = close >= startTagEnd ? close : startTagEnd;
+  }
+  return { name, start, end, startTagEnd, contentStart: startTagEnd, contentEnd, attributes, children: [], text: '' };
+}
+
+function elementName(node: FxpNode): string | undefined {
+  for (const k of Object.keys(node)) if (k !== ':@') return k;
+  return undefined;
+}
+
+/** Converts fast-xml-parser's ordered output into positioned elements, iteratively (deep documents must not overflow the stack). */
+function toElements(text: string, nodes: FxpNode[]): XmlElement | undefined {
+  let root: XmlElement | undefined;
+  for (const node of nodes) {
+    const name = elementName(node);
+    if (!name || name.startsWith('?') || name.startsWith('#')) continue;
+    root = buildElement(text, node, name);
+    const stack: Array<[XmlElement, FxpNode[]]> = [[root, node[name] as FxpNode[]]];
+    while (stack.length) {
+      const [el, kids] = stack.pop()!;
+      if (!Array.isArray(kids)) continue;
+      for (const kid of kids) {
+        const kn = elementName(kid);
+        if (!kn) continue;
+        if (kn === '#text') { el.text += String(kid[kn] ?? ''); continue; }
+        if (kn.startsWith('?') || kn.startsWith('#')) continue;
+        const child = buildElement(text, kid, kn);
+        el.children.push(child);
+        stack.push([child, kid[kn] as FxpNode[]]);
+      }
+    }
+    break;
+  }
+  return root;
+}
+
+/**
+ * Parses XML with positions. Validates first (parse alone accepts mis-nested tags);
+ * a DOCTYPE in the prolog is recorded and blanked out so no entity is ever declared or expanded.
+ */
+export function parseXml(text: string): XmlDocument {
+  const lines = new LineIndex(text);
+  const doc: XmlDocument = { text, lines };
+  let input = text;
+  const dt = findDoctype(text);
+  if (dt === 'unterminated') {
+    const offset = text.indexOf('<!DOCTYPE');
+    const p = lines.positionAt(offset);
+    doc.doctype = { start: offset, end: text.length };
+    doc.error = { message: 'DOCTYPE declaration is not terminated', offset, line: p.line + 1, column: p.character + 1 };
+    return doc;
+  }
+  if (dt) {
+    doc.doctype = dt;
+    input = blank(text, dt.start, dt.end);
+  }
+  let verdict: true | { err: { code: string; msg: string; line: number; col: number } };
+  try {
+    verdict = XMLValidator.validate(input, { allowBooleanAttributes: true }) as typeof verdict;
+  } catch (e) {
+    doc.error = { message: `XML could not be read: ${(e as Error).message}`, offset: 0, line: 1, column: 1 };
+    return doc;
+  }
+  if (verdict !== true) {
+    const { msg, line, col } = verdict.err;
+    const l = Math.max(1, line || 1);
+    const c = Math.max(1, col || 1);
+    doc.error = { message: msg, offset: lines.offsetAtLineCol(l, c), line: l, column: c };
+    return doc;
+  }
+  try {
+    doc.root = toElements(input, parser.parse(input) as FxpNode[]);
+  } catch (e) {
+    doc.error = { message: `XML could not be parsed: ${(e as Error).message}`, offset: 0, line: 1, column: 1 };
+  }
+  return doc;
+}
+
+export function attr(el: XmlElement, name: string): XmlAttribute | undefined {
+  for (const a of el.attributes) if (a.name === name) return a;
+  return undefined;
+}
+
+export function child(el: XmlElement, name: string): XmlElement | undefined {
+  for (const c of el.children) if (c.name === name) return c;
+  return undefined;
+}
+
+export function childrenNamed(el: XmlElement, name: string): XmlElement[] {
+  return el.children.filter((c) => c.name === name);
+}
