@@ -1,0 +1,21 @@
+import { join } from 'node:path';
+import { loadInventoryFile } from '../../server/src/inventory/load';
+import { HostIndex } from '../../server/src/inventory/resolver';
+
+export const ROOT = join(__dirname, '..', '..');
+export const EXAMPLE_INVENTORY = join(ROOT, 'examples/kvm-a.inventory.json');
+export const CORPUS = join(ROOT, '..', 'shared', 'corpus', 'libvirt-11.3.0');
+
+let kvmA: HostIndex | undefined;
+export function exampleHost(): HostIndex {
+  return (kvmA ??= loadInventoryFile(EXAMPLE_INVENTORY));
+}
+
+/** A domain document with the given <devices> content. */
+export function domainXml(devices: string, eol = '\n'): string {
+  return ["<domain type='kvm'>", '  <name>t</name>', '  <devices>', devices, '  </devices>', '</domain>', ''].join(eol);
+}
+
+export function blockDisk(dev: string, target = 'vdb', extra = ''): string {
+  return `    <disk type='block' device='disk'><source dev='${dev}'/><target dev='${target}' bus='virtio'/>${extra}</disk>`;
+}
