@@ -1,5 +1,9 @@
+import { classifyPath, PathClass } from '../domain/pathClass';
 import { CODES } from './codes';
 import type { Finding, Rule } from './types';
+
+/** Path classes that name block devices (not /dev/null, /dev/zero or other character devices). */
+const BLOCK_CLASSES = new Set<PathClass>(['kernel-name', 'mpath-friendly-name', 'boot-sequence', 'guest-mutable', 'hardware-id', 'multipath', 'dmp', 'volume', 'by-path', 'device-mapper']);
 
 /** source-type-mismatch: type='file' on a /dev path, or type='block' naming its source with file=. */
 export const sourceTypeMismatch: Rule = ({ model }) => {
@@ -7,7 +11,7 @@ export const sourceTypeMismatch: Rule = ({ model }) => {
   for (const disk of model.disks) {
     if (disk.kind !== 'disk' || !disk.type) continue;
     const file = disk.source.file;
-    if (disk.type.value === 'file' && file && file.value.startsWith('/dev/')) {
+    if (disk.type.value === 'file' && file && BLOCK_CLASSES.has(classifyPath(file.value).cls)) {
       out.push({
         code: 'source-type-mismatch',
         severity: CODES['source-type-mismatch'].severity,

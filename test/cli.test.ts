@@ -1,0 +1,105 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { blockDisk, domainXml, EXAMPLE_INVENTORY, ROOT } from './support/examples';
+import { runCli } from './support/cli';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'ldx-cli-'));
+
+test('text output names file:line:col, severity and code; exit 1 when warnings remain', () => {
+  const r = runCli(['--inventory', EXAMPLE_INVENTORY, 'examples/domains']);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stdout, /^examples\/domains\/app01\.xml:20:20: warning unstable-device-name: \/dev\/sdc /m);
+  assert.match(r.stdout, /fix: \/dev\/sdc -> \/dev\/vx\/dmp\/3pardata0_12/);
+});
+
+test('json output has the documented shape with 0-based positions', () => {
+  const r = runCli(['--inventory', EXAMPLE_INVENTORY, '--format', 'json', 'examples/domains/app01.xml']);
+  assert.equal(r.status, 1);
+  const out = JSON.parse(r.stdout);
+  const f = out.findings[0];
+  assert.deepEqual(Object.keys(f), ['file', 'code', 'severity', 'message', 'range', 'fixes']);
+  assert.equal(f.code, 'unstable-device-name');
+  assert.deepEqual(f.range, { start: { line: 19, character: 19 }, end: { line: 19, character: 27 } });
+  assert.deepEqual(f.fixes[0], { title: 'Use /dev/vx/dmp/3pardata0_12', newText: '/dev/vx/dmp/3pardata0_12', preferred: true });
+  assert.ok(out.findings.every((x: { severity: string }) => ['error', 'warning', 'information', 'hint'].includes(x.severity)));
+});
+
+test('exit 0 on a clean domain; other XML in a directory is skipped', () => {
+  const d = tmp();
+  writeFileSync(join(d, 'ok.xml'), domainXml(blockDisk('/dev/vx/dmp/3pardata0_12')));
+  writeFileSync(join(d, 'pool.xml'), '<pool><x>/dev/sdb</x></pool>');
+  const r = runCli(['--inventory', EXAMPLE_INVENTORY, d]);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.equal(r.stdout, '');
+});
+
+test('usage errors and unreadable inputs exit 2 with a one-line message naming the cause', () => {
+  const u = runCli(['--format', 'yaml', 'x.xml']);
+  assert.equal(u.status, 2);
+  assert.match(u.stderr.split('\n')[0], /--format must be text or json/);
+  const missing = runCli(['/nonexistent/dom.xml']);
+  assert.equal(missing.status, 2);
+  assert.equal(missing.stderr.trim(), 'libvirt-domain-lint: /nonexistent/dom.xml: no such file or directory');
+  const badInv = runCli(['--inventory', join(ROOT, 'README.md'), 'examples/domains']);
+  assert.equal(badInv.status, 2);
+  assert.match(badInv.stderr.trim(), /README\.md: not valid JSON/);
+  assert.equal(badInv.stderr.trim().split('\n').length, 1);
+  assert.equal(runCli([]).status, 2);
+});
+
+test('--fix keeps CRLF, BOM, quotes, comments and the file mode; only values change', () => {
+  const d = tmp();
+  const text = domainXml(
+    [`    <!-- keep me -->`, `    <disk type="block" device="disk"><source  dev = "/dev/sdc" /><target dev='vdb'/></disk>`, blockDisk('/dev/disk/by-label/appdata', 'vdc')].join('\r\n'),
+    '\r\n',
+  );
+  const file = join(d, 'dom.xml');
+  writeFileSync(file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]));
+  chmodSync(file, 0o640);
+  const r = runCli(['--inventory', EXAMPLE_INVENTORY, '--fix', file]);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /fixed .*dom\.xml:\d+:\d+: \/dev\/sdc -> \/dev\/vx\/dmp\/3pardata0_12/);
+  const after = readFileSync(file);
+  assert.deepEqual([...after.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+  const expected = text.replace('/dev/sdc', '/dev/vx/dmp/3pardata0_12').replace('/dev/disk/by-label/appdata', '/dev/disk/by-id/nvme-eui.36344730528012340025384500000001-part1');
+  assert.equal(after.subarray(3).toString('utf8'), expected);
+  assert.equal(statSync(file).mode & 0o777, 0o640);
+  assert.deepEqual(readdirSync(d), ['dom.xml']); // no temporary file left behind
+});
+
+test('--fix on UTF-16 keeps the encoding', () => {
+  const d = tmp();
+  const file = join(d, 'dom.xml');
+  const text = domainXml(blockDisk('/dev/sdc'));
+  writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+  assert.equal(runCli(['--inventory', EXAMPLE_INVENTORY, '--fix', file]).status, 0);
+  const after = readFileSync(file);
+  assert.deepEqual([...after.subarray(0, 2)], [0xff, 0xfe]);
+  assert.equal(after.subarray(2).toString('utf16le'), text.replace('/dev/sdc', '/dev/vx/dmp/3pardata0_12'));
+});
+
+test('--fix reports read-only files and invalid UTF-8 without changing them', () => {
+  const d = tmp();
+  const ro = join(d, 'ro.xml');
+  writeFileSync(ro, domainXml(blockDisk('/dev/sdc')));
+  chmodSync(ro, 0o444);
+  const bad = join(d, 'bad.xml');
+  // 0xC3 0x28 is not valid UTF-8: decoding would replace it, so the file must not be rewritten.
+  writeFileSync(bad, Buffer.concat([Buffer.from('<domain><name>'), Buffer.from([0xc3, 0x28]), Buffer.from("</name><devices><disk type='block'><source dev='/dev/sdc'/></disk></devices></domain>")]));
+  const before = { ro: readFileSync(ro), bad: readFileSync(bad) };
+  const r = runCli(['--inventory', EXAMPLE_INVENTORY, '--fix', d]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /ro\.xml: not rewritten: the file is read-only/);
+  assert.match(r.stderr, /bad\.xml: not rewritten: its bytes are not valid utf8/);
+  assert.deepEqual(readFileSync(ro), before.ro);
+  assert.deepEqual(readFileSync(bad), before.bad);
+});
+
+test('npx libvirt-domain-lint runs the package bin', () => {
+  const r = require('node:child_process').spawnSync('npx', ['--no-install', 'libvirt-domain-lint', '--help'], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^usage: libvirt-domain-lint/);
+});
