@@ -1,4 +1,4 @@
 #!/usr/bin/env node
 'use strict';
 // Runs the bundled CLI (built by `npm run build`, which `npm install` runs through `prepare`).
-process.exitCode = require('../dist/cli.js').main(process.argv.slice(2));
+require('../dist/cli.js').main(process.argv.slice(2)).then((code) => { process.exitCode = code; });

@@ -86,3 +86,8 @@ export function writeFileTextAtomic(file: FileText, text: string): void {
     throw e;
   }
 }
+
+/** Atomically writes a new UTF-8 text file (temporary file in the same directory, then rename). */
+export function writeTextAtomic(path: string, text: string): void {
+  writeFileTextAtomic({ path, text: '', encoding: 'utf8', bom: false, lossless: true, mode: 0o644 }, text);
+}

@@ -6,18 +6,29 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyzeDocument } from '../analysis';
+import { InventoryError } from '../inventory/errors';
+import { fetchSnapshot } from '../inventory/fetch';
 import { loadInventoryFile } from '../inventory/load';
-import type { HostIndex } from '../inventory/resolver';
+import { HostIndex } from '../inventory/resolver';
+import { COLLECTOR_SCRIPT, TransportOptions } from '../inventory/transport';
 import { applyEdits, preferredEdits } from '../rules/applyFixes';
 import type { Finding, Severity } from '../rules/types';
-import { readFileText, writeFileTextAtomic } from './fileText';
+import { readFileText, writeFileTextAtomic, writeTextAtomic } from './fileText';
 
-const USAGE = `usage: libvirt-domain-lint [--inventory FILE]... [--format text|json] [--fix] PATH...
-  PATH               a domain XML file, or a directory searched for *.xml files whose root is <domain>
-  --inventory FILE   an inventory snapshot (JSON); repeat for a host group
-  --format FORMAT    text (default) or json
-  --fix              apply each finding's preferred fix in place
-exit status: 0 nothing at warning or above, 1 findings remain, 2 usage error or unreadable file`;
+const USAGE = `usage: libvirt-domain-lint [--inventory FILE]... [--host DEST]... [--format text|json] [--fix] PATH...
+       libvirt-domain-lint inventory --host DEST [--out FILE]
+       libvirt-domain-lint collector-script
+  PATH                 a domain XML file, or a directory searched for *.xml files whose root is <domain>
+  --inventory FILE     an inventory snapshot (JSON) or saved collector output; repeat for a host group
+  --host DEST          fetch the live inventory over ssh (an ~/.ssh/config alias, host or user@host;
+                       'local' runs the collector on this machine); repeat for a host group
+  --ssh-config FILE    passed to ssh as -F FILE
+  --ssh PATH           the ssh client to run (default: ssh)
+  --connect-timeout S  ssh ConnectTimeout in seconds (default 10)
+  --format FORMAT      text (default) or json
+  --fix                apply each finding's preferred fix in place
+  --out FILE           (inventory) write the snapshot there instead of standard output
+exit status: 0 nothing at warning or above, 1 findings remain, 2 usage error, unreadable file or unreachable host`;
 
 class UsageError extends Error {}
 
@@ -60,23 +71,62 @@ function toJson(file: string, text: string, findings: Finding[], lines: { positi
   }));
 }
 
-export function runLint(argv: string[], io: Output): number {
-  let args;
+const OPTIONS = {
+  inventory: { type: 'string', multiple: true },
+  host: { type: 'string', multiple: true },
+  'ssh-config': { type: 'string' },
+  ssh: { type: 'string' },
+  'connect-timeout': { type: 'string' },
+  format: { type: 'string', default: 'text' },
+  fix: { type: 'boolean', default: false },
+  out: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+function parse(argv: string[]) {
   try {
-    args = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        inventory: { type: 'string', multiple: true },
-        format: { type: 'string', default: 'text' },
-        fix: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+}
+
+type Parsed = ReturnType<typeof parse>;
+
+function transportOptions(args: Parsed): TransportOptions {
+  const t = args.values['connect-timeout'];
+  if (t !== undefined && !/^\d+$/.test(t)) throw new UsageError(`--connect-timeout must be a whole number of seconds, not ${t}`);
+  return { sshConfigFile: args.values['ssh-config'], sshPath: args.values.ssh, connectTimeoutSec: t === undefined ? undefined : Number(t) };
+}
+
+/** Fetches every --host in parallel; the first failure is reported as its classified one-line message. */
+async function fetchHosts(args: Parsed): Promise<HostIndex[]> {
+  const opts = transportOptions(args);
+  const snaps = await Promise.all((args.values.host ?? []).map((h) => fetchSnapshot(h, opts)));
+  return snaps.map((s) => new HostIndex(s));
+}
+
+async function runInventory(argv: string[], io: Output): Promise<number> {
+  const args = parse(argv);
+  const hosts = args.values.host ?? [];
+  if (hosts.length !== 1 || args.positionals.length) throw new UsageError('inventory takes exactly one --host DEST');
+  const snap = await fetchSnapshot(hosts[0], transportOptions(args));
+  const text = JSON.stringify(snap, null, 2) + '\n';
+  for (const w of snap.warnings) io.err(`libvirt-domain-lint: ${hosts[0]}: warning: ${w}`);
+  if (args.values.out) {
+    try {
+      writeTextAtomic(args.values.out, text);
+    } catch (e) {
+      io.err(`libvirt-domain-lint: ${args.values.out}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      return 2;
+    }
+    io.err(`libvirt-domain-lint: ${hosts[0]}: ${snap.devices.length} devices, ${Object.keys(snap.links).length} links, ${snap.dmp?.nodes.length ?? 0} DMP nodes, ${snap.domains?.length ?? 0} domains written to ${args.values.out}`);
+  } else io.out(text.trimEnd());
+  return 0;
+}
+
+export async function runLint(argv: string[], io: Output): Promise<number> {
+  const args = parse(argv);
   if (args.values.help) {
     io.out(USAGE);
     return 0;
@@ -95,6 +145,7 @@ export function runLint(argv: string[], io: Output): number {
       return 2;
     }
   }
+  hosts.push(...(await fetchHosts(args)));
 
   const files: string[] = [];
   for (const p of args.positionals) {
@@ -172,11 +223,20 @@ export function runLint(argv: string[], io: Output): number {
   return worst <= SEVERITY_ORDER.warning ? 1 : 0;
 }
 
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   const io: Output = { out: (l) => process.stdout.write(l + '\n'), err: (l) => process.stderr.write(l + '\n') };
   try {
-    return runLint(argv, io);
+    if (argv[0] === 'collector-script') {
+      process.stdout.write(COLLECTOR_SCRIPT);
+      return 0;
+    }
+    if (argv[0] === 'inventory') return await runInventory(argv.slice(1), io);
+    return await runLint(argv, io);
   } catch (e) {
+    if (e instanceof InventoryError) {
+      io.err(`libvirt-domain-lint: ${e.message}`);
+      return 2;
+    }
     if (e instanceof UsageError) {
       io.err(`libvirt-domain-lint: ${e.message}`);
       io.err(USAGE);
@@ -187,4 +247,4 @@ export function main(argv: string[]): number {
   }
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) void main(process.argv.slice(2)).then((code) => (process.exitCode = code));

@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { isCollectorOutput, splitCollectorOutput } from './collectorOutput';
+import { InventoryError } from './errors';
+import { snapshotFromCollectorOutput } from './fetch';
 import { HostIndex } from './resolver';
 import { InventorySnapshot, SnapshotError, validateSnapshot } from './snapshot';
 
@@ -14,7 +17,10 @@ export function snapshotFromText(text: string, origin: string): InventorySnapsho
   return validateSnapshot(data, origin);
 }
 
-/** Reads an inventory file (a snapshot JSON) and indexes it. Errors are one line naming the file. */
+/**
+ * Reads an inventory file and indexes it: a snapshot JSON, or the raw output of the collector script
+ * (as an operator's own tooling collected it). Errors are one line naming the file.
+ */
 export function loadInventoryFile(path: string): HostIndex {
   let text: string;
   try {
@@ -23,5 +29,20 @@ export function loadInventoryFile(path: string): HostIndex {
     const err = e as NodeJS.ErrnoException;
     throw new SnapshotError(`${path}: cannot read inventory (${err.code ?? err.message})`);
   }
+  if (isCollectorOutput(text)) return new HostIndex(snapshotFromRawOutput(text, path));
   return new HostIndex(snapshotFromText(text, path));
+}
+
+/** A snapshot from a file holding collector output; the host is named by its `uname -n` section, else the file. */
+export function snapshotFromRawOutput(text: string, path: string): InventorySnapshot {
+  const output = splitCollectorOutput(text);
+  if (!output.complete) throw new SnapshotError(`${path}: collector output is truncated (no #LDI-DONE end marker)`);
+  const uname = output.sections.get('uname');
+  const host = (uname && !uname.absent && uname.body.trim()) || path;
+  try {
+    return snapshotFromCollectorOutput(host, output, '');
+  } catch (e) {
+    if (e instanceof InventoryError) throw new SnapshotError(`${path}: ${e.message}`);
+    throw e;
+  }
 }

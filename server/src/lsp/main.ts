@@ -1,16 +1,19 @@
-/** LSP glue: the connection, document sync and configuration, delegating to ServerCore. */
+/** LSP glue: the connection, document sync and configuration, delegating to ServerCore and HostManager. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CodeActionKind, createConnection, DidChangeConfigurationNotification, ProposedFeatures, TextDocuments, TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { loadInventoryFile } from '../inventory/load';
-import type { HostIndex } from '../inventory/resolver';
+import { HostManager } from './hostManager';
 import { ServerCore } from './serverCore';
+import { normalizeSettings } from './settings';
 
+/** What the client tells the server at start. */
 interface InitOptions {
+  /** Whether the server may contact hosts (false in an untrusted workspace: offline rules only). */
+  hostAccess?: boolean;
   inventoryFiles?: string[];
   docsUri?: string;
 }
@@ -25,21 +28,34 @@ function defaultDocsUri(): string | undefined {
 }
 
 let core: ServerCore;
+let hosts: HostManager;
+let hostAccess = false;
+let canPullConfiguration = false;
+let workspaceFolders: string[] = [];
+let initInventoryFiles: string[] = [];
 
-function loadHosts(files: string[]): HostIndex[] {
-  const hosts: HostIndex[] = [];
-  for (const f of files) {
-    try {
-      hosts.push(loadInventoryFile(f));
-    } catch (e) {
-      connection.window.showErrorMessage((e as Error).message);
-    }
-  }
-  return hosts;
+async function reconfigure(pushed?: unknown): Promise<void> {
+  let raw = pushed;
+  if (canPullConfiguration) raw = await connection.workspace.getConfiguration('libvirtDomain');
+  const settings = normalizeSettings(raw);
+  if (!settings.inventorySnapshots.length) settings.inventorySnapshots = initInventoryFiles;
+  core.setSeverityOverrides(settings.severityOverrides);
+  hosts.configure(settings, hostAccess, workspaceFolders);
+  void hosts.refresh(core.openUris(), false);
 }
 
 connection.onInitialize((params) => {
   const init = (params.initializationOptions ?? {}) as InitOptions;
+  hostAccess = init.hostAccess === true;
+  initInventoryFiles = init.inventoryFiles ?? [];
+  canPullConfiguration = !!params.capabilities.workspace?.configuration;
+  workspaceFolders = (params.workspaceFolders ?? []).flatMap((f) => {
+    try {
+      return [fileURLToPath(f.uri)];
+    } catch {
+      return [];
+    }
+  });
   core = new ServerCore(
     {
       publishDiagnostics: (uri, version, diagnostics) => void connection.sendDiagnostics({ uri, version, diagnostics }),
@@ -47,7 +63,22 @@ connection.onInitialize((params) => {
     },
     { docsUri: init.docsUri ?? defaultDocsUri() },
   );
-  if (init.inventoryFiles?.length) core.setHosts(loadHosts(init.inventoryFiles));
+  hosts = new HostManager({
+    log: (m) => connection.console.log(m),
+    error: (message, host) => void connection.sendNotification('libvirtDomain/inventoryError', { message, host }),
+    inventoryChanged: () => core.revalidateAll(),
+    state: (s) => void connection.sendNotification('libvirtDomain/inventoryState', s),
+    progress: async (title) => {
+      const p = await connection.window.createWorkDoneProgress();
+      p.begin(title, 0, undefined, true);
+      return {
+        report: (message, pct) => p.report(pct ?? 0, message),
+        done: () => p.done(),
+        onCancel: (l) => void p.token.onCancellationRequested(l),
+      };
+    },
+  });
+  core.setHostsProvider((uri) => hosts.hostsFor(uri));
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -59,26 +90,54 @@ connection.onInitialize((params) => {
 });
 
 connection.onInitialized(() => {
-  void connection.client.register(DidChangeConfigurationNotification.type, { section: 'libvirtDomain' }).catch(() => undefined);
+  if (canPullConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'libvirtDomain' }).catch(() => undefined);
+  void reconfigure();
 });
 
 connection.onDidChangeConfiguration((change) => {
-  const s = (change.settings as { libvirtDomain?: { inventorySnapshot?: string | string[] } } | undefined)?.libvirtDomain;
-  if (!s) return;
-  const files = Array.isArray(s.inventorySnapshot) ? s.inventorySnapshot : s.inventorySnapshot ? [s.inventorySnapshot] : [];
-  core.setHosts(loadHosts(files));
+  void reconfigure((change.settings as { libvirtDomain?: unknown } | undefined)?.libvirtDomain);
+});
+
+connection.onNotification('libvirtDomain/hostAccess', (p: { allowed: boolean }) => {
+  hostAccess = p.allowed === true;
+  void reconfigure();
+});
+connection.onRequest('libvirtDomain/refreshInventory', async (p: { uris?: string[]; force?: boolean }) => {
+  await hosts.refresh(p.uris ?? 'all', p.force !== false);
+  hosts.report();
+  return null;
+});
+connection.onRequest('libvirtDomain/hostGroups', (p: { uri?: string }) => ({
+  groups: hosts.groups.map((g) => ({ name: g.name, hosts: g.hosts })),
+  current: p.uri ? hosts.groupFor(p.uri)?.name : undefined,
+}));
+connection.onRequest('libvirtDomain/chooseHostGroup', (p: { uri: string; group?: string }) => {
+  hosts.chooseGroup(p.uri, p.group);
+  void hosts.refresh([p.uri], false);
+  return null;
+});
+connection.onRequest('libvirtDomain/hostInventory', (p: { uri?: string; host?: string }) => {
+  const list = p.uri ? hosts.hostsFor(p.uri) : [];
+  const idx = p.host ? list.find((h) => h.host === p.host) ?? hosts.hostsFor('').find((h) => h.host === p.host) : list[0];
+  return idx ? idx.snapshot : null;
 });
 
 // Fired for the opening version too: the first publish is immediate, later ones debounced.
 documents.onDidChangeContent((e) => {
   const { uri, version } = e.document;
   if (core.isOpen(uri)) core.change(uri, version, e.document.getText());
-  else core.open(uri, version, e.document.getText());
+  else {
+    core.open(uri, version, e.document.getText());
+    void hosts.refresh([uri], false);
+  }
 });
 documents.onDidClose((e) => core.close(e.document.uri));
 connection.onHover((p) => core.hover(p.textDocument.uri, p.position));
 connection.onCodeAction((p) => core.codeActions(p.textDocument.uri, p.range, p.context.only));
-connection.onShutdown(() => core?.dispose());
+connection.onShutdown(() => {
+  hosts?.cancel();
+  core?.dispose();
+});
 
 documents.listen(connection);
 connection.listen();

@@ -27,23 +27,32 @@ interface OpenDoc {
 export class ServerCore {
   readonly service: LanguageService;
   private readonly docs = new Map<string, OpenDoc>();
-  private hosts: HostIndex[] = [];
+  private hostsFor: (uri: string) => HostIndex[] = () => [];
   private overrides: SeverityOverrides | undefined;
   readonly debounceMs: number;
 
   constructor(private readonly client: LspClient, options: ServerCoreOptions = {}) {
     this.debounceMs = options.debounceMs ?? 100;
     this.service = new LanguageService({
-      hostsFor: () => this.hosts,
+      hostsFor: (uri) => this.hostsFor(uri),
       docsUri: options.docsUri,
       severityOverrides: () => this.overrides,
     });
   }
 
-  /** Replaces the host group used for every document and re-checks the open ones. */
+  /** Uses one host group for every document and re-checks the open ones. */
   setHosts(hosts: HostIndex[]): void {
-    this.hosts = hosts;
+    this.setHostsProvider(() => hosts);
+  }
+
+  /** Chooses the host group per document (see HostManager) and re-checks the open ones. */
+  setHostsProvider(provider: (uri: string) => HostIndex[]): void {
+    this.hostsFor = provider;
     this.revalidateAll();
+  }
+
+  openUris(): string[] {
+    return [...this.docs.keys()];
   }
 
   setSeverityOverrides(o: SeverityOverrides | undefined): void {
@@ -94,7 +103,7 @@ export class ServerCore {
     }
   }
 
-  private revalidateAll(): void {
+  revalidateAll(): void {
     for (const uri of this.docs.keys()) this.publish(uri);
   }
 

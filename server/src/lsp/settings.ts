@@ -1,0 +1,56 @@
+/** The server's view of the `libvirtDomain.*` settings, normalised. */
+import type { SeverityOverrides } from '../features/diagnostics';
+
+export interface HostGroupSetting {
+  name: string;
+  hosts: string[];
+  /** Glob patterns (workspace-relative or absolute) of the files this group applies to. */
+  files: string[];
+}
+
+export interface ServerSettings {
+  /** Host groups; a plain list of hosts is one group named "default" applying to every file. */
+  hostGroups: HostGroupSetting[];
+  sshPath?: string;
+  sshConfigFile?: string;
+  sshExtraArgs: string[];
+  connectTimeoutSec: number;
+  inventoryMaxAgeMs: number;
+  inventorySnapshots: string[];
+  severityOverrides?: SeverityOverrides;
+}
+
+function strings(v: unknown): string[] {
+  if (typeof v === 'string') return v ? [v] : [];
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x.length > 0) : [];
+}
+
+export function normalizeSettings(raw: unknown): ServerSettings {
+  const s = (raw ?? {}) as Record<string, unknown>;
+  const ssh = (s.ssh ?? {}) as Record<string, unknown>;
+  const groups: HostGroupSetting[] = [];
+  const hosts = s.hosts;
+  if (Array.isArray(hosts)) {
+    const list = strings(hosts);
+    if (list.length) groups.push({ name: 'default', hosts: list, files: ['**/*'] });
+  } else if (hosts && typeof hosts === 'object') {
+    for (const [name, g] of Object.entries(hosts as Record<string, unknown>)) {
+      if (Array.isArray(g)) groups.push({ name, hosts: strings(g), files: [] });
+      else if (g && typeof g === 'object') {
+        const o = g as Record<string, unknown>;
+        groups.push({ name, hosts: strings(o.hosts), files: strings(o.files) });
+      }
+    }
+  }
+  const n = (v: unknown, d: number) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : d);
+  return {
+    hostGroups: groups,
+    sshPath: typeof ssh.path === 'string' && ssh.path ? ssh.path : undefined,
+    sshConfigFile: typeof ssh.configFile === 'string' && ssh.configFile ? ssh.configFile : undefined,
+    sshExtraArgs: strings(ssh.extraArgs),
+    connectTimeoutSec: n(s.connectTimeout, 10),
+    inventoryMaxAgeMs: n(s.inventoryMaxAgeMinutes, 30) * 60_000,
+    inventorySnapshots: strings(s.inventorySnapshot),
+    severityOverrides: (s.severity && typeof s.severity === 'object' ? s.severity : undefined) as SeverityOverrides | undefined,
+  };
+}
