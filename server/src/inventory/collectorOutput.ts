@@ -6,8 +6,8 @@
 //   #LDI-ERR <section> <line>     (zero or more, right after END)
 //   #LDI-ABSENT <section> <tool>  (instead of BEGIN/END)
 //   #LDI-DONE
-// A body is everything up to the first "\n#LDI-END <same name> rc=", so marker-like
-// lines inside a body never end it early unless they repeat that exact text.
+// A body is everything up to the first "\n#LDI-END <same name> rc=<digits>\n", so
+// marker-like lines inside a body never end it early unless they repeat that exact text.
 
 export interface CollectorSection {
   name: string;
@@ -51,6 +51,32 @@ function findLineStart(raw: string, prefix: string): number {
 }
 
 /**
+ * Finds the END line of a section: `marker` ("\n#LDI-END <name> rc=") followed by
+ * digits and a line end. Occurrences followed by anything else are body text.
+ * Returns undefined when the stream ends before a whole END line.
+ */
+function findEnd(raw: string, marker: string, from: number, nl: string): { at: number; rc: number | null; next: number } | undefined {
+  for (;;) {
+    const at = raw.indexOf(marker, from);
+    if (at < 0) return undefined;
+    let j = at + marker.length;
+    const digitsStart = j;
+    while (j < raw.length && j - digitsStart < 16) {
+      const c = raw.charCodeAt(j);
+      if (c < 48 || c > 57) break;
+      j++;
+    }
+    if (j === raw.length) return undefined; // the END line itself is cut off
+    if (j > digitsStart && raw.startsWith(nl, j)) {
+      const digits = raw.slice(digitsStart, j);
+      return { at, rc: digits.length <= 9 ? Number(digits) : null, next: j + nl.length };
+    }
+    if (j > digitsStart && nl === '\r\n' && j + 1 === raw.length && raw.charCodeAt(j) === 13) return undefined;
+    from = at + 1;
+  }
+}
+
+/**
  * Splits collector output into sections. Never throws: on garbage or a cut-off
  * stream it returns the sections that were whole and complete: false. Text before
  * the header (e.g. a login banner) is ignored. Linear in the input's length.
@@ -87,22 +113,17 @@ export function splitCollectorOutput(raw: string): CollectorOutput {
       // With an empty body the added newline comes right away, so search from
       // the body's first character (the start of the marker's newline).
       const bodyStart = pos;
-      const at = raw.indexOf(marker, bodyStart);
-      if (at < 0) break; // cut off inside this section
-      const rcStart = at + marker.length;
-      const rcEnd = raw.indexOf('\n', rcStart);
-      if (rcEnd < 0) break; // the END line itself is cut off
-      let rcText = raw.slice(rcStart, rcEnd);
-      if (rcText.endsWith('\r')) rcText = rcText.slice(0, -1);
+      const end = findEnd(raw, marker, bodyStart, nl);
+      if (!end) break; // cut off inside this section
       const section: CollectorSection = {
         name,
-        body: raw.slice(bodyStart, at),
-        rc: /^\d{1,9}$/.test(rcText) ? Number(rcText) : null,
+        body: raw.slice(bodyStart, end.at),
+        rc: end.rc,
         stderr: [],
       };
       result.sections.set(name, section);
       last = section;
-      pos = rcEnd + 1;
+      pos = end.next;
       continue;
     }
     if (!terminated && line !== DONE) break; // a partial marker line at the very end

@@ -92,7 +92,7 @@ export function classifySshFailure(host: string, exitCode: number | null, stderr
   }
   if ((m = /Permission denied \(([^)]*)\)/.exec(s)) || /Too many authentication failures/i.test(s)) {
     const methods = m ? ` (server accepts: ${m[1]})` : '';
-    const idf = /Identity file (.+?) not accessible/.exec(s);
+    const idf = /(?:no such identity: |Identity file )(.+?)(?:: No such file or directory| not accessible)/.exec(s);
     const missing = idf ? `; the IdentityFile ${idf[1]} does not exist` : '';
     return err('auth-failed', `authentication failed${methods}${missing}; ssh runs in batch mode, so use a key without a passphrase prompt: load it into the agent (ssh-add) or set IdentityFile and User for this host in ~/.ssh/config`);
   }

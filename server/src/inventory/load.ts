@@ -29,7 +29,8 @@ export function loadInventoryFile(path: string): HostIndex {
     const err = e as NodeJS.ErrnoException;
     throw new SnapshotError(`${path}: cannot read inventory (${err.code ?? err.message})`);
   }
-  if (isCollectorOutput(text)) return new HostIndex(snapshotFromRawOutput(text, path));
+  // Saved collector output may start with login noise before its header line.
+  if (isCollectorOutput(text) || /\n#LDI-COLLECTOR /.test(text.slice(0, 65536))) return new HostIndex(snapshotFromRawOutput(text, path));
   return new HostIndex(snapshotFromText(text, path));
 }
 

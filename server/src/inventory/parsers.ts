@@ -48,7 +48,8 @@ export function parseLsblk(text: string): BlockDevice[] {
       dev = {
         kname,
         name: name ?? kname,
-        path: str(n.path) ?? `/dev/${name ?? kname}`,
+        // util-linux before 2.33 has no PATH column: device-mapper nodes live under /dev/mapper.
+        path: str(n.path) ?? (/^(mpath|lvm|crypt|dm)$/.test(str(n.type) ?? '') ? `/dev/mapper/${name ?? kname}` : `/dev/${name ?? kname}`),
         type: str(n.type) ?? 'disk',
         size: num(n.size),
         vendor: str(n.vendor),

@@ -81,6 +81,19 @@ export function buildSshArgs(dest: string, opts: TransportOptions = {}): string[
   ];
 }
 
+/** Process groups of the fetches under way: killed if this process exits first. */
+const running = new Set<number>();
+let exitHookInstalled = false;
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const pid of running) {
+      try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
+    }
+  });
+}
+
 /** Runs the collector on `dest` and returns what came back; throws only when nothing could be run. */
 export async function runCollector(dest: string, opts: TransportOptions = {}): Promise<RawFetch> {
   validateDestination(dest);
@@ -96,7 +109,17 @@ export async function runCollector(dest: string, opts: TransportOptions = {}): P
 
   const started = Date.now();
   const child = spawn(command, args, { detached: true, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
-  opts.onSpawn?.(argv, child.pid);
+  const pid = child.pid;
+  if (pid !== undefined) {
+    running.add(pid);
+    installExitHook();
+    child.once('exit', () => running.delete(pid));
+  }
+  try {
+    opts.onSpawn?.(argv, pid);
+  } catch {
+    // a logging callback must not leave ssh running unwatched
+  }
 
   return new Promise<RawFetch>((resolve, reject) => {
     const out: Buffer[] = [];

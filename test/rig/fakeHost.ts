@@ -1,0 +1,269 @@
+// Builds what a simulated KVM host looks like from a host fixture directory:
+// a fake /dev tree and fake tools, mounted over the real ones inside the rig's
+// private mount namespace (nothing outside the namespace changes).
+//
+// Fixture layout (every file optional except lsblk.json):
+//   lsblk.json          what `lsblk --json -b -o ...` prints
+//   links.tsv           "<link path>\t<readlink target>" lines (/dev/disk/by-*, /dev/mapper)
+//   vx-dmp-names.txt    names under /dev/vx/dmp
+//   vx-dsk-names.txt    "DG/VOL" lines under /dev/vx/dsk
+//   vxdmpadm.txt, vxdisk.txt, vxdctl.txt   outputs of those commands (present = InfoScale installed)
+//   domains/<name>.xml  domain definitions (directory present = libvirt installed)
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync,
+} from 'node:fs';
+import { dirname, join, posix } from 'node:path';
+
+export type FakeTool = 'lsblk' | 'virsh' | 'vxdmpadm' | 'vxdisk' | 'vxdctl';
+
+/** Faults a fake tool can simulate; `tool` defaults to lsblk (every fixture has it). */
+export type RigFault =
+  /** The tool writes a line to stderr, then kills itself with SIGKILL: the collector sees rc 137. */
+  | { kind: 'die'; tool?: FakeTool }
+  /** The tool prints half its output, then SIGKILLs the collector's whole process group: no sentinel. */
+  | { kind: 'truncate'; tool?: FakeTool }
+  /** The tool never returns (sleeps 300 s; the rig's stop() kills it). */
+  | { kind: 'hang'; tool?: FakeTool }
+  /** The tool prints `bytes` bytes of "x". */
+  | { kind: 'flood'; tool?: FakeTool; bytes: number }
+  /** lsblk of util-linux < 2.37: refuses the MOUNTPOINTS column, accepts MOUNTPOINT. */
+  | { kind: 'old-lsblk' };
+
+/** The columns the collector asks lsblk for (followed by ,MOUNTPOINTS or ,MOUNTPOINT). */
+export const LSBLK_COLUMNS = 'NAME,KNAME,PATH,TYPE,SIZE,MODEL,VENDOR,SERIAL,WWN,TRAN,HCTL,PKNAME,FSTYPE,LABEL,UUID,PARTLABEL,PARTUUID';
+
+/** The exact read-only invocations the collector makes, per tool (a dumpxml per domain comes on top). */
+export const COLLECTOR_INVOCATIONS: Record<FakeTool, string[]> = {
+  lsblk: ['--json', '-b', '-o', `${LSBLK_COLUMNS},MOUNTPOINTS`],
+  virsh: ['-r', 'list', '--all', '--name'],
+  vxdmpadm: ['list', 'dmpnode', 'all'],
+  vxdisk: ['-e', '-o', 'alldgs', 'list'],
+  vxdctl: ['-c', 'mode'],
+};
+export const LSBLK_OLD_INVOCATION = ['--json', '-b', '-o', `${LSBLK_COLUMNS},MOUNTPOINT`];
+
+const TOOL_FILES: Record<Exclude<FakeTool, 'virsh'>, string> = {
+  lsblk: 'lsblk.json',
+  vxdmpadm: 'vxdmpadm.txt',
+  vxdisk: 'vxdisk.txt',
+  vxdctl: 'vxdctl.txt',
+};
+
+/** Single-quotes a string for sh. */
+export function sq(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+function argsTest(args: string[]): string {
+  return [`[ $# -eq ${args.length} ]`, ...args.map((a, i) => `[ "$${i + 1}" = ${sq(a)} ]`)].join(' && ');
+}
+
+function ensureFile(path: string): void {
+  try {
+    lstatSync(path);
+  } catch {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, '');
+  }
+}
+
+function whiteout(path: string): void {
+  // A 0/0 character device in an overlay lower layer hides that name in the layers below.
+  const r = spawnSync('mknod', [path, 'c', '0', '0'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`mknod ${path} failed: ${r.stderr}`);
+}
+
+function readLines(file: string): string[] {
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.length > 0) : [];
+}
+
+function makeReadable(path: string): void {
+  const st = statSync(path);
+  if (st.isDirectory()) {
+    chmodSync(path, 0o755);
+    for (const name of readdirSync(path)) makeReadable(join(path, name));
+  } else {
+    chmodSync(path, 0o644);
+  }
+}
+
+/** Domain names of a fixture (from domains/<name>.xml), sorted as `LC_ALL=C sort` would. */
+export function fixtureDomains(fixtureDir: string): string[] | undefined {
+  const dir = join(fixtureDir, 'domains');
+  if (!existsSync(dir)) return undefined;
+  return readdirSync(dir).filter((f) => f.endsWith('.xml')).map((f) => f.slice(0, -4))
+    .sort((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b))));
+}
+
+/** What the fake `virsh -r list --all --name` prints: one name per line, then an empty line. */
+export function virshListOutput(domains: string[]): string {
+  return `${domains.map((d) => `${d}\n`).join('')}\n`;
+}
+
+export interface FakeHostOptions {
+  name: string;
+  fixtureDir: string;
+  /** The host's directory in the rig (the fake tree goes under it). */
+  dir: string;
+  toolLogPath: string;
+  faults?: RigFault[];
+}
+
+export interface FakeHost {
+  /** Commands (for sh, as root inside the new mount namespace) that mount the fake tree. */
+  mountCommands: string[];
+  /** The fixture as copied into the rig (readable by the test user). */
+  fixtureCopy: string;
+  /** Tools present on this simulated host. */
+  tools: FakeTool[];
+}
+
+export function buildFakeHost(opts: FakeHostOptions): FakeHost {
+  const fixture = join(opts.dir, 'fixture');
+  if (!existsSync(join(opts.fixtureDir, 'lsblk.json'))) throw new Error(`host fixture ${opts.fixtureDir} has no lsblk.json`);
+  cpSync(opts.fixtureDir, fixture, { recursive: true });
+  makeReadable(fixture);
+
+  const fake = join(opts.dir, 'fake');
+  const dev = join(fake, 'dev');
+  const bin = join(fake, 'bin');
+  const sbin = join(fake, 'sbin');
+  for (const d of [dev, bin, sbin]) mkdirSync(d, { recursive: true });
+  const inDev = (p: string) => {
+    const n = posix.normalize(p);
+    if (!n.startsWith('/dev/') || n.split('/').includes('..')) throw new Error(`fixture path outside /dev: ${p}`);
+    return join(dev, n.slice('/dev/'.length));
+  };
+
+  // Symlinks of links.tsv first, then a regular file for every device node they or lsblk name.
+  const targets: string[] = [];
+  for (const line of readLines(join(fixture, 'links.tsv'))) {
+    const tab = line.indexOf('\t');
+    if (tab < 0) throw new Error(`links.tsv line without a tab: ${line}`);
+    const link = line.slice(0, tab);
+    const target = line.slice(tab + 1);
+    const at = inDev(link);
+    mkdirSync(dirname(at), { recursive: true });
+    symlinkSync(target, at);
+    targets.push(posix.resolve(posix.dirname(link), target));
+  }
+  const lsblk = JSON.parse(readFileSync(join(fixture, 'lsblk.json'), 'utf8')) as { blockdevices?: unknown[] };
+  const walk = (nodes: unknown[] | undefined) => {
+    for (const node of nodes ?? []) {
+      const n = node as { kname?: unknown; name?: unknown; path?: unknown; children?: unknown[] };
+      const kname = typeof n.kname === 'string' ? n.kname : typeof n.name === 'string' ? n.name : undefined;
+      if (kname) ensureFile(inDev(`/dev/${kname}`));
+      if (typeof n.path === 'string' && n.path.startsWith('/dev/')) ensureFile(inDev(n.path));
+      walk(n.children);
+    }
+  };
+  walk(lsblk.blockdevices);
+  for (const t of targets) if (t.startsWith('/dev/')) ensureFile(inDev(t));
+
+  for (const name of readLines(join(fixture, 'vx-dmp-names.txt'))) {
+    if (name.includes('/')) throw new Error(`bad DMP node name in vx-dmp-names.txt: ${name}`);
+    ensureFile(inDev(`/dev/vx/dmp/${name}`));
+  }
+  if (existsSync(join(fixture, 'vx-dmp-names.txt'))) mkdirSync(join(dev, 'vx', 'dmp'), { recursive: true });
+  for (const vol of readLines(join(fixture, 'vx-dsk-names.txt'))) {
+    if (!/^[^/]+\/[^/]+$/.test(vol)) throw new Error(`bad DG/VOL line in vx-dsk-names.txt: ${vol}`);
+    ensureFile(inDev(`/dev/vx/dsk/${vol}`));
+  }
+  if (existsSync(join(fixture, 'vx-dsk-names.txt'))) mkdirSync(join(dev, 'vx', 'dsk'), { recursive: true });
+
+  // /dev/disk, /dev/mapper and /dev/vx show exactly the fixture: bind-mounted when
+  // the fixture has them, hidden (whiteout) when it does not.
+  const mountCommands = [`mount -t overlay ldi-rig-dev -o lowerdir=${dev}:/dev /dev`];
+  for (const sub of ['disk', 'mapper', 'vx']) {
+    if (existsSync(join(dev, sub))) mountCommands.push(`mount --bind ${join(dev, sub)} /dev/${sub}`);
+    else whiteout(join(dev, sub));
+  }
+
+  // Fake tools.
+  const faults = opts.faults ?? [];
+  const faultOf = (tool: FakeTool) => faults.find((f) => f.kind !== 'old-lsblk' && (f.tool ?? 'lsblk') === tool);
+  const oldLsblk = faults.some((f) => f.kind === 'old-lsblk');
+  const domains = fixtureDomains(fixture);
+  if (domains) writeFileSync(join(opts.dir, 'virsh-list.txt'), virshListOutput(domains));
+
+  const mainAction = (tool: FakeTool, file: string): string => {
+    const f = faultOf(tool);
+    if (!f) return `exec cat ${sq(file)}`;
+    switch (f.kind) {
+      case 'die':
+        return `printf '%s\\n' ${sq(`${tool}: simulated crash (rig fault "die")`)} >&2; kill -KILL $$`;
+      case 'truncate': {
+        const half = Math.max(1, Math.floor(statSync(file).size / 2));
+        return `head -c ${half} ${sq(file)}; kill -KILL 0`;
+      }
+      case 'hang':
+        return 'exec sleep 300';
+      case 'flood':
+        return `head -c ${Math.floor(f.bytes)} /dev/zero | tr '\\000' x; exit 0`;
+      default:
+        return `exec cat ${sq(file)}`;
+    }
+  };
+
+  const tools: FakeTool[] = [];
+  const writeTool = (tool: FakeTool, where: string, cases: string[]) => {
+    const body = [
+      '#!/bin/sh',
+      `# Fake ${tool} of rig host ${opts.name}: recorded output for the collector's exact arguments only.`,
+      `{ printf '%s' ${sq(tool)}; for a in "$@"; do printf '\\t%s' "$a"; done; printf '\\n'; } >>${sq(opts.toolLogPath)}`,
+      ...cases,
+      `printf '%s: unexpected arguments:' ${sq(tool)} >&2; printf ' [%s]' "$@" >&2; echo >&2`,
+      'exit 1',
+      '',
+    ].join('\n');
+    writeFileSync(join(where, tool), body, { mode: 0o755 });
+    tools.push(tool);
+  };
+
+  const lsblkFile = join(fixture, 'lsblk.json');
+  if (oldLsblk) {
+    writeTool('lsblk', bin, [
+      `if ${argsTest(COLLECTOR_INVOCATIONS.lsblk)}; then echo 'lsblk: unknown column: MOUNTPOINTS' >&2; exit 1; fi`,
+      `if ${argsTest(LSBLK_OLD_INVOCATION)}; then ${mainAction('lsblk', lsblkFile)}; fi`,
+    ]);
+  } else {
+    writeTool('lsblk', bin, [`if ${argsTest(COLLECTOR_INVOCATIONS.lsblk)}; then ${mainAction('lsblk', lsblkFile)}; fi`]);
+  }
+
+  if (domains) {
+    writeTool('virsh', bin, [
+      `if ${argsTest(COLLECTOR_INVOCATIONS.virsh)}; then ${mainAction('virsh', join(opts.dir, 'virsh-list.txt'))}; fi`,
+      `if [ $# -eq 4 ] && [ "$1" = -r ] && [ "$2" = dumpxml ] && [ "$3" = -- ]; then`,
+      `  case $4 in */*|'') ;; *) [ -f ${sq(join(fixture, 'domains'))}/"$4".xml ] && exec cat ${sq(join(fixture, 'domains'))}/"$4".xml ;; esac`,
+      `  printf "error: failed to get domain '%s'\\n" "$4" >&2; exit 1`,
+      'fi',
+    ]);
+  } else {
+    whiteout(join(bin, 'virsh'));
+    whiteout(join(sbin, 'virsh'));
+  }
+
+  for (const tool of ['vxdmpadm', 'vxdisk', 'vxdctl'] as const) {
+    const file = join(fixture, TOOL_FILES[tool]);
+    if (existsSync(file)) {
+      // In /usr/sbin, as on an InfoScale host (not in a non-root user's PATH: the collector finds it there).
+      writeTool(tool, sbin, [`if ${argsTest(COLLECTOR_INVOCATIONS[tool])}; then ${mainAction(tool, file)}; fi`]);
+    } else {
+      whiteout(join(bin, tool));
+      whiteout(join(sbin, tool));
+    }
+  }
+  mountCommands.push(
+    `mount -t overlay ldi-rig-bin -o lowerdir=${bin}:/usr/bin /usr/bin`,
+    `mount -t overlay ldi-rig-sbin -o lowerdir=${sbin}:/usr/sbin /usr/sbin`,
+  );
+  return { mountCommands, fixtureCopy: fixture, tools };
+}
+
+/** Makes the tool log writable by the test user. */
+export function createToolLog(path: string, uid: number, gid: number): void {
+  writeFileSync(path, '');
+  chownSync(path, uid, gid);
+  chmodSync(path, 0o644);
+}
