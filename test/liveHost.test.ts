@@ -100,7 +100,7 @@ describe('live host over ssh (rig)', () => {
       await until('first diagnostics', () => diags.find((d) => d.uri === uri));
       if (hostAccess) {
         await until('the inventory of kvm-a', () => states.find((s) => s.hosts.some((h) => h.host === 'kvm-a' && h.fetchedAt)));
-        const d = await until('diagnostics naming the DMP node', () => diags.find((x) => x.diagnostics.some((y) => /3pardata0_12/.test(y.message))));
+        const d = await until('diagnostics naming the DMP node', () => diags.find((x) => x.diagnostics.some((y) => /3pardata0_12/.test(String(y.message)))));
         const actions = await conn.sendRequest<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: d.diagnostics[0].range, context: { diagnostics: d.diagnostics } });
         assert.equal(actions.find((a) => a.isPreferred)?.title, 'Use /dev/vx/dmp/3pardata0_12');
         assert.ok(progress.includes('begin') && progress.includes('end'), progress.join());

@@ -2,10 +2,11 @@
  * The language service: one object answering diagnostics, hover and code actions for a document,
  * with one analysis per (text, host group) reused by every request. No LSP connection here.
  */
-import type { CodeAction, Diagnostic, Hover, Position, Range } from 'vscode-languageserver';
+import type { CodeAction, Diagnostic, Hover, Position, Range, TextEdit } from 'vscode-languageserver';
+import { preferredEdits } from './rules/applyFixes';
 import { Analysis, analyzeDocument } from './analysis';
 import type { DiskModel } from './domain/model';
-import { codeActions } from './features/codeActions';
+import { codeActions, toLspEdits } from './features/codeActions';
 import { diagnostics, findingToDiagnostic, SeverityOverrides } from './features/diagnostics';
 import { hoverForPath } from './features/hover';
 import type { HostIndex } from './inventory/resolver';
@@ -87,6 +88,12 @@ export class LanguageService {
     const disk = disks.find((d) => d.hostPath && d.hostPath.start <= offset && offset <= d.hostPath.end);
     if (!disk?.hostPath) return null;
     return hoverForPath(disk.hostPath, this.options.hostsFor(doc.uri), analysis.doc.lines);
+  }
+
+  /** The preferred fix of every finding in the document, as LSP edits (empty when there is nothing to fix). */
+  fixAllEdits(doc: DocumentInput): TextEdit[] {
+    const a = this.analyze(doc);
+    return a.isDomain ? toLspEdits(a.doc.lines, preferredEdits(a.findings)) : [];
   }
 
   codeActions(doc: DocumentInput, range: Range, only?: string[]): CodeAction[] {

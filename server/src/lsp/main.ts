@@ -3,9 +3,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
-  CodeActionKind, createConnection, DidChangeConfigurationNotification, ProposedFeatures, TextDocuments, TextDocumentSyncKind,
+  CodeActionKind, createConnection, TextEdit, DidChangeConfigurationNotification, ProposedFeatures, TextDocuments, TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { readFileText } from '../cli/fileText';
 import { HostManager } from './hostManager';
 import { ServerCore } from './serverCore';
 import { normalizeSettings } from './settings';
@@ -115,6 +116,26 @@ connection.onRequest('libvirtDomain/chooseHostGroup', (p: { uri: string; group?:
   hosts.chooseGroup(p.uri, p.group);
   void hosts.refresh([p.uri], false);
   return null;
+});
+// Fix-all across files (the workspace command): open documents use their editor text, others are read from disk.
+connection.onRequest('libvirtDomain/fixAllEdits', (p: { uris: string[] }) => {
+  const changes: Record<string, TextEdit[]> = {};
+  for (const uri of p.uris ?? []) {
+    const open = documents.get(uri);
+    let text: string | undefined = open?.getText();
+    if (text === undefined) {
+      try {
+        const ft = readFileText(fileURLToPath(uri));
+        if (!ft.lossless || ft.bom) continue; // the editor's own encoding handling would be bypassed: leave such files alone
+        text = ft.text;
+      } catch {
+        continue;
+      }
+    }
+    const edits = core.service.fixAllEdits({ uri, text });
+    if (edits.length) changes[uri] = edits;
+  }
+  return { changes };
 });
 connection.onRequest('libvirtDomain/hostInventory', (p: { uri?: string; host?: string }) => {
   const list = p.uri ? hosts.hostsFor(p.uri) : [];
