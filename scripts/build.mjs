@@ -3,6 +3,7 @@
 import * as esbuild from 'esbuild';
 import { readdirSync, statSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
 
 const root = new URL('..', import.meta.url).pathname;
 const common = {
@@ -14,6 +15,7 @@ const common = {
   logLevel: 'warning',
   loader: { '.sh': 'text' },
   absWorkingDir: root,
+  define: { 'process.env.LDX_VERSION': JSON.stringify(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version) },
 };
 
 function findTests(dir, out = []) {

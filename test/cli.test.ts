@@ -39,7 +39,7 @@ test('exit 0 on a clean domain; other XML in a directory is skipped', () => {
 test('usage errors and unreadable inputs exit 2 with a one-line message naming the cause', () => {
   const u = runCli(['--format', 'yaml', 'x.xml']);
   assert.equal(u.status, 2);
-  assert.match(u.stderr.split('\n')[0], /--format must be text or json/);
+  assert.match(u.stderr.split('\n')[0], /--format must be text, json or sarif/);
   const missing = runCli(['/nonexistent/dom.xml']);
   assert.equal(missing.status, 2);
   assert.equal(missing.stderr.trim(), 'libvirt-domain-lint: /nonexistent/dom.xml: no such file or directory');

@@ -45,7 +45,8 @@ describe('live host over ssh (rig)', () => {
     const snap = join(dir, 'kvm-a.json');
     const inv = runCli(['inventory', '--host', 'kvm-a', '--ssh-config', rig.sshConfigPath, '--out', snap]);
     assert.equal(inv.status, 0, inv.stderr);
-    assert.match(inv.stderr, /kvm-a: 19 devices, \d+ links, 4 DMP nodes, 2 domains written to/);
+    const ex = JSON.parse(readFileSync(EXAMPLE_INVENTORY, 'utf8'));
+    assert.match(inv.stderr, new RegExp(`kvm-a: ${ex.devices.length} devices, ${Object.keys(ex.links).length} links, ${ex.dmp.nodes.length} DMP nodes, ${ex.domains.length} domains written to`));
     const saved = JSON.parse(readFileSync(snap, 'utf8'));
     assert.equal(saved.host, 'kvm-a');
     assert.equal(saved.hostname, 'kvm-a');

@@ -83,9 +83,9 @@ test('stdio: the bundled server answers initialize, publishes diagnostics, hover
   const text = domainXml([blockDisk('/dev/sdc', 'vdb'), blockDisk('/dev/disk/by-label/appdata', 'vdc')].join('\n'));
   await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'xml', version: 1, text } });
   const pub = await until('diagnostics over stdio', () => diags.get(`${uri}@1`));
-  assert.deepEqual(pub.diagnostics.map((d) => d.code), ['unstable-device-name', 'guest-mutable-identifier']);
+  assert.deepEqual(pub.diagnostics.map((d) => d.code), ['unstable-device-name', 'multipath-bypass', 'guest-mutable-identifier']);
   assert.match(pub.diagnostics[0].codeDescription!.href, /README\.md#unstable-device-name$/);
-  const hover = await conn.sendRequest<Hover>('textDocument/hover', { textDocument: { uri }, position: pub.diagnostics[1].range.start });
+  const hover = await conn.sendRequest<Hover>('textDocument/hover', { textDocument: { uri }, position: pub.diagnostics[2].range.start });
   assert.match((hover.contents as { value: string }).value, /guest can change it/);
   const actions = await conn.sendRequest<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: pub.diagnostics[0].range, context: { diagnostics: [pub.diagnostics[0]] } });
   const preferred = actions.find((a) => a.isPreferred)!;

@@ -2,7 +2,7 @@
 import { buildDomainModel, DomainModel } from './domain/model';
 import type { HostIndex } from './inventory/resolver';
 import { DOMAIN_RULES } from './rules';
-import type { Finding } from './rules/types';
+import type { Finding, PeerDomain } from './rules/types';
 import { xmlFindings } from './rules/xmlWellFormed';
 import { parseXml, XmlDocument } from './xml/parse';
 
@@ -25,17 +25,32 @@ export function firstElementName(text: string): string | undefined {
   return undefined;
 }
 
-export function analyzeDocument(text: string, hosts: HostIndex[] = []): Analysis {
+/** A parsed document: the XML and, when it is a domain, its model. Rules can run on it any number of times. */
+export interface ParsedDocument {
+  doc: XmlDocument;
+  isDomain: boolean;
+  model?: DomainModel;
+}
+
+export function parseDomainDocument(text: string): ParsedDocument {
   const doc = parseXml(text);
-  if (!doc.root) {
-    const isDomain = firstElementName(text) === 'domain';
-    return { doc, isDomain, findings: isDomain ? xmlFindings(doc) : [] };
-  }
+  if (!doc.root) return { doc, isDomain: firstElementName(text) === 'domain' };
   const model = buildDomainModel(doc);
-  if (!model) return { doc, isDomain: false, findings: [] };
+  return { doc, isDomain: !!model, model };
+}
+
+export function runRules(parsed: ParsedDocument, hosts: HostIndex[] = [], peers: PeerDomain[] = []): Analysis {
+  const { doc, isDomain, model } = parsed;
+  if (!isDomain) return { doc, isDomain, findings: [] };
   const findings = xmlFindings(doc);
-  const ctx = { doc, model, hosts };
-  for (const rule of DOMAIN_RULES) findings.push(...rule(ctx));
-  findings.sort((a, b) => a.start - b.start || a.end - b.end);
-  return { doc, isDomain: true, model, findings };
+  if (model) {
+    const ctx = { doc, model, hosts, peers };
+    for (const rule of DOMAIN_RULES) findings.push(...rule(ctx));
+    findings.sort((a, b) => a.start - b.start || a.end - b.end);
+  }
+  return { doc, isDomain, model, findings };
+}
+
+export function analyzeDocument(text: string, hosts: HostIndex[] = [], peers: PeerDomain[] = []): Analysis {
+  return runRules(parseDomainDocument(text), hosts, peers);
 }

@@ -10,7 +10,7 @@ import { codeActions, toLspEdits } from './features/codeActions';
 import { diagnostics, findingToDiagnostic, SeverityOverrides } from './features/diagnostics';
 import { hoverForPath } from './features/hover';
 import type { HostIndex } from './inventory/resolver';
-import type { Finding } from './rules/types';
+import type { Finding, PeerDomain } from './rules/types';
 
 export interface DocumentInput {
   uri: string;
@@ -20,6 +20,8 @@ export interface DocumentInput {
 export interface LanguageServiceOptions {
   /** The host group a document is checked against. */
   hostsFor(uri: string): HostIndex[];
+  /** Other domain definitions (open or workspace documents) that may share LUNs; `version` changes when they do. */
+  peersFor?(uri: string): { version: number; peers: PeerDomain[] };
   /** Base URI of the findings documentation (README); diagnostics link to `#<code>`. */
   docsUri?: string;
   severityOverrides?(): SeverityOverrides | undefined;
@@ -28,6 +30,7 @@ export interface LanguageServiceOptions {
 interface Entry {
   text: string;
   hosts: HostIndex[];
+  peersVersion: number;
   analysis: Analysis;
 }
 
@@ -48,10 +51,11 @@ export class LanguageService {
 
   analyze(doc: DocumentInput): Analysis {
     const hosts = this.options.hostsFor(doc.uri);
+    const peers = this.options.peersFor?.(doc.uri) ?? { version: 0, peers: [] };
     const cached = this.current.get(doc.uri);
-    if (cached && cached.text === doc.text && sameHosts(cached.hosts, hosts)) return cached.analysis;
-    const analysis = analyzeDocument(doc.text, hosts);
-    const entry = { text: doc.text, hosts, analysis };
+    if (cached && cached.text === doc.text && cached.peersVersion === peers.version && sameHosts(cached.hosts, hosts)) return cached.analysis;
+    const analysis = analyzeDocument(doc.text, hosts, peers.peers);
+    const entry = { text: doc.text, hosts, peersVersion: peers.version, analysis };
     this.current.set(doc.uri, entry);
     if (analysis.model) this.lastGood.set(doc.uri, entry);
     return analysis;

@@ -3,9 +3,10 @@
  * optionally applying the preferred fixes in place.
  */
 import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { parseArgs } from 'node:util';
-import { analyzeDocument } from '../analysis';
+import { ParsedDocument, parseDomainDocument, runRules } from '../analysis';
+import { peerOf } from '../domain/peer';
 import { InventoryError } from '../inventory/errors';
 import { fetchSnapshot } from '../inventory/fetch';
 import { loadInventoryFile } from '../inventory/load';
@@ -13,9 +14,10 @@ import { HostIndex } from '../inventory/resolver';
 import { COLLECTOR_SCRIPT, TransportOptions } from '../inventory/transport';
 import { applyEdits, preferredEdits } from '../rules/applyFixes';
 import type { Finding, Severity } from '../rules/types';
-import { readFileText, writeFileTextAtomic, writeTextAtomic } from './fileText';
+import { FileText, readFileText, writeFileTextAtomic, writeTextAtomic } from './fileText';
+import { SarifFile, toSarif } from './sarif';
 
-const USAGE = `usage: libvirt-domain-lint [--inventory FILE]... [--host DEST]... [--format text|json] [--fix] PATH...
+const USAGE = `usage: libvirt-domain-lint [--inventory FILE]... [--host DEST]... [--format text|json|sarif] [--fix] PATH...
        libvirt-domain-lint inventory --host DEST [--out FILE]
        libvirt-domain-lint collector-script
   PATH                 a domain XML file, or a directory searched for *.xml files whose root is <domain>
@@ -25,12 +27,15 @@ const USAGE = `usage: libvirt-domain-lint [--inventory FILE]... [--host DEST]...
   --ssh-config FILE    passed to ssh as -F FILE
   --ssh PATH           the ssh client to run (default: ssh)
   --connect-timeout S  ssh ConnectTimeout in seconds (default 10)
-  --format FORMAT      text (default) or json
+  --format FORMAT      text (default), json, or sarif (SARIF 2.1.0 for code-scanning UIs)
   --fix                apply each finding's preferred fix in place
   --out FILE           (inventory) write the snapshot there instead of standard output
 exit status: 0 nothing at warning or above, 1 findings remain, 2 usage error, unreadable file or unreachable host`;
 
 class UsageError extends Error {}
+
+/** The package version, inlined by the bundler. */
+const VERSION: string = process.env.LDX_VERSION ?? '0.0.0';
 
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
 
@@ -60,7 +65,7 @@ function collectXmlFiles(dir: string, out: string[]): void {
   }
 }
 
-function toJson(file: string, text: string, findings: Finding[], lines: { positionAt(o: number): { line: number; character: number } }): JsonFinding[] {
+function toJson(file: string, findings: Finding[], lines: { positionAt(o: number): { line: number; character: number } }): JsonFinding[] {
   return findings.map((f) => ({
     file,
     code: f.code,
@@ -132,7 +137,7 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
     return 0;
   }
   const format = args.values.format;
-  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not ${format}`);
+  if (format !== 'text' && format !== 'json' && format !== 'sarif') throw new UsageError(`--format must be text, json or sarif, not ${format}`);
   if (args.positionals.length === 0) throw new UsageError('no PATH given');
 
   let status = 0;
@@ -161,9 +166,8 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
     else files.push(p);
   }
 
-  const json: JsonFinding[] = [];
-  const fixed: { file: string; line: number; character: number; from: string; to: string }[] = [];
-  let worst = 99;
+  // Pass 1: read and parse every file, so each file's rules see the others' domains (shared LUNs).
+  const inputs: { file: string; shown: string; ft: FileText; parsed: ParsedDocument }[] = [];
   for (const file of files) {
     let ft;
     try {
@@ -173,9 +177,18 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
       status = 2;
       continue;
     }
-    let analysis = analyzeDocument(ft.text, hosts);
-    if (!analysis.isDomain) continue;
-    const shown = relative(process.cwd(), file) || file;
+    const parsed = parseDomainDocument(ft.text);
+    if (parsed.isDomain) inputs.push({ file, shown: relative(process.cwd(), file) || file, ft, parsed });
+  }
+  const peers = inputs.flatMap((i) => (i.parsed.model ? [peerOf(i.shown, i.parsed.model)] : []));
+
+  const json: JsonFinding[] = [];
+  const sarif: SarifFile[] = [];
+  const fixed: { file: string; line: number; character: number; from: string; to: string }[] = [];
+  let worst = 99;
+  for (const { shown, ft, parsed } of inputs) {
+    const others = peers.filter((p) => p.origin !== shown);
+    let analysis = runRules(parsed, hosts, others);
     if (args.values.fix) {
       const edits = preferredEdits(analysis.findings);
       if (edits.length) {
@@ -193,7 +206,7 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
               const pos = analysis.doc.lines.positionAt(e.start);
               fixed.push({ file: shown, line: pos.line, character: pos.character, from: ft.text.slice(e.start, e.end), to: e.newText });
             }
-            analysis = analyzeDocument(next, hosts);
+            analysis = runRules(parseDomainDocument(next), hosts, others);
           } catch (err) {
             io.err(`libvirt-domain-lint: ${shown}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); the original is unchanged`);
             status = 2;
@@ -202,19 +215,21 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
       }
     }
     for (const f of analysis.findings) worst = Math.min(worst, SEVERITY_ORDER[f.severity]);
-    if (format === 'json') json.push(...toJson(shown, ft.text, analysis.findings, analysis.doc.lines));
+    if (format === 'json') json.push(...toJson(shown, analysis.findings, analysis.doc.lines));
+    else if (format === 'sarif') sarif.push({ uri: shown.split(sep).join('/'), findings: analysis.findings, lines: analysis.doc.lines });
     else {
       for (const f of analysis.findings) {
         const p = analysis.doc.lines.positionAt(f.start);
         io.out(`${shown}:${p.line + 1}:${p.character + 1}: ${f.severity} ${f.code}: ${f.message}`);
         const pref = f.fixes.find((x) => x.preferred);
         if (pref) io.out(`    fix: ${analysis.doc.text.slice(f.start, f.end)} -> ${pref.edits.map((e) => e.newText).join('')}`);
-        const others = f.fixes.filter((x) => !x.preferred).length;
-        if (others) io.out(`    (${others} other candidate${others > 1 ? 's' : ''})`);
+        const more = f.fixes.filter((x) => !x.preferred).length;
+        if (more) io.out(`    (${more} other candidate${more > 1 ? 's' : ''})`);
       }
     }
   }
   if (format === 'json') io.out(JSON.stringify(args.values.fix ? { findings: json, fixed } : { findings: json }, null, 2));
+  else if (format === 'sarif') io.out(JSON.stringify(toSarif(sarif, VERSION), null, 2));
   else {
     for (const f of fixed) io.out(`fixed ${f.file}:${f.line + 1}:${f.character + 1}: ${f.from} -> ${f.to}`);
     if (files.length === 0 && status === 0) io.err('libvirt-domain-lint: no XML files found');

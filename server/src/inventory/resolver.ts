@@ -278,6 +278,56 @@ export class HostIndex {
     return [...out.values()].sort((a, b) => a.rank - b.rank || a.path.localeCompare(b.path));
   }
 
+  /** A device and everything stacked on it (partitions, maps, LVs), depth first. */
+  private withDescendants(kname: string, out = new Map<string, BlockDevice>()): Map<string, BlockDevice> {
+    const d = this.byKname.get(kname);
+    if (!d || out.has(kname)) return out;
+    out.set(kname, d);
+    for (const c of this.children.get(kname) ?? []) this.withDescendants(c, out);
+    return out;
+  }
+
+  /**
+   * Why the host itself uses what `res` reaches: mounts, swap, LVM PV, md member, an imported
+   * VxVM disk group. For a whole disk the whole LUN counts (every path, the map, all partitions);
+   * for a partition or a volume, that device and what sits on it.
+   */
+  hostUsage(res: Resolution): string[] {
+    if (!res.found || res.vxVolume) return [];
+    const devs = new Map<string, BlockDevice>();
+    const lun = res.lun;
+    if (res.device && (res.device.type === 'lvm' || res.device.type === 'part' || res.device.type === 'crypt' || !lun)) this.withDescendants(res.device.kname, devs);
+    else if (lun) {
+      const wholes = [...lun.pathDevices, ...(lun.mpathMap ? [lun.mpathMap] : [])];
+      for (const w of wholes) {
+        const d = this.partitionOf(w, res.partition);
+        if (d) this.withDescendants(d.kname, devs);
+      }
+    }
+    const reasons: string[] = [];
+    for (const d of devs.values()) {
+      const swap = d.fstype === 'swap' || d.mountpoints.includes('[SWAP]');
+      const mounts = d.mountpoints.filter((m) => m !== '[SWAP]');
+      if (mounts.length) reasons.push(`${d.path} is mounted on ${mounts.join(', ')}`);
+      if (swap) reasons.push(`${d.path} is swap`);
+      if (d.fstype === 'LVM2_member') reasons.push(`${d.path} is an LVM physical volume`);
+      if (d.fstype === 'linux_raid_member') reasons.push(`${d.path} is an md RAID member`);
+      if (d.fstype === 'VMFS_volume_member' || d.fstype === 'zfs_member') reasons.push(`${d.path} is a ${d.fstype}`);
+    }
+    if (lun && res.partition === undefined) {
+      for (const v of this.snapshot.vxvm?.disks ?? []) {
+        const mine = (lun.dmp && v.device === lun.dmp.name) || (v.osNativeName !== null && lun.pathDevices.includes(v.osNativeName));
+        if (mine && v.imported && v.group) reasons.push(`it is disk ${v.disk ?? v.device} of VxVM disk group ${v.group}, imported on this host`);
+      }
+    }
+    return [...new Set(reasons)];
+  }
+
+  /** Whether this host is a node of an active cluster (vxdctl -c mode). */
+  get clusterActive(): boolean {
+    return this.snapshot.cluster?.active === true;
+  }
+
   /** Domains defined on the host that use the same LUN (and partition), by identity. */
   domainsUsing(res: Resolution): { domain: string; source: string; shareable: boolean }[] {
     const key = identityKey(res);

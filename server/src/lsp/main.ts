@@ -10,6 +10,7 @@ import { readFileText } from '../cli/fileText';
 import { HostManager } from './hostManager';
 import { ServerCore } from './serverCore';
 import { normalizeSettings } from './settings';
+import { scanWorkspace } from './workspaceIndex';
 
 /** What the client tells the server at start. */
 interface InitOptions {
@@ -93,6 +94,11 @@ connection.onInitialize((params) => {
 connection.onInitialized(() => {
   if (canPullConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'libvirtDomain' }).catch(() => undefined);
   void reconfigure();
+  // Domains in the workspace that are not open, for rules that compare documents; in the background.
+  const started = Date.now();
+  void scanWorkspace(workspaceFolders, (uri, peer) => core.addWorkspacePeer(uri, peer)).then((r) =>
+    connection.console.log(`workspace: ${r.domains} domain definitions in ${r.filesRead} XML files (${Date.now() - started} ms)${r.truncated ? '; stopped at the file limit' : ''}`),
+  );
 });
 
 connection.onDidChangeConfiguration((change) => {

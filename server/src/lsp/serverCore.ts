@@ -4,6 +4,8 @@
  */
 import type { CodeAction, Diagnostic, Hover, Position, Range } from 'vscode-languageserver';
 import type { HostIndex } from '../inventory/resolver';
+import { peerOf, samePeer } from '../domain/peer';
+import type { PeerDomain } from '../rules/types';
 import { LanguageService } from '../languageService';
 import type { SeverityOverrides } from '../features/diagnostics';
 
@@ -30,6 +32,10 @@ export class ServerCore {
   private hostsFor: (uri: string) => HostIndex[] = () => [];
   private overrides: SeverityOverrides | undefined;
   readonly debounceMs: number;
+  /** Domains of open documents and workspace files, by URI: what cross-document rules compare against. */
+  private readonly peers = new Map<string, PeerDomain>();
+  private peersVersion = 0;
+  private peersTimer?: NodeJS.Timeout;
 
   constructor(private readonly client: LspClient, options: ServerCoreOptions = {}) {
     this.debounceMs = options.debounceMs ?? 100;
@@ -37,6 +43,7 @@ export class ServerCore {
       hostsFor: (uri) => this.hostsFor(uri),
       docsUri: options.docsUri,
       severityOverrides: () => this.overrides,
+      peersFor: (uri) => ({ version: this.peersVersion, peers: [...this.peers].filter(([u]) => u !== uri).map(([, p]) => p) }),
     });
   }
 
@@ -91,6 +98,7 @@ export class ServerCore {
 
   dispose(): void {
     for (const d of this.docs.values()) if (d.timer) clearTimeout(d.timer);
+    if (this.peersTimer) clearTimeout(this.peersTimer);
   }
 
   private publish(uri: string): void {
@@ -98,9 +106,33 @@ export class ServerCore {
     if (!d) return;
     try {
       this.client.publishDiagnostics(uri, d.version, this.service.diagnostics(d));
+      const model = this.service.analyze(d).model;
+      if (model) this.setPeer(uri, peerOf(uri, model));
     } catch (e) {
       this.client.log(`analysis of ${uri} failed: ${(e as Error).stack ?? e}`);
     }
+  }
+
+  /** Records what a document or workspace file opens; other open documents are re-checked (debounced) when it changed. */
+  setPeer(uri: string, peer: PeerDomain | undefined): void {
+    if (samePeer(this.peers.get(uri), peer)) return;
+    if (peer) this.peers.set(uri, peer);
+    else this.peers.delete(uri);
+    this.peersVersion++;
+    if (this.peersTimer) clearTimeout(this.peersTimer);
+    this.peersTimer = setTimeout(() => {
+      this.peersTimer = undefined;
+      for (const other of this.docs.keys()) if (other !== uri) this.publish(other);
+    }, this.debounceMs * 3);
+  }
+
+  /** Workspace files found on disk; an open document's own text wins over its file. */
+  addWorkspacePeer(uri: string, peer: PeerDomain): void {
+    if (!this.docs.has(uri)) this.setPeer(uri, peer);
+  }
+
+  get peerCount(): number {
+    return this.peers.size;
   }
 
   revalidateAll(): void {

@@ -42,6 +42,46 @@ export const CODES = {
     title: 'Disk type does not match its source',
     doc: 'A `type=\'file\'` disk whose `<source file>` is under `/dev/` (what `virsh attach-disk` writes when the path did not exist on the machine it ran on): the device is then opened as a plain file, without block-device semantics for locking, `device=\'lun\'` or migration checks. Or a `type=\'block\'` disk that names its source with `file=`, which libvirt ignores for block disks. **Fix:** use `type=\'block\'` with `<source dev=\'…\'/>`. No automatic fix: it changes more than one value.',
   },
+  'device-not-found': {
+    severity: 'error',
+    title: 'Device not found on the host',
+    doc: 'The source path does not exist on any host the document is checked against (for example `/dev/vx/dmp/emc_clariion0_19` when the host has `emc_clariion0_91`): the domain will not start there. When it exists on some of the hosts but not all, the finding is `inconsistent-across-hosts` instead. Removable media and paths outside the inventory\'s reach (plain files) are not checked. **Fix:** correct the path; the hover lists what the host has.',
+  },
+  'multipath-bypass': {
+    severity: 'warning',
+    title: 'Path bypasses multipathing',
+    doc: 'The path reaches one path of a LUN that has several: a DMP subpath (`/dev/sdc` when DMP node `3pardata0_12` has paths `sdc` and `sdd`), a member of a dm-multipath map, a `by-path` link, or a `by-id` link that points at one path device because the host has no multipath udev rules for that LUN. I/O then goes down that one path and loses failover. A `wwn-`/`scsi-3` link that multipath\'s udev rules point at the map is fine. **Fix:** the DMP meta-device (`/dev/vx/dmp/<name>`) or `/dev/disk/by-id/dm-uuid-mpath-<wwid>` of the LUN.',
+  },
+  'active-passive-dmp': {
+    severity: 'error',
+    title: 'Active-Passive DMP device mapped into a guest on a cluster node',
+    doc: 'The host is a node of an active cluster (`vxdctl -c mode` says `cluster active`) and the source maps a LUN whose DMP array type is in the Active-Passive family (`A/P`, `A/PF`, `A/PG`, their `-C` variants and vendor variants such as `A/PF-LSI` or `CLR-A/PF`) directly to a guest. The InfoScale virtualization guidance says such devices cannot be mapped directly to a guest in clustered environments. **Fix:** none automatic: map a VxVM volume created on that disk (`/dev/vx/dsk/<dg>/<vol>`), or use a LUN from an active-active or ALUA array.',
+  },
+  'device-in-use-by-host': {
+    severity: 'error',
+    title: 'Device in use by the host',
+    doc: 'The device, one of its partitions, or the LUN behind it is mounted on the host, is swap, is an LVM physical volume or an md RAID member, or belongs to a VxVM disk group imported on this host. The host and the guest would then both write it, which corrupts data. Mapping an LV or a VxVM volume that is itself unused is the intended way and is not flagged. **Fix:** none automatic: pick an unused LUN (the hover and completion show which ones are), or map the volume instead of the disk under it.',
+  },
+  'shared-without-shareable': {
+    severity: 'warning',
+    title: 'LUN used by another domain without <shareable/>',
+    doc: 'The same LUN (compared by identity: WWN or DMP udid, whatever path names it) is used by another domain — another open or workspace document checked against the same host, or a domain defined on the host — and this disk lacks `<shareable/>`. Without it libvirt applies exclusive locking and caching assumptions, and two unaware guests writing one disk corrupt it. **Fix:** if the sharing is intended (a guest cluster), add `<shareable/>` (and `cache=\'none\'`) to every domain using it; otherwise use another LUN.',
+  },
+  'duplicate-device': {
+    severity: 'error',
+    title: 'Same LUN twice in one domain',
+    doc: 'Two disks of the same domain reach the same LUN (by identity, even when their paths differ, e.g. `/dev/sdc` and `/dev/vx/dmp/3pardata0_12`). The guest would see one disk twice and may mount or import it twice. **Fix:** remove one of them.',
+  },
+  'inconsistent-across-hosts': {
+    severity: 'error',
+    title: 'Path differs between the hosts of the group',
+    doc: 'The document is checked against several hosts (the hosts a domain may run on or migrate between) and the path is missing on some of them or reaches different LUNs. Migration or failover will fail or, worse, attach another disk. **Fix:** the quick fixes are restricted to aliases that reach the same LUN on every host (a WWN-based id usually qualifies; a DMP name only where every host names it the same).',
+  },
+  'missing-serial': {
+    severity: 'information',
+    title: 'Give the disk a <serial>',
+    doc: 'With several hosts, the guest\'s view of the disk should be stable too: a `<serial>` makes the guest\'s own `/dev/disk/by-id/virtio-<serial>` name independent of the host path. A hint only; no fix changes more than the source path.',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type FindingCode = keyof typeof CODES;

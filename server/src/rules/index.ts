@@ -1,8 +1,29 @@
+import { activePassiveDmp } from './activePassiveDmp';
+import { deviceInUseByHost } from './deviceInUseByHost';
+import { deviceNotFound } from './deviceNotFound';
+import { duplicateDevice } from './duplicateDevice';
 import { duplicateTarget } from './duplicateTarget';
 import { guestMutableIdentifier } from './guestMutableIdentifier';
+import { inconsistentAcrossHosts } from './inconsistentAcrossHosts';
+import { missingSerial } from './missingSerial';
+import { multipathBypass } from './multipathBypass';
+import { sharedWithoutShareable } from './sharedWithoutShareable';
 import { sourceTypeMismatch } from './sourceTypeMismatch';
 import type { Rule } from './types';
 import { unstableDeviceName } from './unstableDeviceName';
 
 /** Every rule that runs on a domain model, in reporting order. */
-export const DOMAIN_RULES: Rule[] = [unstableDeviceName, guestMutableIdentifier, duplicateTarget, sourceTypeMismatch];
+export const DOMAIN_RULES: Rule[] = [
+  unstableDeviceName,
+  guestMutableIdentifier,
+  duplicateTarget,
+  sourceTypeMismatch,
+  deviceNotFound,
+  inconsistentAcrossHosts,
+  multipathBypass,
+  activePassiveDmp,
+  deviceInUseByHost,
+  duplicateDevice,
+  sharedWithoutShareable,
+  missingSerial,
+];

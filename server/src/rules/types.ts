@@ -27,11 +27,21 @@ export interface Finding {
   fixes: Fix[];
 }
 
+/** Another domain definition (an open or workspace document) whose disks may share LUNs with this one. */
+export interface PeerDomain {
+  /** Where it comes from (a document URI or file path), for messages. */
+  origin: string;
+  name?: string;
+  disks: { path: string; shareable: boolean }[];
+}
+
 export interface RuleContext {
   doc: XmlDocument;
   model: DomainModel;
   /** The host group the document is checked against; empty when offline without a snapshot. */
   hosts: HostIndex[];
+  /** Other domain definitions checked against the same hosts (not including this document). */
+  peers: PeerDomain[];
 }
 
 export type Rule = (ctx: RuleContext) => Finding[];

@@ -1,0 +1,21 @@
+import { CODES } from './codes';
+import { diskFacts } from './diskFacts';
+import type { Finding, Rule } from './types';
+
+/** missing-serial: with several hosts, a block disk without <serial> (a hint; no fix). */
+export const missingSerial: Rule = (ctx) => {
+  const out: Finding[] = [];
+  if (ctx.hosts.length < 2) return out;
+  for (const f of diskFacts(ctx)) {
+    if (f.disk.kind !== 'disk' || f.disk.serial || f.disk.device?.value === 'lun') continue;
+    out.push({
+      code: 'missing-serial',
+      severity: CODES['missing-serial'].severity,
+      message: 'This disk can run on several hosts: give it a <serial> so the guest\'s own /dev/disk/by-id/virtio-<serial> name is stable too.',
+      start: f.ref.start,
+      end: f.ref.end,
+      fixes: [],
+    });
+  }
+  return out;
+};
