@@ -91,7 +91,8 @@ export class LanguageService {
     const offset = analysis.doc.lines.offsetAt(position);
     const disk = disks.find((d) => d.hostPath && d.hostPath.start <= offset && offset <= d.hostPath.end);
     if (!disk?.hostPath) return null;
-    return hoverForPath(disk.hostPath, this.options.hostsFor(doc.uri), analysis.doc.lines);
+    const peers = this.options.peersFor?.(doc.uri).peers ?? [];
+    return hoverForPath(disk.hostPath, this.options.hostsFor(doc.uri), analysis.doc.lines, peers, analysis.model?.name);
   }
 
   /** The preferred fix of every finding in the document, as LSP edits (empty when there is nothing to fix). */

@@ -19,3 +19,9 @@ export function domainXml(devices: string, eol = '\n'): string {
 export function blockDisk(dev: string, target = 'vdb', extra = ''): string {
   return `    <disk type='block' device='disk'><source dev='${dev}'/><target dev='${target}' bus='virtio'/>${extra}</disk>`;
 }
+
+export const EXAMPLE_INVENTORY_B = join(ROOT, 'examples/kvm-b.inventory.json');
+let kvmB: HostIndex | undefined;
+export function exampleHostB(): HostIndex {
+  return (kvmB ??= loadInventoryFile(EXAMPLE_INVENTORY_B));
+}

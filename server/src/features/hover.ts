@@ -1,7 +1,8 @@
 import { Hover, MarkupKind } from 'vscode-languageserver';
 import type { HostPathRef } from '../domain/model';
 import { classifyPath, PathClass } from '../domain/pathClass';
-import { describeTarget, formatBytes, HostIndex, Resolution } from '../inventory/resolver';
+import { describeTarget, formatBytes, HostIndex, identityKey, Resolution } from '../inventory/resolver';
+import type { PeerDomain } from '../rules/types';
 import { stableCandidates } from '../rules/stableAliases';
 import type { LineIndex } from '../xml/lineIndex';
 
@@ -25,7 +26,7 @@ function code(s: string): string {
   return '`' + s.replace(/`/g, "'") + '`';
 }
 
-function describeHost(h: HostIndex, r: Resolution): string[] {
+function describeHost(h: HostIndex, r: Resolution, peers: PeerDomain[], self: string | undefined): string[] {
   if (!r.found) return [`**${h.host}**: not found on this host.`];
   const lines: string[] = [];
   const arrow = r.via.length ? ` → ${code(r.via[r.via.length - 1])}` : '';
@@ -45,20 +46,25 @@ function describeHost(h: HostIndex, r: Resolution): string[] {
   } else if (lun && lun.pathDevices.length > 1) {
     lines.push(`${lun.pathDevices.length} paths: ${lun.pathDevices.join(', ')}${lun.mpathMap ? ` (multipath map ${h.device(lun.mpathMap)?.name ?? lun.mpathMap})` : ''}`);
   }
+  if (lun) lines.push(`LUN identity ${code(lun.id)}`);
   if (r.bypassesMultipath) lines.push('⚠ reaches one path of a multipathed LUN (no failover).');
-  const users = h.domainsUsing(r);
+  for (const u of h.hostUsage(r)) lines.push(`⚠ in use by the host: ${u}`);
+  const users = h.domainsUsing(r).filter((u) => u.domain !== self);
   if (users.length) lines.push(`Used by host domains: ${users.map((u) => `${u.domain}${u.shareable ? ' (shareable)' : ''}`).join(', ')}`);
+  const key = identityKey(r);
+  const docs = key ? peers.filter((p) => p.name !== self && p.disks.some((d) => identityKey(h.resolve(d.path)) === key)) : [];
+  if (docs.length) lines.push(`Used by documents: ${docs.map((p) => p.name ?? p.origin).join(', ')}`);
   return lines;
 }
 
 /** Markdown hover for a disk source value. */
-export function hoverForPath(ref: HostPathRef, hosts: HostIndex[], lines: LineIndex): Hover {
+export function hoverForPath(ref: HostPathRef, hosts: HostIndex[], lines: LineIndex, peers: PeerDomain[] = [], self?: string): Hover {
   const info = classifyPath(ref.value);
   const md: string[] = [`${code(ref.value)} — ${CLASS_LABEL[info.cls]}`, '', info.why];
   if (hosts.length) {
     const { resolutions, candidates } = stableCandidates(ref.value, hosts);
     md.push('');
-    hosts.forEach((h, i) => md.push(...describeHost(h, resolutions[i]), ''));
+    hosts.forEach((h, i) => md.push(...describeHost(h, resolutions[i], peers, self), ''));
     if (candidates.length) {
       md.push(hosts.length > 1 ? 'Stable aliases (valid on every host):' : 'Stable aliases:');
       const firstPreferred = candidates.findIndex((c) => c.kind !== 'by-path' && !c.bypassesMultipath);

@@ -23,7 +23,7 @@ export const inconsistentAcrossHosts: Rule = (ctx) => {
       message: `${f.ref.value} is not the same disk on every host of the group: ${why}. Migration or failover would fail or attach another disk.` + (best ? ` Use ${best.path}, valid on every host.` : ''),
       start: f.ref.start,
       end: f.ref.end,
-      fixes: missing.length ? [] : replacementFixes(f.ref, usable),
+      fixes: replacementFixes(f.ref, usable),
     });
   }
   return out;

@@ -8,6 +8,8 @@ export const missingSerial: Rule = (ctx) => {
   if (ctx.hosts.length < 2) return out;
   for (const f of diskFacts(ctx)) {
     if (f.disk.kind !== 'disk' || f.disk.serial || f.disk.device?.value === 'lun') continue;
+    // Only where the disk really is the same on every host; otherwise inconsistent-across-hosts says more.
+    if (f.identities.some((k) => k === undefined || k !== f.identities[0])) continue;
     out.push({
       code: 'missing-serial',
       severity: CODES['missing-serial'].severity,
