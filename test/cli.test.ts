@@ -103,3 +103,29 @@ test('npx libvirt-domain-lint runs the package bin', () => {
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^usage: libvirt-domain-lint/);
 });
+
+test('--format sarif: SARIF 2.1.0 with rules, 1-based regions and the preferred fix', () => {
+  const r = runCli(['--inventory', EXAMPLE_INVENTORY, '--format', 'sarif', 'examples/domains/app01.xml']);
+  assert.equal(r.status, 1);
+  const s = JSON.parse(r.stdout);
+  assert.equal(s.version, '2.1.0');
+  const run = s.runs[0];
+  assert.equal(run.tool.driver.name, 'libvirt-domain-lint');
+  assert.ok(run.tool.driver.rules.some((x: { id: string }) => x.id === 'multipath-bypass'));
+  const res = run.results.find((x: { ruleId: string }) => x.ruleId === 'unstable-device-name');
+  assert.equal(res.level, 'warning');
+  assert.equal(run.tool.driver.rules[res.ruleIndex].id, 'unstable-device-name');
+  assert.deepEqual(res.locations[0].physicalLocation, { artifactLocation: { uri: 'examples/domains/app01.xml' }, region: { startLine: 20, startColumn: 20, endLine: 20, endColumn: 28 } });
+  assert.equal(res.fixes[0].artifactChanges[0].replacements[0].insertedContent.text, '/dev/vx/dmp/3pardata0_12');
+});
+
+test('repeated --inventory forms one host group; files linted together see each other', () => {
+  const d = tmp();
+  writeFileSync(join(d, 'a.xml'), domainXml(blockDisk('/dev/vx/dmp/3pardata0_12')).replace('<name>t</name>', '<name>a</name>'));
+  writeFileSync(join(d, 'b.xml'), domainXml(blockDisk('/dev/disk/by-id/wwn-0x60002ac000000000000000120001a2b3')).replace('<name>t</name>', '<name>b</name>'));
+  const one = JSON.parse(runCli(['--inventory', EXAMPLE_INVENTORY, '--format', 'json', d]).stdout).findings;
+  assert.ok(one.some((f: { file: string; code: string }) => f.file.endsWith('a.xml') && f.code === 'shared-without-shareable'));
+  const two = JSON.parse(runCli(['--inventory', EXAMPLE_INVENTORY, '--inventory', join(ROOT, 'examples/kvm-b.inventory.json'), '--format', 'json', d]).stdout).findings;
+  assert.ok(two.some((f: { file: string; code: string }) => f.file.endsWith('b.xml') && f.code === 'multipath-bypass'));
+  assert.ok(two.some((f: { code: string }) => f.code === 'missing-serial'));
+});

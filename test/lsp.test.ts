@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
@@ -94,6 +96,29 @@ test('stdio: the bundled server answers initialize, publishes diagnostics, hover
   await conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: fixed }] });
   const after = await until('diagnostics after the fix', () => diags.get(`${uri}@2`));
   assert.deepEqual(after.diagnostics.map((d) => d.code), ['guest-mutable-identifier']);
+  await conn.sendRequest('shutdown');
+  await conn.sendNotification('exit');
+  conn.dispose();
+});
+
+test('stdio: workspace files that are not open count for cross-document rules', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ldx-ws-'));
+  mkdirSync(join(dir, 'cluster'));
+  writeFileSync(join(dir, 'cluster', 'other.xml'), domainXml(blockDisk('/dev/vx/dmp/3pardata0_12')).replace('<name>t</name>', '<name>other</name>'));
+  const proc = spawn(process.execPath, [join(ROOT, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  t.after(() => proc.kill('SIGKILL'));
+  const conn = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
+  const diags: PublishDiagnosticsParams[] = [];
+  conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => void diags.push(p));
+  conn.onRequest('client/registerCapability', () => null);
+  conn.listen();
+  await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, workspaceFolders: [{ uri: pathToFileURL(dir).toString(), name: 'ws' }], capabilities: {}, initializationOptions: { inventoryFiles: [EXAMPLE_INVENTORY] } });
+  await conn.sendNotification('initialized', {});
+  const uri = pathToFileURL(join(dir, 'mine.xml')).toString();
+  await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'xml', version: 1, text: domainXml(blockDisk('/dev/disk/by-id/wwn-0x60002ac000000000000000120001a2b3')) } });
+  // The first diagnostics come at once; the workspace scan then adds the sharing finding.
+  const shared = await until('shared-without-shareable from the workspace scan', () => diags.find((d) => d.uri === uri && d.diagnostics.some((x) => x.code === 'shared-without-shareable')));
+  assert.match(String(shared.diagnostics.find((x) => x.code === 'shared-without-shareable')!.message), /also used by other/);
   await conn.sendRequest('shutdown');
   await conn.sendNotification('exit');
   conn.dispose();
