@@ -46,8 +46,10 @@ const REMOVABLE_RE = /^\/dev\/(?:cdrom\d*|dvd\d*|sr\d+|scd\d+|fd\d+|floppy)$/;
 const DEV_DIRS_NOT_VG = new Set(['disk', 'mapper', 'vx', 'block', 'char', 'bus', 'input', 'net', 'pts', 'shm', 'snd', 'dri', 'cpu', 'fd', 'hugepages', 'mqueue', 'v4l', 'usb', 'serial', 'md']);
 
 /** Lexically normalises a path: collapses `//`, drops `.`, resolves `..`. */
+const NEEDS_NORMALIZING = /\/\/|\/\.\.?(?:\/|$)|.\/$/;
+
 export function normalizePath(p: string): string {
-  if (!p.startsWith('/')) return p;
+  if (!p.startsWith('/') || !NEEDS_NORMALIZING.test(p)) return p;
   const out: string[] = [];
   for (const part of p.split('/')) {
     if (part === '' || part === '.') continue;
@@ -57,10 +59,18 @@ export function normalizePath(p: string): string {
   return '/' + out.join('/');
 }
 
+const classCache = new Map<string, PathInfo>();
+
+/** The class of a path (memoised: the same paths are classified on every keystroke). */
 export function classifyPath(path: string): PathInfo {
-  const p = normalizePath(path);
-  const cls = classify(p);
-  return { cls, why: WHY[cls] };
+  let info = classCache.get(path);
+  if (!info) {
+    const cls = classify(normalizePath(path));
+    info = { cls, why: WHY[cls] };
+    if (classCache.size > 100_000) classCache.clear();
+    classCache.set(path, info);
+  }
+  return info;
 }
 
 function classify(p: string): PathClass {

@@ -96,6 +96,10 @@ export class HostIndex {
   private readonly luns = new Map<string, Lun>();
   private readonly lunOfDmp = new Map<string, Lun>();
   private domainUsers?: Map<string, { domain: string; source: string; shareable: boolean }[]>;
+  /** Resolutions and alias lists never change for one snapshot: computed once per path. */
+  private readonly resolved = new Map<string, Resolution>();
+  private readonly aliasCache = new WeakMap<Resolution, Alias[]>();
+  private readonly usageCache = new WeakMap<Resolution, string[]>();
 
   constructor(readonly snapshot: InventorySnapshot) {
     this.host = snapshot.host;
@@ -183,7 +187,18 @@ export class HostIndex {
     return lun.pathDevices.length > 1 || !!lun.mpathMap || (!!lun.dmp && lun.dmp.numPaths > 1);
   }
 
+  /** What `path` reaches on this host (cached; treat the result as read-only). */
   resolve(path: string): Resolution {
+    let r = this.resolved.get(path);
+    if (!r) {
+      r = this.resolveUncached(path);
+      if (this.resolved.size > 200_000) this.resolved.clear(); // bound memory on hostile input
+      this.resolved.set(path, r);
+    }
+    return r;
+  }
+
+  private resolveUncached(path: string): Resolution {
     const via: string[] = [];
     let p = normalizePath(path);
     const seen = new Set<string>();
@@ -245,6 +260,15 @@ export class HostIndex {
 
   /** Every stable name of what `res` reaches, best first (see README: ranking of fixes). */
   aliases(res: Resolution): Alias[] {
+    let list = this.aliasCache.get(res);
+    if (!list) {
+      list = this.aliasesUncached(res);
+      this.aliasCache.set(res, list);
+    }
+    return list;
+  }
+
+  private aliasesUncached(res: Resolution): Alias[] {
     const out = new Map<string, Alias>();
     const put = (path: string, kind: AliasKind, bypass: boolean) => {
       const rank = KIND_RANK[kind] + (bypass ? 20 : 0);
@@ -293,6 +317,12 @@ export class HostIndex {
    * for a partition or a volume, that device and what sits on it.
    */
   hostUsage(res: Resolution): string[] {
+    let u = this.usageCache.get(res);
+    if (!u) this.usageCache.set(res, (u = this.hostUsageUncached(res)));
+    return u;
+  }
+
+  private hostUsageUncached(res: Resolution): string[] {
     if (!res.found || res.vxVolume) return [];
     const devs = new Map<string, BlockDevice>();
     const lun = res.lun;

@@ -1,5 +1,5 @@
 import { classifyPath } from '../domain/pathClass';
-import { replacementFixes, stableCandidates } from './stableAliases';
+import { stableCandidates, withReplacementFixes } from './stableAliases';
 import { CODES } from './codes';
 import type { Finding, Rule } from './types';
 
@@ -11,14 +11,19 @@ export const guestMutableIdentifier: Rule = ({ model, hosts }) => {
     if (!ref || classifyPath(ref.value).cls !== 'guest-mutable') continue;
     const { candidates } = stableCandidates(ref.value, hosts);
     const best = candidates.find((c) => c.kind !== 'by-path' && !c.bypassesMultipath);
-    out.push({
-      code: 'guest-mutable-identifier',
-      severity: CODES['guest-mutable-identifier'].severity,
-      message: `${ref.value} is read from the disk's content: a guest can rewrite it and clones share it; never map storage by label or filesystem UUID.` + (best ? ` Use ${best.path}.` : ''),
-      start: ref.start,
-      end: ref.end,
-      fixes: replacementFixes(ref, candidates),
-    });
+    out.push(
+      withReplacementFixes(
+        {
+          code: 'guest-mutable-identifier',
+          severity: CODES['guest-mutable-identifier'].severity,
+          message: `${ref.value} is read from the disk's content: a guest can rewrite it and clones share it; never map storage by label or filesystem UUID.` + (best ? ` Use ${best.path}.` : ''),
+          start: ref.start,
+          end: ref.end,
+        },
+        ref,
+        candidates,
+      ),
+    );
   }
   return out;
 };

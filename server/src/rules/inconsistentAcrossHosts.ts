@@ -1,4 +1,4 @@
-import { replacementFixes, stableCandidates } from './stableAliases';
+import { stableCandidates, withReplacementFixes } from './stableAliases';
 import { CODES } from './codes';
 import { diskFacts, hostList } from './diskFacts';
 import type { Finding, Rule } from './types';
@@ -17,14 +17,19 @@ export const inconsistentAcrossHosts: Rule = (ctx) => {
     const { candidates } = stableCandidates(f.ref.value, ctx.hosts);
     const usable = distinct.size === 1 ? candidates : [];
     const best = usable.find((c) => c.kind !== 'by-path' && !c.bypassesMultipath);
-    out.push({
-      code: 'inconsistent-across-hosts',
-      severity: CODES['inconsistent-across-hosts'].severity,
-      message: `${f.ref.value} is not the same disk on every host of the group: ${why}. Migration or failover would fail or attach another disk.` + (best ? ` Use ${best.path}, valid on every host.` : ''),
-      start: f.ref.start,
-      end: f.ref.end,
-      fixes: replacementFixes(f.ref, usable),
-    });
+    out.push(
+      withReplacementFixes(
+        {
+          code: 'inconsistent-across-hosts',
+          severity: CODES['inconsistent-across-hosts'].severity,
+          message: `${f.ref.value} is not the same disk on every host of the group: ${why}. Migration or failover would fail or attach another disk.` + (best ? ` Use ${best.path}, valid on every host.` : ''),
+          start: f.ref.start,
+          end: f.ref.end,
+        },
+        f.ref,
+        usable,
+      ),
+    );
   }
   return out;
 };

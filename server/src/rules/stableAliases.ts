@@ -5,7 +5,7 @@
 import type { HostPathRef } from '../domain/model';
 import { Alias, HostIndex, identityKey, Resolution } from '../inventory/resolver';
 import { escapeXmlValue } from '../xml/entities';
-import type { Fix } from './types';
+import type { Finding, Fix } from './types';
 
 export interface Candidate extends Alias {
   /** Why this alias ranks where it does (shown in the hover). */
@@ -29,8 +29,27 @@ export interface CandidateSet {
   candidates: Candidate[];
 }
 
-/** Resolves `path` on every host and returns the ranked aliases valid on all hosts where it resolves. */
+const setCache = new WeakMap<HostIndex, Map<string, CandidateSet>>();
+
+/**
+ * Resolves `path` on every host and returns the ranked aliases valid on all hosts where it resolves.
+ * Cached per host group (keyed on its first host) while the group is the same; read-only results.
+ */
 export function stableCandidates(path: string, hosts: HostIndex[]): CandidateSet {
+  if (hosts.length === 0) return { resolutions: [], candidates: [] };
+  let byPath = setCache.get(hosts[0]);
+  if (!byPath) setCache.set(hosts[0], (byPath = new Map()));
+  const key = hosts.length === 1 ? path : `${hosts.map((h) => h.host).join('\0')}\0${path}`;
+  let set = byPath.get(key);
+  if (!set) {
+    set = computeCandidates(path, hosts);
+    if (byPath.size > 200_000) byPath.clear();
+    byPath.set(key, set);
+  }
+  return set;
+}
+
+function computeCandidates(path: string, hosts: HostIndex[]): CandidateSet {
   const resolutions = hosts.map((h) => h.resolve(path));
   const first = resolutions.findIndex((r) => r.found);
   if (first < 0) return { resolutions, candidates: [] };
@@ -50,7 +69,20 @@ export function stableCandidates(path: string, hosts: HostIndex[]): CandidateSet
   };
 }
 
-/** Fixes replacing exactly the value span with each candidate; the first non-by-path one is preferred. */
+/**
+ * Fixes replacing exactly the value span with each candidate; the first non-by-path one is preferred.
+ * Built on first access of `finding.fixes` (most findings' fixes are never asked for).
+ */
+export function withReplacementFixes<T extends Omit<Finding, 'fixes'>>(finding: T, ref: HostPathRef, candidates: Candidate[]): T & Finding {
+  let fixes: Fix[] | undefined;
+  Object.defineProperty(finding, 'fixes', {
+    get: () => (fixes ??= replacementFixes(ref, candidates)),
+    enumerable: true,
+    configurable: true,
+  });
+  return finding as T & Finding;
+}
+
 export function replacementFixes(ref: HostPathRef, candidates: Candidate[]): Fix[] {
   let preferredGiven = false;
   return candidates.map((c) => {

@@ -1,5 +1,5 @@
 import { classifyPath, isUnstableName } from '../domain/pathClass';
-import { replacementFixes, stableCandidates } from './stableAliases';
+import { stableCandidates, withReplacementFixes } from './stableAliases';
 import { CODES } from './codes';
 import type { Finding, Rule } from './types';
 
@@ -16,14 +16,19 @@ export const unstableDeviceName: Rule = ({ model, hosts }) => {
     const { candidates } = stableCandidates(ref.value, hosts);
     const best = candidates.find((c) => c.kind !== 'by-path' && !c.bypassesMultipath);
     const what = info.cls === 'kernel-name' ? 'a kernel device name' : info.cls === 'mpath-friendly-name' ? 'a multipath user-friendly name' : 'a per-boot disk sequence link';
-    out.push({
-      code: 'unstable-device-name',
-      severity: CODES['unstable-device-name'].severity,
-      message: `${ref.value} is ${what}: ${info.why}` + (best ? ` Use ${best.path}.` : ' Use a /dev/disk/by-id, DMP or multipath name of the same device.'),
-      start: ref.start,
-      end: ref.end,
-      fixes: replacementFixes(ref, candidates),
-    });
+    out.push(
+      withReplacementFixes(
+        {
+          code: 'unstable-device-name',
+          severity: CODES['unstable-device-name'].severity,
+          message: `${ref.value} is ${what}: ${info.why}` + (best ? ` Use ${best.path}.` : ' Use a /dev/disk/by-id, DMP or multipath name of the same device.'),
+          start: ref.start,
+          end: ref.end,
+        },
+        ref,
+        candidates,
+      ),
+    );
   }
   return out;
 };

@@ -16,17 +16,17 @@ export interface XmlAttribute {
 }
 
 export interface XmlElement {
-  name: string;
+  readonly name: string;
   /** Offset of `<` of the start tag. */
-  start: number;
+  readonly start: number;
   /** Offset just past the end tag (or past `/>`). */
-  end: number;
+  readonly end: number;
   /** Offset just past the `>` of the start tag. */
-  startTagEnd: number;
+  readonly startTagEnd: number;
   /** Content span (empty for a self-closing element). */
-  contentStart: number;
-  contentEnd: number;
-  attributes: XmlAttribute[];
+  readonly contentStart: number;
+  readonly contentEnd: number;
+  readonly attributes: XmlAttribute[];
   children: XmlElement[];
   /** Direct text content, entities as written. */
   text: string;
@@ -142,18 +142,49 @@ function scanStartTag(text: string, start: number, name: string): { startTagEnd:
 
 type FxpNode = Record<string, unknown>;
 
+/**
+ * An element with positions. The start tag is scanned for attributes only when they are asked for:
+ * most elements (drivers, addresses, …) are never looked at by the rules.
+ */
+class PositionedElement implements XmlElement {
+  children: XmlElement[] = [];
+  text = '';
+  private scanned?: { startTagEnd: number; attributes: XmlAttribute[] };
+
+  constructor(
+    readonly name: string,
+    readonly start: number,
+    readonly end: number,
+    private readonly source: string,
+  ) {}
+
+  private scan() {
+    return (this.scanned ??= scanStartTag(this.source, this.start, this.name));
+  }
+
+  get attributes(): XmlAttribute[] {
+    return this.scan().attributes;
+  }
+
+  get startTagEnd(): number {
+    return this.scan().startTagEnd;
+  }
+
+  get contentStart(): number {
+    return this.startTagEnd;
+  }
+
+  get contentEnd(): number {
+    const ste = this.startTagEnd;
+    if (this.source.charCodeAt(ste - 2) === 47) return ste; // self-closing '/>'
+    const close = this.source.lastIndexOf('</', this.end - 1);
+    return close >= ste ? close : ste;
+  }
+}
+
 function buildElement(text: string, node: FxpNode, name: string): XmlElement {
   const meta = (node as Record<symbol, { startIndex: number; endIndex: number } | undefined>)[META];
-  const start = meta?.startIndex ?? 0;
-  const end = meta?.endIndex ?? text.length;
-  const { startTagEnd, attributes } = scanStartTag(text, start, name);
-  const selfClosing = text.charCodeAt(startTagEnd - 2) === 47; // '/'
-  let contentEnd = startTagEnd;
-  if (!selfClosing) {
-    const close = text.lastIndexOf('</', end - 1);
-    contentEnd = close >= startTagEnd ? close : startTagEnd;
-  }
-  return { name, start, end, startTagEnd, contentStart: startTagEnd, contentEnd, attributes, children: [], text: '' };
+  return new PositionedElement(name, meta?.startIndex ?? 0, meta?.endIndex ?? text.length, text);
 }
 
 function elementName(node: FxpNode): string | undefined {
@@ -192,8 +223,11 @@ function toElements(text: string, nodes: FxpNode[]): XmlElement | undefined {
  * a DOCTYPE in the prolog is recorded and blanked out so no entity is ever declared or expanded.
  */
 export function parseXml(text: string): XmlDocument {
-  const lines = new LineIndex(text);
-  const doc: XmlDocument = { text, lines };
+  // The line table is built on first use: pure analysis needs offsets only.
+  let lineIndex: LineIndex | undefined;
+  const doc = { text } as XmlDocument;
+  Object.defineProperty(doc, 'lines', { get: () => (lineIndex ??= new LineIndex(text)), enumerable: true });
+  const lines = { positionAt: (o: number) => doc.lines.positionAt(o), offsetAtLineCol: (l: number, c: number) => doc.lines.offsetAtLineCol(l, c) };
   let input = text;
   const dt = findDoctype(text);
   if (dt === 'unterminated') {
