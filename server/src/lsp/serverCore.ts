@@ -24,6 +24,7 @@ interface OpenDoc {
   version: number;
   text: string;
   timer?: NodeJS.Timeout;
+  warmTimer?: NodeJS.Timeout;
 }
 
 export class ServerCore {
@@ -82,6 +83,17 @@ export class ServerCore {
     d.text = text;
     this.docs.set(uri, d);
     if (d.timer) clearTimeout(d.timer);
+    if (d.warmTimer) clearTimeout(d.warmTimer);
+    // The analysis runs once typing pauses briefly; the publish waits for the full debounce and then
+    // finds it done (cached), so a large document costs max(debounce, analysis), not their sum.
+    d.warmTimer = setTimeout(() => {
+      d.warmTimer = undefined;
+      try {
+        this.service.analyze(d);
+      } catch {
+        // reported by publish
+      }
+    }, Math.round(this.debounceMs / 4));
     d.timer = setTimeout(() => {
       d.timer = undefined;
       this.publish(uri);
@@ -91,13 +103,17 @@ export class ServerCore {
   close(uri: string): void {
     const d = this.docs.get(uri);
     if (d?.timer) clearTimeout(d.timer);
+    if (d?.warmTimer) clearTimeout(d.warmTimer);
     this.docs.delete(uri);
     this.service.forget(uri);
     this.client.publishDiagnostics(uri, undefined, []);
   }
 
   dispose(): void {
-    for (const d of this.docs.values()) if (d.timer) clearTimeout(d.timer);
+    for (const d of this.docs.values()) {
+      if (d.timer) clearTimeout(d.timer);
+      if (d.warmTimer) clearTimeout(d.warmTimer);
+    }
     if (this.peersTimer) clearTimeout(this.peersTimer);
   }
 
