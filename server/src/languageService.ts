@@ -2,7 +2,8 @@
  * The language service: one object answering diagnostics, hover and code actions for a document,
  * with one analysis per (text, host group) reused by every request. No LSP connection here.
  */
-import type { CodeAction, Diagnostic, Hover, Position, Range, TextEdit } from 'vscode-languageserver';
+import type { CodeAction, CompletionList, Diagnostic, Hover, Position, Range, TextEdit } from 'vscode-languageserver';
+import { completion } from './features/completion';
 import { preferredEdits } from './rules/applyFixes';
 import { Analysis, analyzeDocument } from './analysis';
 import type { DiskModel } from './domain/model';
@@ -93,6 +94,19 @@ export class LanguageService {
     if (!disk?.hostPath) return null;
     const peers = this.options.peersFor?.(doc.uri).peers ?? [];
     return hoverForPath(disk.hostPath, this.options.hostsFor(doc.uri), analysis.doc.lines, peers, analysis.model?.name);
+  }
+
+  completion(doc: DocumentInput, position: Position): CompletionList {
+    const a = this.analyze(doc);
+    if (!a.isDomain) return { isIncomplete: false, items: [] };
+    return completion({
+      text: doc.text,
+      offset: a.doc.lines.offsetAt(position),
+      lines: a.doc.lines,
+      hosts: this.options.hostsFor(doc.uri),
+      model: a.model ?? this.lastGood.get(doc.uri)?.analysis.model,
+      peers: this.options.peersFor?.(doc.uri).peers ?? [],
+    });
   }
 
   /** The preferred fix of every finding in the document, as LSP edits (empty when there is nothing to fix). */

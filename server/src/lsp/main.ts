@@ -85,6 +85,7 @@ connection.onInitialize((params) => {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
       hoverProvider: true,
+      completionProvider: { triggerCharacters: ['/', '"', "'", '<', ' '] },
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.SourceFixAll] },
     },
     serverInfo: { name: 'libvirt-domain-xml' },
@@ -160,6 +161,7 @@ documents.onDidChangeContent((e) => {
 });
 documents.onDidClose((e) => core.close(e.document.uri));
 connection.onHover((p) => core.hover(p.textDocument.uri, p.position));
+connection.onCompletion((p) => core.completion(p.textDocument.uri, p.position));
 connection.onCodeAction((p) => core.codeActions(p.textDocument.uri, p.range, p.context.only));
 connection.onShutdown(() => {
   hosts?.cancel();

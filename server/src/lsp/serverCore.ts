@@ -2,7 +2,7 @@
  * The server's behaviour, independent of the transport: document lifecycle, debounced
  * diagnostics, requests. Talks to the editor only through LspClient, so tests can drive it in-process.
  */
-import type { CodeAction, Diagnostic, Hover, Position, Range } from 'vscode-languageserver';
+import type { CodeAction, CompletionList, Diagnostic, Hover, Position, Range } from 'vscode-languageserver';
 import type { HostIndex } from '../inventory/resolver';
 import { peerOf, samePeer } from '../domain/peer';
 import type { PeerDomain } from '../rules/types';
@@ -158,6 +158,11 @@ export class ServerCore {
   hover(uri: string, position: Position): Hover | null {
     const d = this.docs.get(uri);
     return d ? this.service.hover(d, position) : null;
+  }
+
+  completion(uri: string, position: Position): CompletionList {
+    const d = this.docs.get(uri);
+    return d ? this.service.completion(d, position) : { isIncomplete: false, items: [] };
   }
 
   codeActions(uri: string, range: Range, only?: string[]): CodeAction[] {

@@ -1,0 +1,92 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { CompletionItem } from 'vscode-languageserver';
+import { LanguageService } from '../server/src/languageService';
+import { completionContext } from '../server/src/features/completionContext';
+import { nextTargetName } from '../server/src/domain/diskVocabulary';
+import type { PeerDomain } from '../server/src/rules/types';
+import { domainXml, exampleHost, exampleHostB } from './support/examples';
+
+/** Completes at the `|` in `text`. */
+function complete(withCursor: string, hosts = [exampleHost()], peers: PeerDomain[] = []): CompletionItem[] {
+  const offset = withCursor.indexOf('|');
+  const text = withCursor.slice(0, offset) + withCursor.slice(offset + 1);
+  const svc = new LanguageService({ hostsFor: () => hosts, peersFor: () => ({ version: 1, peers }) });
+  const lines = svc.analyze({ uri: 'file:///c.xml', text }).doc.lines;
+  return svc.completion({ uri: 'file:///c.xml', text }, lines.positionAt(offset)).items;
+}
+
+const diskWith = (source: string) => domainXml(`    <disk type='block' device='disk'>${source}<target dev='vdb' bus='virtio'/></disk>`);
+
+test('context: attribute values, attribute names, element names, text', () => {
+  const t = "<domain><devices><disk type='block'><source dev='/dev/s";
+  assert.deepEqual(completionContext(t, t.length), { kind: 'attribute-value', element: 'source', attribute: 'dev', valueStart: t.length - 6, valueEnd: t.length, partial: '/dev/s', parents: ['domain', 'devices', 'disk'] });
+  const n = "<domain><devices><disk type='block' ";
+  assert.equal(completionContext(n, n.length).kind, 'attribute-name');
+  const e = '<domain><devices><';
+  assert.deepEqual(completionContext(e, e.length), { kind: 'element-name', start: e.length, parents: ['domain', 'devices'] });
+});
+
+test('device paths: best alias per LUN, unused first, used by domains next, in use by the host and A/P DMP last and marked', () => {
+  const items = complete(diskWith("<source dev='|'/>"));
+  const labels = items.map((i) => i.label);
+  const idx = (p: string) => labels.indexOf(p);
+  assert.ok(idx('/dev/vx/dmp/3pardata0_12') >= 0, labels.join('\n'));
+  assert.ok(idx('/dev/vx/dmp/3pardata0_12') < idx('/dev/vx/dmp/3pardata0_13'), 'unused before used');
+  assert.ok(idx('/dev/vx/dmp/3pardata0_13') < idx('/dev/vx/dmp/3pardata0_14'), 'used before in use by the host');
+  assert.ok(idx('/dev/vx/dmp/3pardata0_13') < idx('/dev/vx/dmp/emc_clariion0_91'), 'A/P on a cluster node last');
+  assert.ok(labels.includes('/dev/disk/by-id/dm-uuid-mpath-36001405e5bf5c158c4e4a5398ccba2cc'));
+  assert.ok(labels.includes('/dev/disk/by-id/nvme-eui.36344730528012340025384500000001'));
+  assert.ok(labels.includes('/dev/vx/dsk/appdg/appvol01'));
+  assert.ok(!labels.some((l) => /by-label|by-uuid|\/dev\/sd[a-z]+$/.test(String(l))), 'never unstable names');
+  const p12 = items[idx('/dev/vx/dmp/3pardata0_12')];
+  assert.match(p12.labelDetails!.description!, /^500 GiB · 3PARdata VV · DMP 3pardata0_12 \(ALUA\)$/);
+  assert.equal(p12.detail, 'unused');
+  assert.match(items[idx('/dev/vx/dmp/3pardata0_13')].detail!, /used by web01/);
+  assert.match(items[idx('/dev/vx/dmp/3pardata0_14')].detail!, /in use by the host/);
+  assert.match(items[idx('/dev/vx/dmp/emc_clariion0_91')].detail!, /Active-Passive/);
+  assert.deepEqual(p12.textEdit && 'range' in p12.textEdit ? p12.textEdit.range.start.character - p12.textEdit.range.end.character : NaN, 0);
+});
+
+test('device paths: a partial path filters and is replaced whole; peers count as users', () => {
+  const peers: PeerDomain[] = [{ origin: 'x.xml', name: 'db9', disks: [{ path: '/dev/sdc', shareable: false }] }];
+  const items = complete(diskWith("<source dev='/dev/vx/dmp/3par|'/>"), [exampleHost()], peers);
+  assert.ok(items.length >= 3 && items.every((i) => String(i.label).startsWith('/dev/vx/dmp/3par')));
+  const p12 = items.find((i) => i.label === '/dev/vx/dmp/3pardata0_12')!;
+  assert.match(p12.detail!, /used by db9/);
+  const edit = p12.textEdit as { range: { start: { character: number }; end: { character: number } }; newText: string };
+  assert.equal(edit.range.end.character - edit.range.start.character, '/dev/vx/dmp/3par'.length);
+});
+
+test('device paths: <hostdev> block text, and several hosts offer only names valid on all', () => {
+  const hd = domainXml("    <hostdev mode='capabilities' type='storage'><source><block>/dev/vx/|</block></source></hostdev>");
+  assert.ok(complete(hd).some((i) => i.label === '/dev/vx/dmp/3pardata0_12'));
+  const both = complete(diskWith("<source dev='|'/>"), [exampleHost(), exampleHostB()]).map((i) => String(i.label));
+  assert.ok(both.includes('/dev/vx/dmp/3pardata0_12'));
+  assert.ok(!both.includes('/dev/vx/dmp/3pardata0_13'), 'named 3pardata1_13 on kvm-b');
+  assert.ok(both.includes('/dev/disk/by-id/dm-uuid-mpath-36001405e5bf5c158c4e4a5398ccba2cc'));
+  assert.deepEqual(complete(diskWith("<source dev='|'/>"), []), [], 'offline without a snapshot: nothing to offer');
+});
+
+test('enumerated values with descriptions; the next free target name for the bus', () => {
+  const cache = complete(domainXml("    <disk type='block'><driver name='qemu' cache='|'/></disk>"));
+  assert.equal(cache[0].label, 'none');
+  assert.match(cache[0].detail!, /O_DIRECT/);
+  assert.deepEqual(complete(domainXml("    <disk type='|'/>")).map((i) => i.label).slice(0, 2), ['block', 'file']);
+  assert.ok(complete(domainXml("    <disk type='block'><target dev='vda' bus='|'/></disk>")).some((i) => i.label === 'scsi'));
+  const used = domainXml("    <disk type='block'><target dev='vda' bus='virtio'/></disk>\n    <disk type='block'><target dev='vdb' bus='virtio'/></disk>\n    <disk type='block'><target dev='|' bus='virtio'/></disk>");
+  assert.equal(complete(used)[0].label, 'vdc');
+  assert.equal(nextTargetName('scsi', ['sda', 'sdb', 'vda']), 'sdc');
+  assert.equal(nextTargetName('virtio', Array.from({ length: 26 }, (_, i) => `vd${String.fromCharCode(97 + i)}`)), 'vdaa');
+  const attrs = complete(domainXml("    <disk type='block' |"));
+  assert.ok(attrs.some((i) => i.label === 'device') && !attrs.some((i) => i.label === 'type'));
+});
+
+test('snippets for the common disk shapes where a device may start', () => {
+  const items = complete(domainXml('    <|'));
+  const snippets = items.filter((i) => i.kind === 15);
+  assert.deepEqual(snippets.map((i) => i.label), ['disk-block-dmp', 'disk-lun-passthrough', 'disk-shareable', 'disk-file-qcow2']);
+  const dmp = (snippets[0].textEdit as { newText: string }).newText;
+  assert.match(dmp, /\/dev\/vx\/dmp\/3pardata0_12/, 'the default path is an unused, host-free LUN');
+  assert.match((snippets[1].textEdit as { newText: string }).newText, /device='lun'[\s\S]*reservations managed='yes'[\s\S]*bus='scsi'/);
+});
