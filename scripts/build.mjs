@@ -1,7 +1,7 @@
 // Bundles the three entry points (client, server, CLI) and the test files with esbuild.
 // `vscode` stays external (the extension host provides it); the collector script is inlined as text.
 import * as esbuild from 'esbuild';
-import { readdirSync, statSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { readFileSync } from 'node:fs';
 
@@ -37,6 +37,15 @@ await Promise.all([
   esbuild.build({ ...common, entryPoints: { server: 'server/src/lsp/main.ts' }, outdir: 'dist', minify: production }),
   esbuild.build({ ...common, entryPoints: { cli: 'server/src/cli/main.ts' }, outdir: 'dist', minify: production }),
 ]);
+
+// libxml2-wasm is an ES module with top-level await: shipped beside the server bundle, unmodified,
+// and loaded with a dynamic import (server/src/schema/libxml.ts).
+const libxml = join(root, 'node_modules/libxml2-wasm');
+rmSync(join(root, 'dist/libxml2-wasm'), { recursive: true, force: true });
+mkdirSync(join(root, 'dist/libxml2-wasm'), { recursive: true });
+for (const f of readdirSync(join(libxml, 'lib'))) if (f.endsWith('.mjs')) cpSync(join(libxml, 'lib', f), join(root, 'dist/libxml2-wasm', f));
+for (const f of ['LICENSE', 'LICENSE.libxml2']) cpSync(join(libxml, f), join(root, 'dist/libxml2-wasm', f));
+writeFileSync(join(root, 'dist/libxml2-wasm/package.json'), '{"type":"module"}\n');
 
 if (args.has('--tests')) {
   rmSync(join(root, 'out/test'), { recursive: true, force: true });

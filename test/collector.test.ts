@@ -8,7 +8,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isCollectorOutput, splitCollectorOutput, type CollectorOutput } from '../server/src/inventory/collectorOutput';
 import { COLLECTOR_SCRIPT, fetchCollectorOutput, runCollector } from '../server/src/inventory/transport';
-import { COLLECTOR_INVOCATIONS, LSBLK_COLUMNS, LSBLK_OLD_INVOCATION, fixtureDomains, virshListOutput } from './rig/fakeHost';
+import { COLLECTOR_INVOCATIONS, DEFAULT_LIBVIRT_VERSION, LSBLK_COLUMNS, LSBLK_OLD_INVOCATION, fixtureDomains, virshListOutput } from './rig/fakeHost';
 import { hostFixture, repoRoot } from './rig/paths';
 import { which } from './rig/prereq';
 import { startRigOrSkip, type Rig } from './rig/sshRig';
@@ -260,7 +260,7 @@ describe('collector.sh through a real sshd, on simulated hosts', () => {
     const domains = fixtureDomains(basic)!;
     assert.deepEqual(domains, ['db 01', 'web01']);
     assert.deepEqual([...output.sections.keys()], [
-      'uname', 'lsblk', 'links', 'vx-dmp-names', 'vx-dsk-names', 'vxdmpadm', 'vxdisk', 'vxdctl', 'virsh-list',
+      'uname', 'lsblk', 'links', 'vx-dmp-names', 'vx-dsk-names', 'vxdmpadm', 'vxdisk', 'vxdctl', 'libvirt-version', 'virsh-list',
       ...domains.map((d) => `virsh-dumpxml ${d}`),
     ]);
     for (const s of output.sections.values()) {
@@ -278,6 +278,7 @@ describe('collector.sh through a real sshd, on simulated hosts', () => {
     assert.equal(body('vxdmpadm'), fixtureText('vxdmpadm.txt'));
     assert.equal(body('vxdisk'), fixtureText('vxdisk.txt'));
     assert.equal(body('vxdctl'), fixtureText('vxdctl.txt'));
+    assert.equal(body('libvirt-version'), `${DEFAULT_LIBVIRT_VERSION}\n`);
     assert.equal(body('virsh-list'), virshListOutput(domains));
     for (const d of domains) assert.equal(body(`virsh-dumpxml ${d}`), fixtureText(`domains/${d}.xml`));
 
@@ -286,6 +287,7 @@ describe('collector.sh through a real sshd, on simulated hosts', () => {
       ['vxdmpadm', ...COLLECTOR_INVOCATIONS.vxdmpadm],
       ['vxdisk', ...COLLECTOR_INVOCATIONS.vxdisk],
       ['vxdctl', ...COLLECTOR_INVOCATIONS.vxdctl],
+      ['virsh', '--version'],
       ['virsh', ...COLLECTOR_INVOCATIONS.virsh],
       ...domains.map((d) => ['virsh', '-r', 'dumpxml', '--', d]),
     ]);

@@ -27,6 +27,7 @@ async function until<T>(what: string, probe: () => T | undefined | Promise<T | u
 }
 
 describe('live host over ssh (rig)', () => {
+  const cacheHome = mkdtempSync(join(tmpdir(), 'ldx-cache-'));
   let rig: Rig | undefined;
   let skip = '';
   before(async () => {
@@ -81,7 +82,7 @@ describe('live host over ssh (rig)', () => {
       const before = rig.host('kvm-a').readToolLog().length;
       const logins = () => rig!.host('kvm-a').sshdLog().split('Accepted publickey').length;
       const loginsBefore = logins();
-      const proc = spawn(process.execPath, [join(ROOT, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const proc = spawn(process.execPath, [join(ROOT, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, XDG_CACHE_HOME: cacheHome } });
       t.after(() => proc.kill('SIGKILL'));
       const conn = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
       const diags: PublishDiagnosticsParams[] = [];
@@ -90,6 +91,8 @@ describe('live host over ssh (rig)', () => {
       conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => void diags.push(p));
       conn.onNotification('libvirtDomain/inventoryState', (s: (typeof states)[number]) => void states.push(s));
       conn.onNotification('$/progress', (p: { value: { kind: string } }) => void progress.push(p.value.kind));
+      const logs: string[] = [];
+      conn.onNotification('window/logMessage', (m: { message: string }) => void logs.push(m.message));
       conn.onRequest('window/workDoneProgress/create', () => null);
       conn.onRequest('client/registerCapability', () => null);
       conn.onRequest('workspace/configuration', () => [{ hosts: ['kvm-a'], ssh: { configFile: rig!.sshConfigPath } }]);
@@ -105,6 +108,9 @@ describe('live host over ssh (rig)', () => {
         const actions = await conn.sendRequest<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: d.diagnostics[0].range, context: { diagnostics: d.diagnostics } });
         assert.equal(actions.find((a) => a.isPreferred)?.title, 'Use /dev/vx/dmp/3pardata0_12');
         assert.ok(progress.includes('begin') && progress.includes('end'), progress.join());
+        // The host's libvirt schema is fetched once per version and used for validation.
+        await until('the host schema', () => logs.find((l) => /schema: libvirt 9\.0\.0 \(kvm-a\) compiled/.test(l)));
+        assert.ok(logs.some((l) => /kvm-a: libvirt 9\.0\.0 schema stored in /.test(l)), logs.join('\n'));
       } else {
         // Ask for a refresh too: it must still not contact the host.
         await conn.sendRequest('libvirtDomain/refreshInventory', { force: true });

@@ -4,6 +4,7 @@
  */
 import type { CodeAction, CompletionList, Diagnostic, Hover, Position, Range, TextEdit } from 'vscode-languageserver';
 import { completion } from './features/completion';
+import type { SchemaValidator } from './schema/validator';
 import { preferredEdits } from './rules/applyFixes';
 import { Analysis, analyzeDocument } from './analysis';
 import type { DiskModel } from './domain/model';
@@ -21,6 +22,8 @@ export interface DocumentInput {
 export interface LanguageServiceOptions {
   /** The host group a document is checked against. */
   hostsFor(uri: string): HostIndex[];
+  /** The schema validator for a document, when one is loaded (see schema/validator.ts). */
+  schemaFor?(uri: string): SchemaValidator | undefined;
   /** Other domain definitions (open or workspace documents) that may share LUNs; `version` changes when they do. */
   peersFor?(uri: string): { version: number; peers: PeerDomain[] };
   /** Base URI of the findings documentation (README); diagnostics link to `#<code>`. */
@@ -32,6 +35,7 @@ interface Entry {
   text: string;
   hosts: HostIndex[];
   peersVersion: number;
+  schema: SchemaValidator | undefined;
   analysis: Analysis;
 }
 
@@ -53,10 +57,15 @@ export class LanguageService {
   analyze(doc: DocumentInput): Analysis {
     const hosts = this.options.hostsFor(doc.uri);
     const peers = this.options.peersFor?.(doc.uri) ?? { version: 0, peers: [] };
+    const schema = this.options.schemaFor?.(doc.uri);
     const cached = this.current.get(doc.uri);
-    if (cached && cached.text === doc.text && cached.peersVersion === peers.version && sameHosts(cached.hosts, hosts)) return cached.analysis;
+    if (cached && cached.text === doc.text && cached.peersVersion === peers.version && cached.schema === schema && sameHosts(cached.hosts, hosts)) return cached.analysis;
     const analysis = analyzeDocument(doc.text, hosts, peers.peers);
-    const entry = { text: doc.text, hosts, peersVersion: peers.version, analysis };
+    if (schema && analysis.model) {
+      analysis.findings.push(...schema.validate(analysis.doc));
+      analysis.findings.sort((a, b) => a.start - b.start || a.end - b.end);
+    }
+    const entry = { text: doc.text, hosts, peersVersion: peers.version, schema, analysis };
     this.current.set(doc.uri, entry);
     if (analysis.model) this.lastGood.set(doc.uri, entry);
     return analysis;

@@ -41,6 +41,8 @@ export const COLLECTOR_INVOCATIONS: Record<FakeTool, string[]> = {
   vxdisk: ['-e', '-o', 'alldgs', 'list'],
   vxdctl: ['-c', 'mode'],
 };
+/** What the fake `virsh --version` prints when the fixture has no libvirt-version.txt. */
+export const DEFAULT_LIBVIRT_VERSION = '9.0.0';
 export const LSBLK_OLD_INVOCATION = ['--json', '-b', '-o', `${LSBLK_COLUMNS},MOUNTPOINT`];
 
 const TOOL_FILES: Record<Exclude<FakeTool, 'virsh'>, string> = {
@@ -232,7 +234,10 @@ export function buildFakeHost(opts: FakeHostOptions): FakeHost {
   }
 
   if (domains) {
+    const versionFile = join(fixture, 'libvirt-version.txt');
+    writeFileSync(join(opts.dir, 'libvirt-version.txt'), existsSync(versionFile) ? readFileSync(versionFile, 'utf8') : `${DEFAULT_LIBVIRT_VERSION}\n`);
     writeTool('virsh', bin, [
+      `if [ $# -eq 1 ] && [ "$1" = --version ]; then exec cat ${sq(join(opts.dir, 'libvirt-version.txt'))}; fi`,
       `if ${argsTest(COLLECTOR_INVOCATIONS.virsh)}; then ${mainAction('virsh', join(opts.dir, 'virsh-list.txt'))}; fi`,
       `if [ $# -eq 4 ] && [ "$1" = -r ] && [ "$2" = dumpxml ] && [ "$3" = -- ]; then`,
       `  case $4 in */*|'') ;; *) [ -f ${sq(join(fixture, 'domains'))}/"$4".xml ] && exec cat ${sq(join(fixture, 'domains'))}/"$4".xml ;; esac`,

@@ -26,6 +26,8 @@ export function fixtureSections(dir: string): Map<string, SectionInput> {
   put('vxdctl', 'vxdctl.txt', 'vxdctl');
   const ddir = join(dir, 'domains');
   if (existsSync(ddir)) {
+    const vf = join(dir, 'libvirt-version.txt');
+    sections.set('libvirt-version', { body: existsSync(vf) ? read('libvirt-version.txt') : '9.0.0\n', rc: 0, stderr: [] });
     const names = readdirSync(ddir).filter((f) => f.endsWith('.xml')).map((f) => f.slice(0, -4)).sort();
     sections.set('virsh-list', { body: names.join('\n') + '\n\n', rc: 0, stderr: [] });
     for (const n of names) sections.set(`virsh-dumpxml ${n}`, { body: readFileSync(join(ddir, `${n}.xml`), 'utf8'), rc: 0, stderr: [] });

@@ -5,7 +5,9 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ParsedDocument, parseDomainDocument, runRules } from '../analysis';
+import { Analysis, ParsedDocument, parseDomainDocument, runRules } from '../analysis';
+import { cachedSchemaDir, defaultSchemaCacheDir, fetchHostSchemas } from '../schema/hostSchemas';
+import { LOCAL_SCHEMA_DIR, SchemaSource, SchemaValidator, schemaValidator } from '../schema/validator';
 import { peerOf } from '../domain/peer';
 import { InventoryError } from '../inventory/errors';
 import { fetchSnapshot } from '../inventory/fetch';
@@ -17,7 +19,7 @@ import type { Finding, Severity } from '../rules/types';
 import { FileText, readFileText, writeFileTextAtomic, writeTextAtomic } from './fileText';
 import { SarifFile, toSarif } from './sarif';
 
-const USAGE = `usage: libvirt-domain-lint [--inventory FILE]... [--host DEST]... [--format text|json|sarif] [--fix] PATH...
+const USAGE = `usage: libvirt-domain-lint [--inventory FILE]... [--host DEST]... [--format text|json|sarif] [--fix] [--schema host|local|DIR] PATH...
        libvirt-domain-lint inventory --host DEST [--out FILE]
        libvirt-domain-lint collector-script
   PATH                 a domain XML file, or a directory searched for *.xml files whose root is <domain>
@@ -29,6 +31,8 @@ const USAGE = `usage: libvirt-domain-lint [--inventory FILE]... [--host DEST]...
   --connect-timeout S  ssh ConnectTimeout in seconds (default 10)
   --format FORMAT      text (default), json, or sarif (SARIF 2.1.0 for code-scanning UIs)
   --fix                apply each finding's preferred fix in place
+  --schema WHICH       also validate against libvirt's RelaxNG schema: 'host' (the first --host's
+                       libvirt version, fetched once and cached), 'local' (/usr/share/libvirt/schemas) or a directory
   --out FILE           (inventory) write the snapshot there instead of standard output
 exit status: 0 nothing at warning or above, 1 findings remain, 2 usage error, unreadable file or unreachable host`;
 
@@ -85,6 +89,7 @@ const OPTIONS = {
   format: { type: 'string', default: 'text' },
   fix: { type: 'boolean', default: false },
   out: { type: 'string' },
+  schema: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -130,6 +135,35 @@ async function runInventory(argv: string[], io: Output): Promise<number> {
   return 0;
 }
 
+/** The schema validator --schema asks for (undefined without --schema). */
+async function schemaFor(args: Parsed, hosts: HostIndex[]): Promise<SchemaValidator | undefined> {
+  const which = args.values.schema;
+  if (!which) return undefined;
+  let source: SchemaSource;
+  if (which === 'local') source = { dir: LOCAL_SCHEMA_DIR, label: `local libvirt (${LOCAL_SCHEMA_DIR})` };
+  else if (which === 'host') {
+    const host = args.values.host?.[0];
+    if (!host) throw new UsageError('--schema host needs a --host');
+    const version = hosts.find((h) => h.host === host)?.snapshot.libvirtVersion;
+    const cacheDir = defaultSchemaCacheDir();
+    const cached = version ? cachedSchemaDir(cacheDir, version) : undefined;
+    const got = cached ? { dir: cached, version: version! } : await fetchHostSchemas(host, cacheDir, transportOptions(args));
+    source = { dir: got.dir, label: `libvirt ${got.version} (${host})` };
+  } else source = { dir: which, label: `libvirt (${which})` };
+  try {
+    return await schemaValidator(source);
+  } catch (e) {
+    throw new UsageError(`--schema: ${(e as Error).message}`);
+  }
+}
+
+function withSchema(a: Analysis, validator: SchemaValidator | undefined): Analysis {
+  if (!validator || !a.model) return a;
+  a.findings.push(...validator.validate(a.doc));
+  a.findings.sort((x, y) => x.start - y.start || x.end - y.end);
+  return a;
+}
+
 export async function runLint(argv: string[], io: Output): Promise<number> {
   const args = parse(argv);
   if (args.values.help) {
@@ -151,6 +185,7 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
     }
   }
   hosts.push(...(await fetchHosts(args)));
+  const validator = await schemaFor(args, hosts);
 
   const files: string[] = [];
   for (const p of args.positionals) {
@@ -188,7 +223,7 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
   let worst = 99;
   for (const { shown, ft, parsed } of inputs) {
     const others = peers.filter((p) => p.origin !== shown);
-    let analysis = runRules(parsed, hosts, others);
+    let analysis = withSchema(runRules(parsed, hosts, others), validator);
     if (args.values.fix) {
       const edits = preferredEdits(analysis.findings);
       if (edits.length) {
@@ -206,7 +241,7 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
               const pos = analysis.doc.lines.positionAt(e.start);
               fixed.push({ file: shown, line: pos.line, character: pos.character, from: ft.text.slice(e.start, e.end), to: e.newText });
             }
-            analysis = runRules(parseDomainDocument(next), hosts, others);
+            analysis = withSchema(runRules(parseDomainDocument(next), hosts, others), validator);
           } catch (err) {
             io.err(`libvirt-domain-lint: ${shown}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); the original is unchanged`);
             status = 2;

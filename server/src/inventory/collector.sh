@@ -2,7 +2,7 @@
 #
 # READ-ONLY. It runs only commands that print information: uname -n, lsblk,
 # find/readlink on /dev/disk and /dev/mapper, ls, vxdmpadm list, vxdisk list,
-# vxdctl mode, virsh -r (read-only connection) list/dumpxml. It writes no
+# vxdctl mode, virsh --version, virsh -r (read-only connection) list/dumpxml. It writes no
 # files, not even temporary ones, and changes nothing on the host.
 #
 # Sent on stdin (ssh HOST sh -s) and run by any POSIX sh (dash, bash, ksh).
@@ -120,6 +120,7 @@ section vxdctl vxdctl -c mode
 # The domain names come from this host's own virsh output.
 if tool virsh; then
 	virsh=$t
+	run libvirt-version "$virsh" --version
 	s=$(run virsh-list "$virsh" -r list --all --name 3>&1; echo x)
 	printf '%s' "${s%x}"
 	printf '%s' "${s%x}" | {

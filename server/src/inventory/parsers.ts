@@ -265,6 +265,12 @@ export function buildSnapshot(input: SnapshotInput): InventorySnapshot {
   if (vxdisks || vols) snap.vxvm = { disks: vxdisks ?? [], volumes: vols ?? [] };
   const cluster = use('vxdctl', parseVxdctlMode);
   if (cluster) snap.cluster = cluster;
+  const version = use('libvirt-version', (b) => {
+    const v = /\d+\.\d+\.\d+/.exec(b)?.[0];
+    if (!v) throw new ParseError(`virsh --version printed no version: ${b.trim().slice(0, 80)}`);
+    return v;
+  });
+  if (version) snap.libvirtVersion = version;
   const names = use('virsh-list', parseNameList);
   if (names) {
     snap.domains = [];

@@ -86,6 +86,8 @@ export interface InventorySnapshot {
   vxvm?: { disks: VxDisk[]; volumes: string[] /* "dg/vol" */ };
   cluster?: { mode: string; active: boolean };
   domains?: HostDomain[];
+  /** `virsh --version`: which libvirt (and so which domain schema) the host runs. */
+  libvirtVersion?: string;
   tools: Record<string, ToolState>;
   warnings: string[];
 }

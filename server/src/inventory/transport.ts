@@ -25,6 +25,8 @@ export interface TransportOptions {
   extraSshArgs?: string[];
   /** Aborting kills the ssh process group; the fetch then fails with 'cancelled'. */
   signal?: AbortSignal;
+  /** The script to send instead of the collector (another read-only script of ours, e.g. the schema fetch). */
+  script?: string;
   /** Called once per spawn with the argv and the pid (undefined when the spawn failed). */
   onSpawn?: (argv: string[], pid?: number) => void;
 }
@@ -212,7 +214,7 @@ export async function runCollector(dest: string, opts: TransportOptions = {}): P
       });
     });
 
-    child.stdin!.end(COLLECTOR_SCRIPT);
+    child.stdin!.end(opts.script ?? COLLECTOR_SCRIPT);
   });
 }
 

@@ -11,6 +11,8 @@ import { snapshotFromCollectorOutput } from '../inventory/fetch';
 import { loadInventoryFile } from '../inventory/load';
 import type { HostIndex } from '../inventory/resolver';
 import { fetchCollectorOutput } from '../inventory/transport';
+import { cachedSchemaDir, defaultSchemaCacheDir, fetchHostSchemas } from '../schema/hostSchemas';
+import type { SchemaManager } from './schemaManager';
 import type { HostGroupSetting, ServerSettings } from './settings';
 
 export interface ProgressHandle {
@@ -52,7 +54,29 @@ export class HostManager {
   private workspaceFolders: string[] = [];
   private hostAccess = false;
 
-  constructor(private readonly client: HostManagerClient) {}
+  private readonly schemaFetches = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly client: HostManagerClient,
+    private readonly schemas?: SchemaManager,
+    private readonly schemaCacheDir = defaultSchemaCacheDir(),
+  ) {}
+
+  /** After an inventory arrives: make the schema of the host's libvirt version available (cached by version). */
+  private ensureSchema(host: string, version: string | undefined, fetchAllowed: boolean): void {
+    if (!this.schemas || !version || this.schemas.hostSchema(host)?.version === version) return;
+    const cached = cachedSchemaDir(this.schemaCacheDir, version);
+    if (cached) return this.schemas.setHostSchema(host, cached, version);
+    if (!fetchAllowed || this.schemaFetches.has(`${host}@${version}`)) return;
+    const s = this.settings!;
+    const p = fetchHostSchemas(host, this.schemaCacheDir, { sshPath: s.sshPath, sshConfigFile: s.sshConfigFile, extraSshArgs: s.sshExtraArgs, connectTimeoutSec: s.connectTimeoutSec, onSpawn: (argv) => this.client.log(`${host}: running ${JSON.stringify(argv)} (schema)`) })
+      .then((r) => {
+        this.client.log(`${host}: libvirt ${r.version} schema stored in ${r.dir}`);
+        this.schemas!.setHostSchema(host, r.dir, r.version);
+      })
+      .catch((e: Error) => this.client.log(`${host}: schema fetch failed: ${e.message}`));
+    this.schemaFetches.set(`${host}@${version}`, p);
+  }
 
   configure(settings: ServerSettings, hostAccess: boolean, workspaceFolders: string[]): void {
     this.cache?.cancel();
@@ -64,6 +88,7 @@ export class HostManager {
       try {
         const idx = loadInventoryFile(f);
         this.snapshots.set(idx.host, idx);
+        this.ensureSchema(idx.host, idx.snapshot.libvirtVersion, false);
       } catch (e) {
         this.client.error((e as Error).message, f);
       }
@@ -94,7 +119,9 @@ export class HostManager {
         onSpawn: (argv) => this.client.log(`${host}: running ${JSON.stringify(argv)}`),
       });
       this.client.log(`${host}: inventory fetched in ${Date.now() - started} ms (${raw.stdout.length} bytes)${raw.stderr.trim() ? `; stderr: ${raw.stderr.trim()}` : ''}`);
-      return snapshotFromCollectorOutput(host, output);
+      const snap = snapshotFromCollectorOutput(host, output);
+      this.ensureSchema(host, snap.libvirtVersion, true);
+      return snap;
     } catch (e) {
       const err = e instanceof InventoryError ? e : new InventoryError(host, 'failed', (e as Error).message);
       this.client.log(`${host}: failed after ${Date.now() - started} ms: ${err.message}${err.stderr?.trim() ? `\n${err.stderr.trim()}` : ''}`);

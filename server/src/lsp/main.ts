@@ -8,6 +8,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { readFileText } from '../cli/fileText';
 import { HostManager } from './hostManager';
+import { SchemaManager } from './schemaManager';
 import { ServerCore } from './serverCore';
 import { normalizeSettings } from './settings';
 import { scanWorkspace } from './workspaceIndex';
@@ -31,6 +32,7 @@ function defaultDocsUri(): string | undefined {
 
 let core: ServerCore;
 let hosts: HostManager;
+let schemas: SchemaManager;
 let hostAccess = false;
 let canPullConfiguration = false;
 let workspaceFolders: string[] = [];
@@ -42,6 +44,7 @@ async function reconfigure(pushed?: unknown): Promise<void> {
   const settings = normalizeSettings(raw);
   if (!settings.inventorySnapshots.length) settings.inventorySnapshots = initInventoryFiles;
   core.setSeverityOverrides(settings.severityOverrides);
+  schemas.configure(settings.schemaEnabled, settings.schemaPath);
   hosts.configure(settings, hostAccess, workspaceFolders);
   void hosts.refresh(core.openUris(), false);
 }
@@ -58,14 +61,16 @@ connection.onInitialize((params) => {
       return [];
     }
   });
+  schemas = new SchemaManager({ log: (m) => connection.console.log(m), changed: () => core.revalidateAll() });
   core = new ServerCore(
     {
       publishDiagnostics: (uri, version, diagnostics) => void connection.sendDiagnostics({ uri, version, diagnostics }),
       log: (m) => connection.console.log(m),
     },
-    { docsUri: init.docsUri ?? defaultDocsUri() },
+    { docsUri: init.docsUri ?? defaultDocsUri(), schemaFor: (uri) => schemas.validatorFor(hosts.groupFor(uri)?.hosts ?? []) },
   );
-  hosts = new HostManager({
+  hosts = new HostManager(
+    {
     log: (m) => connection.console.log(m),
     error: (message, host) => void connection.sendNotification('libvirtDomain/inventoryError', { message, host }),
     inventoryChanged: () => core.revalidateAll(),
@@ -79,7 +84,9 @@ connection.onInitialize((params) => {
         onCancel: (l) => void p.token.onCancellationRequested(l),
       };
     },
-  });
+    },
+    schemas,
+  );
   core.setHostsProvider((uri) => hosts.hostsFor(uri));
   return {
     capabilities: {

@@ -6,6 +6,7 @@ import type { CodeAction, CompletionList, Diagnostic, Hover, Position, Range } f
 import type { HostIndex } from '../inventory/resolver';
 import { peerOf, samePeer } from '../domain/peer';
 import type { PeerDomain } from '../rules/types';
+import type { SchemaValidator } from '../schema/validator';
 import { LanguageService } from '../languageService';
 import type { SeverityOverrides } from '../features/diagnostics';
 
@@ -17,6 +18,8 @@ export interface LspClient {
 export interface ServerCoreOptions {
   docsUri?: string;
   debounceMs?: number;
+  /** The schema validator for a document, when one is ready. */
+  schemaFor?: (uri: string) => SchemaValidator | undefined;
 }
 
 interface OpenDoc {
@@ -44,6 +47,7 @@ export class ServerCore {
       hostsFor: (uri) => this.hostsFor(uri),
       docsUri: options.docsUri,
       severityOverrides: () => this.overrides,
+      schemaFor: options.schemaFor,
       peersFor: (uri) => ({ version: this.peersVersion, peers: [...this.peers].filter(([u]) => u !== uri).map(([, p]) => p) }),
     });
   }

@@ -18,6 +18,8 @@ export interface ServerSettings {
   inventoryMaxAgeMs: number;
   inventorySnapshots: string[];
   severityOverrides?: SeverityOverrides;
+  schemaEnabled: boolean;
+  schemaPath?: string;
 }
 
 function strings(v: unknown): string[] {
@@ -52,5 +54,7 @@ export function normalizeSettings(raw: unknown): ServerSettings {
     inventoryMaxAgeMs: n(s.inventoryMaxAgeMinutes, 30) * 60_000,
     inventorySnapshots: strings(s.inventorySnapshot),
     severityOverrides: (s.severity && typeof s.severity === 'object' ? s.severity : undefined) as SeverityOverrides | undefined,
+    schemaEnabled: (s.schema as { enabled?: unknown } | undefined)?.enabled !== false,
+    schemaPath: typeof (s.schema as { path?: unknown } | undefined)?.path === 'string' && (s.schema as { path: string }).path ? (s.schema as { path: string }).path : undefined,
   };
 }

@@ -1,0 +1,99 @@
+/**
+ * Schema validation with libvirt's own RelaxNG schema through libxml2 (WebAssembly): the verdict on
+ * every corpus file equals xmllint --relaxng's, and errors point at the offending element or attribute.
+ */
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseXml } from '../server/src/xml/parse';
+import { LOCAL_SCHEMA_DIR, SchemaValidator, schemaValidator } from '../server/src/schema/validator';
+import { LanguageService } from '../server/src/languageService';
+import { CORPUS, exampleHost } from './support/examples';
+
+/** libvirt0 ships the schemas, libxml2-utils xmllint; scripts/setup-test-tools.sh installs both. */
+function prerequisites(): string | undefined {
+  const missing = [];
+  if (!existsSync(join(LOCAL_SCHEMA_DIR, 'domain.rng'))) missing.push(`${LOCAL_SCHEMA_DIR}/domain.rng (Debian libvirt0)`);
+  if (spawnSync('sh', ['-c', 'command -v xmllint']).status !== 0) missing.push('xmllint (Debian libxml2-utils)');
+  if (!missing.length) return undefined;
+  if (process.env.CI) throw new Error(`missing: ${missing.join(', ')}`);
+  return `missing: ${missing.join(', ')}`;
+}
+
+const at = (text: string, f: { start: number; end: number }) => text.slice(f.start, f.end);
+
+describe('schema', () => {
+  let v: SchemaValidator | undefined;
+  let skip: string | undefined;
+  before(async () => {
+    skip = prerequisites();
+    if (!skip) v = await schemaValidator({ dir: LOCAL_SCHEMA_DIR, label: 'local libvirt' });
+  });
+
+  test('verdict equals xmllint --relaxng on every corpus file (same schema, one xmllint process)', (t) => {
+    if (skip) return t.skip(skip);
+    const dir = join(CORPUS, 'domains');
+    if (!existsSync(dir)) {
+      if (process.env.CI) throw new Error('corpus missing');
+      return t.skip('corpus not present');
+    }
+    const files = readdirSync(dir).filter((f) => f.endsWith('.xml')).sort();
+    const r = spawnSync('xmllint', ['--noout', '--relaxng', join(LOCAL_SCHEMA_DIR, 'domain.rng'), ...files.map((f) => join(dir, f))], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const xmllintValid = new Set<string>();
+    for (const line of r.stderr.split('\n')) {
+      const m = /^(.*) validates$/.exec(line);
+      if (m) xmllintValid.add(m[1].slice(dir.length + 1));
+    }
+    assert.ok(xmllintValid.size > 1000, `xmllint said: ${r.stderr.slice(0, 300)}`);
+    const disagree: string[] = [];
+    for (const f of files) {
+      const ours = v!.check(readFileSync(join(dir, f), 'utf8')).length === 0;
+      if (ours !== xmllintValid.has(f)) disagree.push(`${f}: ours ${ours}, xmllint ${xmllintValid.has(f)}`);
+    }
+    assert.deepEqual(disagree, []);
+    console.log(`# ${files.length} corpus files: ${xmllintValid.size} valid, ${files.length - xmllintValid.size} invalid, same verdict as xmllint on all`);
+  });
+
+  const base = (devices: string, extra = '') => `<domain type='kvm'>\n  <name>t</name>\n  <memory unit='KiB'>1048576</memory>\n  <os>\n    <type arch='x86_64'>hvm</type>\n  </os>${extra}\n  <devices>\n${devices}\n  </devices>\n</domain>\n`;
+
+  const cases: Array<[string, string, string]> = [
+    ['a bad attribute value', base("    <disk type='bogus' device='disk'><source dev='/dev/vx/dmp/a'/><target dev='vda' bus='virtio'/></disk>"), "type='bogus'"],
+    ['an unknown attribute', base("    <disk type='block' device='disk' colour='red'><source dev='/dev/vx/dmp/a'/><target dev='vda' bus='virtio'/></disk>"), "colour='red'"],
+    ['an unknown element inside a disk', base("    <disk type='block' device='disk'><source dev='/dev/vx/dmp/a'/><target dev='vda' bus='virtio'/><bogus/></disk>"), 'bogus'],
+    ['a bad bus', base("    <disk type='block' device='disk'><source dev='/dev/vx/dmp/a'/><target dev='vda' bus='floppybus'/></disk>"), "bus='floppybus'"],
+    ['a bad cache mode', base("    <disk type='block' device='disk'><driver name='qemu' cache='sometimes'/><source dev='/dev/vx/dmp/a'/><target dev='vda' bus='virtio'/></disk>"), "cache='sometimes'"],
+    ['an unknown top-level element', base("    <disk type='block' device='disk'><source dev='/dev/vx/dmp/a'/><target dev='vda'/></disk>", '\n  <frobnicate/>'), 'frobnicate'],
+  ];
+  for (const [what, text, expected] of cases) {
+    test(`error range: ${what}`, (t) => {
+      if (skip) return t.skip(skip);
+      const f = v!.validate(parseXml(text));
+      assert.equal(f.length, 1, JSON.stringify(f));
+      assert.equal(at(text, f[0]), expected);
+      assert.equal(f[0].code, 'schema');
+      assert.match(f[0].message, /is not valid under the local libvirt schema; /);
+    });
+  }
+
+  test('every disk snippet expands to a disk libvirt\'s schema accepts', (t) => {
+    if (skip) return t.skip(skip);
+    const doc = base('    <');
+    const offset = doc.indexOf('    <\n') + 5;
+    const svc = new LanguageService({ hostsFor: () => [exampleHost()] });
+    const lines = svc.analyze({ uri: 'file:///s.xml', text: doc }).doc.lines;
+    const snippets = svc.completion({ uri: 'file:///s.xml', text: doc }, lines.positionAt(offset)).items.filter((i) => i.kind === 15);
+    assert.equal(snippets.length, 4);
+    for (const sn of snippets) {
+      const body = (sn.textEdit as { newText: string }).newText.replace(/\$\{\d+:([^}]*)\}/g, '$1').replace(/\$\d+/g, '');
+      const text = doc.slice(0, offset) + body + doc.slice(offset);
+      assert.deepEqual(v!.check(text), [], `${sn.label}:\n${text}`);
+    }
+  });
+
+  test('a valid document has no schema finding', (t) => {
+    if (skip) return t.skip(skip);
+    assert.deepEqual(v!.validate(parseXml(base("    <disk type='block' device='disk'><source dev='/dev/vx/dmp/a'/><target dev='vda' bus='virtio'/></disk>"))), []);
+  });
+});
