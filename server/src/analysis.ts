@@ -14,13 +14,37 @@ export interface Analysis {
   findings: Finding[];
 }
 
-/** The name of the first element, read past the prolog (used when the XML does not parse). */
+/**
+ * The name of the first element, read past the prolog (used when the XML does not parse).
+ * A linear scan: hostile input (thousands of unterminated `<?` or `<!DOCTYPE`) must not make it quadratic.
+ */
 export function firstElementName(text: string): string | undefined {
-  const re = /<(!--[\s\S]*?-->|\?[\s\S]*?\?>|!DOCTYPE[^[>]*(?:\[[\s\S]*?\])?\s*>|([A-Za-z_][\w.:-]*))/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text))) {
-    if (m[2]) return m[2];
-    if (re.lastIndex > 65536) break;
+  let i = 0;
+  const n = Math.min(text.length, 1 << 20);
+  while (i < n) {
+    const lt = text.indexOf('<', i);
+    if (lt < 0 || lt >= n) return undefined;
+    const skipTo = (close: string): number => {
+      const e = text.indexOf(close, lt + 2);
+      return e < 0 ? n : e + close.length;
+    };
+    if (text.startsWith('<!--', lt)) i = skipTo('-->');
+    else if (text.startsWith('<?', lt)) i = skipTo('?>');
+    else if (text.startsWith('<!', lt)) {
+      // A declaration: to its '>' outside an internal subset.
+      let j = lt + 2;
+      let depth = 0;
+      for (; j < n; j++) {
+        const c = text[j];
+        if (c === '[') depth++;
+        else if (c === ']') depth = Math.max(0, depth - 1);
+        else if (c === '>' && depth === 0) break;
+      }
+      i = j + 1;
+    } else {
+      const m = /^[A-Za-z_][\w.:-]*/.exec(text.slice(lt + 1, lt + 257));
+      return m ? m[0] : undefined;
+    }
   }
   return undefined;
 }

@@ -105,8 +105,6 @@ function blank(text: string, start: number, end: number): string {
   return text.slice(0, start) + text.slice(start, end).replace(/[^\r\n]/g, ' ') + text.slice(end);
 }
 
-const ATTR_RE = /([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
-
 function scanStartTag(text: string, start: number, name: string): { startTagEnd: number; attributes: XmlAttribute[] } {
   let quote = '';
   let j = start + 1 + name.length;
@@ -119,23 +117,37 @@ function scanStartTag(text: string, start: number, name: string): { startTagEnd:
   }
   const startTagEnd = Math.min(j + 1, n);
   const attributes: XmlAttribute[] = [];
-  const sliceStart = start + 1 + name.length;
-  const slice = text.slice(sliceStart, j);
-  ATTR_RE.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = ATTR_RE.exec(slice))) {
-    const isDouble = m[2] !== undefined;
-    const raw = isDouble ? m[2] : m[3];
-    const valueEnd = sliceStart + m.index + m[0].length - 1;
-    attributes.push({
-      name: m[1],
-      raw,
-      value: decodeXmlEntities(raw),
-      nameStart: sliceStart + m.index,
-      valueStart: valueEnd - raw.length,
-      valueEnd,
-      quote: isDouble ? '"' : "'",
-    });
+  // name = "value" | name = 'value', scanned by hand: a regex backtracks quadratically on a huge
+  // attribute name without '=' (a fuzzer found it).
+  let k = start + 1 + name.length;
+  const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
+  while (k < j) {
+    while (k < j && isSpace(text.charCodeAt(k))) k++;
+    const nameStart = k;
+    while (k < j) {
+      const c = text.charCodeAt(k);
+      if (isSpace(c) || c === 61 || c === 47 || c === 62) break; // space = / >
+      k++;
+    }
+    const attrName = text.slice(nameStart, k);
+    let p = k;
+    while (p < j && isSpace(text.charCodeAt(p))) p++;
+    if (!attrName || text.charCodeAt(p) !== 61) {
+      k = Math.max(p, nameStart + 1); // a boolean attribute or stray character: move on
+      continue;
+    }
+    p++;
+    while (p < j && isSpace(text.charCodeAt(p))) p++;
+    const q = text[p];
+    if (q !== '"' && q !== "'") {
+      k = p + 1;
+      continue;
+    }
+    const close = text.indexOf(q, p + 1);
+    if (close < 0 || close > j) break;
+    const raw = text.slice(p + 1, close);
+    attributes.push({ name: attrName, raw, value: decodeXmlEntities(raw), nameStart, valueStart: p + 1, valueEnd: close, quote: q });
+    k = close + 1;
   }
   return { startTagEnd, attributes };
 }
