@@ -17,7 +17,7 @@ const kname = (n: number) => {
 
 /** A domain with `n` block disks: a mix of kernel names, by-id links and DMP nodes of the generated host. */
 export function domainWithDisks(n: number, name = `big${n}`): string {
-  const out = [`<domain type='kvm'>`, `  <name>${name}</name>`, `  <memory unit='KiB'>4194304</memory>`, `  <devices>`];
+  const out = [`<domain type='kvm'>`, `  <name>${name}</name>`, `  <memory unit='KiB'>4194304</memory>`, `  <os>`, `    <type arch='x86_64'>hvm</type>`, `  </os>`, `  <devices>`];
   for (let i = 0; i < n; i++) {
     const lun = i % 10000;
     const src = i % 3 === 0 ? `/dev/${kname(lun * 4)}` : i % 3 === 1 ? `/dev/disk/by-id/wwn-0x${lunWwn(lun)}` : `/dev/vx/dmp/3pardata0_${lun}`;

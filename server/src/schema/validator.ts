@@ -79,20 +79,24 @@ export class SchemaValidator {
    * to point at the real culprit, elements (then attributes) are removed one at a time, depth first
    * along the failing branch, until the document validates (bounded in trials).
    */
-  validate(doc: XmlDocument, maxTrials = 400): Finding[] {
+  validate(doc: XmlDocument, maxTrials = 200, maxMs = 150): Finding[] {
+    const started = Date.now();
     const errors = this.check(doc.text);
     if (!errors.length || !doc.root) return [];
     const findings: Finding[] = [];
     let text = doc.text;
     let trials = 0;
+    // Localisation costs one validation per trial: bounded in count and time (a large document
+    // falls back to libxml2's own location).
+    const inBudget = () => trials < maxTrials && Date.now() - started < maxMs;
     const valid = (t: string) => {
       trials++;
       return this.check(t).length === 0;
     };
     const without = (start: number, end: number) => text.slice(0, start) + ' '.repeat(end - start) + text.slice(end);
     const message = errors.map((e) => e.message).filter((m) => !/failed to validate content$/.test(m))[0] ?? errors[0].message;
-    for (let round = 0; round < 5 && trials < maxTrials; round++) {
-      const culprit = this.localise(doc.root, text, without, valid, () => trials < maxTrials);
+    for (let round = 0; round < 5 && inBudget(); round++) {
+      const culprit = this.localise(doc.root, text, without, valid, inBudget);
       if (!culprit) break;
       findings.push(this.finding(culprit.start, culprit.end, culprit.what, culprit.hint ?? `libxml2 reports: ${message}`));
       // A substituted value may shift later offsets: then stop looking (the next edit re-validates anyway).
