@@ -1,19 +1,10 @@
 /** Synthetic inputs for the benchmarks: large domains and a large host, deterministic. */
+import { driveLetters } from '../server/src/domain/diskVocabulary';
 import type { SectionInput } from '../server/src/inventory/parsers';
 
 const hex = (n: number, w: number) => n.toString(16).padStart(w, '0');
 export const lunWwn = (i: number) => `60002ac0000000000000${hex(i, 8)}a2b3`;
-const kname = (n: number) => {
-  // sda, sdb, …, sdz, sdaa, … like the kernel
-  let s = '';
-  n += 1;
-  while (n > 0) {
-    n--;
-    s = String.fromCharCode(97 + (n % 26)) + s;
-    n = Math.floor(n / 26);
-  }
-  return `sd${s}`;
-};
+const kname = (n: number) => `sd${driveLetters(n)}`;
 
 /** A domain with `n` block disks: a mix of kernel names, by-id links and DMP nodes of the generated host. */
 export function domainWithDisks(n: number, name = `big${n}`): string {
@@ -21,7 +12,7 @@ export function domainWithDisks(n: number, name = `big${n}`): string {
   for (let i = 0; i < n; i++) {
     const lun = i % 10000;
     const src = i % 3 === 0 ? `/dev/${kname(lun * 4)}` : i % 3 === 1 ? `/dev/disk/by-id/wwn-0x${lunWwn(lun)}` : `/dev/vx/dmp/3pardata0_${lun}`;
-    out.push(`    <disk type='block' device='disk'>`, `      <driver name='qemu' type='raw' cache='none'/>`, `      <source dev='${src}'/>`, `      <target dev='vd${kname(i).slice(2)}' bus='virtio'/>`, `    </disk>`);
+    out.push(`    <disk type='block' device='disk'>`, `      <driver name='qemu' type='raw' cache='none'/>`, `      <source dev='${src}'/>`, `      <target dev='vd${driveLetters(i)}' bus='virtio'/>`, `    </disk>`);
   }
   out.push('  </devices>', '</domain>', '');
   return out.join('\n');

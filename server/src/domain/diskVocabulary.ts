@@ -96,7 +96,8 @@ export const DISK_ELEMENTS: Record<string, ElementDoc> = {
 /** Target name prefix per bus. */
 export const TARGET_PREFIX: Record<string, string> = { virtio: 'vd', scsi: 'sd', sata: 'sd', usb: 'sd', ide: 'hd', fdc: 'fd', xen: 'xvd', sd: 'mmcblk' };
 
-function letters(n: number): string {
+/** The n-th drive letter suffix as the kernel counts: a … z, aa, ab, … */
+export function driveLetters(n: number): string {
   let s = '';
   n += 1;
   while (n > 0) {
@@ -112,7 +113,7 @@ export function nextTargetName(bus: string, used: Iterable<string>): string {
   const prefix = TARGET_PREFIX[bus] ?? 'vd';
   const taken = new Set(used);
   for (let i = 0; ; i++) {
-    const name = `${prefix}${letters(i)}`;
+    const name = `${prefix}${driveLetters(i)}`;
     if (!taken.has(name)) return name;
   }
 }
