@@ -44,3 +44,12 @@ test('offline snapshots form a group; without host access nothing is fetched', a
   assert.equal(states[states.length - 1].hosts[0].fetching, false);
   assert.equal(states[states.length - 1].hosts[0].source, 'snapshot');
 });
+
+test('hosts known only from snapshots are never fetched, even with host access', async () => {
+  const { m, states } = manager();
+  m.configure(normalizeSettings({ inventorySnapshot: EXAMPLE_INVENTORY }), true, []);
+  await m.refresh('all', true);
+  await m.refresh(['file:///x.xml'], true);
+  assert.ok(states.every((s) => s.hosts.every((h) => !h.fetching && !h.error)), JSON.stringify(states));
+  assert.equal(states[states.length - 1].hosts[0].source, 'snapshot');
+});

@@ -48,6 +48,12 @@ test('in-process: open → diagnostics, change → debounced diagnostics, hover,
   const preferred = actions.find((a) => a.isPreferred)!;
   assert.equal(preferred.title, 'Use /dev/vx/dmp/3pardata0_12');
   assert.ok(actions.some((a) => a.kind === 'source.fixAll.libvirt-domain'));
+  // unstable-device-name and multipath-bypass offer the same replacements: each appears once, for both diagnostics.
+  assert.equal(actions.filter((a) => a.isPreferred).length, 1);
+  assert.equal(new Set(actions.map((a) => a.title)).size, actions.length);
+  assert.equal(preferred.diagnostics?.length, 2);
+  // editor.codeActionsOnSave asks for our own kind.
+  assert.deepEqual(core.codeActions(uri, d.range, ['source.fixAll.libvirt-domain']).map((a) => a.kind), ['source.fixAll.libvirt-domain']);
 
   // Broken XML: one diagnostic; hover and fixes keep working from the last good parse where the value is unchanged.
   const broken = text.replace('</devices>', '</device>');

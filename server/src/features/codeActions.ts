@@ -7,6 +7,8 @@ export function toLspEdits(lines: LineIndex, edits: TextEdit[]): LspTextEdit[] {
   return edits.map((e) => ({ range: { start: lines.positionAt(e.start), end: lines.positionAt(e.end) }, newText: e.newText }));
 }
 
+export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.libvirt-domain`;
+
 function overlaps(f: Finding, start: number, end: number): boolean {
   return f.start <= end && start <= f.end;
 }
@@ -27,26 +29,37 @@ export function codeActions(
   const wants = (kind: string) => !only || only.some((o) => kind === o || kind.startsWith(o + '.'));
   const out: CodeAction[] = [];
   if (wants(CodeActionKind.QuickFix)) {
+    // Several findings on one value offer the same replacements: one action each, carrying every diagnostic it fixes.
+    const byEdit = new Map<string, CodeAction>();
     for (const f of findings) {
       if (!overlaps(f, start, end)) continue;
       const diag = toDiagnostic(f);
       for (const fix of f.fixes) {
-        out.push({
+        const key = JSON.stringify(fix.edits);
+        const seen = byEdit.get(key);
+        if (seen) {
+          if (diag) seen.diagnostics = [...(seen.diagnostics ?? []), diag];
+          seen.isPreferred ||= fix.preferred;
+          continue;
+        }
+        const action: CodeAction = {
           title: fix.title,
           kind: CodeActionKind.QuickFix,
           diagnostics: diag ? [diag] : undefined,
           isPreferred: fix.preferred,
           edit: { changes: { [uri]: toLspEdits(lines, fix.edits) } },
-        });
+        };
+        byEdit.set(key, action);
+        out.push(action);
       }
     }
   }
-  if (wants(CodeActionKind.SourceFixAll)) {
+  if (wants(FIX_ALL_KIND)) {
     const edits = preferredEdits(findings);
     if (edits.length) {
       out.push({
         title: `Fix all unstable disk sources (${edits.length})`,
-        kind: CodeActionKind.SourceFixAll + '.libvirt-domain',
+        kind: FIX_ALL_KIND,
         edit: { changes: { [uri]: toLspEdits(lines, edits) } },
       });
     }

@@ -79,7 +79,10 @@ export class HostManager {
   }
 
   configure(settings: ServerSettings, hostAccess: boolean, workspaceFolders: string[]): void {
-    this.cache?.cancel();
+    // Live inventories survive a settings change that does not change how hosts are reached.
+    const reach = (x: ServerSettings | undefined) => JSON.stringify(x && [x.sshPath, x.sshConfigFile, x.sshExtraArgs, x.connectTimeoutSec, x.inventoryMaxAgeMs]);
+    const keepCache = !!this.cache && hostAccess === this.hostAccess && reach(settings) === reach(this.settings);
+    if (!keepCache) this.cache?.cancel();
     this.settings = settings;
     this.hostAccess = hostAccess;
     this.workspaceFolders = workspaceFolders;
@@ -93,15 +96,17 @@ export class HostManager {
         this.client.error((e as Error).message, f);
       }
     }
-    this.cache = new InventoryCache({
-      maxAgeMs: settings.inventoryMaxAgeMs,
-      concurrency: 4,
-      fetch: (host, signal) => this.fetch(host, signal),
-    });
-    this.cache.onDidChange(() => {
-      this.client.inventoryChanged();
-      this.report();
-    });
+    if (!keepCache) {
+      this.cache = new InventoryCache({
+        maxAgeMs: settings.inventoryMaxAgeMs,
+        concurrency: 4,
+        fetch: (host, signal) => this.fetch(host, signal),
+      });
+      this.cache.onDidChange(() => {
+        this.client.inventoryChanged();
+        this.report();
+      });
+    }
     this.report();
     this.client.inventoryChanged();
   }
@@ -183,7 +188,9 @@ export class HostManager {
   async refresh(uris: string[] | 'all', force: boolean): Promise<void> {
     if (!this.hostAccess || !this.cache) return;
     const hosts = new Set<string>();
-    const groups = uris === 'all' ? this.groups : uris.map((u) => this.groupFor(u)).filter((g): g is HostGroupSetting => !!g);
+    // Only configured host groups are fetched: hosts known from snapshots alone are never contacted.
+    const configured = new Set(this.settings?.hostGroups ?? []);
+    const groups = (uris === 'all' ? this.groups : uris.map((u) => this.groupFor(u))).filter((g): g is HostGroupSetting => !!g && configured.has(g));
     for (const g of groups) for (const h of g.hosts) if (force || this.cache.isDue(h)) hosts.add(h);
     if (!hosts.size) return;
     const list = [...hosts];

@@ -26,8 +26,12 @@ const documents = new TextDocuments(TextDocument);
 
 /** The README next to the bundle documents every finding code. */
 function defaultDocsUri(): string | undefined {
-  const readme = join(__dirname, '..', 'README.md');
-  return existsSync(readme) ? pathToFileURL(readme).toString() : undefined;
+  // vsce stores the README as readme.md inside the .vsix.
+  for (const name of ['README.md', 'readme.md']) {
+    const readme = join(__dirname, '..', name);
+    if (existsSync(readme)) return pathToFileURL(readme).toString();
+  }
+  return undefined;
 }
 
 let core: ServerCore;
