@@ -2,6 +2,8 @@
 //   test/e2e/runTest.ts                      -> out/e2e/runTest.js   (node side; packages stay external)
 //   test/e2e/suite/index.ts + **/*.e2e.ts    -> out/e2e/suite/       (extension host side; `vscode` and
 //                                                                     `mocha` external: resolved from node_modules)
+//   test/e2e/unit/*.test.ts                  -> out/e2e/unit/        (node:test unit tests of the client's pure
+//                                                                     modules; run with node --test, no editor)
 // Usage: node test/e2e/build.mjs [extra .e2e.ts files...]
 //   extra files (e.g. a suite kept outside the repo) are bundled into out/e2e/suite/ as well.
 import * as esbuild from 'esbuild';
@@ -38,8 +40,11 @@ const entries = { index: join(suiteDir, 'index.ts') };
 for (const f of findE2e(suiteDir)) entries[relative(suiteDir, f).replace(/\.ts$/, '')] = f;
 for (const f of extra) entries[basename(f).replace(/\.ts$/, '')] = f;
 
+const unitDir = join(root, 'test/e2e/unit');
+const units = readdirSync(unitDir).filter((f) => f.endsWith('.test.ts')).map((f) => join(unitDir, f));
 await Promise.all([
   esbuild.build({ ...common, entryPoints: { runTest: join(root, 'test/e2e/runTest.ts') }, outdir, packages: 'external' }),
   esbuild.build({ ...common, entryPoints: entries, outdir: join(outdir, 'suite'), external: ['vscode', 'mocha'] }),
+  esbuild.build({ ...common, entryPoints: units, outdir: join(outdir, 'unit'), external: ['vscode'] }),
 ]);
-console.log(`e2e build: ${Object.keys(entries).length - 1} test file(s) -> ${relative(root, outdir)}`);
+console.log(`e2e build: ${Object.keys(entries).length - 1} editor test file(s), ${units.length} unit test file(s) -> ${relative(root, outdir)}`);

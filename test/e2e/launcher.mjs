@@ -12,12 +12,13 @@
 // trust ON even though runTests always passes --disable-workspace-trust), LDX_E2E_LABEL (screenshot
 // name suffix), LDX_E2E_VERBOSE=1 (also print code-server's and the workbench's own log lines),
 // LDX_E2E_KEEP_TMP=1, LDX_E2E_TOOLS (tools dir), LDX_E2E_CHROMIUM (browser binary),
-// LDX_E2E_REAL_VSCODE=PATH (pass-through mode: exec that real VS Code instead, minus
+// LDX_E2E_INSTALL_VSIX=FILE (install that .vsix into the fresh extensions dir with
+// `code-server --install-extension` before starting), LDX_E2E_REAL_VSCODE=PATH (pass-through mode: exec that real VS Code instead, minus
 // --disable-workspace-trust when LDX_E2E_UNTRUSTED=1). The whole environment reaches the extension host.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, createWriteStream } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,7 +105,11 @@ async function main() {
     'telemetry.telemetryLevel': 'off',
     'security.workspace.trust.startupPrompt': 'never',
     'security.workspace.trust.emptyWindow': !trustOn,
+    // The fixture copies live inside this repository: no "open the parent repository?" prompt.
+    'git.openRepositoryInParentFolders': 'never',
   }, null, 2));
+
+  if (process.env.LDX_E2E_INSTALL_VSIX) await installVsix(entry, process.env.LDX_E2E_INSTALL_VSIX);
 
   const port = await freePort();
   const csArgs = [entry,
@@ -117,6 +122,8 @@ async function main() {
   for (const k of Object.keys(env)) if (k.startsWith('VSCODE_') || k === 'ELECTRON_RUN_AS_NODE') delete env[k];
   // No extension gallery (open-vsx.org by default): nothing to reach from here.
   env.EXTENSIONS_GALLERY = '{}';
+  // Tells the tests they may ask this launcher about the page (see handleProbe).
+  env.LDX_E2E_PROBES = '1';
   const csLog = createWriteStream(join(tmp, 'code-server.log'));
   server = spawn(process.execPath, csArgs, { cwd: tmp, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   for (const s of [server.stdout, server.stderr]) s.on('data', (d) => { csLog.write(d); if (VERBOSE) process.stdout.write(`[code-server] ${d}`); });
@@ -165,16 +172,58 @@ async function main() {
   process.exit(code === 0 ? 0 : 1);
 }
 
+// `code-server --install-extension FILE` into the run's fresh extensions dir (what a user does with a .vsix).
+async function installVsix(entry, vsix) {
+  const t0 = Date.now();
+  const child = spawn(process.execPath, [entry, '--config', join(tmp, 'config.yaml'), '--user-data-dir', join(tmp, 'ud'),
+    '--extensions-dir', join(tmp, 'ext'), '--install-extension', resolve(vsix)], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  for (const s of [child.stdout, child.stderr]) s.on('data', (d) => { out += d; });
+  const code = await new Promise((r) => { child.on('exit', (c, sig) => r(c ?? sig)); child.on('error', (e) => { out += e.message; r(-1); }); });
+  if (code !== 0 || !/successfully installed/i.test(out)) throw new Error(`--install-extension ${vsix} failed (${code}): ${out.trim()}`);
+  say(`installed ${vsix} in ${Date.now() - t0} ms: ${out.trim().split('\n').pop()}`);
+}
+
 // codeAutomationLog gets (level, args) for the extension host's console (the test output:
 // mocha's reporter, console.log in tests and extensions) and for the workbench's own log lines,
 // all as level "info"; args are console.log-style (format string first). Known workbench chatter
 // is dropped unless LDX_E2E_VERBOSE=1.
-const NOISE = /^(Resolving connection token|Resolved connection token|Creating a socket|Ignoring fetching additional builtin extensions|Updating additional builtin extensions cache|\[Service Worker\]|ChatSessionStore:)/;
+const NOISE = /^(Resolving connection token|Resolved connection token|Creating a socket|Ignoring fetching additional builtin extensions|Updating additional builtin extensions cache|\[Service Worker\]|ChatSessionStore:|Unable to resolve resource vscode-bulkeditpreview-editor:)/;
 function printLog(type, args) {
   const list = Array.isArray(args) ? args : [args];
   const text = typeof list[0] === 'string' ? format(...list) : list.map((a) => inspect(a, { depth: 4 })).join(' ');
+  if (text.startsWith(PROBE)) { void handleProbe(text.slice(PROBE.length).trim()); return; }
   if (!VERBOSE && (type === 'trace' || type === 'debug' || NOISE.test(text))) return;
   (type === 'error' ? process.stderr : process.stdout).write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+// Probes: a test in the extension host cannot see the workbench page, but it can log a line
+// `[ldx-probe] {"kind":…,"out":FILE}`; the launcher answers by writing JSON {ok, value|error} to FILE.
+//   {"kind":"eval","expr":"JS expression"}   page.evaluate(expr) (a Promise is awaited); value = its result
+//   {"kind":"screenshot","path":P,"clip"?:{x,y,width,height}}   saves a PNG of the page (or the clip)
+//   {"kind":"press","key":"Escape"}          a key press in the page
+const PROBE = '[ldx-probe] ';
+async function handleProbe(json) {
+  let req;
+  try { req = JSON.parse(json); } catch { say(`bad probe: ${json}`); return; }
+  let result;
+  try {
+    if (!page) throw new Error('no page');
+    if (req.kind === 'eval') result = { ok: true, value: await page.evaluate(req.expr) };
+    else if (req.kind === 'screenshot') {
+      mkdirSync(dirname(resolve(req.path)), { recursive: true });
+      await page.screenshot({ path: resolve(req.path), clip: req.clip, timeout: 10000 });
+      result = { ok: true, value: resolve(req.path) };
+    } else if (req.kind === 'press') { await page.keyboard.press(req.key); result = { ok: true }; }
+    else throw new Error(`unknown probe kind ${req.kind}`);
+  } catch (e) {
+    result = { ok: false, error: e?.message ?? String(e) };
+  }
+  if (typeof req.out !== 'string') return;
+  try {
+    writeFileSync(`${req.out}.tmp`, JSON.stringify(result ?? { ok: true }));
+    renameSync(`${req.out}.tmp`, req.out);
+  } catch (e) { say(`probe answer to ${req.out} failed: ${e.message}`); }
 }
 
 async function onTimeout() {

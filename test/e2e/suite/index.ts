@@ -1,7 +1,8 @@
 // Mocha loader that runs inside the extension host (the `extensionTestsPath` entry).
 // Runs every *.e2e.js bundled next to this file (out/e2e/suite/**), ui 'tdd' (suite/test).
 // Env (set by runTest.ts, reaches the extension host): LDX_E2E_FILES = comma-separated
-// substrings selecting test files; LDX_E2E_GREP = mocha grep on test titles.
+// substrings selecting test files (default: the run's suite folder, LDX_E2E_SUITE = main |
+// restricted | vsix, plus files directly in suite/); LDX_E2E_GREP = mocha grep on test titles.
 import * as fs from 'fs';
 import * as path from 'path';
 import Mocha from 'mocha';
@@ -20,7 +21,9 @@ export function run(): Promise<void> {
   if (process.env.LDX_E2E_GREP) mocha.grep(process.env.LDX_E2E_GREP);
   const only = (process.env.LDX_E2E_FILES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   let files = findTests(__dirname).sort();
+  const suite = process.env.LDX_E2E_SUITE;
   if (only.length) files = files.filter((f) => only.some((o) => path.relative(__dirname, f).includes(o)));
+  else if (suite) files = files.filter((f) => { const rel = path.relative(__dirname, f); return !rel.includes(path.sep) || rel.startsWith(suite + path.sep); });
   if (files.length === 0) {
     return Promise.reject(new Error(`no *.e2e.js test files in ${__dirname}${only.length ? ` matching ${only.join(',')}` : ''}`));
   }

@@ -1,0 +1,114 @@
+/**
+ * What the status bar says for a domain document, from the server's `libvirtDomain/inventoryState`
+ * and the document's host group; and whether a document is a domain at all. Pure (no `vscode`).
+ */
+
+export interface HostState {
+  host: string;
+  fetchedAt?: number;
+  fetching: boolean;
+  error?: string;
+  errorKind?: string;
+  source: 'ssh' | 'local' | 'snapshot' | 'none';
+}
+
+export interface InventoryState {
+  hostAccess: boolean;
+  groups: { name: string; hosts: string[] }[];
+  hosts: HostState[];
+}
+
+export interface StatusPresentation {
+  text: string;
+  /** Markdown. */
+  tooltip: string;
+  warning: boolean;
+  fetching: boolean;
+}
+
+/** `just now`, `2 min`, `3 h`, `2 d`. */
+export function formatAge(ms: number): string {
+  if (!(ms >= 0) || ms < 60_000) return 'just now';
+  const min = Math.floor(ms / 60_000);
+  if (min < 60) return `${min} min`;
+  const h = Math.floor(min / 60);
+  if (h < 48) return `${h} h`;
+  return `${Math.floor(h / 24)} d`;
+}
+
+/** Group names the user did not choose (a plain host list, the offline snapshots) are not shown. */
+const IMPLICIT_GROUPS = new Set(['default', 'snapshots']);
+
+export function presentStatus(state: InventoryState | undefined, groupName: string | undefined, now: number): StatusPresentation {
+  const restricted = state ? !state.hostAccess : false;
+  const group = state?.groups.find((g) => g.name === groupName) ?? (groupName === undefined ? state?.groups[0] : undefined);
+  const shield = restricted ? '$(shield) ' : '';
+  if (!state || !group || !group.hosts.length) {
+    return {
+      text: `${shield || '$(server) '}no host inventory`,
+      tooltip: [
+        '**Libvirt Domain XML**: no host inventory for this file, so only the offline rules run.',
+        restricted ? 'Restricted Mode: hosts are not contacted.' : 'Set `libvirtDomain.hosts` (ssh destinations) or `libvirtDomain.inventorySnapshot`.',
+      ].join('\n\n'),
+      warning: false,
+      fetching: false,
+    };
+  }
+  const hosts = group.hosts.map((h) => state.hosts.find((x) => x.host === h) ?? { host: h, fetching: false, source: 'none' as const });
+  const fetching = hosts.some((h) => h.fetching);
+  const failed = hosts.filter((h) => h.error);
+  const label = `${IMPLICIT_GROUPS.has(group.name) ? '' : `${group.name}: `}${group.hosts.join(', ')}`;
+  let freshness: string;
+  const live = hosts.filter((h) => h.fetchedAt !== undefined && (h.source === 'ssh' || h.source === 'local'));
+  if (live.length) freshness = formatAge(now - Math.min(...live.map((h) => h.fetchedAt!)));
+  else if (hosts.every((h) => h.source === 'snapshot')) freshness = 'snapshot';
+  else if (restricted) freshness = 'offline';
+  else freshness = fetching ? '' : 'not fetched';
+  const icon = fetching ? '$(sync~spin) ' : failed.length ? '$(warning) ' : shield || '$(server) ';
+  const text = `${icon}${label}${freshness ? ` · ${freshness}` : ''}`;
+
+  const lines: string[] = [`**Libvirt Domain XML** — host group \`${group.name}\``, ''];
+  for (const h of hosts) {
+    const what = h.fetching
+      ? 'fetching…'
+      : h.source === 'ssh' || h.source === 'local'
+        ? `fetched ${formatAge(now - (h.fetchedAt ?? now))}${formatAge(now - (h.fetchedAt ?? now)) === 'just now' ? '' : ' ago'} (${h.source})`
+        : h.source === 'snapshot'
+          ? 'from a snapshot file'
+          : 'no inventory';
+    lines.push(`- \`${h.host}\`: ${what}${h.error ? ` — ⚠ ${h.error}` : ''}`);
+  }
+  lines.push('');
+  if (restricted) lines.push('Restricted Mode: offline rules only, no host is contacted.', '');
+  if (!restricted) lines.push('Click to refresh the inventory.');
+  return { text, tooltip: lines.join('\n').trim(), warning: failed.length > 0, fetching };
+}
+
+/**
+ * Whether XML text is a libvirt domain (root element `<domain>`), looking past the prolog,
+ * comments, processing instructions and a DOCTYPE. The server decides for diagnostics; this only
+ * decides whether the status bar item is shown.
+ */
+export function looksLikeDomain(text: string): boolean {
+  let s = text.slice(0, 65536);
+  if (s.charCodeAt(0) === 0xfeff) s = s.slice(1);
+  for (let i = 0; i < 1000; i++) {
+    s = s.replace(/^\s+/, '');
+    if (s.startsWith('<?')) {
+      const e = s.indexOf('?>');
+      if (e < 0) return false;
+      s = s.slice(e + 2);
+    } else if (s.startsWith('<!--')) {
+      const e = s.indexOf('-->');
+      if (e < 0) return false;
+      s = s.slice(e + 3);
+    } else if (/^<!DOCTYPE/i.test(s)) {
+      const m = /^<!DOCTYPE[^[>]*(\[[\s\S]*?\]\s*)?>/i.exec(s);
+      if (!m) return false;
+      s = s.slice(m[0].length);
+    } else {
+      return /^<domain(?=[\s>/])/.test(s);
+    }
+  }
+  return false;
+}

@@ -1,0 +1,108 @@
+/// <reference types="mocha" />
+// Shared by the editor test files (bundled into each). Everything waits by polling with a deadline.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { LibvirtDomainApi } from '../../../client/src/extension';
+
+export const EXTENSION_ID = 'libvirt-domain-xml.libvirt-domain-xml';
+export const SOURCE = 'libvirt-domain';
+
+export async function extensionApi(): Promise<LibvirtDomainApi> {
+  const ext = vscode.extensions.getExtension<LibvirtDomainApi>(EXTENSION_ID);
+  assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
+  return ext.activate();
+}
+
+/** Polls `probe` every 25 ms until it returns something other than undefined/false, or throws after the deadline. */
+export async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined && v !== false) return v;
+    } catch (e) {
+      lastError = e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError instanceof Error ? lastError.message : lastError})` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export function workspaceDir(): string {
+  const f = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(f, 'no workspace folder is open');
+  return f.uri.fsPath;
+}
+
+export function wsUri(rel: string): vscode.Uri {
+  return vscode.Uri.file(path.join(workspaceDir(), rel));
+}
+
+export async function openEditor(rel: string | vscode.Uri): Promise<vscode.TextEditor> {
+  const doc = await vscode.workspace.openTextDocument(typeof rel === 'string' ? wsUri(rel) : rel);
+  return vscode.window.showTextDocument(doc, { preview: false });
+}
+
+export function ours(uri: vscode.Uri): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === SOURCE);
+}
+
+export function codeOf(d: vscode.Diagnostic): string {
+  const c = d.code;
+  return typeof c === 'object' && c ? String(c.value) : String(c);
+}
+
+export function rangeOf(d: vscode.Diagnostic): string {
+  const r = d.range;
+  return `${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}`;
+}
+
+/** Waits until the document has a diagnostic with that code at that range ("line:char-line:char", 0-based). */
+export async function waitForDiagnostic(uri: vscode.Uri, code: string, range?: string, timeoutMs = 20_000): Promise<vscode.Diagnostic> {
+  return until(`${code}${range ? ` at ${range}` : ''} in ${path.basename(uri.fsPath)} (now: ${ours(uri).map((d) => `${codeOf(d)}@${rangeOf(d)}`).join(', ') || 'none'})`,
+    () => ours(uri).find((d) => codeOf(d) === code && (!range || rangeOf(d) === range)), timeoutMs);
+}
+
+export async function revertAndClose(): Promise<void> {
+  if (vscode.window.activeTextEditor) await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+}
+
+export async function closeAll(): Promise<void> {
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
+export function markdownOf(hovers: vscode.Hover[]): string {
+  return hovers
+    .flatMap((h) => h.contents)
+    .map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))
+    .join('\n');
+}
+
+export function textOnDisk(rel: string): string {
+  return fs.readFileSync(path.join(workspaceDir(), rel), 'utf8');
+}
+
+/** Sets a libvirtDomain.* setting in the user (or, for machine-scoped settings in a remote window, remote) settings. */
+export async function setGlobal(key: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration('libvirtDomain').update(key, value, vscode.ConfigurationTarget.Global);
+}
+
+let probeSeq = 0;
+/** Whether the launcher answers probes (code-server run); not with a downloaded VS Code. */
+export const probesAvailable = process.env.LDX_E2E_PROBES === '1';
+
+/** Asks the launcher (test/e2e/launcher.mjs, handleProbe) about the workbench page. */
+export async function probe<T = unknown>(req: { kind: 'eval'; expr: string } | { kind: 'screenshot'; path: string; clip?: { x: number; y: number; width: number; height: number } } | { kind: 'press'; key: string }): Promise<T> {
+  const out = path.join(os.tmpdir(), `ldx-probe-${process.pid}-${Date.now()}-${probeSeq++}.json`);
+  console.log(`[ldx-probe] ${JSON.stringify({ ...req, out })}`);
+  const r = await until(`the launcher to answer probe ${req.kind}`, () => (fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, 'utf8')) as { ok: boolean; value?: T; error?: string }) : undefined), 15_000);
+  fs.rmSync(out, { force: true });
+  if (!r.ok) throw new Error(`probe ${req.kind} failed: ${r.error}`);
+  return r.value as T;
+}

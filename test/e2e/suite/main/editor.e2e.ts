@@ -1,0 +1,211 @@
+/// <reference types="mocha" />
+// Trusted workspace (test/e2e/workspace, opened as a fresh copy): the example inventory comes from the
+// workspace's .vscode/settings.json (libvirtDomain.inventorySnapshot, a relative path).
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import {
+  closeAll, codeOf, extensionApi, markdownOf, openEditor, ours, rangeOf, revertAndClose, SOURCE, textOnDisk, until, waitForDiagnostic, workspaceDir, wsUri,
+} from '../helpers';
+
+const APP01 = 'domains/app01.xml';
+const DB02 = 'domains/db02.xml';
+// 0-based ranges of the values in domains/app01.xml
+const SDC = '19:19-19:27'; // /dev/sdc
+const BY_LABEL = '24:19-24:45'; // /dev/disk/by-label/appdata
+const NVME = '29:19-29:31'; // /dev/nvme0n1
+
+suite('domain XML in a trusted workspace (snapshot from the workspace settings)', () => {
+  suiteSetup(async () => {
+    await extensionApi();
+  });
+  teardown(closeAll);
+
+  test('activates on XML; the workspace inventorySnapshot setting is honoured', async () => {
+    assert.strictEqual(vscode.workspace.isTrusted, true);
+    const ext = vscode.extensions.getExtension('libvirt-domain-xml.libvirt-domain-xml')!;
+    assert.ok(ext.isActive);
+    const inspect = vscode.workspace.getConfiguration('libvirtDomain').inspect<string | string[]>('inventorySnapshot');
+    assert.strictEqual(inspect?.workspaceValue, '../../../examples/kvm-a.inventory.json');
+    assert.strictEqual(vscode.workspace.getConfiguration('libvirtDomain').get('inventorySnapshot'), '../../../examples/kvm-a.inventory.json');
+  });
+
+  test('diagnostics of a domain file: codes, ranges, source, documentation link; fixes from the snapshot', async () => {
+    const editor = await openEditor(APP01);
+    assert.strictEqual(editor.document.languageId, 'xml', 'the document keeps the xml language');
+    const uri = editor.document.uri;
+    const sdc = await waitForDiagnostic(uri, 'unstable-device-name', SDC);
+    await waitForDiagnostic(uri, 'guest-mutable-identifier', BY_LABEL);
+    await waitForDiagnostic(uri, 'unstable-device-name', NVME);
+    const dup = await waitForDiagnostic(uri, 'duplicate-target');
+    assert.strictEqual(dup.severity, vscode.DiagnosticSeverity.Error);
+    assert.strictEqual(dup.range.start.line, 30, rangeOf(dup));
+    assert.strictEqual(sdc.severity, vscode.DiagnosticSeverity.Warning);
+    // The message names the stable alias: only possible with the inventory from the workspace setting.
+    assert.match(sdc.message, /\/dev\/vx\/dmp\/3pardata0_12/);
+    for (const d of ours(uri)) {
+      assert.strictEqual(d.source, SOURCE);
+      const code = d.code as { value: string; target: vscode.Uri };
+      assert.strictEqual(typeof code, 'object', `code of ${codeOf(d)} carries its documentation link`);
+      assert.match(code.target.toString(), new RegExp(`README\\.md#${code.value}$`));
+    }
+    // The cdrom /dev/sr0 (line 33) is not flagged.
+    assert.ok(!ours(uri).some((d) => d.range.start.line === 32), 'cdrom not flagged');
+  });
+
+  test('the preferred quick fix rewrites /dev/sdc to the DMP node', async () => {
+    const editor = await openEditor(APP01);
+    const uri = editor.document.uri;
+    const d = await waitForDiagnostic(uri, 'unstable-device-name', SDC);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, d.range, vscode.CodeActionKind.QuickFix.value);
+    const titles = actions.map((a) => a.title);
+    const all = JSON.stringify(actions.map((a) => ({ t: a.title, p: a.isPreferred, k: a.kind?.value })));
+    assert.ok(actions.every((a) => a.kind?.value === 'quickfix'), all);
+    // One action per stable alias of the LUN, best first; by-path last.
+    assert.strictEqual(titles[0], 'Use /dev/vx/dmp/3pardata0_12', all);
+    for (const t of ['Use /dev/disk/by-id/wwn-0x60002ac000000000000000120001a2b3', 'Use /dev/disk/by-id/scsi-360002ac000000000000000120001a2b3']) assert.ok(titles.includes(t), all);
+    assert.match(titles[titles.length - 1], /^Use \/dev\/disk\/by-path\//, all);
+    // The preferred fix is the DMP node (another finding on the same value, e.g. multipath-bypass, may offer the same edit).
+    const preferred = actions.filter((a) => a.isPreferred);
+    assert.ok(preferred.length >= 1, all);
+    assert.deepStrictEqual([...new Set(preferred.map((a) => a.title))], ['Use /dev/vx/dmp/3pardata0_12'], all);
+    assert.ok(await vscode.workspace.applyEdit(preferred[0].edit!));
+    assert.strictEqual(editor.document.lineAt(19).text, "      <source dev='/dev/vx/dmp/3pardata0_12'/>");
+    await until('the /dev/sdc diagnostic to go away', () => !ours(uri).some((x) => rangeOf(x).startsWith('19:')));
+    await revertAndClose();
+  });
+
+  test('hover on a disk source explains it with the host facts (markdown)', async () => {
+    const editor = await openEditor(APP01);
+    const uri = editor.document.uri;
+    await waitForDiagnostic(uri, 'unstable-device-name', SDC);
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(19, 22));
+    const md = markdownOf(hovers);
+    assert.match(md, /`\/dev\/sdc`/);
+    assert.match(md, /kernel device name/);
+    assert.match(md, /\*\*kvm-a\*\*/);
+    assert.match(md, /3pardata0_12/);
+    assert.match(md, /ALUA/);
+    assert.ok(hovers.every((h) => h.contents.every((c) => typeof c !== 'string' && 'value' in c)), 'markdown contents');
+  });
+
+  test('Fix all in this file applies every preferred fix (source.fixAll)', async () => {
+    const editor = await openEditor(APP01);
+    const uri = editor.document.uri;
+    await waitForDiagnostic(uri, 'unstable-device-name', SDC);
+    const count = await vscode.commands.executeCommand<number>('libvirtDomain.fixAllInFile');
+    assert.strictEqual(count, 3);
+    const text = editor.document.getText();
+    assert.ok(text.includes("<source dev='/dev/vx/dmp/3pardata0_12'/>"));
+    assert.ok(text.includes('<source dev="/dev/disk/by-id/nvme-eui.36344730528012340025384500000001-part1"/>'), 'double quotes kept');
+    assert.ok(text.includes("<source dev='/dev/disk/by-id/nvme-eui.36344730528012340025384500000001'/>"));
+    assert.ok(text.includes("<source dev='/dev/sr0'/>"), 'cdrom untouched');
+    await until('the unstable-name findings to go away', () =>
+      !ours(uri).some((d) => ['unstable-device-name', 'guest-mutable-identifier'].includes(codeOf(d))) && ours(uri).some((d) => codeOf(d) === 'duplicate-target'));
+    await revertAndClose();
+  });
+
+  test('a non-domain XML file gets no diagnostics; an untitled domain does', async () => {
+    const pool = await openEditor('storage-pool.xml');
+    assert.strictEqual(pool.document.languageId, 'xml');
+    const untitled = await vscode.workspace.openTextDocument({ language: 'xml', content: "<domain type='kvm'>\n  <name>u</name>\n  <devices>\n    <disk type='block' device='disk'><source dev='/dev/sdb'/><target dev='vda' bus='virtio'/></disk>\n  </devices>\n</domain>\n" });
+    await vscode.window.showTextDocument(untitled);
+    assert.strictEqual(untitled.uri.scheme, 'untitled');
+    const d = await waitForDiagnostic(untitled.uri, 'unstable-device-name', '3:50-3:58');
+    assert.match(d.message, /\/dev\/sdb/);
+    // The server handles documents in order: the pool (opened first) had its turn.
+    assert.deepStrictEqual(ours(pool.document.uri), []);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  test('status bar: host group and source for the active domain document; hidden for other XML', async () => {
+    const api = await extensionApi();
+    await openEditor(APP01);
+    const s = await until('the status bar item', async () => {
+      const x = await api.updateStatusBar();
+      return x.visible && x.text.includes('kvm-a') ? x : undefined;
+    });
+    assert.match(s.text, /^\$\([\w~-]+\) kvm-a · snapshot$/);
+    assert.strictEqual(s.group, 'snapshots');
+    assert.match(s.tooltip, /`kvm-a`: from a snapshot file/);
+    await openEditor('storage-pool.xml');
+    await until('the item to hide for a non-domain', async () => !(await api.updateStatusBar()).visible);
+  });
+
+  test('a snapshot-only configuration stays offline: no ssh to the snapshot\'s host name', async () => {
+    const api = await extensionApi();
+    await openEditor(APP01);
+    const state = await until('the inventory state', () => api.inventoryState());
+    assert.deepStrictEqual(state.groups, [{ name: 'snapshots', hosts: ['kvm-a'] }]);
+    const kvmA = state.hosts.find((h) => h.host === 'kvm-a');
+    assert.strictEqual(kvmA?.source, 'snapshot');
+    assert.deepStrictEqual(api.notices.filter((n) => n.kind === 'error').map((n) => n.message), [], 'no inventory error');
+    assert.strictEqual(kvmA?.error, undefined);
+    const s = await api.updateStatusBar();
+    assert.strictEqual(s.text, '$(server) kvm-a · snapshot');
+    assert.strictEqual(s.warning, false);
+  });
+
+  test('Show Host Inventory: a read-only markdown view of the LUNs', async () => {
+    await openEditor(APP01);
+    const uri = await vscode.commands.executeCommand<vscode.Uri>('libvirtDomain.showHostInventory', { host: 'kvm-a', preview: false });
+    assert.ok(uri, 'a document was opened');
+    assert.strictEqual(uri.scheme, 'libvirt-domain-inventory');
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    assert.ok(doc);
+    assert.strictEqual(doc.languageId, 'markdown');
+    const md = doc.getText();
+    assert.match(md, /^# Inventory of kvm-a/);
+    assert.match(md, /source: snapshot/);
+    assert.match(md, /\| 3PARdata VV \| 500 GiB \| `WWN 0x60002ac000000000000000120001a2b3` \| sdc, sdd \| DMP 3pardata0_12 \(ALUA\) \| `\/dev\/vx\/dmp\/3pardata0_12` \| — \|/);
+    assert.match(md, /DMP node:\*\* `emc_clariion0_91` · array EMC_CLARiiON · array type \*\*CLR-A\/PF\*\*/);
+    assert.match(md, /dm-multipath map:\*\* `mpatha` \(dm-2\)/);
+    assert.match(md, /Used by:\*\* db01 as vdb via `\/dev\/disk\/by-id\/dm-uuid-mpath-36001405e5bf5c158c4e4a5398ccba2cc` · shareable/);
+    const editor = vscode.window.activeTextEditor;
+    assert.strictEqual(editor?.document.uri.toString(), uri.toString());
+  });
+
+  test('Save Inventory Snapshot writes the host JSON', async () => {
+    await openEditor(APP01);
+    const target = vscode.Uri.file(path.join(process.env.LDX_E2E_SCRATCH || workspaceDir(), 'kvm-a.saved.json'));
+    const written = await vscode.commands.executeCommand<vscode.Uri>('libvirtDomain.saveInventorySnapshot', { host: 'kvm-a', target });
+    assert.strictEqual(written?.toString(), target.toString());
+    const saved = JSON.parse(fs.readFileSync(target.fsPath, 'utf8'));
+    const example = JSON.parse(fs.readFileSync(path.join(process.env.LDX_E2E_REPO!, 'examples/kvm-a.inventory.json'), 'utf8'));
+    assert.strictEqual(saved.format, 'libvirt-domain-inventory/1');
+    assert.strictEqual(saved.host, 'kvm-a');
+    assert.strictEqual(saved.devices.length, example.devices.length);
+    assert.deepStrictEqual(Object.keys(saved.links).sort(), Object.keys(example.links).sort());
+  });
+
+  test('Fix all in the workspace: one WorkspaceEdit over the domain files, previewable, then applied and saved', async () => {
+    const before = { app01: textOnDisk(APP01), db02: textOnDisk(DB02), pool: textOnDisk('storage-pool.xml') };
+    type Result = { files: number; edits: number; applied: boolean };
+    // Preview: the edit waits in the Refactor Preview (needsConfirmation); discarding it there changes nothing.
+    let settled: Result | undefined;
+    const previewing = Promise.resolve(vscode.commands.executeCommand<Result>('libvirtDomain.fixAllInWorkspace', { mode: 'preview' })).then((r) => (settled = r));
+    await until('the Refactor Preview to take the edit', async () => {
+      if (settled) return true;
+      await vscode.commands.executeCommand('refactorPreview.discard').then(undefined, () => undefined);
+      return undefined;
+    });
+    assert.deepStrictEqual(await previewing, { files: 2, edits: 6, applied: false });
+    assert.deepStrictEqual({ app01: textOnDisk(APP01), db02: textOnDisk(DB02), pool: textOnDisk('storage-pool.xml') }, before);
+    // Apply: one edit, the files (not open in an editor) saved.
+    const result = await vscode.commands.executeCommand<Result>('libvirtDomain.fixAllInWorkspace', { mode: 'apply' });
+    assert.deepStrictEqual(result, { files: 2, edits: 6, applied: true });
+    const app01 = await until('app01.xml saved', () => { const t = textOnDisk(APP01); return t !== before.app01 ? t : undefined; });
+    assert.ok(app01.includes("<source dev='/dev/vx/dmp/3pardata0_12'/>"), app01);
+    assert.ok(!app01.includes('/dev/disk/by-label/appdata'));
+    const db02 = await until('db02.xml saved', () => { const t = textOnDisk(DB02); return t !== before.db02 ? t : undefined; });
+    assert.ok(db02.includes("<source dev='/dev/disk/by-id/dm-uuid-mpath-36001405e5bf5c158c4e4a5398ccba2cc'/>"), db02);
+    assert.ok(db02.includes('<block>/dev/vx/dmp/3pardata0_13</block>'), db02);
+    assert.strictEqual(textOnDisk('storage-pool.xml'), before.pool, 'non-domain XML untouched');
+    // Only the values changed: the rest of each file is byte for byte the same.
+    assert.strictEqual(app01.split('\n').length, before.app01.split('\n').length);
+    // Put the fixtures back for the test files that follow.
+    fs.writeFileSync(path.join(workspaceDir(), APP01), before.app01);
+    fs.writeFileSync(path.join(workspaceDir(), DB02), before.db02);
+  });
+});
