@@ -69,18 +69,32 @@ function computeCandidates(path: string, hosts: HostIndex[]): CandidateSet {
   };
 }
 
-/**
- * Fixes replacing exactly the value span with each candidate; the first non-by-path one is preferred.
- * Built on first access of `finding.fixes` (most findings' fixes are never asked for).
- */
-export function withReplacementFixes<T extends Omit<Finding, 'fixes'>>(finding: T, ref: HostPathRef, candidates: Candidate[]): T & Finding {
-  let fixes: Fix[] | undefined;
-  Object.defineProperty(finding, 'fixes', {
-    get: () => (fixes ??= replacementFixes(ref, candidates)),
-    enumerable: true,
-    configurable: true,
-  });
-  return finding as T & Finding;
+/** A finding whose replacement fixes are built on first access (most findings' fixes are never asked for). */
+class FindingWithReplacements implements Finding {
+  private built?: Fix[];
+
+  constructor(
+    readonly code: Finding['code'],
+    readonly severity: Finding['severity'],
+    readonly message: string,
+    readonly start: number,
+    readonly end: number,
+    private readonly ref: HostPathRef,
+    private readonly candidates: Candidate[],
+  ) {}
+
+  get fixes(): Fix[] {
+    return (this.built ??= replacementFixes(this.ref, this.candidates));
+  }
+
+  toJSON() {
+    return { code: this.code, severity: this.severity, message: this.message, start: this.start, end: this.end, fixes: this.fixes };
+  }
+}
+
+/** Fixes replacing exactly the value span with each candidate; the first non-by-path one is preferred. */
+export function withReplacementFixes(finding: Omit<Finding, 'fixes'>, ref: HostPathRef, candidates: Candidate[]): Finding {
+  return new FindingWithReplacements(finding.code, finding.severity, finding.message, finding.start, finding.end, ref, candidates);
 }
 
 export function replacementFixes(ref: HostPathRef, candidates: Candidate[]): Fix[] {

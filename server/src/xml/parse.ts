@@ -199,8 +199,10 @@ function buildElement(text: string, node: FxpNode, name: string): XmlElement {
   return new PositionedElement(name, meta?.startIndex ?? 0, meta?.endIndex ?? text.length, text);
 }
 
+const NON_SPACE = /\S/;
+
 function elementName(node: FxpNode): string | undefined {
-  for (const k of Object.keys(node)) if (k !== ':@') return k;
+  for (const k in node) if (k !== ':@') return k; // no key array per node
   return undefined;
 }
 
@@ -218,7 +220,12 @@ function toElements(text: string, nodes: FxpNode[]): XmlElement | undefined {
       for (const kid of kids) {
         const kn = elementName(kid);
         if (!kn) continue;
-        if (kn === '#text') { el.text += String(kid[kn] ?? ''); continue; }
+        if (kn === '#text') {
+          // Indentation between child elements is most of the text nodes: not worth concatenating.
+          const t = String(kid[kn] ?? '');
+          if (NON_SPACE.test(t)) el.text += t;
+          continue;
+        }
         if (kn.startsWith('?') || kn.startsWith('#')) continue;
         const child = buildElement(text, kid, kn);
         el.children.push(child);
