@@ -4,7 +4,7 @@
  * survive decoding unchanged is never rewritten. Writes go to a temporary file in the same
  * directory, keep the mode, and are renamed over the original.
  */
-import { closeSync, fchmodSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -18,6 +18,9 @@ export interface FileText {
   /** Whether encoding `text` again gives back the original bytes (else the file must not be rewritten). */
   lossless: boolean;
   mode: number;
+  /** Owner and group, kept when the file is rewritten (by root; others cannot give files away). */
+  uid?: number;
+  gid?: number;
 }
 
 function swap16(buf: Buffer): Buffer {
@@ -63,8 +66,8 @@ export function decodeBuffer(buf: Buffer): Omit<FileText, 'path' | 'mode'> {
 
 export function readFileText(path: string): FileText {
   const buf = readFileSync(path);
-  const mode = statSync(path).mode & 0o7777;
-  return { path, mode, ...decodeBuffer(buf) };
+  const st = statSync(path);
+  return { path, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, ...decodeBuffer(buf) };
 }
 
 /** Atomically replaces the file's content with `text` in its original encoding, BOM and mode. */
@@ -74,7 +77,8 @@ export function writeFileTextAtomic(file: FileText, text: string): void {
   let fd: number | undefined;
   try {
     fd = openSync(tmp, 'wx', 0o600);
-    fchmodSync(fd, file.mode); // the umask must not change the mode
+    if (file.uid !== undefined && file.gid !== undefined && process.getuid?.() === 0) fchownSync(fd, file.uid, file.gid);
+    fchmodSync(fd, file.mode); // the umask must not change the mode (and chown may clear set-id bits)
     writeSync(fd, data);
     fsyncSync(fd);
     closeSync(fd);

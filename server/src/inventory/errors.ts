@@ -33,7 +33,7 @@ export class InventoryError extends Error {
   ) {
     const line = oneLine(message);
     const named = !host || line.startsWith(`${host}:`) || line.includes(JSON.stringify(host));
-    super(named ? line : `${host}: ${line}`);
+    super(oneLine(named ? line : `${host}: ${line}`));
     this.name = 'InventoryError';
   }
 }

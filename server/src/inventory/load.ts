@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isCollectorOutput, splitCollectorOutput } from './collectorOutput';
-import { InventoryError } from './errors';
+import { InventoryError, oneLine } from './errors';
 import { snapshotFromCollectorOutput } from './fetch';
 import { HostIndex } from './resolver';
 import { InventorySnapshot, SnapshotError, validateSnapshot } from './snapshot';
@@ -12,7 +12,7 @@ export function snapshotFromText(text: string, origin: string): InventorySnapsho
   try {
     data = JSON.parse(t);
   } catch (e) {
-    throw new SnapshotError(`${origin}: not valid JSON (${(e as Error).message})`);
+    throw new SnapshotError(`${origin}: not valid JSON (${oneLine((e as Error).message).slice(0, 160)})`);
   }
   return validateSnapshot(data, origin);
 }
@@ -39,11 +39,11 @@ export function snapshotFromRawOutput(text: string, path: string): InventorySnap
   const output = splitCollectorOutput(text);
   if (!output.complete) throw new SnapshotError(`${path}: collector output is truncated (no #LDI-DONE end marker)`);
   const uname = output.sections.get('uname');
-  const host = (uname && !uname.absent && uname.body.trim()) || path;
+  const host = (uname && !uname.absent && uname.body.trim().split('\n')[0].trim().slice(0, 255)) || path;
   try {
     return snapshotFromCollectorOutput(host, output, '');
   } catch (e) {
-    if (e instanceof InventoryError) throw new SnapshotError(`${path}: ${e.message}`);
+    if (e instanceof InventoryError) throw new SnapshotError(oneLine(`${path}: ${e.message}`));
     throw e;
   }
 }

@@ -3,6 +3,7 @@
  * throws ParseError with a short reason; buildSnapshot turns failures into warnings.
  */
 import { normalizePath } from '../domain/pathClass';
+import { oneLine } from './errors';
 import { buildDomainModel } from '../domain/model';
 import { parseXml } from '../xml/parse';
 import {
@@ -24,7 +25,30 @@ function num(v: unknown): number | null {
 }
 
 /** lsblk --json (any util-linux since 2.27): nested tree, keys lower-case, values null/strings/numbers. */
+/** The deepest nesting of [ and { outside strings, stopping early past `limit`: a linear pre-check before JSON.parse. */
+function jsonDepthExceeds(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      if (++depth > limit) return true;
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return false;
+}
+
+/** lsblk trees are a few levels deep (disk, partition, map, LV); anything far deeper is not lsblk output. */
+const LSBLK_MAX_DEPTH = 64;
+const LSBLK_MAX_BYTES = 128 * 1024 * 1024;
+
 export function parseLsblk(text: string): BlockDevice[] {
+  if (text.length > LSBLK_MAX_BYTES) throw new ParseError(`lsblk output is ${Math.round(text.length / 2 ** 20)} MiB, more than any host's device list`);
+  if (jsonDepthExceeds(text, LSBLK_MAX_DEPTH)) throw new ParseError(`lsblk output nests deeper than ${LSBLK_MAX_DEPTH} levels: not lsblk's device tree`);
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -48,8 +72,8 @@ export function parseLsblk(text: string): BlockDevice[] {
       dev = {
         kname,
         name: name ?? kname,
-        // util-linux before 2.33 has no PATH column: device-mapper nodes live under /dev/mapper.
-        path: str(n.path) ?? (/^(mpath|lvm|crypt|dm)$/.test(str(n.type) ?? '') ? `/dev/mapper/${name ?? kname}` : `/dev/${name ?? kname}`),
+        // util-linux before 2.33 has no PATH column: device-mapper nodes (dm-N, their partitions too) live under /dev/mapper.
+        path: str(n.path) ?? (kname.startsWith('dm-') || /^(mpath|lvm|crypt|dm)$/.test(str(n.type) ?? '') ? `/dev/mapper/${name ?? kname}` : `/dev/${name ?? kname}`),
         type: str(n.type) ?? 'disk',
         size: num(n.size),
         vendor: str(n.vendor),
@@ -78,7 +102,7 @@ export function parseLsblk(text: string): BlockDevice[] {
 
 /** `LINK<TAB>TARGET` lines; relative targets are resolved against the link's directory. */
 export function parseLinks(text: string): Record<string, string> {
-  const links: Record<string, string> = {};
+  const links: Record<string, string> = Object.create(null); // link names come from the host ("__proto__" too)
   for (const line of text.split('\n')) {
     const tab = line.indexOf('\t');
     if (tab <= 0) continue;
@@ -240,7 +264,7 @@ export function buildSnapshot(input: SnapshotInput): InventorySnapshot {
     if (s.rc !== 0 && s.rc !== null) {
       tools[name] = 'failed';
       const err = s.stderr.join(' ').trim();
-      warnings.push(`${name} exited with ${s.rc}${err ? `: ${err.slice(0, 200)}` : ''}`);
+      warnings.push(oneLine(`${name.slice(0, 80)} exited with ${s.rc}${err ? `: ${err.slice(0, 200)}` : ''}`).slice(0, 300));
       return undefined;
     }
     try {
@@ -249,7 +273,7 @@ export function buildSnapshot(input: SnapshotInput): InventorySnapshot {
       return v;
     } catch (e) {
       tools[name] = 'failed';
-      warnings.push(e instanceof ParseError ? e.message : `${name}: ${(e as Error).message}`);
+      warnings.push(oneLine(e instanceof ParseError ? e.message : `${name}: ${(e as Error).message}`).slice(0, 300));
       return undefined;
     }
   }
@@ -267,7 +291,7 @@ export function buildSnapshot(input: SnapshotInput): InventorySnapshot {
   if (cluster) snap.cluster = cluster;
   const version = use('libvirt-version', (b) => {
     const v = /\d+\.\d+\.\d+/.exec(b)?.[0];
-    if (!v) throw new ParseError(`virsh --version printed no version: ${b.trim().slice(0, 80)}`);
+    if (!v) throw new ParseError(`virsh --version printed no version: ${JSON.stringify(b.trim().slice(0, 60))}`);
     return v;
   });
   if (version) snap.libvirtVersion = version;

@@ -87,6 +87,8 @@ export class HostIndex {
   readonly host: string;
   private readonly byKname = new Map<string, BlockDevice>();
   private readonly byPath = new Map<string, string>();
+  /** The snapshot's links as a Map: link names are data from the host ("__proto__" included). */
+  private readonly links = new Map<string, string>();
   private readonly children = new Map<string, string[]>();
   private readonly linksTo = new Map<string, string[]>();
   private readonly dmpByName = new Map<string, DmpNode>();
@@ -114,6 +116,8 @@ export class HostIndex {
       }
     }
     for (const [link, target] of Object.entries(snapshot.links)) {
+      if (typeof target !== 'string') continue;
+      this.links.set(link, target);
       const k = this.byPath.get(target);
       if (!k) continue;
       const l = this.linksTo.get(k);
@@ -202,9 +206,9 @@ export class HostIndex {
     const via: string[] = [];
     let p = normalizePath(path);
     const seen = new Set<string>();
-    while (this.snapshot.links[p] && !seen.has(p) && via.length < 16) {
+    for (let next = this.links.get(p); next !== undefined && !seen.has(p) && via.length < 16; next = this.links.get(p)) {
       seen.add(p);
-      p = this.snapshot.links[p];
+      p = next;
       via.push(p);
     }
     const res: Resolution = { host: this.host, input: path, found: false, via, bypassesMultipath: false };

@@ -83,17 +83,26 @@ export function buildSshArgs(dest: string, opts: TransportOptions = {}): string[
   ];
 }
 
-/** Process groups of the fetches under way: killed if this process exits first. */
+/** Process groups of the fetches under way: killed if this process exits or is signalled first. */
 const running = new Set<number>();
 let exitHookInstalled = false;
+function killRunning(): void {
+  for (const pid of running) {
+    try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
+  }
+  running.clear();
+}
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const pid of running) {
-      try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
-    }
-  });
+  process.once('exit', killRunning);
+  // A signal ends node without running 'exit' handlers: end the ssh groups, then die of the same signal.
+  for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    process.once(sig, () => {
+      killRunning();
+      if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+    });
+  }
 }
 
 /** Runs the collector on `dest` and returns what came back; throws only when nothing could be run. */

@@ -6,7 +6,9 @@ import {
   CodeActionKind, createConnection, TextEdit, DidChangeConfigurationNotification, ProposedFeatures, TextDocuments, TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { parseDomainDocument } from '../analysis';
 import { readFileText } from '../cli/fileText';
+import { peerOf } from '../domain/peer';
 import { HostManager } from './hostManager';
 import { SchemaManager } from './schemaManager';
 import { ServerCore } from './serverCore';
@@ -170,7 +172,18 @@ documents.onDidChangeContent((e) => {
     void hosts.refresh([uri], false);
   }
 });
-documents.onDidClose((e) => core.close(e.document.uri));
+documents.onDidClose((e) => {
+  const uri = e.document.uri;
+  core.close(uri);
+  // A closed file still defines its domain: what is on disk counts for the other documents.
+  try {
+    const ft = readFileText(fileURLToPath(uri));
+    const model = parseDomainDocument(ft.text).model;
+    if (model) core.addWorkspacePeer(uri, peerOf(uri, model));
+  } catch {
+    // untitled, deleted or unreadable: nothing to compare against
+  }
+});
 connection.onHover((p) => core.hover(p.textDocument.uri, p.position));
 connection.onCompletion((p) => core.completion(p.textDocument.uri, p.position));
 connection.onCodeAction((p) => core.codeActions(p.textDocument.uri, p.range, p.context.only));

@@ -110,6 +110,7 @@ export class ServerCore {
     if (d?.warmTimer) clearTimeout(d.warmTimer);
     this.docs.delete(uri);
     this.service.forget(uri);
+    this.setPeer(uri, undefined); // its unsaved text no longer counts; the glue puts the file's own back
     this.client.publishDiagnostics(uri, undefined, []);
   }
 

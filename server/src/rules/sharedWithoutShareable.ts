@@ -38,7 +38,7 @@ export const sharedWithoutShareable: Rule = (ctx) => {
       for (const u of ctx.hosts[i].domainsUsing(r)) if (u.domain !== self) users.add(`${u.domain} (defined on ${r.host})`);
     });
     if (!users.size) continue;
-    const list = [...users];
+    const list = [...users].sort(); // the same documents give the same message, whatever order they were seen in
     out.push({
       code: 'shared-without-shareable',
       severity: CODES['shared-without-shareable'].severity,

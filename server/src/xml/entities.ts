@@ -16,7 +16,8 @@ export function decodeXmlEntities(raw: string): string {
 
 /** Escapes a value for an attribute delimited by `quote` (or for element text when quote is undefined). */
 export function escapeXmlValue(value: string, quote?: '"' | "'"): string {
-  let s = value.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  // '>' too: "]]>" is not allowed in text, and escaping it everywhere is harmless.
+  let s = value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   if (quote === '"') s = s.replace(/"/g, '&quot;');
   if (quote === "'") s = s.replace(/'/g, '&apos;');
   return s;

@@ -62,42 +62,70 @@ const parser = new XMLParser({
 });
 const META = XMLParser.getMetaDataSymbol() as unknown as symbol;
 
-/** Finds a DOCTYPE declaration in the prolog (before the root element) and returns its span. */
-function findDoctype(text: string): { start: number; end: number } | 'unterminated' | undefined {
-  let i = 0;
+/** The end (just past '>') of the DOCTYPE declaration starting at `i`, or -1 when it is not terminated. */
+function doctypeEnd(text: string, i: number): number {
   const n = text.length;
-  while (i < n) {
-    const c = text[i];
-    if (c === ' ' || c === '\t' || c === '\r' || c === '\n' || c === '\ufeff') { i++; continue; }
-    if (text.startsWith('<?', i)) {
-      const e = text.indexOf('?>', i + 2);
-      if (e < 0) return undefined;
-      i = e + 2;
+  let depth = 0;
+  let quote = '';
+  for (let j = i + 9; j < n; j++) {
+    const d = text[j];
+    if (quote) {
+      if (d === quote) quote = '';
       continue;
     }
-    if (text.startsWith('<!--', i)) {
-      const e = text.indexOf('-->', i + 4);
-      if (e < 0) return undefined;
-      i = e + 3;
+    // Comments and processing instructions inside the internal subset may hold quotes of their own.
+    if (depth > 0 && d === '<' && text.startsWith('<!--', j)) {
+      const e = text.indexOf('-->', j + 4);
+      if (e < 0) return -1;
+      j = e + 2;
       continue;
     }
-    if (text.startsWith('<!DOCTYPE', i)) {
-      // Scan to the closing '>' outside quotes and the internal subset.
-      let depth = 0;
-      let quote = '';
-      for (let j = i + 9; j < n; j++) {
-        const d = text[j];
-        if (quote) { if (d === quote) quote = ''; continue; }
-        if (d === '"' || d === "'") quote = d;
-        else if (d === '[') depth++;
-        else if (d === ']') depth = Math.max(0, depth - 1);
-        else if (d === '>' && depth === 0) return { start: i, end: j + 1 };
-      }
-      return 'unterminated';
+    if (depth > 0 && d === '<' && text.startsWith('<?', j)) {
+      const e = text.indexOf('?>', j + 2);
+      if (e < 0) return -1;
+      j = e + 1;
+      continue;
     }
-    return undefined;
+    if (d === '"' || d === "'") quote = d;
+    else if (d === '[') depth++;
+    else if (d === ']') depth = Math.max(0, depth - 1);
+    else if (d === '>' && depth === 0) return j + 1;
   }
-  return undefined;
+  return -1;
+}
+
+interface DoctypeScan {
+  /** Every DOCTYPE declaration outside comments, CDATA sections and processing instructions. */
+  spans: { start: number; end: number }[];
+  /** Offset of the first one that is not in the prolog (after the root element started), if any. */
+  misplaced?: number;
+  unterminated?: number;
+}
+
+/** Finds DOCTYPE declarations in one linear pass (never expanded, only located). */
+function scanDoctypes(text: string): DoctypeScan {
+  const scan: DoctypeScan = { spans: [] };
+  if (text.indexOf('<!DOCTYPE') < 0) return scan;
+  let rootSeen = false;
+  let i = text.indexOf('<');
+  while (i >= 0 && i < text.length) {
+    let next = i + 1;
+    if (text.startsWith('<!--', i)) next = (text.indexOf('-->', i + 4) + 1 || text.length) + 2;
+    else if (text.startsWith('<![CDATA[', i)) next = (text.indexOf(']]>', i + 9) + 1 || text.length) + 2;
+    else if (text.startsWith('<?', i)) next = (text.indexOf('?>', i + 2) + 1 || text.length) + 1;
+    else if (text.startsWith('<!DOCTYPE', i)) {
+      const end = doctypeEnd(text, i);
+      if (end < 0) {
+        scan.unterminated = i;
+        return scan;
+      }
+      scan.spans.push({ start: i, end });
+      if (rootSeen && scan.misplaced === undefined) scan.misplaced = i;
+      next = end;
+    } else if (/[A-Za-z_]/.test(text[i + 1] ?? '')) rootSeen = true;
+    i = text.indexOf('<', next);
+  }
+  return scan;
 }
 
 /** Replaces a span with spaces, keeping line breaks, so offsets stay valid. */
@@ -248,17 +276,24 @@ export function parseXml(text: string): XmlDocument {
   Object.defineProperty(doc, 'lines', { get: () => (lineIndex ??= new LineIndex(text)), enumerable: true });
   const lines = { positionAt: (o: number) => doc.lines.positionAt(o), offsetAtLineCol: (l: number, c: number) => doc.lines.offsetAtLineCol(l, c) };
   let input = text;
-  const dt = findDoctype(text);
-  if (dt === 'unterminated') {
-    const offset = text.indexOf('<!DOCTYPE');
+  const dts = scanDoctypes(text);
+  if (dts.unterminated !== undefined) {
+    const offset = dts.unterminated;
     const p = lines.positionAt(offset);
     doc.doctype = { start: offset, end: text.length };
     doc.error = { message: 'DOCTYPE declaration is not terminated', offset, line: p.line + 1, column: p.character + 1 };
     return doc;
   }
-  if (dt) {
-    doc.doctype = dt;
-    input = blank(text, dt.start, dt.end);
+  if (dts.spans.length) {
+    doc.doctype = dts.spans[0];
+    for (const sp of dts.spans) input = blank(input, sp.start, sp.end);
+  }
+  if (dts.misplaced !== undefined) {
+    // Only the prolog may hold a DOCTYPE; libxml2 (and so libvirt) rejects one anywhere else.
+    const p = lines.positionAt(dts.misplaced);
+    doc.doctype = { start: dts.misplaced, end: dts.spans.find((x) => x.start === dts.misplaced)!.end };
+    doc.error = { message: 'a DOCTYPE declaration is only allowed before the root element', offset: dts.misplaced, line: p.line + 1, column: p.character + 1 };
+    return doc;
   }
   let verdict: true | { err: { code: string; msg: string; line: number; col: number } };
   try {
