@@ -3,20 +3,8 @@
 import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { readFileSync } from 'node:fs';
 
-const root = new URL('..', import.meta.url).pathname;
-const common = {
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  sourcemap: true,
-  logLevel: 'warning',
-  loader: { '.sh': 'text' },
-  absWorkingDir: root,
-  define: { 'process.env.LDX_VERSION': JSON.stringify(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version) },
-};
+import { common, root } from './bundle.mjs';
 
 function findTests(dir, out = []) {
   for (const name of readdirSync(dir)) {

@@ -3,23 +3,6 @@
 //   npm run soak [-- --edits 10000 --docs 12 --seed 1 --ratio 1.2]
 // It prints the server's RSS figures and exits 1 when the last quarter's median RSS exceeds
 // ratio × the second quarter's median (or when the server logged a failure).
-import * as esbuild from 'esbuild';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { bundleAndRun } from './bundle.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
-await esbuild.build({
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  sourcemap: true,
-  logLevel: 'warning',
-  loader: { '.sh': 'text' },
-  absWorkingDir: root,
-  entryPoints: { soak: 'test/fuzz/soak.ts' },
-  outdir: 'out/fuzz',
-  packages: 'external',
-});
-const r = spawnSync(process.execPath, ['--enable-source-maps', join(root, 'out/fuzz/soak.js'), ...process.argv.slice(2)], { stdio: 'inherit', cwd: root });
-process.exit(r.status ?? 1);
+await bundleAndRun('test/fuzz/soak.ts', 'fuzz', 'soak', ['--enable-source-maps']);

@@ -3,20 +3,11 @@
  * and the document's host group; and whether a document is a domain at all. Pure (no `vscode`).
  */
 
-export interface HostState {
-  host: string;
-  fetchedAt?: number;
-  fetching: boolean;
-  error?: string;
-  errorKind?: string;
-  source: 'ssh' | 'local' | 'snapshot' | 'none';
-}
+// The server's own types for its libvirtDomain/inventoryState notification (type-only: nothing of the server is bundled).
+import type { HostStateReport, InventoryStateReport } from '../../server/src/lsp/hostManager';
 
-export interface InventoryState {
-  hostAccess: boolean;
-  groups: { name: string; hosts: string[] }[];
-  hosts: HostState[];
-}
+export type HostState = HostStateReport;
+export type InventoryState = InventoryStateReport;
 
 export interface StatusPresentation {
   text: string;
