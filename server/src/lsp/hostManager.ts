@@ -97,6 +97,7 @@ export class HostManager {
       }
     }
     if (!keepCache) {
+      if (this.cache) this.client.log('inventory cache reset: host access or the way hosts are reached changed');
       this.cache = new InventoryCache({
         maxAgeMs: settings.inventoryMaxAgeMs,
         concurrency: 4,

@@ -98,8 +98,12 @@ suite('live hosts over ssh (rig)', function () {
     await vscode.commands.executeCommand('workbench.action.closePanel');
 
     // The inventory view says where it came from.
-    const view = await vscode.commands.executeCommand<vscode.Uri>('libvirtDomain.showHostInventory', { host: 'kvm-a', preview: false });
-    const md = vscode.workspace.textDocuments.find((x) => x.uri.toString() === view.toString())!.getText();
+    // (Settings written just before may still be reaching the server: poll until the live inventory is there.)
+    const md = await until('the inventory view of the live host', async () => {
+      const view = await vscode.commands.executeCommand<vscode.Uri>('libvirtDomain.showHostInventory', { host: 'kvm-a', preview: false });
+      const text = vscode.workspace.textDocuments.find((x) => x.uri.toString() === view.toString())!.getText();
+      return /source: ssh/.test(text) ? text : undefined;
+    }, 30_000);
     assert.match(md, /source: ssh/);
     assert.match(md, /3pardata0_12/);
 
