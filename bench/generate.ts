@@ -6,12 +6,18 @@ const hex = (n: number, w: number) => n.toString(16).padStart(w, '0');
 export const lunWwn = (i: number) => `60002ac0000000000000${hex(i, 8)}a2b3`;
 const kname = (n: number) => `sd${driveLetters(n)}`;
 
-/** A domain with `n` block disks: a mix of kernel names, by-id links and DMP nodes of the generated host. */
-export function domainWithDisks(n: number, name = `big${n}`): string {
+/**
+ * A domain with `n` block disks on the generated host. `unstableEvery` = 3 (the default, the worst
+ * case) names a third of the disks by kernel name, a third by a single-path by-id link (both flagged)
+ * and a third by DMP node; a larger value flags one disk in `unstableEvery` of each kind and uses
+ * DMP nodes for the rest, as a maintained definition would.
+ */
+export function domainWithDisks(n: number, name = `big${n}`, unstableEvery = 3): string {
   const out = [`<domain type='kvm'>`, `  <name>${name}</name>`, `  <memory unit='KiB'>4194304</memory>`, `  <os>`, `    <type arch='x86_64'>hvm</type>`, `  </os>`, `  <devices>`];
   for (let i = 0; i < n; i++) {
     const lun = i % 10000;
-    const src = i % 3 === 0 ? `/dev/${kname(lun * 4)}` : i % 3 === 1 ? `/dev/disk/by-id/wwn-0x${lunWwn(lun)}` : `/dev/vx/dmp/3pardata0_${lun}`;
+    const k = i % unstableEvery;
+    const src = k === 0 ? `/dev/${kname(lun * 4)}` : k === 1 ? `/dev/disk/by-id/wwn-0x${lunWwn(lun)}` : `/dev/vx/dmp/3pardata0_${lun}`;
     out.push(`    <disk type='block' device='disk'>`, `      <driver name='qemu' type='raw' cache='none'/>`, `      <source dev='${src}'/>`, `      <target dev='vd${driveLetters(i)}' bus='virtio'/>`, `    </disk>`);
   }
   out.push('  </devices>', '</domain>', '');
