@@ -6,7 +6,7 @@
  * directory, mode kept; a real write failure (immutable file, full tmpfs, read-only mount)
  * leaves the original intact and exits 2.
  */
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import {
@@ -24,6 +24,12 @@ import { Rng } from './fuzz/rng';
 import { inventoryPaths, loadSeeds } from './fuzz/seeds';
 import { runCli } from './support/cli';
 import { blockDisk, domainXml, EXAMPLE_INVENTORY, exampleHost, exampleHostB, ROOT } from './support/examples';
+
+/** A missing prerequisite skips with its reason here, and fails under CI (never a silent skip there). */
+function skipOrFail(t: TestContext, reason: string): void {
+  if (process.env.CI) assert.fail(`prerequisite missing under CI: ${reason}`);
+  t.skip(reason);
+}
 
 const SEED = 777;
 const DOCS = 300;
@@ -220,7 +226,7 @@ describe('CLI --fix writes atomically', () => {
   });
 
   test('the owner and group of a file root fixes are kept', (t) => {
-    if (process.getuid?.() !== 0) return t.skip('needs root to create a file owned by someone else');
+    if (process.getuid?.() !== 0) return skipOrFail(t, 'needs root to create a file owned by someone else');
     const file = join(dir, 'owned.xml');
     writeFileSync(file, FIXABLE);
     chownSync(file, 4321, 4322);
@@ -239,7 +245,7 @@ describe('CLI --fix writes atomically', () => {
     writeFileSync(locked, FIXABLE);
     writeFileSync(other, FIXABLE);
     const ch = spawnSync('chattr', ['+i', locked], { encoding: 'utf8' });
-    if (ch.status !== 0) return t.skip(`chattr +i does not work here: ${ch.stderr.trim()}`);
+    if (ch.status !== 0) return skipOrFail(t, `chattr +i does not work here: ${ch.stderr.trim()}`);
     try {
       const r = runCli(['--inventory', EXAMPLE_INVENTORY, '--fix', d]);
       assert.equal(r.status, 2, r.stdout + r.stderr);
@@ -271,7 +277,7 @@ describe('CLI --fix writes atomically', () => {
   }
 
   test('a full filesystem (a 16 KiB tmpfs, filled): ENOSPC, the original is intact, no temporary file, exit 2', (t) => {
-    if (process.getuid?.() !== 0 || !which('unshare')) return t.skip('needs root and unshare for a private tmpfs');
+    if (process.getuid?.() !== 0 || !which('unshare')) return skipOrFail(t, 'needs root and unshare for a private tmpfs');
     const mnt = join(dir, 'full');
     const out = join(dir, 'full-out');
     mkdirSync(mnt);
@@ -287,7 +293,7 @@ describe('CLI --fix writes atomically', () => {
   });
 
   test('a read-only bind mount: EROFS, the original is intact, exit 2', (t) => {
-    if (process.getuid?.() !== 0 || !which('unshare')) return t.skip('needs root and unshare for a private mount');
+    if (process.getuid?.() !== 0 || !which('unshare')) return skipOrFail(t, 'needs root and unshare for a private mount');
     const d = join(dir, 'ro');
     const out = join(dir, 'ro-out');
     mkdirSync(d);
