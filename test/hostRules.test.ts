@@ -138,3 +138,14 @@ test('unstable and guest-mutable fixes on real layouts leave no finding of their
   for (const p of ['/dev/disk/by-label/appdata', '/dev/disk/by-uuid/4f3e2d1c-0b9a-4876-a5b4-c3d2e1f0a9b8', '/dev/disk/by-partuuid/a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d']) fixAndRecheck(p, 'guest-mutable-identifier', A());
   fixAndRecheck('/dev/sdd', 'unstable-device-name', AB());
 });
+
+test('a refreshed inventory of the second host changes the fix candidates (no stale cache by host name)', () => {
+  const text = domainXml(blockDisk('/dev/sdd'));
+  const preferred = (hosts: HostIndex[]) => analyzeDocument(text, hosts).findings.find((x) => x.code === 'unstable-device-name')!.fixes.find((x) => x.preferred)?.edits[0].newText;
+  assert.equal(preferred(AB()), '/dev/vx/dmp/3pardata0_12');
+  // kvm-b refreshed: its DMP node for LUN 12 now has another name, so the DMP name is no longer valid on both hosts.
+  const b = exampleHostB().snapshot;
+  const renamed = JSON.parse(JSON.stringify(b).replace(/3pardata0_12/g, '3pardata9_12'));
+  const refreshed = new HostIndex({ ...renamed, links: { ...b.links } });
+  assert.notEqual(preferred([exampleHost(), refreshed]), '/dev/vx/dmp/3pardata0_12');
+});

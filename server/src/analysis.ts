@@ -5,6 +5,7 @@ import { DOMAIN_RULES } from './rules';
 import type { Finding, PeerDomain } from './rules/types';
 import { xmlFindings } from './rules/xmlWellFormed';
 import { parseXml, XmlDocument } from './xml/parse';
+import type { SchemaValidator } from './schema/validator';
 
 export interface Analysis {
   doc: XmlDocument;
@@ -63,18 +64,20 @@ export function parseDomainDocument(text: string): ParsedDocument {
   return { doc, isDomain: !!model, model };
 }
 
-export function runRules(parsed: ParsedDocument, hosts: HostIndex[] = [], peers: PeerDomain[] = []): Analysis {
+/** The rules, and the schema when a validator is given (the editor's and the CLI's one path). */
+export function runRules(parsed: ParsedDocument, hosts: HostIndex[] = [], peers: PeerDomain[] = [], schema?: SchemaValidator): Analysis {
   const { doc, isDomain, model } = parsed;
   if (!isDomain) return { doc, isDomain, findings: [] };
   const findings = xmlFindings(doc);
   if (model) {
     const ctx = { doc, model, hosts, peers };
     for (const rule of DOMAIN_RULES) findings.push(...rule(ctx));
+    if (schema) findings.push(...schema.validate(doc));
     findings.sort((a, b) => a.start - b.start || a.end - b.end);
   }
   return { doc, isDomain, model, findings };
 }
 
-export function analyzeDocument(text: string, hosts: HostIndex[] = [], peers: PeerDomain[] = []): Analysis {
-  return runRules(parseDomainDocument(text), hosts, peers);
+export function analyzeDocument(text: string, hosts: HostIndex[] = [], peers: PeerDomain[] = [], schema?: SchemaValidator): Analysis {
+  return runRules(parseDomainDocument(text), hosts, peers, schema);
 }

@@ -60,11 +60,7 @@ export class LanguageService {
     const schema = this.options.schemaFor?.(doc.uri);
     const cached = this.current.get(doc.uri);
     if (cached && cached.text === doc.text && cached.peersVersion === peers.version && cached.schema === schema && sameHosts(cached.hosts, hosts)) return cached.analysis;
-    const analysis = analyzeDocument(doc.text, hosts, peers.peers);
-    if (schema && analysis.model) {
-      analysis.findings.push(...schema.validate(analysis.doc));
-      analysis.findings.sort((a, b) => a.start - b.start || a.end - b.end);
-    }
+    const analysis = analyzeDocument(doc.text, hosts, peers.peers, schema);
     const entry = { text: doc.text, hosts, peersVersion: peers.version, schema, analysis };
     this.current.set(doc.uri, entry);
     if (analysis.model) this.lastGood.set(doc.uri, entry);

@@ -5,7 +5,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Analysis, ParsedDocument, parseDomainDocument, runRules } from '../analysis';
+import { ParsedDocument, parseDomainDocument, runRules } from '../analysis';
 import { cachedSchemaDir, defaultSchemaCacheDir, fetchHostSchemas } from '../schema/hostSchemas';
 import { LOCAL_SCHEMA_DIR, SchemaSource, SchemaValidator, schemaValidator } from '../schema/validator';
 import { peerOf } from '../domain/peer';
@@ -157,13 +157,6 @@ async function schemaFor(args: Parsed, hosts: HostIndex[]): Promise<SchemaValida
   }
 }
 
-function withSchema(a: Analysis, validator: SchemaValidator | undefined): Analysis {
-  if (!validator || !a.model) return a;
-  a.findings.push(...validator.validate(a.doc));
-  a.findings.sort((x, y) => x.start - y.start || x.end - y.end);
-  return a;
-}
-
 export async function runLint(argv: string[], io: Output): Promise<number> {
   const args = parse(argv);
   if (args.values.help) {
@@ -223,7 +216,7 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
   let worst = 99;
   for (const { shown, ft, parsed } of inputs) {
     const others = peers.filter((p) => p.origin !== shown);
-    let analysis = withSchema(runRules(parsed, hosts, others), validator);
+    let analysis = runRules(parsed, hosts, others, validator);
     if (args.values.fix) {
       const edits = preferredEdits(analysis.findings);
       if (edits.length) {
@@ -241,7 +234,7 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
               const pos = analysis.doc.lines.positionAt(e.start);
               fixed.push({ file: shown, line: pos.line, character: pos.character, from: ft.text.slice(e.start, e.end), to: e.newText });
             }
-            analysis = withSchema(runRules(parseDomainDocument(next), hosts, others), validator);
+            analysis = runRules(parseDomainDocument(next), hosts, others, validator);
           } catch (err) {
             io.err(`libvirt-domain-lint: ${shown}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); the original is unchanged`);
             status = 2;

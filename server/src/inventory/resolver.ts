@@ -83,8 +83,12 @@ function humanPartSuffix(n: number | undefined): string {
   return n === undefined ? '' : ` partition ${n}`;
 }
 
+let nextInstanceId = 1;
+
 export class HostIndex {
   readonly host: string;
+  /** Distinguishes two indexes of the same host (before and after a refresh) in caches. */
+  readonly instanceId = nextInstanceId++;
   private readonly byKname = new Map<string, BlockDevice>();
   private readonly byPath = new Map<string, string>();
   /** The snapshot's links as a Map: link names are data from the host ("__proto__" included). */

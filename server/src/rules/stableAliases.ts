@@ -33,13 +33,14 @@ const setCache = new WeakMap<HostIndex, Map<string, CandidateSet>>();
 
 /**
  * Resolves `path` on every host and returns the ranked aliases valid on all hosts where it resolves.
- * Cached per host group (keyed on its first host) while the group is the same; read-only results.
+ * Cached per host group (the first host's index, then the others' instance ids); read-only results.
  */
 export function stableCandidates(path: string, hosts: HostIndex[]): CandidateSet {
   if (hosts.length === 0) return { resolutions: [], candidates: [] };
   let byPath = setCache.get(hosts[0]);
   if (!byPath) setCache.set(hosts[0], (byPath = new Map()));
-  const key = hosts.length === 1 ? path : `${hosts.map((h) => h.host).join('\0')}\0${path}`;
+  // Keyed by the other hosts' index instances, not their names: a refreshed host is a new index.
+  const key = hosts.length === 1 ? path : `${hosts.slice(1).map((h) => h.instanceId).join(',')}\0${path}`;
   let set = byPath.get(key);
   if (!set) {
     set = computeCandidates(path, hosts);
