@@ -35,13 +35,15 @@ for (const f of readdirSync(join(libxml, 'lib'))) if (f.endsWith('.mjs')) cpSync
 for (const f of ['LICENSE', 'LICENSE.libxml2']) cpSync(join(libxml, f), join(root, 'dist/libxml2-wasm', f));
 writeFileSync(join(root, 'dist/libxml2-wasm/package.json'), '{"type":"module"}\n');
 
+// LDX_OUT (default `out`): where the tests are bundled, so that several builds can run side by side.
+const out = process.env.LDX_OUT || 'out';
 if (args.has('--tests')) {
-  rmSync(join(root, 'out/test'), { recursive: true, force: true });
+  rmSync(join(root, out, 'test'), { recursive: true, force: true });
   const tests = findTests(join(root, 'test'));
   await esbuild.build({
     ...common,
     entryPoints: tests,
-    outdir: 'out/test',
+    outdir: join(out, 'test'),
     outbase: 'test',
     packages: 'external',
   });

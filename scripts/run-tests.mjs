@@ -59,7 +59,7 @@ function mochaCounts(out) {
 }
 
 const only = process.argv.slice(2);
-let files = find(join(root, 'out/test')).sort();
+let files = find(join(root, process.env.LDX_OUT || 'out', 'test')).sort();
 if (only.length) files = files.filter((f) => only.some((o) => f.includes(o)));
 if (files.length === 0) {
   console.error('run-tests: no test files found under out/test');

@@ -66,7 +66,7 @@ const EXAMPLE_DOCS = ['app01.xml', 'db02.xml', 'web02.xml'].map((f) => readFileS
 function exerciseIndex(idx: HostIndex): void {
   const links = idx.snapshot.links && typeof idx.snapshot.links === 'object' ? Object.keys(idx.snapshot.links).slice(0, 20) : [];
   const own = [...links, '__proto__', 'constructor', '/dev/sdc', '/dev/sde', '/dev/vx/dmp/3pardata0_12', '/dev/vx/dmp/3pardata0_12s1', '/dev/vx/dsk/appdg/vol01', '/dev/mapper/mpatha1']
-    .map((p, k) => `<disk type='block'><source dev='${escapeXmlValue(String(p), "'")}'/><target dev='vd${k}'/></disk>`).join('');
+    .map((p, k) => `<disk type='block'><source dev='${escapeXmlValue(String(p), "'") ?? ""}'/><target dev='vd${k}'/></disk>`).join('');
   const svc = new LanguageService({ hostsFor: () => [idx] });
   [...EXAMPLE_DOCS, `<domain><name>own</name><devices>${own}</devices></domain>`].forEach((text, i) => {
     const a = analyzeDocument(text, [idx]);

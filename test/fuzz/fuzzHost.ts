@@ -391,7 +391,7 @@ export function runHostFuzz(job: HostFuzzJob, hb: Heartbeat): HostFuzzResult {
     // The example domains, and one whose disks name this inventory's own links and odd keys.
     const linkKeys = snap.links && typeof snap.links === 'object' ? Object.keys(snap.links).slice(0, 12) : [];
     const own = [...linkKeys, '__proto__', 'constructor', '/dev/disk/by-id/__proto__', '/dev/sdc', '/dev/vx/dmp/3pardata0_12s1']
-      .map((p, k) => `<disk type='block'><source dev='${escapeXmlValue(String(p), "'")}'/><target dev='vd${String.fromCharCode(97 + (k % 26))}${k}'/></disk>`);
+      .map((p, k) => `<disk type='block'><source dev='${escapeXmlValue(String(p), "'") ?? ""}'/><target dev='vd${String.fromCharCode(97 + (k % 26))}${k}'/></disk>`);
     // Two of the four documents per input (chosen by the iteration), the one naming this inventory's links most often.
     const pickRng = Rng.forIteration(job.seed, i, 0xd0c5);
     const docsHere = [...exampleDocs(), `<domain><name>own</name><devices>${own.join('')}</devices></domain>`];

@@ -1,8 +1,14 @@
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { loadInventoryFile } from '../../server/src/inventory/load';
 import { HostIndex } from '../../server/src/inventory/resolver';
 
-export const ROOT = join(__dirname, '..', '..');
+/** The repository: the nearest folder above this bundled test file that holds package.json (tests may sit in subfolders). */
+export const ROOT = ((): string => {
+  let d = __dirname;
+  while (!existsSync(join(d, 'package.json')) && dirname(d) !== d) d = dirname(d);
+  return d;
+})();
 export const EXAMPLE_INVENTORY = join(ROOT, 'examples/kvm-a.inventory.json');
 export const CORPUS = join(ROOT, '..', 'shared', 'corpus', 'libvirt-11.3.0');
 

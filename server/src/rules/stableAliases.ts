@@ -4,6 +4,7 @@
  */
 import type { HostPathRef } from '../domain/model';
 import { Alias, HostIndex, identityKey, Resolution } from '../inventory/resolver';
+import { cap, terminalText } from '../encode';
 import { escapeXmlValue } from '../xml/entities';
 import type { Finding, Fix } from './types';
 
@@ -28,6 +29,9 @@ export interface CandidateSet {
   resolutions: Resolution[];
   candidates: Candidate[];
 }
+
+/** Fixes offered per value: the ranked best few (a host with a million links to one LUN must not make a million actions). */
+export const MAX_FIXES = 12;
 
 const setCache = new WeakMap<HostIndex, Map<string, CandidateSet>>();
 
@@ -98,15 +102,20 @@ export function withReplacementFixes(finding: Omit<Finding, 'fixes'>, ref: HostP
   return new FindingWithReplacements(finding.code, finding.severity, finding.message, finding.start, finding.end, ref, candidates);
 }
 
+/**
+ * One fix per candidate (at most MAX_FIXES): a candidate XML 1.0 cannot hold (a control character from
+ * a host) is not offered, since libvirt would refuse the document it produced.
+ */
 export function replacementFixes(ref: HostPathRef, candidates: Candidate[]): Fix[] {
   let preferredGiven = false;
-  return candidates.map((c) => {
+  const fixes: Fix[] = [];
+  for (const c of candidates) {
+    if (fixes.length >= MAX_FIXES) break;
+    const newText = escapeXmlValue(c.path, ref.quote);
+    if (newText === undefined) continue;
     const preferred = !preferredGiven && c.kind !== 'by-path' && !c.bypassesMultipath;
     if (preferred) preferredGiven = true;
-    return {
-      title: `Use ${c.path}`,
-      edits: [{ start: ref.start, end: ref.end, newText: escapeXmlValue(c.path, ref.quote) }],
-      preferred,
-    };
-  });
+    fixes.push({ title: `Use ${terminalText(cap(c.path, 256))}`, edits: [{ start: ref.start, end: ref.end, newText }], preferred });
+  }
+  return fixes;
 }

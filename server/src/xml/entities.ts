@@ -14,11 +14,33 @@ export function decodeXmlEntities(raw: string): string {
   });
 }
 
-/** Escapes a value for an attribute delimited by `quote` (or for element text when quote is undefined). */
-export function escapeXmlValue(value: string, quote?: '"' | "'"): string {
-  // '>' too: "]]>" is not allowed in text, and escaping it everywhere is harmless.
-  let s = value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  if (quote === '"') s = s.replace(/"/g, '&quot;');
-  if (quote === "'") s = s.replace(/'/g, '&apos;');
-  return s;
+/** A character XML 1.0 does not allow anywhere in a document, not even as a character reference. */
+// eslint-disable-next-line no-control-regex
+const XML_FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** True when `s` holds a character that XML 1.0 forbids (libxml2, and so libvirt, rejects the document). */
+export function hasXmlForbiddenChar(s: string): boolean {
+  return XML_FORBIDDEN.test(s);
+}
+
+/**
+ * Escapes a value for an attribute delimited by `quote`, or for element text when quote is undefined:
+ * `&`, `<`, `>` (so `]]>` cannot appear) and that quote as references; in attributes tab, LF and CR as
+ * character references too (a parser would normalise them to spaces), in text CR. Undefined when the
+ * value holds a character XML 1.0 forbids: such a value cannot be written at all.
+ */
+export function escapeXmlValue(value: string, quote?: '"' | "'"): string | undefined {
+  if (hasXmlForbiddenChar(value)) return undefined;
+  return value.replace(/[&<>'"\t\n\r]/g, (c) => {
+    switch (c) {
+      case '&': return '&amp;';
+      case '<': return '&lt;';
+      case '>': return '&gt;';
+      case '\r': return '&#13;';
+      case '\t': return quote ? '&#9;' : c;
+      case '\n': return quote ? '&#10;' : c;
+      case '"': return quote === '"' ? '&quot;' : c;
+      default: return quote === "'" ? '&apos;' : c;
+    }
+  });
 }
