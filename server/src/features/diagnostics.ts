@@ -1,5 +1,6 @@
 import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
 import type { Analysis } from '../analysis';
+import { cap, terminalText } from '../encode';
 import { codeAnchor, FindingCode } from '../rules/codes';
 import type { Finding, Severity } from '../rules/types';
 
@@ -27,7 +28,9 @@ export function findingToDiagnostic(analysis: Analysis, f: Finding, docsUri: str
     severity: LSP_SEVERITY[sev],
     code: f.code,
     source: DIAGNOSTIC_SOURCE,
-    message: f.message,
+    // Plain text in the Problems panel: a line break or control character from a host or a document
+    // must not start a forged line; bounded like hovers.
+    message: terminalText(cap(f.message, 4096)),
   };
   if (docsUri) d.codeDescription = { href: `${docsUri}#${codeAnchor(f.code)}` };
   return d;
