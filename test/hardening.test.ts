@@ -174,13 +174,16 @@ describe('nothing from a document reaches the host', () => {
 
   test('server: the same with the document open in the editor', async () => {
     const before = fake.runs();
-    const s = new LspSession({ initializationOptions: { hostAccess: true }, settings: () => ({ hosts: ['kvm-a'], ssh: { path: fake.path } }) });
+    // Its own schema cache: the server fetches the host's schema (a second ssh run) whatever this machine has cached.
+    const s = new LspSession({ initializationOptions: { hostAccess: true }, settings: () => ({ hosts: ['kvm-a'], ssh: { path: fake.path } }), env: { ...process.env, XDG_CACHE_HOME: join(dir, 'cache') } });
     try {
       await s.initialize();
       const uri = pathToFileURL(join(dir, 'evil.xml')).toString();
       await s.open(uri, doc);
       await s.until('a fetch', () => fake.runs() > before || undefined);
       await s.until('diagnostics using the fetched inventory', () => s.latest.get(uri)?.diagnostics.some((d) => /3pardata0_12/.test(String(d.message))) || undefined);
+      // The schema fetch may still be writing its stdin record: wait until every run has one.
+      await s.until('every ssh run recorded its stdin', () => fake.all().every((r) => r.stdin) || undefined);
       checkRecorded('kvm-a');
     } finally {
       await s.stop();

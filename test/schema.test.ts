@@ -8,7 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseXml } from '../server/src/xml/parse';
-import { LOCAL_SCHEMA_DIR, SchemaValidator, schemaValidator } from '../server/src/schema/validator';
+import { dirSchemaSource, hostSchemaLabel, LOCAL_SCHEMA_DIR, readSchemaDir, schemaFilesHash, SchemaValidator, schemaValidator } from '../server/src/schema/validator';
+import { schemaFilesProblem } from '../server/src/schema/hostSchemas';
+import { loadLibxml } from '../server/src/schema/libxml';
 import { LanguageService } from '../server/src/languageService';
 import { CORPUS, exampleHost } from './support/examples';
 
@@ -73,7 +75,7 @@ describe('schema', () => {
       assert.equal(f.length, 1, JSON.stringify(f));
       assert.equal(at(text, f[0]), expected);
       assert.equal(f[0].code, 'schema');
-      assert.match(f[0].message, /is not valid under the local libvirt schema; /);
+      assert.match(f[0].message, /is not valid under libvirt's schema; .*\(local libvirt\)$/);
     });
   }
 
@@ -89,6 +91,54 @@ describe('schema', () => {
       const body = (sn.textEdit as { newText: string }).newText.replace(/\$\{\d+:([^}]*)\}/g, '$1').replace(/\$\d+/g, '');
       const text = doc.slice(0, offset) + body + doc.slice(offset);
       assert.deepEqual(v!.check(text), [], `${sn.label}:\n${text}`);
+    }
+  });
+
+  test('one grammar per directory, one validator per label: each finding names its own schema', async (t) => {
+    if (skip) return t.skip(skip);
+    const a = await schemaValidator({ dir: LOCAL_SCHEMA_DIR, label: hostSchemaLabel('kvm-a', '9.0.0', 'a'.repeat(64)) });
+    const b = await schemaValidator({ dir: LOCAL_SCHEMA_DIR, label: hostSchemaLabel('kvm-b\x1b]0;x\x07', '9.0.0', 'b'.repeat(64)) });
+    assert.notEqual(a, b);
+    assert.equal(a, await schemaValidator({ dir: LOCAL_SCHEMA_DIR, label: hostSchemaLabel('kvm-a', '9.0.0', 'a'.repeat(64)) }), 'the same object for the same source');
+    const doc = parseXml(base("    <disk type='block' device='disk'><source dev='/dev/vx/dmp/a'/><target dev='vda'/></disk>", '\n  <frobnicate/>'));
+    assert.match(a.validate(doc)[0].message, /; .*\(libvirt 9\.0\.0 schema from kvm-a, sha256 aaaaaaaaaaaa\)$/);
+    const mb = b.validate(doc)[0].message;
+    assert.match(mb, /\(libvirt 9\.0\.0 schema from kvm-b\\x1b\]0;x\\x07, sha256 bbbbbbbbbbbb\)$/, 'a host name in a message is data: controls escaped');
+    assert.ok(!/[\x00-\x1f]/.test(mb) && !mb.includes('\n'));
+    const local = dirSchemaSource(LOCAL_SCHEMA_DIR, 'local');
+    assert.equal(local.label, `local schema ${LOCAL_SCHEMA_DIR}, sha256 ${schemaFilesHash(readSchemaDir(LOCAL_SCHEMA_DIR)).slice(0, 12)}`);
+  });
+
+  test('the content hash: order-independent, sensitive to names and contents, framed', () => {
+    const h = schemaFilesHash([{ name: 'a.rng', body: 'x' }, { name: 'b.rng', body: 'y' }]);
+    assert.equal(h, schemaFilesHash([{ name: 'b.rng', body: 'y' }, { name: 'a.rng', body: 'x' }]));
+    assert.notEqual(h, schemaFilesHash([{ name: 'a.rng', body: 'x' }, { name: 'b.rng', body: 'z' }]));
+    assert.notEqual(h, schemaFilesHash([{ name: 'a.rng', body: 'x' }, { name: 'c.rng', body: 'y' }]));
+    assert.notEqual(schemaFilesHash([{ name: 'a.rng', body: 'xb.rng' }]), schemaFilesHash([{ name: 'a.rng', body: 'x' }, { name: 'b.rng', body: '' }]));
+    assert.match(h, /^[0-9a-f]{64}$/);
+  });
+
+  test('fetched files: only RelaxNG grammars that stay in their directory are accepted', async (t) => {
+    if (skip) return t.skip(skip);
+    const lib = await loadLibxml();
+    const G = (inner: string, attrs = '') => `<grammar xmlns="http://relaxng.org/ns/structure/1.0"${attrs}>${inner}<start><element name="domain"><empty/></element></start></grammar>`;
+    const real = readSchemaDir(LOCAL_SCHEMA_DIR);
+    assert.equal(schemaFilesProblem(real, lib), undefined, "libvirt's own schemas pass");
+    const cases: Array<[string, { name: string; body: string }[], RegExp]> = [
+      ['HTML', [{ name: 'domain.rng', body: '<html/>' }], /^domain\.rng is not a RelaxNG grammar \(root element <html> in no namespace\)$/],
+      ['a grammar in another namespace', [{ name: 'domain.rng', body: '<grammar xmlns="urn:x"/>' }], /not a RelaxNG grammar \(root element <grammar> in namespace urn:x\)/],
+      ['not well-formed', [{ name: 'domain.rng', body: '<grammar' }], /^domain\.rng is not well-formed XML \(/],
+      ['a DOCTYPE', [{ name: 'domain.rng', body: `<!DOCTYPE grammar [<!ENTITY x SYSTEM "/etc/passwd">]>${G('')}` }], /DOCTYPE/],
+      ['xml:base', [{ name: 'domain.rng', body: G('<include href="a.rng" xml:base="/etc/"/>') }, { name: 'a.rng', body: G('') }], /xml:base/],
+      ['an include by path', [{ name: 'domain.rng', body: G('<include href="/dev/zero"/>') }], /refers to \/dev\/zero, which is not one of the fetched schema files/],
+      ['an externalRef to a file not fetched', [{ name: 'domain.rng', body: G('<define name="x"><externalRef href="other.rng"/></define>') }], /refers to other\.rng/],
+      ['a file name with a path', [{ name: '../domain.rng', body: G('') }], /not a plain \*\.rng name/],
+      ['an oversized file', [{ name: 'domain.rng', body: G(`<!--${'x'.repeat(5 * 1024 * 1024)}-->`) }], /larger than 4 MiB/],
+    ];
+    for (const [what, files, expected] of cases) {
+      const p = schemaFilesProblem(files, lib);
+      assert.match(p ?? '(accepted)', expected, what);
+      assert.ok(!p!.includes('\n'), `${what}: one line`);
     }
   });
 

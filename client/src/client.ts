@@ -11,6 +11,7 @@ import {
   LanguageClient, LanguageClientOptions, ServerOptions, TransportKind, WorkDoneProgress, WorkDoneProgressCancelNotification,
   WorkDoneProgressCreateRequest, type WorkDoneProgressBegin, type WorkDoneProgressReport,
 } from 'vscode-languageclient/node';
+import { progressTitle } from './notices';
 import { resolveSettings, SECTION } from './settings';
 
 function firstFolder(): string | undefined {
@@ -98,7 +99,7 @@ export function showProgressAsNotification(client: LanguageClient, onEvent?: (ki
         timer = setTimeout(() => {
           if (byTitle.get(begin.title) !== s) return;
           void vscode.window.withProgress(
-            { location: vscode.ProgressLocation.Notification, title: begin.title, cancellable: begin.cancellable === true },
+            { location: vscode.ProgressLocation.Notification, title: progressTitle(begin.title), cancellable: begin.cancellable === true },
             (p, cancelToken) => {
               s.progress = p;
               cancelToken.onCancellationRequested(() => cancel(s));
@@ -114,7 +115,7 @@ export function showProgressAsNotification(client: LanguageClient, onEvent?: (ki
         const pct = typeof r.percentage === 'number' ? Math.max(0, Math.min(100, r.percentage)) : undefined;
         const increment = pct !== undefined && pct > shown.reported ? pct - shown.reported : undefined;
         if (pct !== undefined) shown.reported = Math.max(shown.reported, pct);
-        shown.progress?.report({ message: r.message, increment });
+        shown.progress?.report({ message: r.message === undefined ? undefined : progressTitle(r.message), increment });
       } else if (value.kind === 'end') {
         sub.dispose();
         if (!shown) return;

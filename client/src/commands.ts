@@ -3,10 +3,54 @@
  * Each command also takes an optional argument object so it can be scripted (and tested) without
  * dialogs; from the palette the dialogs are shown.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { inventoryMarkdown, type SnapshotLike } from './inventoryView';
+import { cap, jsonText, terminalText } from '../../server/src/encode';
+import { notificationLabel } from './notices';
 import type { DomainStatusBar } from './statusBar';
+
+/** Host or file text in a quick pick, a dialog title or a placeholder: visible escapes, one line, capped. */
+function pickText(s: string, max = 200): string {
+  // `$(name)` would render as an icon in quick pick labels.
+  return terminalText(cap(s, max)).replace(/\$\(/g, '$\u200b(');
+}
+
+/** Whether the real path `p` is `root` or inside it. */
+function isInside(p: string, root: string): boolean {
+  return p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+}
+
+/**
+ * The files whose real path (links followed) lies inside the real path of a workspace folder: a
+ * repository's symlink must not lead "fix all in the workspace" to a file elsewhere. The server
+ * checks the same again.
+ */
+export function insideWorkspace(files: vscode.Uri[], folders: readonly vscode.WorkspaceFolder[]): { inside: vscode.Uri[]; outside: { uri: vscode.Uri; real?: string }[] } {
+  const roots: string[] = [];
+  for (const f of folders) {
+    if (f.uri.scheme !== 'file') continue;
+    try {
+      roots.push(fs.realpathSync(f.uri.fsPath));
+    } catch {
+      // a folder that is gone holds nothing
+    }
+  }
+  const inside: vscode.Uri[] = [];
+  const outside: { uri: vscode.Uri; real?: string }[] = [];
+  for (const uri of files) {
+    let real: string | undefined;
+    try {
+      real = uri.scheme === 'file' ? fs.realpathSync(uri.fsPath) : undefined;
+    } catch {
+      real = undefined;
+    }
+    if (real !== undefined && roots.some((r) => isInside(real, r))) inside.push(uri);
+    else outside.push({ uri, real });
+  }
+  return { inside, outside };
+}
 
 export const INVENTORY_SCHEME = 'libvirt-domain-inventory';
 export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('libvirt-domain');
@@ -18,7 +62,7 @@ class InventoryDocuments implements vscode.TextDocumentContentProvider {
   readonly onDidChange = this.emitter.event;
 
   set(host: string, markdown: string): vscode.Uri {
-    const uri = vscode.Uri.from({ scheme: INVENTORY_SCHEME, path: `/${host.replace(/[^\w.@:-]+/g, '_')}.md` });
+    const uri = vscode.Uri.from({ scheme: INVENTORY_SCHEME, path: `/${host.replace(/[^\w.@:-]+/g, '_').slice(0, 80)}.md` });
     this.content.set(uri.toString(), markdown);
     this.emitter.fire(uri);
     return uri;
@@ -32,6 +76,9 @@ class InventoryDocuments implements vscode.TextDocumentContentProvider {
     this.emitter.dispose();
   }
 }
+
+/** The snapshot as the server sends it (only what Save Snapshot needs to know). */
+type SnapshotJson = Record<string, unknown>;
 
 interface Deps {
   client: LanguageClient;
@@ -73,20 +120,25 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Deps): 
       return undefined;
     }
     if (candidates.length === 1) return candidates[0];
+    // Host names come from settings and snapshot files: shown encoded, the real name kept beside.
     const items = candidates.map((h) => {
       const st = state?.hosts.find((x) => x.host === h);
-      return { label: h, description: st ? `${st.source}${st.error ? ' · failed' : ''}` : undefined };
+      return { label: pickText(h), description: st ? `${st.source}${st.error ? ' · failed' : ''}` : undefined, host: h };
     });
-    return (await vscode.window.showQuickPick(items, { title: purpose, placeHolder: 'Host' }))?.label;
+    return (await vscode.window.showQuickPick(items, { title: purpose, placeHolder: 'Host' }))?.host;
   };
 
-  const inventoryOf = async (host: string): Promise<SnapshotLike | undefined> => {
+  const noInventory = (host: string) => {
+    void vscode.window.showWarningMessage(`Libvirt Domain XML: no inventory of ${notificationLabel(host)} yet. Refresh the host inventory first.`, 'Refresh').then((c) => {
+      if (c) void vscode.commands.executeCommand('libvirtDomain.refreshInventory');
+    });
+  };
+
+  const inventoryOf = async (host: string): Promise<SnapshotJson | undefined> => {
     const doc = activeXml();
-    const snap = await client.sendRequest<SnapshotLike | null>('libvirtDomain/hostInventory', { uri: doc?.uri.toString(), host });
+    const snap = await client.sendRequest<SnapshotJson | null>('libvirtDomain/hostInventory', { uri: doc?.uri.toString(), host });
     if (!snap) {
-      void vscode.window.showWarningMessage(`Libvirt Domain XML: no inventory of ${host} yet. Refresh the host inventory first.`, 'Refresh').then((c) => {
-        if (c) void vscode.commands.executeCommand('libvirtDomain.refreshInventory');
-      });
+      noInventory(host);
       return undefined;
     }
     return snap;
@@ -135,13 +187,13 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Deps): 
       }
       type Item = vscode.QuickPickItem & { group?: string };
       const items: Item[] = r.groups.map((g) => ({
-        label: g.name,
-        description: g.hosts.join(', '),
+        label: pickText(g.name),
+        description: pickText(g.hosts.join(', '), 400),
         detail: g.name === r.current ? 'current' : undefined,
         group: g.name,
       }));
       items.push({ label: 'Automatic', description: 'by the groups\' file patterns', group: undefined });
-      const pick = await vscode.window.showQuickPick(items, { title: `Host group for ${vscode.workspace.asRelativePath(doc.uri)}`, placeHolder: r.current ? `Current: ${r.current}` : 'Host group' });
+      const pick = await vscode.window.showQuickPick(items, { title: `Host group for ${pickText(vscode.workspace.asRelativePath(doc.uri))}`, placeHolder: r.current ? `Current: ${pickText(r.current)}` : 'Host group' });
       if (!pick) return;
       group = pick.group;
     }
@@ -150,13 +202,16 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Deps): 
     return group;
   });
 
+  // The view is built by the server (linear, every host string encoded); the client only shows it.
   register('libvirtDomain.showHostInventory', async (arg?: { host?: string; preview?: boolean }) => {
     const host = await pickHost(arg?.host, 'Show the inventory of');
     if (!host) return undefined;
-    const snap = await inventoryOf(host);
-    if (!snap) return undefined;
-    const source = status.inventoryState?.hosts.find((h) => h.host === host)?.source;
-    const uri = docs.set(host, inventoryMarkdown(snap, { source: source && source !== 'none' ? source : undefined }));
+    const markdown = await client.sendRequest<string | null>('libvirtDomain/inventoryView', { uri: activeXml()?.uri.toString(), host });
+    if (typeof markdown !== 'string') {
+      noInventory(host);
+      return undefined;
+    }
+    const uri = docs.set(host, markdown);
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
     if (arg?.preview === false) await vscode.window.showTextDocument(doc, { preview: false });
@@ -180,16 +235,18 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Deps): 
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
       const name = `${host.replace(/[^\w.@-]+/g, '_')}.inventory.json`;
       target = await vscode.window.showSaveDialog({
-        title: `Save the inventory snapshot of ${host}`,
+        title: `Save the inventory snapshot of ${pickText(host)}`,
         defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
         filters: { 'Inventory snapshot': ['json'] },
         saveLabel: 'Save Snapshot',
       });
       if (!target) return undefined;
     }
-    await vscode.workspace.fs.writeFile(target, Buffer.from(JSON.stringify(snap, null, 2) + '\n', 'utf8'));
+    await vscode.workspace.fs.writeFile(target, Buffer.from(jsonText(snap, 2) + '\n', 'utf8'));
     if (!arg?.target) {
-      void vscode.window.showInformationMessage(`Libvirt Domain XML: saved the inventory of ${host} to ${vscode.workspace.asRelativePath(target)}. Point libvirtDomain.inventorySnapshot at it to lint offline.`);
+      const where = notificationLabel(path.posix.basename(target.path));
+      void vscode.window.showInformationMessage(`Libvirt Domain XML: saved the inventory of ${notificationLabel(host)} to ${where}. Point libvirtDomain.inventorySnapshot at it to lint offline.`);
+      log.info(`saved the inventory of ${terminalText(host)} to ${terminalText(target.fsPath)}`);
     }
     return target;
   });
@@ -229,10 +286,17 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Deps): 
       async (progress, token) => {
         progress.report({ message: 'finding XML files…' });
         // `files.exclude` applies (exclude undefined); dependencies are skipped as well.
-        const files = (await vscode.workspace.findFiles(arg?.include ?? '**/*.xml', undefined, 20_000, token)).filter((f) => !/\/node_modules\//.test(f.path));
+        const found = (await vscode.workspace.findFiles(arg?.include ?? '**/*.xml', undefined, 20_000, token)).filter((f) => !/\/node_modules\//.test(f.path));
         if (token.isCancellationRequested) return undefined;
+        // findFiles follows links: a repository's symlink may lead out of the workspace. Those files are never edited.
+        const { inside: files, outside } = insideWorkspace(found, folders);
+        for (const o of outside.slice(0, 50)) log.warn(`fix all in the workspace: skipped ${terminalText(o.uri.fsPath)}: ${o.real ? `a link to ${terminalText(o.real)}, ` : ''}outside the workspace folders`);
+        if (outside.length > 50) log.warn(`fix all in the workspace: skipped ${outside.length - 50} more file(s) outside the workspace folders`);
         progress.report({ message: `checking ${files.length} XML file(s)…` });
-        const result = await client.sendRequest<WorkspaceEditJson>('libvirtDomain/fixAllEdits', { uris: files.map((f) => f.toString()) }, token);
+        const result = await client.sendRequest<WorkspaceEditJson>('libvirtDomain/fixAllEdits', {
+          uris: files.map((f) => f.toString()),
+          folders: folders.filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
+        }, token);
         return token.isCancellationRequested ? undefined : { files: files.length, changes: Object.entries(result?.changes ?? {}).filter(([, e]) => e.length) };
       },
     );
@@ -258,7 +322,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Deps): 
     const edit = new vscode.WorkspaceEdit();
     for (const [uri, edits] of changes) {
       const u = vscode.Uri.parse(uri);
-      const description = vscode.workspace.asRelativePath(u);
+      const description = pickText(vscode.workspace.asRelativePath(u));
       for (const e of edits) {
         edit.replace(u, toRange(e.range), e.newText, { label: 'Use a stable disk source', description, needsConfirmation: mode === 'preview' });
       }

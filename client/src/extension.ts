@@ -5,11 +5,14 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { terminalText } from '../../server/src/encode';
 import { createClient, showProgressAsNotification } from './client';
 import { registerCommands } from './commands';
+import { inventoryErrorNotice } from './notices';
 import type { InventoryState } from './status';
 import { DomainStatusBar, type StatusSnapshot } from './statusBar';
 import { hostAccessAllowed, noticeRestrictedOnce, onTrustGranted } from './trust';
+import { logIgnoredWorkspaceSettings } from './workspaceSettings';
 
 export interface Notice {
   kind: 'information' | 'error';
@@ -30,6 +33,8 @@ export interface LibvirtDomainApi {
   readonly notices: readonly Notice[];
   /** The server's work-done progress as it arrived: create, begin (title), report (message), end. */
   readonly progress: readonly { kind: string; detail: string; at: number }[];
+  /** Settings a workspace sets that are not used from there (logged once each), e.g. `libvirtDomain.ssh.configFile`. */
+  readonly ignoredWorkspaceSettings: readonly string[];
 }
 
 let client: LanguageClient | undefined;
@@ -52,20 +57,34 @@ export async function activate(context: vscode.ExtensionContext): Promise<Libvir
   client.onNotification('libvirtDomain/inventoryState', (s: InventoryState) => status.setState(s));
 
   // One notification per host at a time: a host that keeps failing does not stack them up.
+  // The notification never carries host text (VS Code renders links in notifications and runs
+  // `command:` links): a fixed template naming the host; the details, encoded, go to the log.
   const openErrors = new Set<string>();
-  client.onNotification('libvirtDomain/inventoryError', (e: { message: string; host: string }) => {
-    log.error(e.message);
-    note('error', e.message);
-    if (openErrors.has(e.host)) return;
-    openErrors.add(e.host);
-    void vscode.window.showErrorMessage(e.message, 'Open log', 'Retry').then((choice) => {
-      openErrors.delete(e.host);
+  client.onNotification('libvirtDomain/inventoryError', (e: { message?: unknown; host?: unknown; notice?: unknown }) => {
+    const host = typeof e.host === 'string' ? e.host : '';
+    const details = typeof e.message === 'string' ? e.message : '';
+    log.error(terminalText(details));
+    const message = inventoryErrorNotice(host, e.notice);
+    note('error', message);
+    if (openErrors.has(host)) return;
+    openErrors.add(host);
+    void vscode.window.showErrorMessage(message, 'Open log', 'Retry').then((choice) => {
+      openErrors.delete(host);
       if (choice === 'Open log') log.show(true);
       else if (choice === 'Retry') void vscode.commands.executeCommand('libvirtDomain.refreshInventory', { all: true });
     });
   });
 
   registerCommands(context, { client, status, log });
+
+  // Settings a repository must not decide: say once in the log when a workspace sets one that is not used.
+  const ignoredWorkspaceSettings: string[] = [];
+  const checkIgnored = () => void logIgnoredWorkspaceSettings(log, ignoredWorkspaceSettings).catch((e: unknown) => log.warn(`checking the workspace settings: ${terminalText(String(e))}`));
+  checkIgnored();
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('libvirtDomain')) checkIgnored(); }),
+    vscode.workspace.onDidGrantWorkspaceTrust(checkIgnored),
+  );
 
   log.info(`starting the language server (host access ${hostAccess ? 'allowed' : 'off: Restricted Mode, offline rules only'})`);
   await client.start();
@@ -93,6 +112,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Libvir
     },
     notices,
     progress,
+    ignoredWorkspaceSettings,
   };
 }
 

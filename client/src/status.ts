@@ -3,8 +3,14 @@
  * and the document's host group; and whether a document is a domain at all. Pure (no `vscode`).
  */
 
-// The server's own types for its libvirtDomain/inventoryState notification (type-only: nothing of the server is bundled).
+// The server's own types for its libvirtDomain/inventoryState notification (type-only), and its encoders (pure).
+import { cap, mdCode, mdText, terminalText } from '../../server/src/encode';
 import type { HostStateReport, InventoryStateReport } from '../../server/src/lsp/hostManager';
+
+/** A host or group name in the status bar text: one line, capped, no `$(icon)` of its own. */
+function barText(s: string): string {
+  return terminalText(cap(s, 60)).replace(/\$\(/g, '$\u200b(');
+}
 
 export type HostState = HostStateReport;
 export type InventoryState = InventoryStateReport;
@@ -48,7 +54,7 @@ export function presentStatus(state: InventoryState | undefined, groupName: stri
   const hosts = group.hosts.map((h) => state.hosts.find((x) => x.host === h) ?? { host: h, fetching: false, source: 'none' as const });
   const fetching = hosts.some((h) => h.fetching);
   const failed = hosts.filter((h) => h.error);
-  const label = `${IMPLICIT_GROUPS.has(group.name) ? '' : `${group.name}: `}${group.hosts.join(', ')}`;
+  const label = `${IMPLICIT_GROUPS.has(group.name) ? '' : `${barText(group.name)}: `}${group.hosts.slice(0, 6).map(barText).join(', ')}${group.hosts.length > 6 ? ` +${group.hosts.length - 6}` : ''}`;
   let freshness: string;
   const live = hosts.filter((h) => h.fetchedAt !== undefined && (h.source === 'ssh' || h.source === 'local'));
   if (live.length) freshness = formatAge(now - Math.min(...live.map((h) => h.fetchedAt!)));
@@ -58,7 +64,8 @@ export function presentStatus(state: InventoryState | undefined, groupName: stri
   const icon = fetching ? '$(sync~spin) ' : failed.length ? '$(warning) ' : shield || '$(server) ';
   const text = `${icon}${label}${freshness ? ` · ${freshness}` : ''}`;
 
-  const lines: string[] = [`**Libvirt Domain XML** — host group \`${group.name}\``, ''];
+  // The tooltip is markdown: host names, group names and error messages (which quote ssh's stderr) encoded.
+  const lines: string[] = [`**Libvirt Domain XML** — host group ${mdCode(group.name, 200)}`, ''];
   for (const h of hosts) {
     const what = h.fetching
       ? 'fetching…'
@@ -67,7 +74,7 @@ export function presentStatus(state: InventoryState | undefined, groupName: stri
         : h.source === 'snapshot'
           ? 'from a snapshot file'
           : 'no inventory';
-    lines.push(`- \`${h.host}\`: ${what}${h.error ? ` — ⚠ ${h.error}` : ''}`);
+    lines.push(`- ${mdCode(h.host, 200)}: ${what}${h.error ? ` — ⚠ ${mdText(h.error, 500)}` : ''}`);
   }
   lines.push('');
   if (restricted) lines.push('Restricted Mode: offline rules only, no host is contacted.', '');

@@ -8,7 +8,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 
 const NOTICE_KEY = 'libvirtDomain.restrictedNoticeShown';
 export const RESTRICTED_NOTICE =
-  'Libvirt Domain XML: this workspace is in Restricted Mode, so only the offline checks run. No host is contacted and the workspace\'s host and ssh settings are ignored until you trust it.';
+  'Libvirt Domain XML: this workspace is in Restricted Mode, so only the offline checks run. No host is contacted, and the workspace\'s host, ssh, snapshot and schema path settings are ignored until you trust it.';
 
 export function hostAccessAllowed(): boolean {
   return vscode.workspace.isTrusted;

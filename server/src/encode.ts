@@ -90,3 +90,12 @@ export { escapeXmlValue as xmlValue, hasXmlForbiddenChar } from './xml/entities'
 export function notificationLabel(s: string): string {
   return cap(s.replace(/[^A-Za-z0-9._@:/-]/g, '_'), 80);
 }
+
+/**
+ * Markdown text placed inside a line of our own (never at the start of a line or of a list item):
+ * like `mdText`, but `-`, `/`, `(` and `)` stay as they are, since mid-line they start nothing (no list,
+ * no link without an escaped `[`), so paths and `enabled(a)` read as written in the markdown source.
+ */
+export function mdInline(s: string, max = MAX_SHOWN): string {
+  return visible(cap(s, max)).replace(/[!-'*+,.:-@[-`{-~]/g, (c) => `\\${c}`);
+}

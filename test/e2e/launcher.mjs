@@ -202,6 +202,8 @@ function printLog(type, args) {
 //   {"kind":"eval","expr":"JS expression"}   page.evaluate(expr) (a Promise is awaited); value = its result
 //   {"kind":"screenshot","path":P,"clip"?:{x,y,width,height}}   saves a PNG of the page (or the clip)
 //   {"kind":"press","key":"Escape"}          a key press in the page
+//   {"kind":"frames","expr":"JS expression"} the expression in every frame of the page (webviews such as the
+//                                             Markdown preview are frames): value = [{url, value} | {url, error}]
 const PROBE = '[ldx-probe] ';
 async function handleProbe(json) {
   let req;
@@ -215,6 +217,13 @@ async function handleProbe(json) {
       await page.screenshot({ path: resolve(req.path), clip: req.clip, timeout: 10000 });
       result = { ok: true, value: resolve(req.path) };
     } else if (req.kind === 'press') { await page.keyboard.press(req.key); result = { ok: true }; }
+    else if (req.kind === 'frames') {
+      const value = [];
+      for (const f of page.frames()) {
+        try { value.push({ url: f.url(), value: await f.evaluate(req.expr) }); } catch (e) { value.push({ url: f.url(), error: e?.message ?? String(e) }); }
+      }
+      result = { ok: true, value };
+    }
     else throw new Error(`unknown probe kind ${req.kind}`);
   } catch (e) {
     result = { ok: false, error: e?.message ?? String(e) };

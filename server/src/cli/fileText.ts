@@ -4,9 +4,10 @@
  * survive decoding unchanged is never rewritten. Writes go to a temporary file in the same
  * directory, keep the mode, and are renamed over the original.
  */
-import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { readFileBounded } from '../safeRead';
 
 export type Encoding = 'utf8' | 'utf16le' | 'utf16be';
 
@@ -64,9 +65,12 @@ export function decodeBuffer(buf: Buffer): Omit<FileText, 'path' | 'mode'> {
   return { text, encoding, bom, lossless };
 }
 
+/**
+ * Reads a domain file: a regular file of at most 256 MiB (never a device or a FIFO), else a
+ * FileReadError whose message is one line naming the file and the cause.
+ */
 export function readFileText(path: string): FileText {
-  const buf = readFileSync(path);
-  const st = statSync(path);
+  const { data: buf, stat: st } = readFileBounded(path);
   return { path, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, ...decodeBuffer(buf) };
 }
 

@@ -2,12 +2,14 @@
  * libvirt-domain-lint: lint domain XML files (or directories of them) against host inventories,
  * optionally applying the preferred fixes in place.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ParsedDocument, parseDomainDocument, runRules } from '../analysis';
-import { cachedSchemaDir, defaultSchemaCacheDir, fetchHostSchemas } from '../schema/hostSchemas';
-import { LOCAL_SCHEMA_DIR, SchemaSource, SchemaValidator, schemaValidator } from '../schema/validator';
+import { jsonText, terminalText as t } from '../encode';
+import { FileReadError } from '../safeRead';
+import { defaultSchemaCacheDir, fetchHostSchemas } from '../schema/hostSchemas';
+import { dirSchemaSource, LOCAL_SCHEMA_DIR, SchemaSource, SchemaValidator, schemaValidator } from '../schema/validator';
 import { peerOf } from '../domain/peer';
 import { InventoryError } from '../inventory/errors';
 import { fetchSnapshot } from '../inventory/fetch';
@@ -31,8 +33,8 @@ const USAGE = `usage: libvirt-domain-lint [--inventory FILE]... [--host DEST]...
   --connect-timeout S  ssh ConnectTimeout in seconds (default 10)
   --format FORMAT      text (default), json, or sarif (SARIF 2.1.0 for code-scanning UIs)
   --fix                apply each finding's preferred fix in place
-  --schema WHICH       also validate against libvirt's RelaxNG schema: 'host' (the first --host's
-                       libvirt version, fetched once and cached), 'local' (/usr/share/libvirt/schemas) or a directory
+  --schema WHICH       also validate against libvirt's RelaxNG schema: 'host' (the first --host's own,
+                       fetched, checked, cached by content hash), 'local' (/usr/share/libvirt/schemas) or a directory
   --out FILE           (inventory) write the snapshot there instead of standard output
 exit status: 0 nothing at warning or above, 1 findings remain, 2 usage error, unreadable file or unreachable host`;
 
@@ -57,7 +59,11 @@ interface Output {
   err(line: string): void;
 }
 
-/** Every *.xml under a directory (skipping VCS and dependency folders), sorted. */
+/**
+ * Every *.xml under a directory (skipping VCS and dependency folders), sorted. Symbolic links are not
+ * followed (a linked file or folder is skipped: Dirent describes the link itself), so neither the
+ * lint nor --fix ever leaves the directory it was given.
+ */
 function collectXmlFiles(dir: string, out: string[]): void {
   const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
   for (const e of entries) {
@@ -109,6 +115,12 @@ function transportOptions(args: Parsed): TransportOptions {
   return { sshConfigFile: args.values['ssh-config'], sshPath: args.values.ssh, connectTimeoutSec: t === undefined ? undefined : Number(t) };
 }
 
+/** Text from a host, a snapshot, a document or the file system, for one line of terminal output. */
+function errText(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  return t(String(err?.code ?? err?.message ?? e).replace(/\s+/g, ' '));
+}
+
 /** Fetches every --host in parallel; the first failure is reported as its classified one-line message. */
 async function fetchHosts(args: Parsed): Promise<HostIndex[]> {
   const opts = transportOptions(args);
@@ -121,35 +133,32 @@ async function runInventory(argv: string[], io: Output): Promise<number> {
   const hosts = args.values.host ?? [];
   if (hosts.length !== 1 || args.positionals.length) throw new UsageError('inventory takes exactly one --host DEST');
   const snap = await fetchSnapshot(hosts[0], transportOptions(args));
-  const text = JSON.stringify(snap, null, 2) + '\n';
-  for (const w of snap.warnings) io.err(`libvirt-domain-lint: ${hosts[0]}: warning: ${w}`);
+  const text = jsonText(snap, 2) + '\n';
+  for (const w of snap.warnings) io.err(`libvirt-domain-lint: ${t(hosts[0])}: warning: ${t(w)}`);
   if (args.values.out) {
     try {
       writeTextAtomic(args.values.out, text);
     } catch (e) {
-      io.err(`libvirt-domain-lint: ${args.values.out}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      io.err(`libvirt-domain-lint: ${t(args.values.out)}: cannot write (${errText(e)})`);
       return 2;
     }
-    io.err(`libvirt-domain-lint: ${hosts[0]}: ${snap.devices.length} devices, ${Object.keys(snap.links).length} links, ${snap.dmp?.nodes.length ?? 0} DMP nodes, ${snap.domains?.length ?? 0} domains written to ${args.values.out}`);
+    io.err(`libvirt-domain-lint: ${t(hosts[0])}: ${snap.devices.length} devices, ${Object.keys(snap.links).length} links, ${snap.dmp?.nodes.length ?? 0} DMP nodes, ${snap.domains?.length ?? 0} domains written to ${t(args.values.out)}`);
   } else io.out(text.trimEnd());
   return 0;
 }
 
 /** The schema validator --schema asks for (undefined without --schema). */
-async function schemaFor(args: Parsed, hosts: HostIndex[]): Promise<SchemaValidator | undefined> {
+async function schemaFor(args: Parsed): Promise<SchemaValidator | undefined> {
   const which = args.values.schema;
   if (!which) return undefined;
   let source: SchemaSource;
-  if (which === 'local') source = { dir: LOCAL_SCHEMA_DIR, label: `local libvirt (${LOCAL_SCHEMA_DIR})` };
+  if (which === 'local') source = dirSchemaSource(LOCAL_SCHEMA_DIR, 'local');
   else if (which === 'host') {
     const host = args.values.host?.[0];
     if (!host) throw new UsageError('--schema host needs a --host');
-    const version = hosts.find((h) => h.host === host)?.snapshot.libvirtVersion;
-    const cacheDir = defaultSchemaCacheDir();
-    const cached = version ? cachedSchemaDir(cacheDir, version) : undefined;
-    const got = cached ? { dir: cached, version: version! } : await fetchHostSchemas(host, cacheDir, transportOptions(args));
-    source = { dir: got.dir, label: `libvirt ${got.version} (${host})` };
-  } else source = { dir: which, label: `libvirt (${which})` };
+    // The host's own files, fetched each run (a refused schema fails the run with one line).
+    source = (await fetchHostSchemas(host, defaultSchemaCacheDir(), transportOptions(args))).source;
+  } else source = dirSchemaSource(which, 'configured');
   try {
     return await schemaValidator(source);
   } catch (e) {
@@ -173,12 +182,12 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
     try {
       hosts.push(loadInventoryFile(f));
     } catch (e) {
-      io.err(`libvirt-domain-lint: ${(e as Error).message}`);
+      io.err(`libvirt-domain-lint: ${t((e as Error).message)}`);
       return 2;
     }
   }
   hosts.push(...(await fetchHosts(args)));
-  const validator = await schemaFor(args, hosts);
+  const validator = await schemaFor(args);
 
   const files: string[] = [];
   for (const p of args.positionals) {
@@ -186,7 +195,7 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
     try {
       st = statSync(p);
     } catch (e) {
-      io.err(`libvirt-domain-lint: ${p}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
+      io.err(`libvirt-domain-lint: ${t(p)}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : errText(e)}`);
       status = 2;
       continue;
     }
@@ -201,7 +210,7 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
     try {
       ft = readFileText(file);
     } catch (e) {
-      io.err(`libvirt-domain-lint: ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      io.err(`libvirt-domain-lint: ${e instanceof FileReadError ? t(e.message) : `${t(file)}: cannot read (${errText(e)})`}`);
       status = 2;
       continue;
     }
@@ -214,17 +223,22 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
   const sarif: SarifFile[] = [];
   const fixed: { file: string; line: number; character: number; from: string; to: string }[] = [];
   let worst = 99;
-  for (const { shown, ft, parsed } of inputs) {
+  for (const { file, shown, ft, parsed } of inputs) {
     const others = peers.filter((p) => p.origin !== shown);
     let analysis = runRules(parsed, hosts, others, validator);
     if (args.values.fix) {
       const edits = preferredEdits(analysis.findings);
       if (edits.length) {
         if (!ft.lossless) {
-          io.err(`libvirt-domain-lint: ${shown}: not rewritten: its bytes are not valid ${ft.encoding}`);
+          io.err(`libvirt-domain-lint: ${t(shown)}: not rewritten: its bytes are not valid ${ft.encoding}`);
           status = 2;
         } else if ((ft.mode & 0o222) === 0) {
-          io.err(`libvirt-domain-lint: ${shown}: not rewritten: the file is read-only`);
+          io.err(`libvirt-domain-lint: ${t(shown)}: not rewritten: the file is read-only`);
+          status = 2;
+        } else if (isSymlink(file)) {
+          // The rename would replace the link with a copy of what it points at (or, written in
+          // place, change a file elsewhere): the link's target is fixed by naming it instead.
+          io.err(`libvirt-domain-lint: ${t(shown)}: not rewritten: it is a symbolic link (run --fix on the file it points to)`);
           status = 2;
         } else {
           const next = applyEdits(ft.text, edits);
@@ -236,7 +250,7 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
             }
             analysis = runRules(parseDomainDocument(next), hosts, others, validator);
           } catch (err) {
-            io.err(`libvirt-domain-lint: ${shown}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); the original is unchanged`);
+            io.err(`libvirt-domain-lint: ${t(shown)}: cannot write (${errText(err)}); the original is unchanged`);
             status = 2;
           }
         }
@@ -248,26 +262,41 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
     else {
       for (const f of analysis.findings) {
         const p = analysis.doc.lines.positionAt(f.start);
-        io.out(`${shown}:${p.line + 1}:${p.character + 1}: ${f.severity} ${f.code}: ${f.message}`);
+        io.out(`${t(shown)}:${p.line + 1}:${p.character + 1}: ${f.severity} ${f.code}: ${t(f.message)}`);
         const pref = f.fixes.find((x) => x.preferred);
-        if (pref) io.out(`    fix: ${analysis.doc.text.slice(f.start, f.end)} -> ${pref.edits.map((e) => e.newText).join('')}`);
+        if (pref) io.out(`    fix: ${t(analysis.doc.text.slice(f.start, f.end))} -> ${t(pref.edits.map((e) => e.newText).join(''))}`);
         const more = f.fixes.filter((x) => !x.preferred).length;
         if (more) io.out(`    (${more} other candidate${more > 1 ? 's' : ''})`);
       }
     }
   }
-  if (format === 'json') io.out(JSON.stringify(args.values.fix ? { findings: json, fixed } : { findings: json }, null, 2));
-  else if (format === 'sarif') io.out(JSON.stringify(toSarif(sarif, VERSION), null, 2));
+  if (format === 'json') io.out(jsonText(args.values.fix ? { findings: json, fixed } : { findings: json }, 2));
+  else if (format === 'sarif') io.out(jsonText(toSarif(sarif, VERSION), 2));
   else {
-    for (const f of fixed) io.out(`fixed ${f.file}:${f.line + 1}:${f.character + 1}: ${f.from} -> ${f.to}`);
+    for (const f of fixed) io.out(`fixed ${t(f.file)}:${f.line + 1}:${f.character + 1}: ${t(f.from)} -> ${t(f.to)}`);
     if (files.length === 0 && status === 0) io.err('libvirt-domain-lint: no XML files found');
   }
   if (status) return status;
   return worst <= SEVERITY_ORDER.warning ? 1 : 0;
 }
 
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false; // gone: the write reports it
+  }
+}
+
+/**
+ * Every line is written through the terminal encoder: data is encoded where it is interpolated
+ * (so it never holds a newline); this catches any control character that got past that, while the
+ * tool's own multi-line text (usage, JSON) keeps its line breaks.
+ */
+const terminalLines = (text: string): string => text.split('\n').map(t).join('\n') + '\n';
+
 export async function main(argv: string[]): Promise<number> {
-  const io: Output = { out: (l) => process.stdout.write(l + '\n'), err: (l) => process.stderr.write(l + '\n') };
+  const io: Output = { out: (l) => process.stdout.write(terminalLines(l)), err: (l) => process.stderr.write(terminalLines(l)) };
   try {
     if (argv[0] === 'collector-script') {
       process.stdout.write(COLLECTOR_SCRIPT);
@@ -277,15 +306,17 @@ export async function main(argv: string[]): Promise<number> {
     return await runLint(argv, io);
   } catch (e) {
     if (e instanceof InventoryError) {
-      io.err(`libvirt-domain-lint: ${e.message}`);
+      io.err(`libvirt-domain-lint: ${t(e.message)}`);
       return 2;
     }
     if (e instanceof UsageError) {
-      io.err(`libvirt-domain-lint: ${e.message}`);
+      io.err(`libvirt-domain-lint: ${t(e.message)}`);
       io.err(USAGE);
       return 2;
     }
-    io.err(`libvirt-domain-lint: internal error: ${(e as Error).stack ?? e}`);
+    // The message may quote data: one encoded line, then the stack frames (code locations).
+    io.err(`libvirt-domain-lint: internal error: ${t(String((e as Error)?.message ?? e))}`);
+    for (const frame of String((e as Error)?.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l))) io.err(t(frame));
     return 2;
   }
 }

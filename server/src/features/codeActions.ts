@@ -9,6 +9,12 @@ export function toLspEdits(lines: LineIndex, edits: TextEdit[]): LspTextEdit[] {
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.libvirt-domain`;
 
+/**
+ * Quick fixes returned per request at most. Each value offers a bounded few (MAX_FIXES), but a range over
+ * a whole document of many findings must not produce thousands of actions.
+ */
+export const MAX_QUICK_FIXES = 100;
+
 function overlaps(f: Finding, start: number, end: number): boolean {
   return f.start <= end && start <= f.end;
 }
@@ -32,13 +38,14 @@ export function codeActions(
     // Several findings on one value offer the same replacements: one action each, carrying every diagnostic it fixes.
     const byEdit = new Map<string, CodeAction>();
     for (const f of findings) {
+      if (out.length >= MAX_QUICK_FIXES) break;
       if (!overlaps(f, start, end)) continue;
       const diag = toDiagnostic(f);
       for (const fix of f.fixes) {
         const key = JSON.stringify(fix.edits);
         const seen = byEdit.get(key);
         if (seen) {
-          if (diag) seen.diagnostics = [...(seen.diagnostics ?? []), diag];
+          if (diag) (seen.diagnostics ??= []).push(diag);
           seen.isPreferred ||= fix.preferred;
           continue;
         }
@@ -51,6 +58,7 @@ export function codeActions(
         };
         byEdit.set(key, action);
         out.push(action);
+        if (out.length >= MAX_QUICK_FIXES) break;
       }
     }
   }

@@ -5,10 +5,12 @@
 import { CompletionItem, CompletionItemKind, CompletionList, InsertTextFormat, MarkupKind, TextEdit } from 'vscode-languageserver';
 import type { DomainModel } from '../domain/model';
 import { DISK_ELEMENTS, nextTargetName } from '../domain/diskVocabulary';
-import { formatBytes, HostIndex, identityKey, Lun } from '../inventory/resolver';
+import { cap, hasXmlForbiddenChar, MAX_SHOWN, mdCode, mdInline, snippetText, terminalText, xmlValue } from '../encode';
+import { formatBytes, HostIndex, identityKey, Lun, PATH_MAX, Resolution } from '../inventory/resolver';
 import { isActivePassive } from '../rules/activePassiveDmp';
 import { stableCandidates } from '../rules/stableAliases';
 import type { PeerDomain } from '../rules/types';
+import { decodeXmlEntities } from '../xml/entities';
 import type { LineIndex } from '../xml/lineIndex';
 import { completionContext } from './completionContext';
 
@@ -25,12 +27,33 @@ export interface CompletionInput {
 interface PathOption {
   path: string;
   lun?: Lun;
+  /** What the path reaches on the first host. */
+  res: Resolution;
   size: number | null;
-  label: string;
   users: string[];
   hostUse: string[];
   activePassive: boolean;
 }
+
+/** Path items offered at most (ranked first, then cut; the list is then marked incomplete). */
+export const MAX_PATH_ITEMS = 500;
+/** Characters of path items at most, whatever their number: a bound on the response size. */
+const MAX_PATH_CHARS = 512 * 1024;
+/** Users, usages listed per item; caps for a field and for a plain-text line. */
+const LISTED = 8;
+const FIELD = 256;
+const LINE = 512;
+
+/** `a.localeCompare(b)` with the default locale, without building a collator per call. */
+const collator = new Intl.Collator();
+
+function listed(items: readonly string[], show: (s: string) => string): string {
+  const shown = items.slice(0, LISTED).map(show).join(', ');
+  return items.length > LISTED ? `${shown} and ${items.length - LISTED} more` : shown;
+}
+
+/** Plain text for a label, detail or filter: capped, controls as visible escapes. */
+const plain = (s: string, max = LINE) => terminalText(cap(s, max));
 
 /** Every mappable thing of the first host, by its best alias valid on all hosts, with what is known of it. */
 function pathOptions(input: CompletionInput): PathOption[] {
@@ -44,26 +67,39 @@ function pathOptions(input: CompletionInput): PathOption[] {
     if (self && p.name === self) continue;
     for (const d of p.disks) {
       const k = identityKey(first.resolve(d.path));
-      if (k) peerKeys.set(k, [...(peerKeys.get(k) ?? []), p.name ?? p.origin]);
+      if (!k) continue;
+      const list = peerKeys.get(k);
+      if (list) list.push(p.name ?? p.origin);
+      else peerKeys.set(k, [p.name ?? p.origin]);
     }
   }
   const consider = (probe: string, lun: Lun | undefined) => {
+    if (probe.length >= PATH_MAX) return;
     const set = stableCandidates(probe, input.hosts);
     const best = set.candidates.find((c) => c.kind !== 'by-path' && !c.bypassesMultipath) ?? (input.hosts.length === 1 && /^\/dev\/vx\/dsk\/|^\/dev\/mapper\//.test(probe) ? { path: probe } : undefined);
     if (!best || seen.has(best.path)) return;
     seen.add(best.path);
     const res = first.resolve(best.path);
     const key = identityKey(res);
-    const users = [...first.domainsUsing(res).filter((u) => u.domain !== self).map((u) => u.domain), ...(key ? peerKeys.get(key) ?? [] : [])];
-    const hostUse = input.hosts.flatMap((h) => h.hostUsage(h.resolve(best.path)));
+    const hostDomains = first.domainsUsing(res);
+    const peerUsers = key ? peerKeys.get(key) : undefined;
+    let users: string[] = NONE;
+    if (hostDomains.length || peerUsers) {
+      const set = new Set<string>();
+      for (const u of hostDomains) if (u.domain !== self) set.add(u.domain);
+      for (const u of peerUsers ?? []) set.add(u);
+      users = [...set];
+    }
+    let hostUse = first.hostUsage(res);
+    for (let i = 1; i < input.hosts.length; i++) {
+      const more = input.hosts[i].hostUsage(input.hosts[i].resolve(best.path));
+      if (more.length) hostUse = hostUse.concat(more);
+    }
     const activePassive = input.hosts.some((h) => {
       const r = h.resolve(best.path);
       return h.clusterActive && !!r.lun?.dmp && isActivePassive(r.lun.dmp.arrayType);
     });
-    const vm = [lun?.vendor, lun?.model].filter(Boolean).join(' ');
-    const size = lun?.size ?? res.device?.size ?? null;
-    const ident = lun?.dmp ? `DMP ${lun.dmp.name} (${lun.dmp.arrayType})` : lun?.id ?? res.vxVolume ?? res.device?.name ?? '';
-    out.push({ path: best.path, lun, size, label: [formatBytes(size), vm, ident].filter(Boolean).join(' · '), users: [...new Set(users)], hostUse, activePassive });
+    out.push({ path: best.path, lun, res, size: lun?.size ?? res.device?.size ?? null, users, hostUse, activePassive });
   };
   for (const lun of first.allLuns()) {
     const probe = lun.dmp ? `/dev/vx/dmp/${lun.dmp.name}` : lun.mpathMap ? first.device(lun.mpathMap)?.path : first.device(lun.pathDevices[0])?.path;
@@ -74,31 +110,94 @@ function pathOptions(input: CompletionInput): PathOption[] {
   return out;
 }
 
-function pathItems(input: CompletionInput, start: number, end: number, partial: string): CompletionItem[] {
+const NONE: string[] = [];
+
+/** What an option is: size, vendor and model, DMP node or identity; as plain text (capped) and as markdown (encoded). */
+function describe(o: PathOption): { label: string; labelMd: string } {
+  const { lun, res } = o;
+  const vm = [lun?.vendor, lun?.model].filter(Boolean).join(' ');
+  const dmp = lun?.dmp;
+  const id = dmp ? '' : lun?.id ?? res.vxVolume ?? res.device?.name ?? '';
+  const size = formatBytes(o.size);
+  return {
+    label: [size, cap(vm, FIELD), dmp ? `DMP ${cap(dmp.name, FIELD)} (${cap(dmp.arrayType, FIELD)})` : cap(id, FIELD)].filter(Boolean).join(' · '),
+    labelMd: [size, vm && mdInline(vm, FIELD), dmp ? `DMP ${mdCode(dmp.name, FIELD)} (${mdInline(dmp.arrayType, FIELD)})` : id && mdCode(id, FIELD)].filter(Boolean).join(' · '),
+  };
+}
+
+/** Unused first; then used by domains; devices in use by the host and A/P DMP devices on cluster nodes last. */
+const group = (o: PathOption) => (o.hostUse.length || o.activePassive ? 2 : o.users.length ? 1 : 0);
+
+/**
+ * Device path items for a value span: ranked over every option, then the best MAX_PATH_ITEMS. The value
+ * is written XML-escaped for `quote` (element text when undefined); a path XML cannot hold is not offered.
+ */
+function pathItems(input: CompletionInput, start: number, end: number, partial: string, quote: '"' | "'" | undefined): { items: CompletionItem[]; cut: boolean } {
   const range = { start: input.lines.positionAt(start), end: input.lines.positionAt(end) };
-  const options = pathOptions(input).filter((o) => !partial || o.path.startsWith(partial) || o.path.includes(partial));
-  // Unused first; then used by domains; devices in use by the host and A/P DMP devices on cluster nodes last.
-  const group = (o: PathOption) => (o.hostUse.length || o.activePassive ? 2 : o.users.length ? 1 : 0);
-  options.sort((a, b) => group(a) - group(b) || (b.size ?? 0) - (a.size ?? 0) || a.path.localeCompare(b.path));
-  return options.map((o, i) => {
+  const typed = decodeXmlEntities(partial);
+  const { best, cut } = bestOf(
+    pathOptions(input).filter((o) => (!typed || o.path.includes(typed)) && !hasXmlForbiddenChar(o.path)),
+    MAX_PATH_ITEMS,
+    (a, b) => group(a) - group(b) || (b.size ?? 0) - (a.size ?? 0) || collator.compare(a.path, b.path),
+  );
+  const items: CompletionItem[] = [];
+  let chars = 0;
+  for (const o of best) {
+    const newText = xmlValue(o.path, quote);
+    if (newText === undefined) continue;
+    if (chars > MAX_PATH_CHARS) return { items, cut: true };
+    const g = group(o);
+    const users = o.users.length ? listed(o.users, (u) => cap(u, FIELD)) : '';
     const marks = [
-      ...(o.users.length ? [`used by ${o.users.join(', ')}`] : []),
+      ...(o.users.length ? [`used by ${users}`] : []),
       ...(o.hostUse.length ? ['⚠ in use by the host'] : []),
       ...(o.activePassive ? ['⚠ Active-Passive DMP on a cluster node'] : []),
     ];
-    const doc = [`\`${o.path}\``, '', o.label, ...(o.hostUse.length ? ['', ...o.hostUse.map((u) => `- ${u}`)] : []), ...(o.users.length ? ['', `Used by: ${o.users.join(', ')}`] : [])].join('\n');
-    return {
-      label: o.path,
-      labelDetails: { description: [o.label, ...marks].join(' · ') },
+    const { label, labelMd } = describe(o);
+    const doc = [mdCode(o.path), '', labelMd];
+    if (o.hostUse.length) {
+      doc.push('');
+      for (const u of o.hostUse.slice(0, LISTED)) doc.push(`- in use by the host: ${mdInline(u, LINE)}`);
+      if (o.hostUse.length > LISTED) doc.push(`- and ${o.hostUse.length - LISTED} more`);
+    }
+    if (o.users.length) doc.push('', `Used by: ${listed(o.users, (u) => mdInline(u, FIELD))}`);
+    const item: CompletionItem = {
+      label: plain(o.path, MAX_SHOWN),
+      labelDetails: { description: plain([label, ...marks].join(' · ')) },
       kind: CompletionItemKind.File,
-      detail: marks.length ? marks.join('; ') : 'unused',
-      documentation: { kind: MarkupKind.Markdown, value: doc },
-      sortText: `${group(o)}${String(i).padStart(5, '0')}`,
-      filterText: o.path,
-      textEdit: TextEdit.replace(range, o.path),
-      tags: group(o) === 2 ? [1] : undefined, // deprecated: struck through in the list
+      detail: marks.length ? plain(marks.join('; ')) : 'unused',
+      documentation: { kind: MarkupKind.Markdown, value: doc.join('\n') },
+      sortText: `${g}${String(items.length).padStart(5, '0')}`,
+      filterText: plain(newText, MAX_SHOWN),
+      textEdit: TextEdit.replace(range, newText),
+      tags: g === 2 ? [1] : undefined, // deprecated: struck through in the list
     };
-  });
+    chars += newText.length + item.label.length + item.labelDetails!.description!.length + item.detail!.length + (item.documentation as { value: string }).value.length + item.filterText!.length;
+    items.push(item);
+  }
+  return { items, cut };
+}
+
+/**
+ * The first `max` items in `compare` order (a stable sort's, when fewer than 2 × max are given), in time
+ * linear in their number: items not better than the worst of a full selection are refused with one
+ * comparison, and the kept ones are cut back to `max` whenever they reach twice that.
+ */
+function bestOf<T>(items: T[], max: number, compare: (a: T, b: T) => number): { best: T[]; cut: boolean } {
+  const kept: T[] = [];
+  let threshold: T | undefined;
+  for (const x of items) {
+    if (threshold !== undefined && compare(x, threshold) >= 0) continue;
+    kept.push(x);
+    if (kept.length >= 2 * max) {
+      kept.sort(compare);
+      kept.length = max;
+      threshold = kept[max - 1];
+    }
+  }
+  kept.sort(compare);
+  if (kept.length > max) kept.length = max;
+  return { best: kept, cut: items.length > max };
 }
 
 function valueItems(element: string, attribute: string, input: CompletionInput, start: number, end: number): CompletionItem[] {
@@ -107,7 +206,7 @@ function valueItems(element: string, attribute: string, input: CompletionInput, 
     const bus = /bus\s*=\s*["']([^"']*)/.exec(input.text.slice(input.text.lastIndexOf('<', start), input.text.indexOf('>', start)))?.[1] ?? 'virtio';
     const used = (input.model?.disks ?? []).map((d) => d.target?.dev?.value).filter((x): x is string => !!x);
     const name = nextTargetName(bus, used);
-    return [{ label: name, kind: CompletionItemKind.Value, detail: `next free name for bus ${bus}`, textEdit: TextEdit.replace(range, name), preselect: true }];
+    return [{ label: name, kind: CompletionItemKind.Value, detail: `next free name for bus ${plain(bus, 64)}`, textEdit: TextEdit.replace(range, name), preselect: true }];
   }
   const values = DISK_ELEMENTS[element]?.attributes[attribute]?.values ?? [];
   return values.map((x, i) => ({ label: x.value, kind: CompletionItemKind.EnumMember, detail: x.doc, sortText: String(i).padStart(3, '0'), textEdit: TextEdit.replace(range, x.value) }));
@@ -117,12 +216,16 @@ function valueItems(element: string, attribute: string, input: CompletionInput, 
 function diskSnippets(input: CompletionInput, start: number): CompletionItem[] {
   const range = { start: input.lines.positionAt(start), end: input.lines.positionAt(input.offset) };
   const used = (input.model?.disks ?? []).map((d) => d.target?.dev?.value).filter((x): x is string => !!x);
-  const vd = nextTargetName('virtio', used);
-  const sd = nextTargetName('scsi', used);
-  const options = pathOptions(input).filter((o) => !o.hostUse.length && !o.activePassive);
-  const free = options.find((o) => !o.users.length && o.path.startsWith('/dev/vx/dmp/')) ?? options.find((o) => !o.users.length);
-  const dmp = free?.path ?? '/dev/vx/dmp/enclosure_lun';
-  const lunPath = options.find((o) => !o.users.length && o.lun)?.path ?? '/dev/disk/by-id/wwn-0x…';
+  const vd = snippetText(nextTargetName('virtio', used));
+  const sd = snippetText(nextTargetName('scsi', used));
+  // A default path goes into an attribute value in '…' inside a snippet: XML-escaped, then snippet-escaped
+  // (so `$VAR`, `${1:x}`, `}` and `\` from a host stay literal); a path XML cannot hold is not used.
+  const options = pathOptions(input).filter((o) => !o.hostUse.length && !o.activePassive && !o.users.length && xmlValue(o.path, "'") !== undefined);
+  const inSnippet = (path: string) => snippetText(xmlValue(path, "'")!);
+  const free = options.find((o) => o.path.startsWith('/dev/vx/dmp/')) ?? options[0];
+  const dmp = free ? inSnippet(free.path) : '/dev/vx/dmp/enclosure_lun';
+  const lunOption = options.find((o) => o.lun);
+  const lunPath = lunOption ? inSnippet(lunOption.path) : '/dev/disk/by-id/wwn-0x…';
   const body = (lines: string[]) => lines.join('\n');
   const snip = (label: string, detail: string, doc: string, lines: string[]): CompletionItem => ({
     label,
@@ -168,16 +271,27 @@ function diskSnippets(input: CompletionInput, start: number): CompletionItem[] {
   ];
 }
 
+/** The quote that opens the attribute value starting at `valueStart`. */
+function quoteAt(text: string, valueStart: number): '"' | "'" {
+  return text[valueStart - 1] === '"' ? '"' : "'";
+}
+
 export function completion(input: CompletionInput): CompletionList {
   const ctx = completionContext(input.text, input.offset);
-  const items: CompletionItem[] = [];
+  // Never `items.push(...many)`: spreading a large array as arguments overflows the stack.
+  let items: CompletionItem[] = [];
+  let isIncomplete = false;
+  const paths = (r: { items: CompletionItem[]; cut: boolean }) => {
+    items = r.items;
+    isIncomplete = r.cut;
+  };
   switch (ctx.kind) {
     case 'attribute-value':
-      if (ctx.element === 'source' && ctx.attribute === 'dev' && ctx.parents.includes('disk')) items.push(...pathItems(input, ctx.valueStart, ctx.valueEnd, ctx.partial));
-      else items.push(...valueItems(ctx.element, ctx.attribute, input, ctx.valueStart, ctx.valueEnd));
+      if (ctx.element === 'source' && ctx.attribute === 'dev' && ctx.parents.includes('disk')) paths(pathItems(input, ctx.valueStart, ctx.valueEnd, ctx.partial, quoteAt(input.text, ctx.valueStart)));
+      else items = valueItems(ctx.element, ctx.attribute, input, ctx.valueStart, ctx.valueEnd);
       break;
     case 'text':
-      if (ctx.element === 'block' && ctx.parents.includes('hostdev')) items.push(...pathItems(input, ctx.start, ctx.end, ctx.partial));
+      if (ctx.element === 'block' && ctx.parents.includes('hostdev')) paths(pathItems(input, ctx.start, ctx.end, ctx.partial, undefined));
       break;
     case 'attribute-name': {
       const el = DISK_ELEMENTS[ctx.element];
@@ -191,11 +305,11 @@ export function completion(input: CompletionInput): CompletionList {
     }
     case 'element-name': {
       const parent = ctx.parents[ctx.parents.length - 1];
-      if (parent === 'devices') items.push(...diskSnippets(input, ctx.start));
+      if (parent === 'devices') items = diskSnippets(input, ctx.start);
       const kids = parent ? DISK_ELEMENTS[parent]?.children : undefined;
       for (const k of kids ?? []) items.push({ label: k, kind: CompletionItemKind.Class, detail: DISK_ELEMENTS[k]?.doc ?? '' });
       break;
     }
   }
-  return { isIncomplete: false, items };
+  return { isIncomplete, items };
 }

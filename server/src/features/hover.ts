@@ -1,7 +1,8 @@
 import { Hover, MarkupKind } from 'vscode-languageserver';
 import type { HostPathRef } from '../domain/model';
 import { classifyPath, PathClass } from '../domain/pathClass';
-import { describeTarget, formatBytes, HostIndex, identityKey, Resolution } from '../inventory/resolver';
+import { mdCode, mdInline } from '../encode';
+import { formatBytes, HostIndex, identityKey, Resolution } from '../inventory/resolver';
 import type { PeerDomain } from '../rules/types';
 import { stableCandidates } from '../rules/stableAliases';
 import type { LineIndex } from '../xml/lineIndex';
@@ -22,57 +23,101 @@ const CLASS_LABEL: Record<PathClass, string> = {
   file: 'file',
 };
 
-function code(s: string): string {
-  return '`' + s.replace(/`/g, "'") + '`';
+/** Caps for what one hover shows: a field, an entry of a list, entries per list, the whole hover. */
+const FIELD = 256;
+const LONG = 512;
+const LISTED = 8;
+export const MAX_HOVER = 32 * 1024;
+
+/** Up to LISTED entries, then how many more. */
+function listed<T>(items: readonly T[], show: (t: T) => string): string {
+  const shown = items.slice(0, LISTED).map(show).join(', ');
+  return items.length > LISTED ? `${shown} and ${items.length - LISTED} more` : shown;
 }
 
+/** What a path reaches (resolver's describeTarget), with host strings encoded. */
+function target(r: Resolution): string {
+  if (r.dmp) return `DMP node ${mdCode(r.dmp.name, FIELD)}${r.partition === undefined ? '' : ` partition ${r.partition}`}`;
+  if (r.vxVolume) return `VxVM volume ${mdCode(r.vxVolume, LONG)}`;
+  if (r.device) return mdInline(`/dev/${r.device.kname}`, FIELD);
+  return mdCode(r.input, LONG);
+}
+
+/**
+ * One host's part of the hover. Every host, snapshot and document string goes through an encoder:
+ * `mdCode` (a code span) or `mdInline` (escaped text, always after text of ours on the same line).
+ */
 function describeHost(h: HostIndex, r: Resolution, peers: PeerDomain[], self: string | undefined): string[] {
-  if (!r.found) return [`**${h.host}**: not found on this host.`];
+  const host = `**${mdInline(h.host, FIELD)}**`;
+  if (!r.found) return [`${host}: not found on this host.`];
   const lines: string[] = [];
-  const arrow = r.via.length ? ` → ${code(r.via[r.via.length - 1])}` : '';
+  const arrow = r.via.length ? ` → ${mdCode(r.via[r.via.length - 1], LONG)}` : '';
   const lun = r.lun;
   const facts: string[] = [];
   if (lun) {
     facts.push(formatBytes(r.device?.size ?? lun.size));
     const vm = [lun.vendor, lun.model].filter(Boolean).join(' ');
-    if (vm) facts.push(vm);
-    if (lun.serial) facts.push(`serial ${code(lun.serial)}`);
-    if (lun.wwn) facts.push(`WWN ${code(lun.wwn)}`);
-  } else if (r.device) facts.push(formatBytes(r.device.size), r.device.type);
-  lines.push(`**${h.host}**${arrow}: ${describeTarget(r)}${facts.length ? ' · ' + facts.join(' · ') : ''}`);
+    if (vm) facts.push(mdInline(vm, FIELD));
+    if (lun.serial) facts.push(`serial ${mdCode(lun.serial, FIELD)}`);
+    if (lun.wwn) facts.push(`WWN ${mdCode(lun.wwn, FIELD)}`);
+  } else if (r.device) facts.push(formatBytes(r.device.size), mdInline(r.device.type, FIELD));
+  lines.push(`${host}${arrow}: ${target(r)}${facts.length ? ' · ' + facts.join(' · ') : ''}`);
+  const known = (s: string) => (s ? mdInline(s, FIELD) : '?');
   if (lun?.dmp) {
     const d = lun.dmp;
-    lines.push(`DMP node ${code(d.name)}: array ${d.arrayName || '?'} (${d.arrayType || '?'}), enclosure ${d.enclosure || '?'}, ${d.numPaths} path(s): ${d.paths.map((p) => `${p.name} ${p.state}`).join(', ')}`);
+    const paths = listed(d.paths, (p) => `${mdInline(p.name, FIELD)} ${mdInline(p.state, FIELD)}`);
+    lines.push(`DMP node ${mdCode(d.name, FIELD)}: array ${known(d.arrayName)} (${known(d.arrayType)}), enclosure ${known(d.enclosure)}, ${d.numPaths} path(s): ${paths}`);
   } else if (lun && lun.pathDevices.length > 1) {
-    lines.push(`${lun.pathDevices.length} paths: ${lun.pathDevices.join(', ')}${lun.mpathMap ? ` (multipath map ${h.device(lun.mpathMap)?.name ?? lun.mpathMap})` : ''}`);
+    const map = lun.mpathMap ? ` (multipath map ${mdInline(h.device(lun.mpathMap)?.name ?? lun.mpathMap, FIELD)})` : '';
+    lines.push(`${lun.pathDevices.length} paths: ${listed(lun.pathDevices, (k) => mdInline(k, FIELD))}${map}`);
   }
-  if (lun) lines.push(`LUN identity ${code(lun.id)}`);
+  if (lun) lines.push(`LUN identity ${mdCode(lun.id, LONG)}`);
   if (r.bypassesMultipath) lines.push('⚠ reaches one path of a multipathed LUN (no failover).');
-  for (const u of h.hostUsage(r)) lines.push(`⚠ in use by the host: ${u}`);
+  const usage = h.hostUsage(r);
+  for (const u of usage.slice(0, LISTED)) lines.push(`⚠ in use by the host: ${mdInline(u, LONG)}`);
+  if (usage.length > LISTED) lines.push(`⚠ in use by the host in ${usage.length - LISTED} more ways`);
   const users = h.domainsUsing(r).filter((u) => u.domain !== self);
-  if (users.length) lines.push(`Used by host domains: ${users.map((u) => `${u.domain}${u.shareable ? ' (shareable)' : ''}`).join(', ')}`);
+  if (users.length) lines.push(`Used by host domains: ${listed(users, (u) => `${mdInline(u.domain, FIELD)}${u.shareable ? ' (shareable)' : ''}`)}`);
   const key = identityKey(r);
   const docs = key ? peers.filter((p) => p.name !== self && p.disks.some((d) => identityKey(h.resolve(d.path)) === key)) : [];
-  if (docs.length) lines.push(`Used by documents: ${docs.map((p) => p.name ?? p.origin).join(', ')}`);
+  if (docs.length) lines.push(`Used by documents: ${listed(docs, (p) => mdInline(p.name ?? p.origin, FIELD))}`);
   return lines;
+}
+
+/** The lines joined, stopping (with a note) before the hover would exceed MAX_HOVER characters. */
+function bounded(lines: string[]): string {
+  const out: string[] = [];
+  let size = 0;
+  for (const l of lines) {
+    if (size + l.length + 1 > MAX_HOVER) {
+      out.push('', '… (shortened)');
+      break;
+    }
+    out.push(l);
+    size += l.length + 1;
+  }
+  return out.join('\n').trimEnd();
 }
 
 /** Markdown hover for a disk source value. */
 export function hoverForPath(ref: HostPathRef, hosts: HostIndex[], lines: LineIndex, peers: PeerDomain[] = [], self?: string): Hover {
   const info = classifyPath(ref.value);
-  const md: string[] = [`${code(ref.value)} — ${CLASS_LABEL[info.cls]}`, '', info.why];
+  const md: string[] = [`${mdCode(ref.value)} — ${CLASS_LABEL[info.cls]}`, '', info.why];
   if (hosts.length) {
     const { resolutions, candidates } = stableCandidates(ref.value, hosts);
     md.push('');
-    hosts.forEach((h, i) => md.push(...describeHost(h, resolutions[i], peers, self), ''));
+    hosts.forEach((h, i) => {
+      for (const l of describeHost(h, resolutions[i], peers, self)) md.push(l);
+      md.push('');
+    });
     if (candidates.length) {
       md.push(hosts.length > 1 ? 'Stable aliases (valid on every host):' : 'Stable aliases:');
       const firstPreferred = candidates.findIndex((c) => c.kind !== 'by-path' && !c.bypassesMultipath);
-      candidates.slice(0, 8).forEach((c, i) => md.push(`- ${code(c.path)}${i === firstPreferred ? ' **(preferred)**' : ''} — ${c.reason}`));
+      candidates.slice(0, LISTED).forEach((c, i) => md.push(`- ${mdCode(c.path, LONG)}${i === firstPreferred ? ' **(preferred)**' : ''} — ${c.reason}`));
     }
   }
   return {
-    contents: { kind: MarkupKind.Markdown, value: md.join('\n').trimEnd() },
+    contents: { kind: MarkupKind.Markdown, value: bounded(md) },
     range: { start: lines.positionAt(ref.start), end: lines.positionAt(ref.end) },
   };
 }

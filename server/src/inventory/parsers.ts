@@ -7,7 +7,7 @@ import { oneLine } from './errors';
 import { buildDomainModel } from '../domain/model';
 import { parseXml } from '../xml/parse';
 import {
-  BlockDevice, DmpNode, DmpPath, HostDomain, InventorySnapshot, SNAPSHOT_FORMAT, ToolState, VxDisk,
+  BlockDevice, DmpNode, DmpPath, DroppedLinks, HostDomain, InventorySnapshot, SNAPSHOT_FORMAT, ToolState, VxDisk,
 } from './snapshot';
 
 export class ParseError extends Error {}
@@ -100,8 +100,11 @@ export function parseLsblk(text: string): BlockDevice[] {
   return [...byKname.values()];
 }
 
-/** `LINK<TAB>TARGET` lines; relative targets are resolved against the link's directory. */
-export function parseLinks(text: string): Record<string, string> {
+/**
+ * `LINK<TAB>TARGET` lines; relative targets are resolved against the link's directory. A name or
+ * resolved target with a `..` segment, NUL or a control character is dropped (counted in `dropped`).
+ */
+export function parseLinks(text: string, dropped = new DroppedLinks()): Record<string, string> {
   const links: Record<string, string> = Object.create(null); // link names come from the host ("__proto__" too)
   for (const line of text.split('\n')) {
     const tab = line.indexOf('\t');
@@ -121,6 +124,7 @@ export function parseLinks(text: string): Record<string, string> {
       }
       abs = `${dir}/${t}`;
     }
+    if (dropped.check(link, abs)) continue;
     links[normalizePath(link)] = normalizePath(abs);
   }
   return links;
@@ -280,7 +284,10 @@ export function buildSnapshot(input: SnapshotInput): InventorySnapshot {
   const hostname = use('uname', (b) => b.trim());
   if (hostname) snap.hostname = hostname;
   snap.devices = use('lsblk', parseLsblk) ?? [];
-  snap.links = use('links', parseLinks) ?? {};
+  const droppedLinks = new DroppedLinks();
+  snap.links = use('links', (b) => parseLinks(b, droppedLinks)) ?? {};
+  const droppedWarning = droppedLinks.warning();
+  if (droppedWarning) warnings.push(droppedWarning);
   const dmpNames = use('vx-dmp-names', parseNameList);
   const nodes = use('vxdmpadm', parseVxdmpadm);
   if (nodes || dmpNames) snap.dmp = { nodes: nodes ?? [], names: dmpNames ?? nodes?.map((n) => n.name) ?? [] };

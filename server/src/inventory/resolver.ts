@@ -3,6 +3,7 @@
  * of it, ranked. Built once per snapshot; lookups are map hits.
  */
 import { classifyPath, isUnstableName, normalizePath } from '../domain/pathClass';
+import { cap } from '../encode';
 import { BlockDevice, DmpNode, InventorySnapshot } from './snapshot';
 
 export type AliasKind = 'dmp' | 'mpath-wwid' | 'wwn' | 'scsi-naa' | 'nvme-eui' | 'by-id' | 'device-mapper' | 'volume' | 'by-path';
@@ -10,6 +11,57 @@ export type AliasKind = 'dmp' | 'mpath-wwid' | 'wwn' | 'scsi-naa' | 'nvme-eui' |
 const KIND_RANK: Record<AliasKind, number> = {
   dmp: 0, 'mpath-wwid': 1, wwn: 2, 'scsi-naa': 3, 'nvme-eui': 3, 'by-id': 4, volume: 4, 'device-mapper': 5, 'by-path': 9,
 };
+
+/** Aliases kept per resolution: the best few, ranked over all of them (a host may have a million links to one LUN). */
+export const MAX_ALIASES = 64;
+/** Linux PATH_MAX (with its NUL): a longer name cannot be opened, so it is never an alias. */
+export const PATH_MAX = 4096;
+
+/** `a.localeCompare(b)` with the default locale, without building a collator per call. */
+const collator = new Intl.Collator();
+
+/** Alias order: rank, then the path (locale order). */
+function compareAliases(a: Alias, b: Alias): number {
+  return a.rank - b.rank || collator.compare(a.path, b.path);
+}
+
+/**
+ * The best `max` aliases offered (by `compareAliases`, each path at its best rank), in time linear in the
+ * number offered: entries no better than the worst of a full selection are refused with one comparison,
+ * and the kept ones are pruned back to `max` whenever they reach twice that.
+ */
+class BestAliases {
+  private readonly kept = new Map<string, Alias>();
+  /** The worst of `max` kept entries at the last prune: anything not better cannot make the final cut. */
+  private threshold?: Alias;
+
+  constructor(private readonly max: number) {}
+
+  offer(path: string, kind: AliasKind, bypass: boolean): void {
+    const rank = KIND_RANK[kind] + (bypass ? 20 : 0);
+    const t = this.threshold;
+    // Every kept entry is at least as good as the threshold: a worse rank can neither enter nor improve one.
+    if (t && rank > t.rank) return;
+    const prev = this.kept.get(path);
+    if (prev) {
+      if (prev.rank > rank) this.kept.set(path, { path, kind, rank, bypassesMultipath: bypass });
+      return;
+    }
+    if (t && rank === t.rank && collator.compare(path, t.path) >= 0) return;
+    this.kept.set(path, { path, kind, rank, bypassesMultipath: bypass });
+    if (this.kept.size >= 2 * this.max) this.prune();
+  }
+
+  private prune(): void {
+    const sorted = [...this.kept.values()].sort(compareAliases);
+    for (let i = this.max; i < sorted.length; i++) this.kept.delete(sorted[i].path);
+    this.threshold = sorted[this.max - 1];
+  }
+
+  result(): Alias[] {
+    return [...this.kept.values()].sort(compareAliases).slice(0, this.max);
+  }
+}
 
 export interface Alias {
   path: string;
@@ -58,7 +110,24 @@ function normWwn(w: string | null | undefined): string | null {
   return s || null;
 }
 
+const BY_ID = '/dev/disk/by-id/';
+
+/** The kind of a by-id link named by the host's inquiry data, from its base name (starting at `at`) alone. */
+function hardwareIdKind(link: string, at: number): AliasKind {
+  if (link.startsWith('wwn-', at)) return 'wwn';
+  if (link.startsWith('scsi-3', at)) return 'scsi-naa';
+  if (link.startsWith('nvme-eui.', at) || link.startsWith('nvme-nvme.', at)) return 'nvme-eui';
+  return 'by-id';
+}
+
 function aliasKind(link: string): AliasKind | undefined {
+  // The common case without classifyPath (and its cache, which a million links would churn): a plain
+  // name directly under by-id that is not a dm-/lvm- name is what classifyPath calls a hardware id.
+  const at = BY_ID.length;
+  if (link.startsWith(BY_ID) && link.length > at && link.indexOf('/', at) < 0 && !link.startsWith('dm-', at) && !link.startsWith('lvm-', at)) {
+    const rest = link.length - at;
+    if (!(link[at] === '.' && (rest === 1 || (rest === 2 && link[at + 1] === '.')))) return hardwareIdKind(link, at);
+  }
   const info = classifyPath(link);
   if (info.cls === 'guest-mutable' || isUnstableName(info.cls)) return undefined;
   if (info.cls === 'by-path') return 'by-path';
@@ -67,16 +136,18 @@ function aliasKind(link: string): AliasKind | undefined {
   if (info.cls === 'device-mapper') return 'device-mapper';
   if (info.cls === 'dmp') return 'dmp';
   if (info.cls !== 'hardware-id') return undefined;
-  const n = link.slice(link.lastIndexOf('/') + 1);
-  if (n.startsWith('wwn-')) return 'wwn';
-  if (n.startsWith('scsi-3')) return 'scsi-naa';
-  if (n.startsWith('nvme-eui.') || n.startsWith('nvme-nvme.')) return 'nvme-eui';
-  return 'by-id';
+  return hardwareIdKind(link, link.lastIndexOf('/') + 1);
 }
 
 function partNumber(d: BlockDevice): number | undefined {
   const m = /(\d+)$/.exec(d.name) ?? /(\d+)$/.exec(d.kname);
   return m ? Number(m[1]) : undefined;
+}
+
+/** At most 8 mount points (each capped), then how many more: a usage reason stays a line. */
+function listed(items: string[]): string {
+  const shown = items.slice(0, 8).map((m) => cap(m, 256)).join(', ');
+  return items.length > 8 ? `${shown} and ${items.length - 8} more` : shown;
 }
 
 function humanPartSuffix(n: number | undefined): string {
@@ -105,6 +176,8 @@ export class HostIndex {
   /** Resolutions and alias lists never change for one snapshot: computed once per path. */
   private readonly resolved = new Map<string, Resolution>();
   private readonly aliasCache = new WeakMap<Resolution, Alias[]>();
+  /** Per device, its best MAX_ALIASES links (ranked once: a device may have a million links, and many paths reach it). */
+  private readonly bestLinks = new Map<string, Alias[]>();
   private readonly usageCache = new WeakMap<Resolution, string[]>();
 
   constructor(readonly snapshot: InventorySnapshot) {
@@ -119,7 +192,11 @@ export class HostIndex {
         else this.children.set(p, [d.kname]);
       }
     }
-    for (const [link, target] of Object.entries(snapshot.links)) {
+    // for…in, not Object.entries: on a million links it is several times faster (own keys only).
+    const own = Object.prototype.hasOwnProperty;
+    for (const link in snapshot.links) {
+      if (!own.call(snapshot.links, link)) continue;
+      const target: unknown = snapshot.links[link];
       if (typeof target !== 'string') continue;
       this.links.set(link, target);
       const k = this.byPath.get(target);
@@ -209,9 +286,9 @@ export class HostIndex {
   private resolveUncached(path: string): Resolution {
     const via: string[] = [];
     let p = normalizePath(path);
-    const seen = new Set<string>();
-    for (let next = this.links.get(p); next !== undefined && !seen.has(p) && via.length < 16; next = this.links.get(p)) {
-      seen.add(p);
+    let seen: Set<string> | undefined; // only when a link is followed: most paths are not links
+    for (let next = this.links.get(p); next !== undefined && !seen?.has(p) && via.length < 16; next = this.links.get(p)) {
+      (seen ??= new Set()).add(p);
       p = next;
       via.push(p);
     }
@@ -266,7 +343,7 @@ export class HostIndex {
     return this.childrenOf(kname).find((c) => c.type === 'part' && partNumber(c) === n);
   }
 
-  /** Every stable name of what `res` reaches, best first (see README: ranking of fixes). */
+  /** The stable names of what `res` reaches, best first (see README: ranking of fixes); the best MAX_ALIASES of them. */
   aliases(res: Resolution): Alias[] {
     let list = this.aliasCache.get(res);
     if (!list) {
@@ -277,17 +354,13 @@ export class HostIndex {
   }
 
   private aliasesUncached(res: Resolution): Alias[] {
-    const out = new Map<string, Alias>();
-    const put = (path: string, kind: AliasKind, bypass: boolean) => {
-      const rank = KIND_RANK[kind] + (bypass ? 20 : 0);
-      const prev = out.get(path);
-      if (!prev || prev.rank > rank) out.set(path, { path, kind, rank, bypassesMultipath: bypass });
-    };
+    const out = new BestAliases(MAX_ALIASES);
+    const put = (path: string, kind: AliasKind, bypass: boolean) => out.offer(path, kind, bypass);
     const lun = res.lun;
     const n = res.partition;
     if (lun?.dmp) {
       const name = n === undefined ? lun.dmp.name : `${lun.dmp.name}s${n}`;
-      if (n === undefined || this.dmpNames.has(name)) put(`/dev/vx/dmp/${name}`, 'dmp', false);
+      if ((n === undefined || this.dmpNames.has(name)) && name.length < PATH_MAX - 12) put(`/dev/vx/dmp/${name}`, 'dmp', false);
     }
     const multipathed = this.isMultipathed(lun);
     const targets: Array<[BlockDevice, boolean]> = [];
@@ -301,21 +374,38 @@ export class HostIndex {
         if (d) targets.push([d, multipathed]);
       }
     } else if (res.device) targets.push([res.device, false]);
-    for (const [d, bypass] of targets) {
-      for (const link of this.linksTo.get(d.kname) ?? []) {
+    // The best of each target's best: an alias outside its device's best MAX_ALIASES has that many better ones.
+    for (const [d, bypass] of targets) for (const a of this.linksOf(d.kname)) put(a.path, a.kind, bypass);
+    return out.result();
+  }
+
+  /** The best MAX_ALIASES links to a device, by kind and name, in one linear pass over them (cached). */
+  private linksOf(kname: string): Alias[] {
+    let list = this.bestLinks.get(kname);
+    if (!list) {
+      const best = new BestAliases(MAX_ALIASES);
+      for (const link of this.linksTo.get(kname) ?? []) {
+        if (link.length >= PATH_MAX) continue;
         const kind = aliasKind(link);
-        if (kind) put(link, kind, bypass);
+        if (kind) best.offer(link, kind, false);
       }
+      this.bestLinks.set(kname, (list = best.result()));
     }
-    return [...out.values()].sort((a, b) => a.rank - b.rank || a.path.localeCompare(b.path));
+    return list;
   }
 
   /** A device and everything stacked on it (partitions, maps, LVs), depth first. */
   private withDescendants(kname: string, out = new Map<string, BlockDevice>()): Map<string, BlockDevice> {
-    const d = this.byKname.get(kname);
-    if (!d || out.has(kname)) return out;
-    out.set(kname, d);
-    for (const c of this.children.get(kname) ?? []) this.withDescendants(c, out);
+    // Iterative (a hostile snapshot may stack devices 100,000 deep); same preorder as the recursion.
+    const stack = [kname];
+    while (stack.length) {
+      const k = stack.pop()!;
+      const d = this.byKname.get(k);
+      if (!d || out.has(k)) continue;
+      out.set(k, d);
+      const kids = this.children.get(k);
+      if (kids) for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+    }
     return out;
   }
 
@@ -346,16 +436,16 @@ export class HostIndex {
     for (const d of devs.values()) {
       const swap = d.fstype === 'swap' || d.mountpoints.includes('[SWAP]');
       const mounts = d.mountpoints.filter((m) => m !== '[SWAP]');
-      if (mounts.length) reasons.push(`${d.path} is mounted on ${mounts.join(', ')}`);
-      if (swap) reasons.push(`${d.path} is swap`);
-      if (d.fstype === 'LVM2_member') reasons.push(`${d.path} is an LVM physical volume`);
-      if (d.fstype === 'linux_raid_member') reasons.push(`${d.path} is an md RAID member`);
-      if (d.fstype === 'VMFS_volume_member' || d.fstype === 'zfs_member') reasons.push(`${d.path} is a ${d.fstype}`);
+      if (mounts.length) reasons.push(`${cap(d.path, 256)} is mounted on ${listed(mounts)}`);
+      if (swap) reasons.push(`${cap(d.path, 256)} is swap`);
+      if (d.fstype === 'LVM2_member') reasons.push(`${cap(d.path, 256)} is an LVM physical volume`);
+      if (d.fstype === 'linux_raid_member') reasons.push(`${cap(d.path, 256)} is an md RAID member`);
+      if (d.fstype === 'VMFS_volume_member' || d.fstype === 'zfs_member') reasons.push(`${cap(d.path, 256)} is a ${d.fstype}`);
     }
     if (lun && res.partition === undefined) {
       for (const v of this.snapshot.vxvm?.disks ?? []) {
         const mine = (lun.dmp && v.device === lun.dmp.name) || (v.osNativeName !== null && lun.pathDevices.includes(v.osNativeName));
-        if (mine && v.imported && v.group) reasons.push(`it is disk ${v.disk ?? v.device} of VxVM disk group ${v.group}, imported on this host`);
+        if (mine && v.imported && v.group) reasons.push(`it is disk ${cap(v.disk ?? v.device, 256)} of VxVM disk group ${cap(v.group, 256)}, imported on this host`);
       }
     }
     return [...new Set(reasons)];

@@ -2,6 +2,9 @@
  * The inventory snapshot: one host's block-device facts, as JSON on disk and in memory.
  * Produced from the collector's output (see parsers.ts); read by the resolver.
  */
+import { normalizePath } from '../domain/pathClass';
+import { cap, jsonText, terminalText } from '../encode';
+
 export const SNAPSHOT_FORMAT = 'libvirt-domain-inventory/1';
 
 export interface BlockDevice {
@@ -94,6 +97,38 @@ export interface InventorySnapshot {
 
 export class SnapshotError extends Error {}
 
+// eslint-disable-next-line no-control-regex
+const LINK_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f]|(?:^|\/)\.\.(?:\/|$)/;
+
+/**
+ * Whether a link name or target (after relative-target resolution) must be dropped: it holds a `..`
+ * segment, NUL or another control character (C0, DEL, C1). udev never makes such names; a link name
+ * is offered as a fix, so `/dev/disk/by-id/wwn-x/../../../etc/…` must never become one.
+ */
+export function isForbiddenLinkPath(p: string): boolean {
+  return LINK_FORBIDDEN.test(p);
+}
+
+/** Collects dropped links and words the one warning a snapshot gets for them. */
+export class DroppedLinks {
+  count = 0;
+  private first: string | undefined;
+
+  /** Records `link → target` when either must be dropped; returns true if dropped. */
+  check(link: string, target: string): boolean {
+    if (!isForbiddenLinkPath(link) && !isForbiddenLinkPath(target)) return false;
+    this.count++;
+    this.first ??= `${cap(link, 120)} -> ${cap(target, 120)}`;
+    return true;
+  }
+
+  /** The warning, or undefined when nothing was dropped. */
+  warning(): string | undefined {
+    if (!this.count) return undefined;
+    return `${this.count} link${this.count > 1 ? 's' : ''} dropped: a name or target with a ".." segment, NUL or a control character (first: ${terminalText(this.first!)})`;
+  }
+}
+
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null);
 const strOr = (v: unknown, d: string): string => str(v) ?? d;
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
@@ -109,7 +144,7 @@ export function validateSnapshot(data: unknown, origin: string): InventorySnapsh
   };
   if (!data || typeof data !== 'object' || Array.isArray(data)) fail('not a JSON object');
   const s = data as Record<string, unknown>;
-  if (s.format !== SNAPSHOT_FORMAT) fail(`format is ${JSON.stringify(s.format)?.slice(0, 60)}, expected "${SNAPSHOT_FORMAT}"`);
+  if (s.format !== SNAPSHOT_FORMAT) fail(`format is ${s.format === undefined ? 'missing' : jsonText(s.format).slice(0, 60)}, expected "${SNAPSHOT_FORMAT}"`);
   if (typeof s.host !== 'string' || !s.host) fail('missing "host"');
   if (!Array.isArray(s.devices)) fail('missing "devices" array');
   if (!s.links || typeof s.links !== 'object' || Array.isArray(s.links)) fail('missing "links" object');
@@ -126,8 +161,16 @@ export function validateSnapshot(data: unknown, origin: string): InventorySnapsh
       mountpoints: strings(d.mountpoints), parents: strings(d.parents),
     });
   }
+  // Normalised as parseLinks normalises raw output; names or targets with "..", NUL or controls dropped.
   const links: Record<string, string> = Object.create(null);
-  for (const [k, v] of Object.entries(s.links as Record<string, unknown>)) if (typeof v === 'string') links[k] = v;
+  const dropped = new DroppedLinks();
+  for (const [k, v] of Object.entries(s.links as Record<string, unknown>)) {
+    if (typeof v !== 'string' || dropped.check(k, v)) continue;
+    links[normalizePath(k)] = normalizePath(v);
+  }
+  const warnings = strings(s.warnings);
+  const droppedWarning = dropped.warning();
+  if (droppedWarning) warnings.push(droppedWarning);
   const snap: InventorySnapshot = {
     format: SNAPSHOT_FORMAT,
     host: s.host as string,
@@ -135,7 +178,7 @@ export function validateSnapshot(data: unknown, origin: string): InventorySnapsh
     devices,
     links,
     tools: {},
-    warnings: strings(s.warnings),
+    warnings,
   };
   if (typeof s.hostname === 'string') snap.hostname = s.hostname;
   if (typeof s.libvirtVersion === 'string') snap.libvirtVersion = s.libvirtVersion;

@@ -4,14 +4,16 @@
  * inventory cache with progress, and the state the client shows in its status bar.
  */
 import { minimatch } from 'minimatch';
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { notificationLabel, terminalText } from '../encode';
 import { InventoryCache } from '../inventory/cache';
-import { InventoryError } from '../inventory/errors';
+import { InventoryError, type InventoryErrorKind } from '../inventory/errors';
 import { snapshotFromCollectorOutput } from '../inventory/fetch';
 import { loadInventoryFile } from '../inventory/load';
 import type { HostIndex } from '../inventory/resolver';
 import { fetchCollectorOutput } from '../inventory/transport';
-import { cachedSchemaDir, defaultSchemaCacheDir, fetchHostSchemas } from '../schema/hostSchemas';
+import { defaultSchemaCacheDir, fetchHostSchemas } from '../schema/hostSchemas';
 import type { SchemaManager } from './schemaManager';
 import type { HostGroupSetting, ServerSettings } from './settings';
 
@@ -28,7 +30,43 @@ export interface HostManagerClient {
   inventoryChanged(): void;
   /** Per-host state for the status bar. */
   state(state: InventoryStateReport): void;
-  error(message: string, host: string): void;
+  /**
+   * An inventory could not be read. `details` is for the log only (it quotes ssh's and the tools'
+   * stderr, parser messages, file names: host text); `notice` is what a notification may say
+   * (see inventoryNotice).
+   */
+  error(details: string, host: string, notice: string): void;
+}
+
+/** Plain words for each failure kind: fixed text, never host text. */
+const KIND_TEXT: Record<InventoryErrorKind, string> = {
+  'bad-destination': 'not a valid ssh destination',
+  'ssh-missing': 'ssh was not found',
+  'host-key-unknown': 'its host key is not known',
+  'host-key-changed': 'its host key has CHANGED',
+  'auth-failed': 'authentication failed',
+  'connection-refused': 'connection refused',
+  'timed-out': 'the connection timed out',
+  'name-not-resolved': 'the host name cannot be resolved',
+  'connection-closed': 'the connection was closed',
+  'tool-missing': 'a tool is missing on the host',
+  truncated: 'the output was cut off',
+  unparseable: 'the output could not be parsed',
+  'too-large': 'the output is too large',
+  cancelled: 'cancelled',
+  failed: 'the command failed',
+};
+
+/**
+ * The text of an inventory-error notification: a fixed template whose only variable part is
+ * `notificationLabel` of the host (or of a snapshot file's base name). VS Code renders markdown links
+ * in notifications and runs `command:` links, so nothing a host or a file says may appear there;
+ * the details go to the log.
+ */
+export function inventoryNotice(what: { host: string; kind?: InventoryErrorKind } | { snapshotFile: string }): string {
+  if ('snapshotFile' in what) return `${notificationLabel(basename(what.snapshotFile) || what.snapshotFile)}: the inventory snapshot could not be read (details in the log)`;
+  const why = what.kind && what.kind !== 'failed' && KIND_TEXT[what.kind] ? `${KIND_TEXT[what.kind]}; ` : '';
+  return `${notificationLabel(what.host)}: the inventory could not be read (${why}details in the log)`;
 }
 
 export interface HostStateReport {
@@ -62,19 +100,24 @@ export class HostManager {
     private readonly schemaCacheDir = defaultSchemaCacheDir(),
   ) {}
 
-  /** After an inventory arrives: make the schema of the host's libvirt version available (cached by version). */
+  /**
+   * After a live inventory arrives: fetch that host's own schema once per session and version (a
+   * snapshot never gets a fetched schema: a version names no schema). A refused or failed fetch
+   * drops the host's schema, so its documents fall back to the local or configured one.
+   */
   private ensureSchema(host: string, version: string | undefined, fetchAllowed: boolean): void {
-    if (!this.schemas || !version || this.schemas.hostSchema(host)?.version === version) return;
-    const cached = cachedSchemaDir(this.schemaCacheDir, version);
-    if (cached) return this.schemas.setHostSchema(host, cached, version);
-    if (!fetchAllowed || this.schemaFetches.has(`${host}@${version}`)) return;
+    if (!this.schemas || !version || !fetchAllowed || this.schemas.hostSchema(host)?.version === version) return;
+    if (this.schemaFetches.has(`${host}@${version}`)) return;
     const s = this.settings!;
-    const p = fetchHostSchemas(host, this.schemaCacheDir, { sshPath: s.sshPath, sshConfigFile: s.sshConfigFile, extraSshArgs: s.sshExtraArgs, connectTimeoutSec: s.connectTimeoutSec, onSpawn: (argv) => this.client.log(`${host}: running ${JSON.stringify(argv)} (schema)`) })
+    const p = fetchHostSchemas(host, this.schemaCacheDir, { sshPath: s.sshPath, sshConfigFile: s.sshConfigFile, extraSshArgs: s.sshExtraArgs, connectTimeoutSec: s.connectTimeoutSec, onSpawn: (argv) => this.client.log(`${terminalText(host)}: running ${terminalText(JSON.stringify(argv))} (schema)`) })
       .then((r) => {
-        this.client.log(`${host}: libvirt ${r.version} schema stored in ${r.dir}`);
-        this.schemas!.setHostSchema(host, r.dir, r.version);
+        this.client.log(`${terminalText(host)}: libvirt ${terminalText(r.version)} schema (sha256 ${r.sha256.slice(0, 12)}) stored in ${terminalText(r.dir)}`);
+        this.schemas!.setHostSchema(host, r.dir, r.version, r.sha256);
       })
-      .catch((e: Error) => this.client.log(`${host}: schema fetch failed: ${e.message}`));
+      .catch((e: Error) => {
+        this.client.log(`schema fetch failed: ${terminalText(e.message)}`);
+        this.schemas!.clearHostSchema(host);
+      });
     this.schemaFetches.set(`${host}@${version}`, p);
   }
 
@@ -93,7 +136,7 @@ export class HostManager {
         this.snapshots.set(idx.host, idx);
         this.ensureSchema(idx.host, idx.snapshot.libvirtVersion, false);
       } catch (e) {
-        this.client.error((e as Error).message, f);
+        this.client.error(terminalText((e as Error).message), f, inventoryNotice({ snapshotFile: f }));
       }
     }
     if (!keepCache) {
@@ -122,16 +165,17 @@ export class HostManager {
         extraSshArgs: s.sshExtraArgs,
         connectTimeoutSec: s.connectTimeoutSec,
         signal,
-        onSpawn: (argv) => this.client.log(`${host}: running ${JSON.stringify(argv)}`),
+        onSpawn: (argv) => this.client.log(`${terminalText(host)}: running ${terminalText(JSON.stringify(argv))}`),
       });
-      this.client.log(`${host}: inventory fetched in ${Date.now() - started} ms (${raw.stdout.length} bytes)${raw.stderr.trim() ? `; stderr: ${raw.stderr.trim()}` : ''}`);
+      this.client.log(`${terminalText(host)}: inventory fetched in ${Date.now() - started} ms (${raw.stdout.length} bytes)${raw.stderr.trim() ? `; stderr: ${terminalText(raw.stderr.trim())}` : ''}`);
       const snap = snapshotFromCollectorOutput(host, output);
       this.ensureSchema(host, snap.libvirtVersion, true);
       return snap;
     } catch (e) {
       const err = e instanceof InventoryError ? e : new InventoryError(host, 'failed', (e as Error).message);
-      this.client.log(`${host}: failed after ${Date.now() - started} ms: ${err.message}${err.stderr?.trim() ? `\n${err.stderr.trim()}` : ''}`);
-      if (err.kind !== 'cancelled') this.client.error(err.message, host);
+      // Host text (the message quotes stderr) is logged as terminal text: one line, no control sequences.
+      this.client.log(`${terminalText(host)}: failed after ${Date.now() - started} ms: ${terminalText(err.message)}${err.stderr?.trim() ? `; stderr: ${terminalText(err.stderr.trim())}` : ''}`);
+      if (err.kind !== 'cancelled') this.client.error(terminalText(err.message), host, inventoryNotice({ host, kind: err.kind }));
       throw err;
     }
   }
@@ -185,6 +229,21 @@ export class HostManager {
     return out;
   }
 
+  /**
+   * The inventory of `host` for the inventory view and snapshot saving: the one the document `uri`
+   * is checked against, else the live one, else a snapshot's.
+   */
+  inventoryOf(host: string, uri?: string): HostIndex | undefined {
+    const mine = uri ? this.hostsFor(uri).find((h) => h.host === host) : undefined;
+    return mine ?? (this.hostAccess ? this.cache?.current(host) : undefined) ?? this.snapshots.get(host);
+  }
+
+  /** Where the inventory of `host` comes from now (as in the state report). */
+  sourceOf(host: string): HostStateReport['source'] {
+    const live = this.hostAccess && !!this.cache?.state(host)?.fetchedAt;
+    return live ? (host === 'local' ? 'local' : 'ssh') : this.snapshots.has(host) ? 'snapshot' : 'none';
+  }
+
   /** Fetches the hosts of the given documents' groups that are due (or all, when forced), with progress. */
   async refresh(uris: string[] | 'all', force: boolean): Promise<void> {
     if (!this.hostAccess || !this.cache) return;
@@ -195,7 +254,9 @@ export class HostManager {
     for (const g of groups) for (const h of g.hosts) if (force || this.cache.isDue(h)) hosts.add(h);
     if (!hosts.size) return;
     const list = [...hosts];
-    const progress = await this.client.progress(`Fetching inventory of ${list.join(', ')}`);
+    // The title is shown in a notification: host names only as notification labels.
+    const shown = list.slice(0, 8).map(notificationLabel).join(', ') + (list.length > 8 ? ` and ${list.length - 8} more` : '');
+    const progress = await this.client.progress(`Fetching inventory of ${shown}`);
     progress.onCancel(() => this.cache?.cancel());
     let done = 0;
     await Promise.all(

@@ -3,12 +3,15 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
-  CodeActionKind, createConnection, TextEdit, DidChangeConfigurationNotification, ProposedFeatures, TextDocuments, TextDocumentSyncKind,
+  CodeActionKind, createConnection, DidChangeConfigurationNotification, ProposedFeatures, TextDocuments, TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseDomainDocument } from '../analysis';
 import { readFileText } from '../cli/fileText';
 import { peerOf } from '../domain/peer';
+import { terminalText } from '../encode';
+import { inventoryMarkdown } from '../features/inventoryView';
+import type { HostIndex } from '../inventory/resolver';
 import { HostManager } from './hostManager';
 import { SchemaManager } from './schemaManager';
 import { ServerCore } from './serverCore';
@@ -25,6 +28,15 @@ interface InitOptions {
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
+
+/**
+ * The log channel: every line as terminal text (no control sequence reaches the channel). Host text
+ * is encoded where it is put into a message (so its newlines cannot start a line of their own);
+ * this keeps the messages' own line breaks.
+ */
+function log(message: string): void {
+  connection.console.log(message.split('\n').map(terminalText).join('\n'));
+}
 
 /** The README next to the bundle documents every finding code. */
 function defaultDocsUri(): string | undefined {
@@ -67,18 +79,19 @@ connection.onInitialize((params) => {
       return [];
     }
   });
-  schemas = new SchemaManager({ log: (m) => connection.console.log(m), changed: () => core.revalidateAll() });
+  schemas = new SchemaManager({ log, changed: () => core.revalidateAll() });
   core = new ServerCore(
     {
       publishDiagnostics: (uri, version, diagnostics) => void connection.sendDiagnostics({ uri, version, diagnostics }),
-      log: (m) => connection.console.log(m),
+      log,
     },
     { docsUri: init.docsUri ?? defaultDocsUri(), schemaFor: (uri) => schemas.validatorFor(hosts.groupFor(uri)?.hosts ?? []) },
   );
   hosts = new HostManager(
     {
-    log: (m) => connection.console.log(m),
-    error: (message, host) => void connection.sendNotification('libvirtDomain/inventoryError', { message, host }),
+    log,
+    // `message` (details, host text) is for the log; `notice` is the only text a notification may show.
+    error: (message, host, notice) => void connection.sendNotification('libvirtDomain/inventoryError', { message, host, notice }),
     inventoryChanged: () => core.revalidateAll(),
     state: (s) => void connection.sendNotification('libvirtDomain/inventoryState', s),
     progress: async (title) => {
@@ -137,29 +150,33 @@ connection.onRequest('libvirtDomain/chooseHostGroup', (p: { uri: string; group?:
   void hosts.refresh([p.uri], false);
   return null;
 });
-// Fix-all across files (the workspace command): open documents use their editor text, others are read from disk.
-connection.onRequest('libvirtDomain/fixAllEdits', (p: { uris: string[] }) => {
-  const changes: Record<string, TextEdit[]> = {};
-  for (const uri of p.uris ?? []) {
-    const open = documents.get(uri);
-    let text: string | undefined = open?.getText();
-    if (text === undefined) {
-      try {
-        const ft = readFileText(fileURLToPath(uri));
-        if (!ft.lossless || ft.bom) continue; // the editor's own encoding handling would be bypassed: leave such files alone
-        text = ft.text;
-      } catch {
-        continue;
-      }
-    }
-    const edits = core.service.fixAllEdits({ uri, text });
-    if (edits.length) changes[uri] = edits;
+// Fix-all across files (the workspace command): only files inside the workspace folders (real paths; see ServerCore.fixAllEdits).
+connection.onRequest('libvirtDomain/fixAllEdits', (p: { uris: string[]; folders?: string[] }) => {
+  const folders = Array.isArray(p.folders) ? p.folders.filter((f): f is string => typeof f === 'string') : workspaceFolders;
+  return core.fixAllEdits(Array.isArray(p.uris) ? p.uris : [], folders);
+});
+// The inventory view (Markdown, built here from the host index; the client only shows it). Cached per index and source.
+const views = new WeakMap<HostIndex, Map<string, string>>();
+connection.onRequest('libvirtDomain/inventoryView', (p: { uri?: string; host?: string }) => {
+  const host = typeof p.host === 'string' ? p.host : p.uri ? hosts.hostsFor(p.uri)[0]?.host : undefined;
+  const idx = host !== undefined ? hosts.inventoryOf(host, p.uri) : undefined;
+  if (!idx) return null;
+  const src = hosts.sourceOf(idx.host);
+  const source = src === 'none' ? '' : src;
+  let byIndex = views.get(idx);
+  if (!byIndex) views.set(idx, (byIndex = new Map()));
+  let md = byIndex.get(source);
+  if (md === undefined) {
+    const started = Date.now();
+    md = inventoryMarkdown(idx, { source: source || undefined });
+    byIndex.set(source, md);
+    log(`inventory view of ${terminalText(idx.host)}: ${idx.allLuns().length} LUNs in ${Date.now() - started} ms`);
   }
-  return { changes };
+  return md;
 });
 connection.onRequest('libvirtDomain/hostInventory', (p: { uri?: string; host?: string }) => {
-  const list = p.uri ? hosts.hostsFor(p.uri) : [];
-  const idx = p.host ? list.find((h) => h.host === p.host) ?? hosts.hostsFor('').find((h) => h.host === p.host) : list[0];
+  const host = typeof p.host === 'string' ? p.host : p.uri ? hosts.hostsFor(p.uri)[0]?.host : undefined;
+  const idx = host !== undefined ? hosts.inventoryOf(host, p.uri) : undefined;
   return idx ? idx.snapshot : null;
 });
 

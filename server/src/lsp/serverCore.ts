@@ -2,7 +2,12 @@
  * The server's behaviour, independent of the transport: document lifecycle, debounced
  * diagnostics, requests. Talks to the editor only through LspClient, so tests can drive it in-process.
  */
-import type { CodeAction, CompletionList, Diagnostic, Hover, Position, Range } from 'vscode-languageserver';
+import { realpathSync } from 'node:fs';
+import { sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CodeAction, CompletionList, Diagnostic, Hover, Position, Range, TextEdit } from 'vscode-languageserver';
+import { readFileText } from '../cli/fileText';
+import { terminalText } from '../encode';
 import type { HostIndex } from '../inventory/resolver';
 import { peerOf, samePeer } from '../domain/peer';
 import type { PeerDomain } from '../rules/types';
@@ -20,6 +25,17 @@ export interface ServerCoreOptions {
   debounceMs?: number;
   /** The schema validator for a document, when one is ready. */
   schemaFor?: (uri: string) => SchemaValidator | undefined;
+}
+
+/** What `fixAllEdits` returns: the edits by URI, and the files it left alone with the reason. */
+export interface FixAllResult {
+  changes: Record<string, TextEdit[]>;
+  skipped: { uri: string; reason: string }[];
+}
+
+/** Whether the real path `p` is `root` or inside it (both real paths). */
+function isInside(p: string, root: string): boolean {
+  return p === root || p.startsWith(root.endsWith(sep) ? root : root + sep);
 }
 
 interface OpenDoc {
@@ -168,6 +184,63 @@ export class ServerCore {
   completion(uri: string, position: Position): CompletionList {
     const d = this.docs.get(uri);
     return d ? this.service.completion(d, position) : { isIncomplete: false, items: [] };
+  }
+
+  /**
+   * Fix-all across files (the workspace command). Only files whose real path (links followed) lies
+   * inside the real path of a workspace folder are considered: a repository's symlink must not make
+   * the editor rewrite a file elsewhere (in Restricted Mode too). Open documents use their editor
+   * text; others are read from disk (regular files only, bounded), and skipped when the editor's own
+   * encoding handling would be bypassed. Every skipped file is logged.
+   */
+  fixAllEdits(uris: string[], workspaceFolders: string[]): FixAllResult {
+    const roots: string[] = [];
+    for (const f of workspaceFolders) {
+      try {
+        roots.push(realpathSync(f));
+      } catch {
+        // a folder that does not exist (any more) holds no file
+      }
+    }
+    const result: FixAllResult = { changes: {}, skipped: [] };
+    const skip = (uri: string, reason: string) => result.skipped.push({ uri, reason });
+    for (const uri of uris) {
+      let path: string;
+      try {
+        path = fileURLToPath(uri);
+      } catch {
+        skip(uri, 'not a file');
+        continue;
+      }
+      let real: string;
+      try {
+        real = realpathSync(path);
+      } catch (e) {
+        skip(uri, `cannot resolve its path (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+        continue;
+      }
+      if (!roots.some((r) => isInside(real, r))) {
+        skip(uri, real === path ? 'outside the workspace folders' : `a link to ${real}, outside the workspace folders`);
+        continue;
+      }
+      let text = this.docs.get(uri)?.text;
+      if (text === undefined) {
+        try {
+          const ft = readFileText(real);
+          if (!ft.lossless || ft.bom) continue; // the editor's own encoding handling would be bypassed: leave such files alone
+          text = ft.text;
+        } catch (e) {
+          skip(uri, `not read (${(e as Error).message})`);
+          continue;
+        }
+      }
+      const edits = this.service.fixAllEdits({ uri, text });
+      if (edits.length) result.changes[uri] = edits;
+    }
+    const shown = result.skipped.slice(0, 50);
+    for (const s of shown) this.client.log(`fix all in the workspace: skipped ${terminalText(s.uri)}: ${terminalText(s.reason)}`);
+    if (result.skipped.length > shown.length) this.client.log(`fix all in the workspace: skipped ${result.skipped.length - shown.length} more file(s)`);
+    return result;
   }
 
   codeActions(uri: string, range: Range, only?: string[]): CodeAction[] {

@@ -10,6 +10,7 @@ import { buildDomainModel } from '../domain/model';
 import { peerOf } from '../domain/peer';
 import type { PeerDomain } from '../rules/types';
 import { parseXml } from '../xml/parse';
+import { readFileBoundedAsync } from '../safeRead';
 
 export interface ScanLimits {
   maxFiles: number;
@@ -55,9 +56,8 @@ export async function scanWorkspace(
       }
       result.filesRead++;
       try {
-        const st = await fs.stat(p);
-        if (st.size > limits.maxFileBytes) continue;
-        const text = await fs.readFile(p, 'utf8');
+        // A regular file within the bound only: never a FIFO or a device swapped in after the readdir.
+        const text = (await readFileBoundedAsync(p, { maxBytes: limits.maxFileBytes })).data.toString('utf8');
         if (!text.includes('<domain')) continue;
         const model = buildDomainModel(parseXml(text));
         if (!model) continue;

@@ -85,7 +85,7 @@ export const CODES = {
   schema: {
     severity: 'error',
     title: 'Not valid under libvirt\'s schema',
-    doc: 'The document does not validate against libvirt\'s own RelaxNG schema (`domain.rng`), the check `virt-xml-validate` and `virsh define` make. The schema is the one of the libvirt version the host runs (fetched from its `/usr/share/libvirt/schemas`), else this machine\'s `/usr/share/libvirt/schemas`, else the directory set in `libvirtDomain.schema.path` / `--schema DIR`; the message names which. libxml2 reports the outermost element that failed (\"Element domain failed to validate content\"); the finding points at the element or attribute whose removal makes the document valid. **Fix:** correct that element or attribute (see libvirt\'s formatdomain documentation).',
+    doc: 'The document does not validate against libvirt\'s own RelaxNG schema (`domain.rng`), the check `virt-xml-validate` and `virsh define` make. The schema is the host\'s own (fetched from its `/usr/share/libvirt/schemas`, checked to be RelaxNG grammars that include only each other, and cached by content hash, never shared with another host or used for a snapshot), else this machine\'s `/usr/share/libvirt/schemas`, else the directory set in `libvirtDomain.schema.path` / `--schema DIR`; the message names which, with the libvirt version and the first 12 hex digits of the files\' sha256. libxml2 reports the outermost element that failed (\"Element domain failed to validate content\"); the finding points at the element or attribute whose removal makes the document valid. **Fix:** correct that element or attribute (see libvirt\'s formatdomain documentation).',
   },
 } as const satisfies Record<string, CodeInfo>;
 

@@ -59,6 +59,8 @@ function computeCandidates(path: string, hosts: HostIndex[]): CandidateSet {
   const first = resolutions.findIndex((r) => r.found);
   if (first < 0) return { resolutions, candidates: [] };
   const key = identityKey(resolutions[first]);
+  // The best MAX_ALIASES of them, ranked over all (resolver.ts): the per-host filter below stays bounded
+  // even when a host has a million links to the LUN.
   let aliases = hosts[first].aliases(resolutions[first]);
   if (hosts.length > 1 && key) {
     aliases = aliases.filter((a) => hosts.every((h) => identityKey(h.resolve(a.path)) === key));

@@ -7,8 +7,19 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
+/** An element or attribute node of a parsed document (the few members used here). */
+export interface LibxmlNode {
+  readonly name: string;
+  readonly namespaceUri?: string;
+  /** An attribute's value. */
+  readonly value?: string;
+}
 export interface LibxmlDoc {
   dispose(): void;
+  /** The root element (a parsed document always has one). */
+  readonly root: LibxmlNode;
+  /** The nodes an XPath selects; `namespaces` maps the prefixes it uses. */
+  find(xpath: string, namespaces?: Record<string, string>): LibxmlNode[];
 }
 export interface LibxmlValidateError extends Error {
   details?: { message: string; line: number; col: number; xpath?: string }[];

@@ -2,22 +2,88 @@
  * Validation against libvirt's own RelaxNG schema with libxml2 (the validator virt-xml-validate
  * uses), and localisation of each error to the smallest element or attribute of our parse.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CODES } from '../rules/codes';
 import type { Finding } from '../rules/types';
 import type { XmlDocument, XmlElement } from '../xml/parse';
 import { Libxml, loadLibxml, LibxmlValidateError } from './libxml';
 import { DISK_ELEMENTS } from '../domain/diskVocabulary';
+import { readFileBounded } from '../safeRead';
+import { cap, terminalText } from '../encode';
 
 export interface SchemaSource {
   /** Directory holding domain.rng and the files it includes. */
   dir: string;
-  /** What to call it in messages, e.g. "libvirt 9.0.0 (kvm-a)" or "/usr/share/libvirt/schemas". */
+  /**
+   * Which schema this is, for messages (one line): "libvirt 9.0.0 schema from kvm-a, sha256 1a2b3c4d5e6f",
+   * "local schema /usr/share/libvirt/schemas, sha256 …", "configured schema DIR, sha256 …".
+   */
   label: string;
 }
 
 export const LOCAL_SCHEMA_DIR = '/usr/share/libvirt/schemas';
+
+/** libvirt's domain.rng is about 200 KB; the files it includes are read by libxml2 itself. */
+const MAX_SCHEMA_BYTES = 16 * 1024 * 1024;
+
+/** The one place a .rng file is read by this program (libxml2 reads the files domain.rng includes itself). */
+export function readSchemaFile(path: string): string {
+  // A regular file of bounded size (the directory may come from a setting): never a device or a FIFO.
+  return readFileBounded(path, { maxBytes: MAX_SCHEMA_BYTES, what: 'schema' }).data.toString('utf8');
+}
+
+/** A schema file's name: a plain name ending in .rng (never a path). */
+export const SCHEMA_FILE_NAME = /^[\w.-]+\.rng$/;
+/** At most this many .rng files make one schema (libvirt ships about 30). */
+export const MAX_SCHEMA_FILES = 256;
+
+/**
+ * The content hash of a set of schema files: sha256 over the files sorted by name, each framed as
+ * "NAME\nBYTES\n" followed by its UTF-8 bytes. Two sets hash alike only when names and contents match.
+ */
+export function schemaFilesHash(files: readonly { name: string; body: string }[]): string {
+  const h = createHash('sha256');
+  for (const f of [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const bytes = Buffer.from(f.body, 'utf8');
+    h.update(`${f.name}\n${bytes.length}\n`);
+    h.update(bytes);
+  }
+  return h.digest('hex');
+}
+
+/** The .rng files of a directory (names that are not plain *.rng names are left out). */
+export function readSchemaDir(dir: string): { name: string; body: string }[] {
+  const names = readdirSync(dir).filter((n) => SCHEMA_FILE_NAME.test(n)).sort();
+  if (names.length > MAX_SCHEMA_FILES) throw new Error(`${terminalText(dir)}: more than ${MAX_SCHEMA_FILES} .rng files`);
+  return names.map((name) => ({ name, body: readSchemaFile(join(dir, name)) }));
+}
+
+/** The content hash of a directory's .rng files (undefined when they cannot be read). */
+export function schemaDirHash(dir: string): string | undefined {
+  try {
+    return schemaFilesHash(readSchemaDir(dir));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A host name (or a directory) as it may appear in a one-line message: controls escaped, capped. */
+export function schemaLabelText(s: string, max = 120): string {
+  return terminalText(cap(s.replace(/\s+/g, ' '), max));
+}
+
+/** The source for this machine's schemas ('local') or a directory from a setting or --schema DIR ('configured'). */
+export function dirSchemaSource(dir: string, kind: 'local' | 'configured'): SchemaSource {
+  const hash = schemaDirHash(dir);
+  return { dir, label: `${kind} schema ${schemaLabelText(dir)}${hash ? `, sha256 ${hash.slice(0, 12)}` : ''}` };
+}
+
+/** The label of a schema fetched from a host. */
+export function hostSchemaLabel(host: string, version: string, sha256: string): string {
+  return `libvirt ${schemaLabelText(version, 40)} schema from ${schemaLabelText(host, 80)}, sha256 ${sha256.slice(0, 12)}`;
+}
 
 interface Culprit {
   /** The range to report. */
@@ -36,23 +102,36 @@ interface RawError {
   xpath?: string;
 }
 
+/** A compiled domain.rng: one per schema directory, shared by every label that names it. */
+interface CompiledSchema {
+  lib: Libxml;
+  validator: { validate(doc: unknown): void; dispose(): void };
+}
+
+async function compileSchema(dir: string): Promise<CompiledSchema> {
+  const rng = join(dir, 'domain.rng');
+  if (!existsSync(rng)) throw new Error(`${terminalText(dir)}: no domain.rng (libvirt's schemas are not there)`);
+  const lib = await loadLibxml();
+  const text = readSchemaFile(rng);
+  try {
+    const doc = lib.XmlDocument.fromString(text, { url: rng });
+    return { lib, validator: lib.RelaxNGValidator.fromDoc(doc) };
+  } catch (e) {
+    throw new Error(`${terminalText(rng)}: the schema does not compile (${schemaLabelText((e as Error).message.trim(), 200)})`);
+  }
+}
+
 export class SchemaValidator {
-  private constructor(
-    private readonly lib: Libxml,
-    private readonly validator: { validate(doc: unknown): void; dispose(): void },
-    readonly source: SchemaSource,
-  ) {}
+  private readonly lib: Libxml;
+  private readonly validator: CompiledSchema['validator'];
+
+  private constructor(compiled: CompiledSchema, readonly source: SchemaSource) {
+    this.lib = compiled.lib;
+    this.validator = compiled.validator;
+  }
 
   static async load(source: SchemaSource): Promise<SchemaValidator> {
-    const rng = join(source.dir, 'domain.rng');
-    if (!existsSync(rng)) throw new Error(`${source.dir}: no domain.rng (libvirt's schemas are not there)`);
-    const lib = await loadLibxml();
-    const doc = lib.XmlDocument.fromString(readFileSync(rng, 'utf8'), { url: rng });
-    try {
-      return new SchemaValidator(lib, lib.RelaxNGValidator.fromDoc(doc), source);
-    } catch (e) {
-      throw new Error(`${rng}: the schema does not compile (${(e as Error).message.trim()})`);
-    }
+    return new SchemaValidator(await compiled(source.dir), source);
   }
 
   /** libxml2's verdict on a text: its errors, or [] when valid; a text libxml2 cannot parse yields one error. */
@@ -125,7 +204,9 @@ export class SchemaValidator {
     return {
       code: 'schema',
       severity: CODES.schema.severity,
-      message: `${what} is not valid under the ${this.source.label} schema; ${detail}`,
+      // Which schema (host, libvirt version, hash prefix) ends the message; the parts quoting the
+      // document are capped so that it always fits (diagnostics are capped at 4096).
+      message: `${cap(what, 300)} is not valid under libvirt's schema; ${cap(detail, 1500)} (${this.source.label})`,
       start,
       end: Math.max(end, start + 1),
       fixes: [],
@@ -182,9 +263,8 @@ export class SchemaValidator {
     return search(root) ?? attributeCulprit(root);
   }
 
-  dispose(): void {
-    this.validator.dispose();
-  }
+  /** The compiled grammar is shared (see compiled()): nothing of its own to release. */
+  dispose(): void {}
 }
 
 /** Follows an xpath such as /domain/devices/disk[2]/target in our parse. */
@@ -204,15 +284,33 @@ export function elementAtXpath(root: XmlElement, xpath: string): XmlElement | un
   return el;
 }
 
-const cache = new Map<string, Promise<SchemaValidator>>();
+const grammars = new Map<string, Promise<CompiledSchema>>();
 
-/** One compiled validator per schema directory. */
+/** One compiled grammar per schema directory (a fetched schema's directory is named by its content hash). */
+function compiled(dir: string): Promise<CompiledSchema> {
+  let g = grammars.get(dir);
+  if (!g) {
+    g = compileSchema(dir);
+    g.catch(() => grammars.delete(dir));
+    grammars.set(dir, g);
+  }
+  return g;
+}
+
+const validators = new Map<string, Promise<SchemaValidator>>();
+
+/**
+ * The validator for a source: one per directory and label (the same validator object each time, so
+ * cached analyses stay valid), sharing the grammar compiled for the directory. Two hosts serving
+ * identical files share a grammar, yet each finding names the schema of the host it was checked for.
+ */
 export function schemaValidator(source: SchemaSource): Promise<SchemaValidator> {
-  let v = cache.get(source.dir);
+  const key = `${source.dir}\0${source.label}`;
+  let v = validators.get(key);
   if (!v) {
     v = SchemaValidator.load(source);
-    v.catch(() => cache.delete(source.dir));
-    cache.set(source.dir, v);
+    v.catch(() => validators.delete(key));
+    validators.set(key, v);
   }
   return v;
 }

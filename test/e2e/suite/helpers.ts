@@ -97,8 +97,8 @@ let probeSeq = 0;
 /** Whether the launcher answers probes (code-server run); not with a downloaded VS Code. */
 export const probesAvailable = process.env.LDX_E2E_PROBES === '1';
 
-/** Asks the launcher (test/e2e/launcher.mjs, handleProbe) about the workbench page. */
-export async function probe<T = unknown>(req: { kind: 'eval'; expr: string } | { kind: 'screenshot'; path: string; clip?: { x: number; y: number; width: number; height: number } } | { kind: 'press'; key: string }): Promise<T> {
+/** Asks the launcher (test/e2e/launcher.mjs, handleProbe) about the workbench page (`frames`: every frame, webviews included). */
+export async function probe<T = unknown>(req: { kind: 'eval'; expr: string } | { kind: 'frames'; expr: string } | { kind: 'screenshot'; path: string; clip?: { x: number; y: number; width: number; height: number } } | { kind: 'press'; key: string }): Promise<T> {
   const out = path.join(os.tmpdir(), `ldx-probe-${process.pid}-${Date.now()}-${probeSeq++}.json`);
   console.log(`[ldx-probe] ${JSON.stringify({ ...req, out })}`);
   const r = await until(`the launcher to answer probe ${req.kind}`, () => (fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, 'utf8')) as { ok: boolean; value?: T; error?: string }) : undefined), 15_000);

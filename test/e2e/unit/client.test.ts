@@ -1,21 +1,32 @@
 /**
- * Unit tests (node:test) of the extension's pure modules, which need no editor: the inventory view,
- * the status bar text, domain sniffing, settings path resolution; and package.json against the
- * server's finding codes. Bundled by test/e2e/build.mjs to out/e2e/unit/.
+ * Unit tests (node:test) of the extension's pure modules, which need no editor: the status bar text,
+ * domain sniffing, settings path resolution, notification texts; the inventory view the server builds
+ * for the extension (server/src/features/inventoryView.ts); and package.json against the server's
+ * finding codes and the trust rules. Bundled by test/e2e/build.mjs to out/e2e/unit/.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatSize, inventoryMarkdown, lunsOf, type SnapshotLike } from '../../../client/src/inventoryView';
+import { inventoryErrorNotice, isSafeNotice, progressTitle } from '../../../client/src/notices';
 import { resolveSettingPath, resolveSettings } from '../../../client/src/settings';
 import { formatAge, looksLikeDomain, presentStatus, type InventoryState } from '../../../client/src/status';
+import { inventoryMarkdown } from '../../../server/src/features/inventoryView';
+import { HostIndex } from '../../../server/src/inventory/resolver';
+import { validateSnapshot } from '../../../server/src/inventory/snapshot';
 import { ALL_CODES } from '../../../server/src/rules/codes';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const MarkdownIt = require('markdown-it');
+
+/** The inventory view of a snapshot JSON, as the server builds it. */
+const view = (raw: unknown, source?: string) => inventoryMarkdown(new HostIndex(validateSnapshot(raw, 'test')), { source });
 
 const ROOT = join(__dirname, '..', '..', '..');
 
 /** A small host: a DMP-managed ALUA LUN (2 paths), a dm-multipath LUN with a partition, a local disk with LVM. */
-const SNAP: SnapshotLike = {
+const SNAP = {
+  format: 'libvirt-domain-inventory/1',
   host: 'kvm-t',
   hostname: 'kvm-t.example',
   collectedAt: '2026-01-02T03:04:05.000Z',
@@ -63,56 +74,51 @@ const SNAP: SnapshotLike = {
   warnings: ['vxdisk: one line not understood'],
 };
 
-describe('inventory view (client/src/inventoryView.ts)', () => {
-  test('LUNs: path devices grouped by identity, DMP node, dm-multipath map, VxVM, users', () => {
-    const luns = lunsOf(SNAP);
-    assert.equal(luns.length, 3, 'sda, the 3PAR LUN, the iSCSI LUN; the cdrom is not a LUN');
-    const [dmp, mp, local] = luns;
-    assert.equal(dmp.identity, 'WWN 0x60002ac0000000000000001200000001');
-    assert.deepEqual(dmp.paths.map((p) => [p.name, p.state, p.ctlr]), [['sdb', 'enabled(a)', 'c3'], ['sdc', 'enabled(a)', 'c4']]);
-    assert.deepEqual(dmp.dmp, { node: '3pardata0_12', arrayName: '3PARDATA', arrayType: 'ALUA', enclosure: '3pardata0', state: 'enabled' });
-    assert.deepEqual(dmp.aliases, ['/dev/vx/dmp/3pardata0_12']);
-    assert.deepEqual(dmp.singlePathNames, ['/dev/disk/by-id/wwn-0x60002ac0000000000000001200000001', '/dev/disk/by-path/pci-0000:3b:00.0-fc-0x1-lun-12']);
-    assert.deepEqual(dmp.vxvm, { disk: 'appdg01', group: 'appdg', imported: true, status: 'online shared' });
-    assert.deepEqual(dmp.usedBy, [{ domain: 'web01', target: 'vdb', source: '/dev/vx/dmp/3pardata0_12', shareable: false, via: undefined }]);
-
-    assert.deepEqual(mp.mpath, { name: 'mpatha', kname: 'dm-2' });
-    // dm-name-mpathN and /dev/mapper/mpathN are user-friendly names: not stable aliases.
-    assert.deepEqual(mp.aliases, ['/dev/disk/by-id/dm-uuid-mpath-36001405000000000000000000000000a', '/dev/disk/by-id/wwn-0x6001405000000000000000000000000a']);
-    assert.deepEqual(mp.partitions, ['/dev/mapper/mpatha1']);
-    assert.deepEqual(mp.usedBy, [{ domain: 'db01', target: 'vdc', source: '/dev/disk/by-label/data', shareable: true, via: 'part mpatha1' }]);
-
-    assert.equal(local.identity, 'WWN 0x5000000000000001');
-    assert.deepEqual(local.aliases, ['/dev/disk/by-id/wwn-0x5000000000000001']);
-    assert.deepEqual(local.mountpoints, ['/boot (sda1)']);
-    assert.deepEqual(local.usedBy.map((u) => [u.domain, u.via]), [['web01', 'lvm vg-guest1']]);
-  });
-
-  test('markdown: heading, a table row per LUN, details, collection warnings', () => {
-    const md = inventoryMarkdown(SNAP, { source: 'ssh' });
-    assert.match(md, /^# Inventory of kvm-t\n\nhostname `kvm-t.example` · collected 2026-01-02 03:04:05 UTC · source: ssh · cluster: enabled: cluster active - MASTER\n/);
-    assert.match(md, /## LUNs \(3\)/);
-    assert.match(md, /^\| 3PARdata VV \| 500 GiB \| `WWN 0x60002ac0000000000000001200000001` \| sdb, sdc \| DMP 3pardata0_12 \(ALUA\) \| `\/dev\/vx\/dmp\/3pardata0_12` \| web01 \(vdb\) \|$/m);
-    assert.match(md, /^\| LIO-ORG lun0 \| 100 GiB \| .* \| sdd, sde \| dm-multipath mpatha \| `\/dev\/disk\/by-id\/dm-uuid-mpath-36001405000000000000000000000000a` \| db01 \(vdc\) \|$/m);
+describe('inventory view (server/src/features/inventoryView.ts, shown by the client)', () => {
+  test('markdown: heading, a table row per LUN (DMP, dm-multipath, local), details, collection warnings', () => {
+    const md = view(SNAP, 'ssh');
+    assert.match(md, /^# Inventory of kvm\\-t\n\nhostname `kvm-t.example` · collected 2026\\-01\\-02 03\\:04\\:05 UTC · source: ssh · cluster: enabled\\: cluster active \\- MASTER\n/);
+    assert.match(md, /## LUNs \(3\)/, 'sda, the 3PAR LUN, the iSCSI LUN; the cdrom is not a LUN');
+    const rows = md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| LUN'));
+    assert.deepEqual(rows, [
+      '| 3PARdata VV | 500 GiB | WWN 0x60002ac0000000000000001200000001 | sdb, sdc | DMP 3pardata0\\_12 (ALUA) | \\/dev\\/vx\\/dmp\\/3pardata0\\_12 | web01 (vdb) |',
+      '| LIO\\-ORG lun0 | 100 GiB | WWN 0x6001405000000000000000000000000a | sdd, sde | dm-multipath mpatha | \\/dev\\/disk\\/by\\-id\\/dm\\-uuid\\-mpath\\-36001405000000000000000000000000a | db01 (vdc) |',
+      '| ATA SSD | 480 GiB | WWN 0x5000000000000001 | sda | — | \\/dev\\/disk\\/by\\-id\\/wwn\\-0x5000000000000001 | web01 (vda) |',
+    ]);
+    assert.match(md, /- \*\*Paths \(2\):\*\* `sdb` \(enabled\\\(a\\\)[^)]*\), `sdc` \(enabled\\\(a\\\)[^)]*\)/);
+    assert.match(md, /- \*\*DMP node:\*\* `3pardata0_12` · array 3PARDATA · array type \*\*ALUA\*\* · enclosure 3pardata0 · enabled/);
     assert.match(md, /- \*\*VxVM:\*\* disk `appdg01`, disk group `appdg` \(imported here\) · online shared/);
-    assert.match(md, /- \*\*One path only \(no failover\):\*\* `\/dev\/disk\/by-id\/wwn-0x60002ac0000000000000001200000001`/);
-    assert.match(md, /- \*\*Used by:\*\* db01 as vdc via `\/dev\/disk\/by-label\/data` \(part mpatha1\) · shareable/);
-    assert.match(md, /- ⚠ vxdisk: one line not understood/);
+    assert.match(md, /- \*\*One path only \(no failover\):\*\* `\/dev\/disk\/by-id\/wwn-0x60002ac0000000000000001200000001`, `\/dev\/disk\/by-path\/pci-0000:3b:00.0-fc-0x1-lun-12`/);
+    // dm-name-mpathN and /dev/mapper/mpathN are user-friendly names: not stable aliases.
+    assert.match(md, /- \*\*Stable aliases:\*\* `\/dev\/disk\/by-id\/dm-uuid-mpath-36001405000000000000000000000000a`, `\/dev\/disk\/by-id\/wwn-0x6001405000000000000000000000000a`\n/);
+    assert.match(md, /- \*\*dm-multipath map:\*\* `mpatha` \(dm\\-2\)/);
+    assert.match(md, /- \*\*Partitions:\*\* `\/dev\/mapper\/mpatha1`/);
+    assert.match(md, /- \*\*Used by:\*\* db01 as vdc via `\/dev\/disk\/by-label\/data` \(partition 1\) · shareable/);
+    assert.match(md, /- \*\*Used by:\*\* web01 as vda via `\/dev\/mapper\/vg-guest1` \(lvm vg\\-guest1\)/);
+    assert.match(md, /- \*\*Mounted on the host:\*\* `\/boot \(sda1\)`/);
+    assert.match(md, /- ⚠ vxdisk\\: one line not understood/);
     // Table cells cannot be broken by a pipe in a value.
-    const odd = inventoryMarkdown({ host: 'h', devices: [{ kname: 'sdx', path: '/dev/sdx', type: 'disk', model: 'a|b', size: null }] });
-    assert.match(odd, /\| a\\\|b \| \? \|/);
+    const odd = view({ format: 'libvirt-domain-inventory/1', host: 'h', devices: [{ kname: 'sdx', path: '/dev/sdx', type: 'disk', model: 'a|b', size: null }], links: {} });
+    assert.match(odd, /^\| a\\\|b \| size unknown \| sdx \| sdx \|/m);
   });
 
-  test('tolerates a sparse or foreign snapshot', () => {
-    assert.deepEqual(lunsOf({}), []);
-    assert.match(inventoryMarkdown({}), /# Inventory of \?/);
-    assert.equal(lunsOf({ devices: [{ kname: 'sda', path: '/dev/sda', type: 'disk' }] })[0].identity, 'sda');
+  test('tolerates a sparse snapshot', () => {
+    assert.match(view({ format: 'libvirt-domain-inventory/1', host: 'h', devices: [], links: {} }), /# Inventory of h\n[\s\S]*## LUNs \(0\)/);
+    assert.match(view({ format: 'libvirt-domain-inventory/1', host: 'h', devices: [{ kname: 'sda', path: '/dev/sda', type: 'disk' }], links: {} }), /^\| sda \| size unknown \| sda \| sda \| — \| — \| — \|$/m);
   });
 
-  test('hostile or mutated snapshots never make the view throw', () => {
+  test('hostile or mutated snapshots never make the view throw (the loader refuses what is not a snapshot)', () => {
     const example = JSON.parse(readFileSync(join(ROOT, 'examples/kvm-a.inventory.json'), 'utf8'));
     const junk = [null, 0, 42, '', 'x', true, [], {}, [null], [1, 'a'], { a: 1 }, -1, NaN];
-    // Replace each value reachable within three levels by each kind of junk.
+    const viewOrRefuse = () => {
+      let idx: HostIndex;
+      try {
+        idx = new HostIndex(validateSnapshot(example, 'test'));
+      } catch {
+        return; // refused by the loader: nothing to show
+      }
+      inventoryMarkdown(idx);
+    };
     let cases = 0;
     const visit = (node: any, depth: number) => {
       if (!node || typeof node !== 'object' || depth > 3) return;
@@ -120,7 +126,7 @@ describe('inventory view (client/src/inventoryView.ts)', () => {
         const saved = node[key];
         for (const j of junk) {
           node[key] = j;
-          assert.doesNotThrow(() => inventoryMarkdown(example), `${key} = ${JSON.stringify(j)}`);
+          assert.doesNotThrow(viewOrRefuse, `${key} = ${JSON.stringify(j)}`);
           cases++;
         }
         node[key] = saved;
@@ -129,23 +135,30 @@ describe('inventory view (client/src/inventoryView.ts)', () => {
     };
     visit(example, 0);
     assert.ok(cases > 500, String(cases));
-    for (const j of junk) assert.doesNotThrow(() => inventoryMarkdown(j));
   });
 
   test('the example host: every DMP node and the multipath map appear', () => {
-    const snap = JSON.parse(readFileSync(join(ROOT, 'examples/kvm-a.inventory.json'), 'utf8')) as SnapshotLike;
-    const luns = lunsOf(snap);
-    for (const n of snap.dmp?.nodes ?? []) assert.ok(luns.some((l) => l.dmp?.node === n.name), n.name);
-    assert.ok(luns.some((l) => l.mpath?.name === 'mpatha'));
-    const md = inventoryMarkdown(snap);
+    const snap = JSON.parse(readFileSync(join(ROOT, 'examples/kvm-a.inventory.json'), 'utf8'));
+    const md = view(snap);
+    for (const n of snap.dmp.nodes) assert.ok(md.includes(`- **DMP node:** \`${n.name}\``), n.name);
+    assert.match(md, /dm-multipath map:\*\* `mpatha`/);
     assert.match(md, /db01 as vdb via `\/dev\/disk\/by-id\/dm-uuid-mpath-/);
   });
+});
 
-  test('sizes', () => {
-    assert.equal(formatSize(512), '512 B');
-    assert.equal(formatSize(1.5 * 2 ** 40), '1.5 TiB');
-    assert.equal(formatSize(500 * 2 ** 30), '500 GiB');
-    assert.equal(formatSize(null), '?');
+describe('notifications (client/src/notices.ts)', () => {
+  const LINK = '[x](command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22id%5Cn%22%7D)';
+  test('an inventory error is a fixed template naming the host, never its details', () => {
+    assert.equal(inventoryErrorNotice('kvm-a', 'kvm-a: the inventory could not be read (connection refused; details in the log)'), 'kvm-a: the inventory could not be read (connection refused; details in the log)');
+    for (const notice of [`kvm-a: ${LINK}`, undefined, 42, '<https://x.example/>', 'a\nb']) {
+      assert.equal(inventoryErrorNotice('kvm-a', notice), 'kvm-a: the inventory could not be read (details in the log)', String(notice));
+    }
+    const hostile = inventoryErrorNotice(LINK, undefined);
+    assert.doesNotMatch(hostile, /[[\]()]{2}|\]\(/);
+    assert.ok(!hostile.includes('[') && !hostile.includes(']'), hostile);
+    assert.equal(progressTitle(`Fetching inventory of ${LINK}`), 'Libvirt Domain: fetching host inventories');
+    assert.equal(progressTitle('Fetching inventory of kvm-a, kvm-b'), 'Fetching inventory of kvm-a, kvm-b');
+    assert.ok(!isSafeNotice(''));
   });
 });
 
@@ -173,7 +186,16 @@ describe('status bar text (client/src/status.ts)', () => {
     ], [{ name: 'prod', hosts: ['kvm-a'] }]), 'prod', now);
     assert.equal(failed.text, '$(warning) prod: kvm-a · 3 h');
     assert.equal(failed.warning, true);
-    assert.match(failed.tooltip, /⚠ kvm-a: connection refused/);
+    assert.match(failed.tooltip, /⚠ kvm\\-a\\: connection refused/);
+  });
+
+  test('host names, group names and error messages are encoded in the markdown tooltip and the bar text', () => {
+    const evil = 'kvm-a\n# INJECTED\n![b](https://beacon.example/x.png) [c](command:workbench.action.terminal.new) $(alert)';
+    const s = presentStatus(state([{ host: evil, fetching: false, source: 'ssh', fetchedAt: now, error: `ssh: ${evil}`, errorKind: 'failed' }], [{ name: `g${evil}`, hosts: [evil] }]), `g${evil}`, now);
+    const html = new MarkdownIt().render(s.tooltip);
+    assert.doesNotMatch(html, /<h\d|<img|<a /, html);
+    assert.match(html, /INJECTED/);
+    assert.doesNotMatch(s.text, /\n|\$\(alert\)/, s.text);
   });
 
   test('snapshots, restricted mode, nothing configured', () => {
@@ -233,15 +255,29 @@ describe('package.json contributions', () => {
     assert.deepEqual(Object.keys(props['libvirtDomain.severity'].properties ?? {}).sort(), [...ALL_CODES].sort());
   });
 
-  test('every setting is described; what runs a program or contacts a host is machine-scoped and restricted', () => {
+  test('every setting is described; what runs a program, reads a file or contacts a host is never decided by an untrusted repository', () => {
     for (const [k, v] of Object.entries(props)) assert.ok(v.description || v.markdownDescription, `${k} has a description`);
     const restricted = pkg.capabilities.untrustedWorkspaces.restrictedConfigurations as string[];
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
     assert.ok(pkg.capabilities.untrustedWorkspaces.description);
-    for (const k of ['libvirtDomain.hosts', 'libvirtDomain.ssh.path', 'libvirtDomain.ssh.configFile', 'libvirtDomain.ssh.extraArgs']) {
+    // Restricted (a workspace value only once trusted), and the scope: never from a workspace at all for programs and ssh configs.
+    const expected: Record<string, string> = {
+      'libvirtDomain.hosts': 'machine-overridable',
+      'libvirtDomain.ssh.path': 'machine',
+      'libvirtDomain.ssh.extraArgs': 'machine',
+      'libvirtDomain.ssh.configFile': 'application', // as Remote-SSH's remote.SSH.configFile: an ssh config runs ProxyCommand / Match exec
+      'libvirtDomain.inventorySnapshot': 'machine-overridable',
+      'libvirtDomain.schema.path': 'machine-overridable',
+    };
+    for (const [k, scope] of Object.entries(expected)) {
       assert.ok(restricted.includes(k), `${k} restricted`);
-      assert.match(props[k].scope ?? '', /^machine(-overridable)?$/, `${k} scope`);
+      assert.equal(props[k].scope, scope, `${k} scope`);
     }
+    // Every other setting is harmless data (numbers, severities, a switch).
+    assert.deepEqual(Object.keys(props).filter((k) => !(k in expected)).sort(), ['libvirtDomain.connectTimeout', 'libvirtDomain.inventoryMaxAgeMinutes', 'libvirtDomain.schema.enabled', 'libvirtDomain.severity']);
+    // The README's trust table says the same.
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    for (const [k, scope] of Object.entries(expected)) assert.match(readme, new RegExp(`\\| \`${k.replace(/\./g, '\\.')}\` \\| \`${scope}\` \\|`), `README row of ${k}`);
   });
 
   test('commands are in the "Libvirt Domain" category; activation on XML', () => {

@@ -156,12 +156,16 @@ suite('domain XML in a trusted workspace (snapshot from the workspace settings)'
     assert.ok(doc);
     assert.strictEqual(doc.languageId, 'markdown');
     const md = doc.getText();
-    assert.match(md, /^# Inventory of kvm-a/);
+    // Built by the language server; every host string encoded (mdText in table cells, code spans elsewhere).
+    assert.match(md, /^# Inventory of kvm\\-a/);
     assert.match(md, /source: snapshot/);
-    assert.match(md, /\| 3PARdata VV \| 500 GiB \| `WWN 0x60002ac000000000000000120001a2b3` \| sdc, sdd \| DMP 3pardata0_12 \(ALUA\) \| `\/dev\/vx\/dmp\/3pardata0_12` \| — \|/);
-    assert.match(md, /DMP node:\*\* `emc_clariion0_91` · array EMC_CLARiiON · array type \*\*CLR-A\/PF\*\*/);
-    assert.match(md, /dm-multipath map:\*\* `mpatha` \(dm-2\)/);
+    assert.match(md, /^\| 3PARdata VV \| 500 GiB \| WWN 0x60002ac000000000000000120001a2b3 \| sdc, sdd \| DMP 3pardata0\\_12 \(ALUA\) \| \\\/dev\\\/vx\\\/dmp\\\/3pardata0\\_12 \| — \|$/m);
+    assert.match(md, /DMP node:\*\* `emc_clariion0_91` · array EMC\\_CLARiiON · array type \*\*CLR\\-A\\\/PF\*\*/);
+    assert.match(md, /dm-multipath map:\*\* `mpatha` \(dm\\-2\)/);
     assert.match(md, /Used by:\*\* db01 as vdb via `\/dev\/disk\/by-id\/dm-uuid-mpath-36001405e5bf5c158c4e4a5398ccba2cc` · shareable/);
+    // As the preview renders it (the built-in Markdown engine).
+    const html = await vscode.commands.executeCommand<string>('markdown.api.render', md);
+    assert.match(html, /<td>DMP 3pardata0_12 \(ALUA\)<\/td>\s*<td>\/dev\/vx\/dmp\/3pardata0_12<\/td>/);
     const editor = vscode.window.activeTextEditor;
     assert.strictEqual(editor?.document.uri.toString(), uri.toString());
   });
@@ -207,5 +211,34 @@ suite('domain XML in a trusted workspace (snapshot from the workspace settings)'
     // Put the fixtures back for the test files that follow.
     fs.writeFileSync(path.join(workspaceDir(), APP01), before.app01);
     fs.writeFileSync(path.join(workspaceDir(), DB02), before.db02);
+  });
+
+  test('Fix all in the workspace never follows a symlink out of the workspace (file or folder link)', async () => {
+    const scratch = process.env.LDX_E2E_SCRATCH!;
+    const outsideDir = path.join(scratch, 'outside');
+    fs.mkdirSync(path.join(outsideDir, 'dir'), { recursive: true });
+    const victim = path.join(outsideDir, 'victim.xml');
+    const victim2 = path.join(outsideDir, 'dir', 'victim2.xml');
+    const text = textOnDisk(APP01);
+    fs.writeFileSync(victim, text);
+    fs.writeFileSync(victim2, text);
+    const fileLink = path.join(workspaceDir(), 'domains', 'outside-link.xml');
+    const dirLink = path.join(workspaceDir(), 'outside-dir');
+    fs.symlinkSync(victim, fileLink);
+    fs.symlinkSync(path.join(outsideDir, 'dir'), dirLink);
+    const before = { app01: textOnDisk(APP01), db02: textOnDisk(DB02) };
+    try {
+      const result = await vscode.commands.executeCommand<{ files: number; edits: number; applied: boolean }>('libvirtDomain.fixAllInWorkspace', { mode: 'apply' });
+      assert.deepStrictEqual(result, { files: 2, edits: 6, applied: true }, 'only the two domain files inside the workspace');
+      await until('app01.xml saved', () => textOnDisk(APP01) !== before.app01);
+      assert.strictEqual(fs.readFileSync(victim, 'utf8'), text, 'the file behind the file link is untouched');
+      assert.strictEqual(fs.readFileSync(victim2, 'utf8'), text, 'the file behind the folder link is untouched');
+    } finally {
+      await closeAll();
+      fs.rmSync(fileLink, { force: true });
+      fs.rmSync(dirLink, { force: true });
+      fs.writeFileSync(path.join(workspaceDir(), APP01), before.app01);
+      fs.writeFileSync(path.join(workspaceDir(), DB02), before.db02);
+    }
   });
 });

@@ -7,7 +7,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { closeAll, codeOf, extensionApi, openEditor, ours, setGlobal, until, waitForDiagnostic, workspaceDir } from '../helpers';
+import { closeAll, codeOf, extensionApi, openEditor, ours, probe, probesAvailable, setGlobal, until, waitForDiagnostic, workspaceDir } from '../helpers';
 
 const SDC = '19:19-19:27';
 const markers = () => [process.env.LDX_E2E_SSH_MARKER, path.join(workspaceDir(), 'ssh-was-run.marker')].filter((m): m is string => !!m && fs.existsSync(m));
@@ -15,7 +15,7 @@ const markers = () => [process.env.LDX_E2E_SSH_MARKER, path.join(workspaceDir(),
 suite('Restricted Mode (untrusted workspace)', () => {
   teardown(closeAll);
   suiteTeardown(async () => {
-    for (const k of ['hosts', 'ssh.path']) await setGlobal(k, undefined);
+    for (const k of ['hosts', 'ssh.path', 'inventorySnapshot']) await setGlobal(k, undefined);
   });
 
   test('the workspace is untrusted and the extension says once that it runs offline', async () => {
@@ -40,15 +40,22 @@ suite('Restricted Mode (untrusted workspace)', () => {
     assert.ok(hovers.length > 0, 'hover works offline');
   });
 
-  test("the workspace's hosts and ssh settings are ignored", async () => {
+  test("the workspace's hosts, ssh, snapshot and schema path settings are ignored, and the log says so", async () => {
     const api = await extensionApi();
     const editor = await openEditor('domains/app01.xml');
     const cfg = vscode.workspace.getConfiguration('libvirtDomain');
     // The workspace sets them ...
     const file = fs.readFileSync(path.join(workspaceDir(), '.vscode/settings.json'), 'utf8');
-    for (const k of ['hosts', 'ssh.path', 'ssh.configFile', 'ssh.extraArgs']) assert.ok(file.includes(`"libvirtDomain.${k}"`), k);
-    // ... VS Code does not apply them (restricted settings in Restricted Mode; ssh.path/extraArgs are machine-scoped):
-    for (const k of ['hosts', 'ssh.path', 'ssh.configFile', 'ssh.extraArgs']) assert.strictEqual(cfg.inspect(k)?.workspaceValue, undefined, k);
+    const keys = ['hosts', 'ssh.path', 'ssh.configFile', 'ssh.extraArgs', 'inventorySnapshot', 'schema.path'];
+    for (const k of keys) assert.ok(file.includes(`"libvirtDomain.${k}"`), k);
+    // ... VS Code does not apply them (restricted settings in Restricted Mode; ssh.path/extraArgs are machine-scoped, ssh.configFile application-scoped):
+    for (const k of keys) assert.strictEqual(cfg.inspect(k)?.workspaceValue, undefined, k);
+    assert.strictEqual(cfg.get('inventorySnapshot'), '');
+    assert.strictEqual(cfg.get('schema.path'), '');
+    // ... and the extension's log says, once each, that they are ignored.
+    await until('the ignored settings to be logged', () => keys.every((k) => api.ignoredWorkspaceSettings.includes(`libvirtDomain.${k}`)) || undefined)
+      .catch((e) => { throw new Error(`${e.message}: ${JSON.stringify(api.ignoredWorkspaceSettings)}`); });
+    assert.strictEqual(new Set(api.ignoredWorkspaceSettings).size, api.ignoredWorkspaceSettings.length, 'once each');
     assert.deepStrictEqual(cfg.get('hosts'), []);
     assert.strictEqual(cfg.get('ssh.configFile'), '');
     assert.strictEqual(cfg.get('ssh.path'), '');
@@ -89,4 +96,47 @@ suite('Restricted Mode (untrusted workspace)', () => {
     // Diagnostics keep coming (offline).
     assert.ok(ours(editor.document.uri).some((d) => codeOf(d) === 'unstable-device-name'));
   });
+
+  test('a hostile snapshot (from the user settings, where it is honoured) shows no link in any notification', async function () {
+    // The workspace cannot name a snapshot in Restricted Mode any more, so the hostile files are named
+    // where they are honoured, in the user settings: the case of a hostile host's saved output. Their
+    // errors would quote `[x](command:…)` (the snapshot's format field, the collector output's host name).
+    const api = await extensionApi();
+    await openEditor('domains/app01.xml');
+    const errorsBefore = api.notices.filter((n) => n.kind === 'error').length;
+    const files = ['hostile/format.inventory.json', 'hostile/raw.out'].map((f) => path.join(workspaceDir(), f));
+    await setGlobal('inventorySnapshot', files);
+    const notices = await until('two inventory errors', () => { const e = api.notices.filter((n) => n.kind === 'error').slice(errorsBefore); return e.length >= 2 ? e : undefined; }, 30_000);
+    try {
+      if (probesAvailable) await noLinkInNotifications();
+      // What the extension showed: the fixed template naming the file, the details only in the log.
+      assert.deepStrictEqual(notices.map((n) => n.message).sort(), [
+        'format.inventory.json: the inventory snapshot could not be read (details in the log)',
+        'raw.out: the inventory snapshot could not be read (details in the log)',
+      ]);
+    } finally {
+      await vscode.commands.executeCommand('notifications.clearAll');
+      await setGlobal('inventorySnapshot', undefined);
+    }
+  });
 });
+
+/** Every notification in the page (toasts, then the notification centre): no link, no command. */
+async function noLinkInNotifications(): Promise<void> {
+  const NOTES = `[...document.querySelectorAll('.notification-list-item')].map((x) => ({ text: x.querySelector('.notification-list-item-message')?.textContent ?? '', links: [...x.querySelectorAll('.notification-list-item-message a')].map((a) => (a.getAttribute('href') || a.getAttribute('data-href') || a.textContent || '')) }))`;
+  type Note = { text: string; links: string[] };
+  const toasts = await until('the error toasts', async () => {
+    const v = await probe<Note[]>({ kind: 'eval', expr: NOTES });
+    return v.filter((t) => /format\.inventory\.json|raw\.out/.test(t.text)).length >= 2 ? v : undefined;
+  });
+  await vscode.commands.executeCommand('notifications.showList');
+  const centre = await until('the notification centre', async () => {
+    const v = await probe<Note[]>({ kind: 'eval', expr: NOTES });
+    return v.length >= toasts.length ? v : undefined;
+  });
+  for (const n of [...toasts, ...centre]) {
+    assert.deepStrictEqual(n.links, [], `a link in "${n.text}"`);
+    assert.doesNotMatch(n.text, /command:|Run this|\[x\]/, n.text);
+  }
+  await vscode.commands.executeCommand('notifications.hideList');
+}

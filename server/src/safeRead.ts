@@ -1,0 +1,144 @@
+/**
+ * Reading a file someone else named (a setting, a repository, a command line) without being made
+ * to block, to exhaust memory or to read a device: the path is stat'ed first (following links) and
+ * only a regular file is opened, with O_NONBLOCK so that a FIFO swapped in after the stat cannot
+ * block the open; the open file is fstat'ed again; the size bound is checked before reading and
+ * while reading (a file that grows, or a /proc file that reports size 0). Every failure is one
+ * line naming the file and the cause; the file's content is never quoted.
+ */
+import { closeSync, constants, fstatSync, openSync, promises as fsp, readSync, Stats, statSync } from 'node:fs';
+import { terminalText } from './encode';
+
+/** The default bound: as for a host's collector output. */
+export const DEFAULT_MAX_READ_BYTES = 256 * 1024 * 1024;
+
+export interface ReadBoundedOptions {
+  /** Refuse files larger than this (default 256 MiB). */
+  maxBytes?: number;
+  /** What the file is, for the message: "inventory" gives "FILE: cannot read inventory: …". */
+  what?: string;
+}
+
+export interface BoundedRead {
+  data: Buffer;
+  /** fstat of the file that was read. */
+  stat: Stats;
+}
+
+export type FileReadErrorKind = 'not-regular' | 'too-large' | 'io';
+
+/** A file that was not read: `message` is one line, "FILE: cannot read [WHAT]: CAUSE". */
+export class FileReadError extends Error {
+  constructor(
+    readonly path: string,
+    readonly kind: FileReadErrorKind,
+    /** The cause alone: "ENOENT", "not a regular file (character device)", "larger than 256 MiB". */
+    readonly reason: string,
+    /** The errno code, for `io` errors. */
+    readonly code?: string,
+    what?: string,
+  ) {
+    super(`${terminalText(path)}: cannot read${what ? ` ${what}` : ''}: ${reason}`);
+    this.name = 'FileReadError';
+  }
+}
+
+function sizeText(bytes: number): string {
+  const mib = bytes / (1024 * 1024);
+  if (mib >= 1) return `${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB`;
+  const kib = bytes / 1024;
+  return kib >= 1 ? `${Number.isInteger(kib) ? kib : kib.toFixed(1)} KiB` : `${bytes} bytes`;
+}
+
+function kindOf(st: Stats): string {
+  if (st.isDirectory()) return 'directory';
+  if (st.isCharacterDevice()) return 'character device';
+  if (st.isBlockDevice()) return 'block device';
+  if (st.isFIFO()) return 'FIFO';
+  if (st.isSocket()) return 'socket';
+  if (st.isSymbolicLink()) return 'symbolic link';
+  return 'special file';
+}
+
+/** O_NONBLOCK: opening a FIFO never waits for a writer (it is then refused by the fstat check). */
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
+
+function checkRegular(path: string, st: Stats, max: number, what?: string): void {
+  if (!st.isFile()) throw new FileReadError(path, 'not-regular', `not a regular file (${kindOf(st)})`, undefined, what);
+  if (st.size > max) throw new FileReadError(path, 'too-large', `larger than ${sizeText(max)}`, undefined, what);
+}
+
+function ioError(path: string, e: unknown, what?: string): FileReadError {
+  if (e instanceof FileReadError) return e;
+  const err = e as NodeJS.ErrnoException;
+  return new FileReadError(path, 'io', err.code ?? terminalText(String(err.message).replace(/\s+/g, ' ')), err.code, what);
+}
+
+/** Starting buffer size: the reported size plus one byte (to see growth), at least 64 KiB for size-0 files. */
+function initialSize(st: Stats, max: number): number {
+  return Math.min(max + 1, Math.max(st.size + 1, 64 * 1024));
+}
+
+/** Reads a regular file of at most `maxBytes` (see the module comment); throws FileReadError. */
+export function readFileBounded(path: string, opts: ReadBoundedOptions = {}): BoundedRead {
+  const max = opts.maxBytes ?? DEFAULT_MAX_READ_BYTES;
+  const what = opts.what;
+  let fd: number | undefined;
+  try {
+    checkRegular(path, statSync(path), max, what);
+    fd = openSync(path, OPEN_FLAGS);
+    const st = fstatSync(fd);
+    checkRegular(path, st, max, what);
+    let buf = Buffer.allocUnsafe(initialSize(st, max));
+    let total = 0;
+    for (;;) {
+      if (total === buf.length) {
+        if (total > max) break;
+        const bigger = Buffer.allocUnsafe(Math.min(max + 1, buf.length * 2));
+        buf.copy(bigger, 0, 0, total);
+        buf = bigger;
+      }
+      const n = readSync(fd, buf, total, buf.length - total, null);
+      if (n === 0) break;
+      total += n;
+    }
+    if (total > max) throw new FileReadError(path, 'too-large', `larger than ${sizeText(max)}`, undefined, what);
+    return { data: buf.subarray(0, total), stat: st };
+  } catch (e) {
+    throw ioError(path, e, what);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** The same, without blocking the event loop (the server's workspace scan). */
+export async function readFileBoundedAsync(path: string, opts: ReadBoundedOptions = {}): Promise<BoundedRead> {
+  const max = opts.maxBytes ?? DEFAULT_MAX_READ_BYTES;
+  const what = opts.what;
+  let handle: fsp.FileHandle | undefined;
+  try {
+    checkRegular(path, await fsp.stat(path), max, what);
+    handle = await fsp.open(path, OPEN_FLAGS);
+    const st = await handle.stat();
+    checkRegular(path, st, max, what);
+    let buf = Buffer.allocUnsafe(initialSize(st, max));
+    let total = 0;
+    for (;;) {
+      if (total === buf.length) {
+        if (total > max) break;
+        const bigger = Buffer.allocUnsafe(Math.min(max + 1, buf.length * 2));
+        buf.copy(bigger, 0, 0, total);
+        buf = bigger;
+      }
+      const { bytesRead } = await handle.read(buf, total, buf.length - total, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+    }
+    if (total > max) throw new FileReadError(path, 'too-large', `larger than ${sizeText(max)}`, undefined, what);
+    return { data: buf.subarray(0, total), stat: st };
+  } catch (e) {
+    throw ioError(path, e, what);
+  } finally {
+    await handle?.close();
+  }
+}
