@@ -74,9 +74,38 @@ function ioError(path: string, e: unknown, what?: string): FileReadError {
   return new FileReadError(path, 'io', err.code ?? terminalText(String(err.message).replace(/\s+/g, ' ')), err.code, what);
 }
 
-/** Starting buffer size: the reported size plus one byte (to see growth), at least 64 KiB for size-0 files. */
-function initialSize(st: Stats, max: number): number {
-  return Math.min(max + 1, Math.max(st.size + 1, 64 * 1024));
+/**
+ * The bytes read so far, in a buffer that starts at the reported size plus one byte (to see growth;
+ * at least 64 KiB for size-0 files) and doubles up to one byte over the bound.
+ */
+class Accumulator {
+  buf: Buffer;
+  total = 0;
+
+  constructor(st: Stats, private readonly max: number) {
+    this.buf = Buffer.allocUnsafe(Math.min(max + 1, Math.max(st.size + 1, 64 * 1024)));
+  }
+
+  /** Makes room for the next read; false once more than the bound has been read. */
+  room(): boolean {
+    if (this.total < this.buf.length) return true;
+    if (this.total > this.max) return false;
+    const bigger = Buffer.allocUnsafe(Math.min(this.max + 1, this.buf.length * 2));
+    this.buf.copy(bigger, 0, 0, this.total);
+    this.buf = bigger;
+    return true;
+  }
+
+  /** Counts a read of `n` bytes; false at the end of the file. */
+  add(n: number): boolean {
+    this.total += n;
+    return n > 0;
+  }
+
+  result(path: string, what: string | undefined): Buffer {
+    if (this.total > this.max) throw new FileReadError(path, 'too-large', `larger than ${sizeText(this.max)}`, undefined, what);
+    return this.buf.subarray(0, this.total);
+  }
 }
 
 /** Reads a regular file of at most `maxBytes` (see the module comment); throws FileReadError. */
@@ -89,21 +118,9 @@ export function readFileBounded(path: string, opts: ReadBoundedOptions = {}): Bo
     fd = openSync(path, OPEN_FLAGS);
     const st = fstatSync(fd);
     checkRegular(path, st, max, what);
-    let buf = Buffer.allocUnsafe(initialSize(st, max));
-    let total = 0;
-    for (;;) {
-      if (total === buf.length) {
-        if (total > max) break;
-        const bigger = Buffer.allocUnsafe(Math.min(max + 1, buf.length * 2));
-        buf.copy(bigger, 0, 0, total);
-        buf = bigger;
-      }
-      const n = readSync(fd, buf, total, buf.length - total, null);
-      if (n === 0) break;
-      total += n;
-    }
-    if (total > max) throw new FileReadError(path, 'too-large', `larger than ${sizeText(max)}`, undefined, what);
-    return { data: buf.subarray(0, total), stat: st };
+    const acc = new Accumulator(st, max);
+    while (acc.room() && acc.add(readSync(fd, acc.buf, acc.total, acc.buf.length - acc.total, null)));
+    return { data: acc.result(path, what), stat: st };
   } catch (e) {
     throw ioError(path, e, what);
   } finally {
@@ -121,21 +138,9 @@ export async function readFileBoundedAsync(path: string, opts: ReadBoundedOption
     handle = await fsp.open(path, OPEN_FLAGS);
     const st = await handle.stat();
     checkRegular(path, st, max, what);
-    let buf = Buffer.allocUnsafe(initialSize(st, max));
-    let total = 0;
-    for (;;) {
-      if (total === buf.length) {
-        if (total > max) break;
-        const bigger = Buffer.allocUnsafe(Math.min(max + 1, buf.length * 2));
-        buf.copy(bigger, 0, 0, total);
-        buf = bigger;
-      }
-      const { bytesRead } = await handle.read(buf, total, buf.length - total, null);
-      if (bytesRead === 0) break;
-      total += bytesRead;
-    }
-    if (total > max) throw new FileReadError(path, 'too-large', `larger than ${sizeText(max)}`, undefined, what);
-    return { data: buf.subarray(0, total), stat: st };
+    const acc = new Accumulator(st, max);
+    while (acc.room() && acc.add((await handle.read(acc.buf, acc.total, acc.buf.length - acc.total, null)).bytesRead));
+    return { data: acc.result(path, what), stat: st };
   } catch (e) {
     throw ioError(path, e, what);
   } finally {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import MarkdownIt from 'markdown-it';
 import { marked } from 'marked';
-import { cap, hasXmlForbiddenChar, jsonText, mdCode, mdText, notificationLabel, snippetText, terminalText, xmlValue } from '../../server/src/encode';
+import { cap, hasXmlForbiddenChar, jsonText, mdCode, mdInline, mdText, notificationLabel, snippetText, terminalText, xmlValue } from '../../server/src/encode';
 import { which } from '../rig/prereq';
 
 /** Strings a compromised host, a crafted snapshot or a hostile document can carry. */
@@ -80,16 +80,17 @@ for (const [name, render] of [
   ['markdown-it (the preview, HTML on)', (s: string) => md.render(s)],
   ['marked (hovers)', (s: string) => marked.parse(s, { async: false }) as string],
 ] as const) {
-  test(`mdText and mdCode under ${name}: one paragraph, no heading, image, link, HTML, emphasis or table`, () => {
+  test(`mdText, mdInline (mid-line) and mdCode under ${name}: one paragraph, no heading, image, link, HTML, emphasis or table`, () => {
     for (const s of HOSTILE) {
       for (const [encoder, allowed] of [
         [mdText, ['p']],
+        [mdInline, ['p']],
         [mdCode, ['p', 'code']],
       ] as const) {
         const html = render(`Value: ${encoder(s)} end`);
         const els = elementsOf(html);
         // linkify-it may turn a bare https:// text into a link that needs a click; never an image or HTML.
-        const unexpected = els.filter((e) => !(allowed as readonly string[]).includes(e) && !(e === 'a' && encoder === mdText && name.startsWith('markdown-it')));
+        const unexpected = els.filter((e) => !(allowed as readonly string[]).includes(e) && !(e === 'a' && encoder !== mdCode && name.startsWith('markdown-it')));
         assert.deepEqual(unexpected, [], `${encoder.name}(${JSON.stringify(s.slice(0, 60))}) → ${html.slice(0, 300)}`);
         assert.equal(els.filter((e) => e === 'p').length, 1, `${encoder.name}(${JSON.stringify(s.slice(0, 60))}) is one paragraph: ${html.slice(0, 300)}`);
         assert.equal(/<(img|h\d|div|script|table)\b/.test(html), false);

@@ -110,7 +110,8 @@ export function driveLetters(n: number): string {
 
 /** The first free target name for a bus, given the names in use (vda, vdb, …, vdz, vdaa, …). */
 export function nextTargetName(bus: string, used: Iterable<string>): string {
-  const prefix = TARGET_PREFIX[bus] ?? 'vd';
+  // A document's bus is data: 'constructor' must not reach Object.prototype.
+  const prefix = Object.hasOwn(TARGET_PREFIX, bus) ? TARGET_PREFIX[bus] : 'vd';
   const taken = new Set(used);
   for (let i = 0; ; i++) {
     const name = `${prefix}${driveLetters(i)}`;

@@ -2,7 +2,7 @@ import { Hover, MarkupKind } from 'vscode-languageserver';
 import type { HostPathRef } from '../domain/model';
 import { classifyPath, PathClass } from '../domain/pathClass';
 import { mdCode, mdInline } from '../encode';
-import { formatBytes, HostIndex, identityKey, Resolution } from '../inventory/resolver';
+import { describeTarget, formatBytes, HostIndex, identityKey, Resolution } from '../inventory/resolver';
 import type { PeerDomain } from '../rules/types';
 import { stableCandidates } from '../rules/stableAliases';
 import type { LineIndex } from '../xml/lineIndex';
@@ -35,12 +35,9 @@ function listed<T>(items: readonly T[], show: (t: T) => string): string {
   return items.length > LISTED ? `${shown} and ${items.length - LISTED} more` : shown;
 }
 
-/** What a path reaches (resolver's describeTarget), with host strings encoded. */
+/** What a path reaches, with host strings encoded. */
 function target(r: Resolution): string {
-  if (r.dmp) return `DMP node ${mdCode(r.dmp.name, FIELD)}${r.partition === undefined ? '' : ` partition ${r.partition}`}`;
-  if (r.vxVolume) return `VxVM volume ${mdCode(r.vxVolume, LONG)}`;
-  if (r.device) return mdInline(`/dev/${r.device.kname}`, FIELD);
-  return mdCode(r.input, LONG);
+  return describeTarget(r, (s) => mdCode(s, LONG), (s) => mdInline(s, FIELD));
 }
 
 /**

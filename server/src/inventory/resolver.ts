@@ -485,11 +485,15 @@ export function identityKey(res: Resolution): string | undefined {
   return undefined;
 }
 
-export function describeTarget(res: Resolution): string {
-  if (res.dmp) return `DMP node ${res.dmp.name}${humanPartSuffix(res.partition)}`;
-  if (res.vxVolume) return `VxVM volume ${res.vxVolume}`;
-  if (res.device) return `/dev/${res.device.kname}`;
-  return res.input;
+/**
+ * What a path reaches, in words. `name` and `path` encode the host's strings for where the text goes
+ * (the hover passes markdown encoders); plain text by default.
+ */
+export function describeTarget(res: Resolution, name: (s: string) => string = (s) => s, path: (s: string) => string = name): string {
+  if (res.dmp) return `DMP node ${name(res.dmp.name)}${humanPartSuffix(res.partition)}`;
+  if (res.vxVolume) return `VxVM volume ${name(res.vxVolume)}`;
+  if (res.device) return path(`/dev/${res.device.kname}`);
+  return name(res.input);
 }
 
 export function formatBytes(n: number | null | undefined): string {
