@@ -75,7 +75,7 @@ export class LanguageService {
   diagnostics(doc: DocumentInput): Diagnostic[] {
     const a = this.analyze(doc);
     if (!a.isDomain) return [];
-    return diagnostics(a, this.options.docsUri, this.options.severityOverrides?.());
+    return diagnostics(a, this.options.docsUri, this.options.severityOverrides?.(), doc.uri);
   }
 
   /** Disks and findings usable for `doc`: from its analysis, or from the last good parse where the text there is unchanged. */
@@ -125,7 +125,7 @@ export class LanguageService {
     const lines = analysis.doc.lines;
     const overrides = this.options.severityOverrides?.();
     return codeActions(doc.uri, lines, findings, lines.offsetAt(range.start), lines.offsetAt(range.end), only, (f) =>
-      findingToDiagnostic(analysis, f, this.options.docsUri, overrides),
+      findingToDiagnostic(analysis, f, this.options.docsUri, overrides, doc.uri),
     );
   }
 }

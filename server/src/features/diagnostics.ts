@@ -19,7 +19,8 @@ export function effectiveSeverity(f: Finding, overrides?: SeverityOverrides): Se
   return overrides?.[f.code] ?? f.severity;
 }
 
-export function findingToDiagnostic(analysis: Analysis, f: Finding, docsUri: string | undefined, overrides?: SeverityOverrides): Diagnostic | undefined {
+/** `uri`: the document's, for related information pointing into it. */
+export function findingToDiagnostic(analysis: Analysis, f: Finding, docsUri: string | undefined, overrides?: SeverityOverrides, uri?: string): Diagnostic | undefined {
   const sev = effectiveSeverity(f, overrides);
   if (sev === 'off') return undefined;
   const lines = analysis.doc.lines;
@@ -32,14 +33,20 @@ export function findingToDiagnostic(analysis: Analysis, f: Finding, docsUri: str
     // must not start a forged line; bounded like hovers.
     message: terminalText(cap(f.message, 4096)),
   };
+  if (f.related?.length && uri) {
+    d.relatedInformation = f.related.map((r) => ({
+      location: { uri, range: { start: lines.positionAt(r.start), end: lines.positionAt(r.end) } },
+      message: terminalText(cap(r.message, 1024)),
+    }));
+  }
   if (docsUri) d.codeDescription = { href: `${docsUri}#${codeAnchor(f.code)}` };
   return d;
 }
 
-export function diagnostics(analysis: Analysis, docsUri: string | undefined, overrides?: SeverityOverrides): Diagnostic[] {
+export function diagnostics(analysis: Analysis, docsUri: string | undefined, overrides?: SeverityOverrides, uri?: string): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const f of analysis.findings) {
-    const d = findingToDiagnostic(analysis, f, docsUri, overrides);
+    const d = findingToDiagnostic(analysis, f, docsUri, overrides, uri);
     if (d) out.push(d);
   }
   return out;

@@ -75,7 +75,49 @@ export interface HostDomain {
   disks: HostDomainDisk[];
 }
 
-export type ToolState = 'ok' | 'absent' | 'failed';
+/** `needs-root`: the tool is there but refused the login's privileges (vxdmpadm, vxdisk as non-root). */
+export type ToolState = 'ok' | 'absent' | 'failed' | 'needs-root';
+
+/** A site udev rules file (`/etc/udev/rules.d/*.rules`), as read from the host. */
+export interface UdevRuleFile {
+  /** Absolute path on the host. */
+  file: string;
+  text: string;
+}
+
+export interface StorageVolume {
+  name: string;
+  /** The volume's target path on the host (`virsh vol-list --details`): /dev/…, a file, … */
+  path: string;
+  type?: string;
+}
+
+/** A libvirt storage pool of the host (`virsh -r pool-list --all`, `pool-dumpxml`, `vol-list --details`). */
+export interface StoragePool {
+  name: string;
+  /** dir, fs, logical, disk, iscsi, iscsi-direct, scsi, mpath, rbd, … */
+  type: string;
+  active: boolean;
+  /** `<target><path>`. */
+  targetPath?: string;
+  /** `<source><device path>` values. */
+  sourceDevices: string[];
+  /** `<source><adapter>` attributes (type, name, parent, wwnn, wwpn) and its `<parentaddr><address>` as "domain:bus:slot.function". */
+  adapter?: { type?: string; name?: string; parent?: string; wwnn?: string; wwpn?: string; parentaddr?: string };
+  /** Volumes of an active pool; empty for an inactive one (not judged). */
+  volumes: StorageVolume[];
+}
+
+/** A SCSI host adapter (`/sys/class/scsi_host/hostN`): what a stable reference to it would use. */
+export interface ScsiHost {
+  /** host3 */
+  name: string;
+  /** PCI address of the HBA, "0000:05:00.1", when it sits on PCI. */
+  pciAddress?: string;
+  /** For FC hosts (`/sys/class/fc_host/hostN/node_name`, `port_name`), without 0x. */
+  wwnn?: string;
+  wwpn?: string;
+}
 
 export interface InventorySnapshot {
   format: typeof SNAPSHOT_FORMAT;
@@ -91,6 +133,11 @@ export interface InventorySnapshot {
   domains?: HostDomain[];
   /** `virsh --version`: which libvirt (and so which domain schema) the host runs. */
   libvirtVersion?: string;
+  /** The libvirt URI the collector read domains and pools from (default qemu:///system). */
+  libvirtUri?: string;
+  udevRules?: UdevRuleFile[];
+  pools?: StoragePool[];
+  scsiHosts?: ScsiHost[];
   tools: Record<string, ToolState>;
   warnings: string[];
 }

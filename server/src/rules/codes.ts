@@ -82,6 +82,16 @@ export const CODES = {
     title: 'Give the disk a <serial>',
     doc: 'With several hosts, the guest\'s view of the disk should be stable too: a `<serial>` makes the guest\'s own `/dev/disk/by-id/virtio-<serial>` name independent of the host path. A hint only; no fix changes more than the source path.',
   },
+  'unstable-scsi-host': {
+    severity: 'warning',
+    title: 'SCSI host number',
+    doc: 'A `<hostdev type=\'scsi\'>` or a storage pool names its HBA by SCSI host number (`<adapter name=\'scsi_host3\'/>`, `<adapter name=\'host3\'/>`). The kernel numbers SCSI hosts in probe order, so after a reboot, a driver reload or an added HBA the number names another adapter. **Fix:** for a pool, `<adapter type=\'scsi_host\'><parentaddr><address domain=… bus=… slot=… function=…/></parentaddr></adapter>` with the HBA\'s PCI address, or for Fibre Channel `<adapter type=\'fc_host\' wwnn=… wwpn=…/>`; the message names the HBA\'s PCI address and WWNs from the host inventory.',
+  },
+  'lun-not-whole-device': {
+    severity: 'error',
+    title: 'device=\'lun\' on a partition or volume',
+    doc: '`device=\'lun\'` passes SCSI commands (SG_IO: persistent reservations, inquiry) through to the device; the kernel refuses SG_IO on a partition, so the guest gets I/O errors where it expects SCSI-3 reservations (error). On an LV or a VxVM volume there is no SCSI target to pass through to (warning). **Fix:** map the whole LUN (its DMP meta-device or multipath map) for `device=\'lun\'`, or use `device=\'disk\'` for a partition or volume.',
+  },
   schema: {
     severity: 'error',
     title: 'Not valid under libvirt\'s schema',

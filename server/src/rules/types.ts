@@ -25,6 +25,8 @@ export interface Finding {
   start: number;
   end: number;
   fixes: Fix[];
+  /** Other places the finding is about (the other disk of a clash), shown as related information. */
+  related?: { message: string; start: number; end: number }[];
 }
 
 /** Another domain definition (an open or workspace document) whose disks may share LUNs with this one. */
