@@ -178,6 +178,9 @@ describe('collector.sh, run locally', () => {
     const links = output.sections.get('links')!;
     assert.equal(links.rc, 0);
     for (const line of links.body.split('\n').filter((l) => l)) assert.match(line, /^\/dev\/(disk|mapper)\/[^\t]+\t[^\t]+$/);
+    const devLinks = output.sections.get('dev-links')!;
+    assert.equal(devLinks.rc, 0);
+    for (const line of devLinks.body.split('\n').filter((l) => l)) assert.doesNotMatch(line, /^\/dev\/(disk|mapper|vx|fd|std|char|block)\//);
     // On a machine without InfoScale and libvirt (like this one) those show as absent.
     for (const [name, tool] of [['vxdmpadm', 'vxdmpadm'], ['vxdisk', 'vxdisk'], ['vxdctl', 'vxdctl'], ['virsh-list', 'virsh']]) {
       if (which(tool)) continue;
@@ -260,10 +263,14 @@ describe('collector.sh through a real sshd, on simulated hosts', () => {
     const domains = fixtureDomains(basic)!;
     assert.deepEqual(domains, ['db 01', 'web01']);
     assert.deepEqual([...output.sections.keys()], [
-      'uname', 'lsblk', 'links', 'vx-dmp-names', 'vx-dsk-names', 'vxdmpadm', 'vxdisk', 'vxdctl', 'libvirt-version', 'virsh-list',
-      ...domains.map((d) => `virsh-dumpxml ${d}`),
+      'uname', 'lsblk', 'links', 'dev-links', 'udev-rules', 'scsi-hosts', 'vx-dmp-names', 'vx-dsk-names', 'vxdmpadm', 'vxdisk', 'vxdctl',
+      'libvirt-uri', 'libvirt-version', 'virsh-list', ...domains.map((d) => `virsh-dumpxml ${d}`), 'pool-list', 'pool-list-inactive',
     ]);
+    // This fixture has no udev rules and no SCSI hosts.
+    assert.equal(output.sections.get('udev-rules')!.absent, '/etc/udev/rules.d');
+    assert.equal(output.sections.get('scsi-hosts')!.absent, '/sys/class/scsi_host');
     for (const s of output.sections.values()) {
+      if (s.name === 'udev-rules' || s.name === 'scsi-hosts') continue;
       assert.equal(s.rc, 0, `${s.name}: ${s.stderr.join(' | ')}`);
       assert.deepEqual(s.stderr, [], s.name);
       assert.equal(s.absent, undefined, s.name);
@@ -289,7 +296,9 @@ describe('collector.sh through a real sshd, on simulated hosts', () => {
       ['vxdctl', ...COLLECTOR_INVOCATIONS.vxdctl],
       ['virsh', '--version'],
       ['virsh', ...COLLECTOR_INVOCATIONS.virsh],
-      ...domains.map((d) => ['virsh', '-r', 'dumpxml', '--', d]),
+      ...domains.map((d) => ['virsh', '-c', 'qemu:///system', '-r', 'dumpxml', '--', d]),
+      ['virsh', '-c', 'qemu:///system', '-r', 'pool-list', '--name'],
+      ['virsh', '-c', 'qemu:///system', '-r', 'pool-list', '--inactive', '--name'],
     ]);
   });
 
@@ -300,9 +309,10 @@ describe('collector.sh through a real sshd, on simulated hosts', () => {
     assert.equal(output.sections.get('uname')!.body, 'kvm-bare\n');
     assert.equal(output.sections.get('lsblk')!.body, bareLsblk);
     assert.deepEqual(output.sections.get('links'), { name: 'links', body: '', rc: 0, stderr: [] });
+    assert.deepEqual(output.sections.get('dev-links'), { name: 'dev-links', body: '', rc: 0, stderr: [] });
     assert.deepEqual(
       [...output.sections.values()].filter((s) => s.absent !== undefined).map((s) => [s.name, s.absent]),
-      [['vx-dmp-names', '/dev/vx/dmp'], ['vx-dsk-names', '/dev/vx/dsk'], ['vxdmpadm', 'vxdmpadm'], ['vxdisk', 'vxdisk'], ['vxdctl', 'vxdctl'], ['virsh-list', 'virsh']],
+      [['udev-rules', '/etc/udev/rules.d'], ['scsi-hosts', '/sys/class/scsi_host'], ['vx-dmp-names', '/dev/vx/dmp'], ['vx-dsk-names', '/dev/vx/dsk'], ['vxdmpadm', 'vxdmpadm'], ['vxdisk', 'vxdisk'], ['vxdctl', 'vxdctl'], ['virsh-list', 'virsh']],
     );
     assert.deepEqual(rig.host('kvm-bare').readToolLog(), [['lsblk', ...LSBLK_ARGS]]);
   });
@@ -332,6 +342,18 @@ describe('collector.sh through a real sshd, on simulated hosts', () => {
       for (const [section, file] of files) {
         if (existsSync(join(dir, file))) assert.equal(output.sections.get(section)!.body, readFileSync(join(dir, file), 'utf8'), `${n} ${file}`);
         else assert.equal(output.sections.get(section)!.absent, section, `${n} ${section}`);
+      }
+      for (const [section, file] of [['dev-links', 'dev-links.tsv'], ['scsi-hosts', 'scsi-hosts.tsv']]) {
+        if (existsSync(join(dir, file))) assert.deepEqual(sortedLines(output.sections.get(section)!.body), sortedLines(readFileSync(join(dir, file), 'utf8')), `${n} ${file}`);
+      }
+      const rules = join(dir, 'udev-rules');
+      for (const f of existsSync(rules) ? readdirSync(rules) : []) {
+        assert.equal(output.sections.get(`udev-rule /etc/udev/rules.d/${f}`)!.body, readFileSync(join(rules, f), 'utf8'), `${n} ${f}`);
+      }
+      const pools = join(dir, 'pools');
+      for (const f of existsSync(pools) ? readdirSync(pools) : []) {
+        const section = f.endsWith('.xml') ? `pool-dumpxml ${f.slice(0, -4)}` : `pool-vols ${f.slice(0, -5)}`;
+        assert.equal(output.sections.get(section)!.body, readFileSync(join(pools, f), 'utf8'), `${n} ${f}`);
       }
       if (existsSync(join(dir, 'links.tsv'))) {
         assert.deepEqual(sortedLines(output.sections.get('links')!.body), sortedLines(readFileSync(join(dir, 'links.tsv'), 'utf8')), `${n} links`);

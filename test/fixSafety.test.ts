@@ -61,6 +61,14 @@ interface Stats {
   doubleQuoted: number;
 }
 
+/**
+ * The path a fix title names: "Use P", "Use P (bypasses multipath: one path)" (a marked single-path link),
+ * "Map kvm-a's LUN (DMP node x): use P" (a host group where the value is ambiguous; issue 12).
+ */
+function titledPath(title: string): string {
+  return title.replace(/^Map .*\): use /, '').replace(/^Use /, '').replace(/ \(bypasses multipath: one path\)$/, '');
+}
+
 describe('fix properties over random well-formed documents', () => {
   const stats: Stats = { docs: 0, findings: 0, fixesApplied: 0, fixAll: 0, crlf: 0, bom: 0, doubleQuoted: 0 };
   const groups: [string, HostIndex[]][] = [['kvm-a', [exampleHost()]], ['kvm-b', [exampleHostB()]], ['kvm-a+kvm-b', [exampleHost(), exampleHostB()]]];
@@ -92,12 +100,24 @@ describe('fix properties over random well-formed documents', () => {
       for (const [g, hosts] of groups) {
         const a = analyzeDocument(text, hosts);
         const spans = new Map((a.model?.disks ?? []).filter((d) => d.hostPath).map((d) => [`${d.hostPath!.start}:${d.hostPath!.end}`, d.hostPath!]));
+        const targets = new Map((a.model?.disks ?? []).filter((d) => d.target?.dev).map((d) => [`${d.target!.dev!.start}:${d.target!.dev!.end}`, d.target!.dev!]));
         for (const f of a.findings) {
           stats.findings++;
           for (const fix of f.fixes) {
             const where = `[${g}] ${f.code} at ${f.start}: ${fix.title}\n${text.slice(Math.max(0, f.start - 80), f.end + 40)}`;
             assert.equal(fix.edits.length, 1, where);
             const e = fix.edits[0];
+            if (f.code === 'duplicate-target') {
+              // The one fix that is not a source path (issue 12): the next free target name, exactly over a <target dev> value.
+              const t = targets.get(`${e.start}:${e.end}`);
+              assert.ok(t, `the edit is not exactly a target dev value: ${where}`);
+              assert.ok(!(a.model?.disks ?? []).some((d) => d.target?.dev?.value === e.newText), `${e.newText} is not free: ${where}`);
+              assert.ok(!fix.preferred, `a target rename is never applied by fix-all: ${where}`);
+              const out = applyEdits(text, fix.edits);
+              assert.equal(out.slice(0, e.start) + t.value + out.slice(e.start + e.newText.length), text, where);
+              stats.fixesApplied++;
+              continue;
+            }
             const ref = spans.get(`${e.start}:${e.end}`);
             assert.ok(ref, `the edit is not exactly a disk source value: ${where}`);
             const out = applyEdits(text, fix.edits);
@@ -106,7 +126,7 @@ describe('fix properties over random well-formed documents', () => {
             assert.equal(out.slice(e.start + e.newText.length), text.slice(e.end), where);
             assert.equal(parseXml(out).error, undefined, `not well-formed after the fix: ${where}`);
             const again = analyzeDocument(out).model!.disks.find((d) => d.hostPath?.start === e.start);
-            assert.equal(again?.hostPath?.value, fix.title.replace(/^Use /, ''), where);
+            assert.equal(again?.hostPath?.value, titledPath(fix.title), where);
             // The delimiters around the value are untouched.
             if (ref.quote) assert.equal(out[e.start - 1] + out[e.start + e.newText.length], ref.quote + ref.quote, where);
           }
@@ -146,7 +166,7 @@ describe('fix properties over random well-formed documents', () => {
       assert.ok(fixes.length >= 2, `${fixes.length} fixes for ${text}`);
       for (const fix of fixes) {
         const out = applyEdits(text, fix.edits);
-        const alias = fix.title.replace(/^Use /, '');
+        const alias = titledPath(fix.title);
         assert.equal(parseXml(out).error, undefined, out);
         assert.equal(analyzeDocument(out).model!.disks[0].hostPath!.value, alias);
         const wf = xmllintWellFormed(out);

@@ -114,15 +114,28 @@ test('inconsistent-across-hosts: missing on a host or another LUN there; fixes v
   assert.ok(codesFor('/dev/vx/dmp/3pardata0_13', AB()).includes('inconsistent-across-hosts'), 'another DMP name on kvm-b');
   assert.ok(!codesFor('/dev/vx/dmp/3pardata0_12', AB()).includes('inconsistent-across-hosts'), 'same DMP name on both');
   assert.ok(!codesFor('/dev/disk/by-id/dm-uuid-mpath-36001405e5bf5c158c4e4a5398ccba2cc', AB()).includes('inconsistent-across-hosts'));
-  // mpatha exists on kvm-a only (kvm-b calls it mpathb): the fix is the WWID name, valid on both.
-  assert.equal(fixAndRecheck('/dev/mapper/mpatha', 'inconsistent-across-hosts', AB()), '/dev/disk/by-id/dm-uuid-mpath-36001405e5bf5c158c4e4a5398ccba2cc');
+  // mpatha exists on kvm-a only (kvm-b calls it mpathb): a host group never guesses, so the WWID name (valid on
+  // both) is offered as mapping kvm-a's LUN, not preferred (issue 12, item 5); applied, the value is consistent.
+  const mp = domainXml(blockDisk('/dev/mapper/mpatha'));
+  const fmp = analyzeDocument(mp, AB()).findings.find((x) => x.code === 'inconsistent-across-hosts')!;
+  assert.ok(!fmp.fixes.some((x) => x.preferred));
+  const wwid = fmp.fixes.find((x) => x.edits[0].newText === '/dev/disk/by-id/dm-uuid-mpath-36001405e5bf5c158c4e4a5398ccba2cc')!;
+  assert.match(wwid.title, /^Map kvm-a's LUN \(LUN wwn:6001405e5bf5c158c4e4a5398ccba2cc\): use /);
+  assert.ok(!analyzeDocument(applyEdits(mp, wwid.edits), AB()).findings.some((x) => x.code === 'inconsistent-across-hosts'));
   // LUN 13: DMP names differ and its by-id links reach single paths, so nothing is valid on both hosts.
   const f13 = analyzeDocument(domainXml(blockDisk('/dev/vx/dmp/3pardata0_13')), AB()).findings.find((x) => x.code === 'inconsistent-across-hosts')!;
   assert.equal(f13.fixes.length, 0);
-  // unstable-device-name fixes are restricted the same way.
+  // unstable-device-name fixes are restricted the same way. sdd is LUN 12 on kvm-a and the mpath LUN on kvm-b:
+  // each fix maps one host's LUN, says which, is valid on both, and none is preferred (issue 12, item 5).
   const u = analyzeDocument(domainXml(blockDisk('/dev/sdd')), AB()).findings.find((x) => x.code === 'unstable-device-name')!;
-  for (const fx of u.fixes) for (const h of AB()) assert.equal(h.resolve(fx.edits[0].newText).lun?.id, exampleHost().resolve('/dev/sdd').lun?.id, `${fx.title} on ${h.host}`);
-  assert.equal(u.fixes.find((x) => x.preferred)?.edits[0].newText, '/dev/vx/dmp/3pardata0_12');
+  assert.ok(u.fixes.length >= 2);
+  for (const fx of u.fixes) {
+    const host = /^Map (kvm-[ab])'s LUN/.exec(fx.title)?.[1];
+    assert.ok(host, fx.title);
+    const meant = (host === 'kvm-a' ? exampleHost() : exampleHostB()).resolve('/dev/sdd').lun?.id;
+    for (const h of AB()) assert.equal(h.resolve(fx.edits[0].newText).lun?.id, meant, `${fx.title} on ${h.host}`);
+  }
+  assert.equal(u.fixes.find((x) => x.preferred), undefined);
 });
 
 test('missing-serial: information with several hosts, only for disks that are the same on all', () => {
@@ -136,12 +149,14 @@ test('missing-serial: information with several hosts, only for disks that are th
 test('unstable and guest-mutable fixes on real layouts leave no finding of their kind', () => {
   for (const p of ['/dev/sdc', '/dev/nvme0n1', '/dev/mapper/mpatha', '/dev/dm-2']) fixAndRecheck(p, 'unstable-device-name', A());
   for (const p of ['/dev/disk/by-label/appdata', '/dev/disk/by-uuid/4f3e2d1c-0b9a-4876-a5b4-c3d2e1f0a9b8', '/dev/disk/by-partuuid/a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d']) fixAndRecheck(p, 'guest-mutable-identifier', A());
-  fixAndRecheck('/dev/sdd', 'unstable-device-name', AB());
+  // dm-2 is the same map on both hosts (the same LUN): a consistent value still gets its preferred fix.
+  assert.equal(fixAndRecheck('/dev/dm-2', 'unstable-device-name', AB()), '/dev/disk/by-id/dm-uuid-mpath-36001405e5bf5c158c4e4a5398ccba2cc');
 });
 
 test('a refreshed inventory of the second host changes the fix candidates (no stale cache by host name)', () => {
-  const text = domainXml(blockDisk('/dev/sdd'));
-  const preferred = (hosts: HostIndex[]) => analyzeDocument(text, hosts).findings.find((x) => x.code === 'unstable-device-name')!.fixes.find((x) => x.preferred)?.edits[0].newText;
+  // The wwn- link of LUN 12 is that LUN on both hosts (sdd, the old probe here, is another LUN on kvm-b: no preferred fix).
+  const text = domainXml(blockDisk('/dev/disk/by-id/wwn-0x60002ac000000000000000120001a2b3'));
+  const preferred = (hosts: HostIndex[]) => analyzeDocument(text, hosts).findings.find((x) => x.code === 'multipath-bypass')!.fixes.find((x) => x.preferred)?.edits[0].newText;
   assert.equal(preferred(AB()), '/dev/vx/dmp/3pardata0_12');
   // kvm-b refreshed: its DMP node for LUN 12 now has another name, so the DMP name is no longer valid on both hosts.
   const b = exampleHostB().snapshot;

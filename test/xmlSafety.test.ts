@@ -185,7 +185,8 @@ if (isFuzzWorker()) {
     });
 
     test('CLI --fix: only the path changes; the DOCTYPE, its entities and their references stay byte for byte', () => {
-      const text = `<?xml version="1.0"?>\n<!DOCTYPE domain [\n  ${lol(9)}\n  <!ENTITY x SYSTEM "file://${fifo}">\n]>\n${dom({ name: '&lol9;&x;', dev: '/dev/sdc', extra: "\n    <disk type='block'><source dev='&x;'/><target dev='vdc'/></disk>" })}`;
+      const text = `<?xml version="1.0"?>\n<!DOCTYPE domain [\n  ${lol(9)}\n  <!ENTITY x SYSTEM "file://${fifo}">\n]>\n${dom({ name: '&lol9;&x;', dev: '/dev/sdc', extra: "\n    <hostdev mode='subsystem' type='storage'><source><block>&x;</block></source></hostdev>" })}`;
+      // (An external entity inside an attribute value is not well-formed for libxml2; in element text it is allowed, never loaded.)
       const file = join(dir, 'fix.xml');
       writeFileSync(file, text);
       const r = runCli(['--inventory', EXAMPLE_INVENTORY, '--fix', file]);

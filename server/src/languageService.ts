@@ -8,6 +8,7 @@ import type { SchemaValidator } from './schema/validator';
 import { preferredEdits } from './rules/applyFixes';
 import { Analysis, analyzeDocument } from './analysis';
 import type { DiskModel } from './domain/model';
+import { poolAsDisks } from './domain/poolModel';
 import { codeActions, toLspEdits } from './features/codeActions';
 import { diagnostics, findingToDiagnostic, SeverityOverrides } from './features/diagnostics';
 import { hoverForPath } from './features/hover';
@@ -39,6 +40,13 @@ interface Entry {
   analysis: Analysis;
 }
 
+/** The host paths of an analysis that hover and stale fixes work with: a domain's disks, a pool's source devices. */
+function valueDisks(a: Analysis): DiskModel[] | undefined {
+  if (a.model) return a.model.disks;
+  if (a.pool) return poolAsDisks(a.pool);
+  return undefined;
+}
+
 function sameHosts(a: HostIndex[], b: HostIndex[]): boolean {
   return a.length === b.length && a.every((h, i) => h === b[i]);
 }
@@ -63,7 +71,7 @@ export class LanguageService {
     const analysis = analyzeDocument(doc.text, hosts, peers.peers, schema);
     const entry = { text: doc.text, hosts, peersVersion: peers.version, schema, analysis };
     this.current.set(doc.uri, entry);
-    if (analysis.model) this.lastGood.set(doc.uri, entry);
+    if (analysis.model || analysis.pool) this.lastGood.set(doc.uri, entry);
     return analysis;
   }
 
@@ -74,18 +82,20 @@ export class LanguageService {
 
   diagnostics(doc: DocumentInput): Diagnostic[] {
     const a = this.analyze(doc);
-    if (!a.isDomain) return [];
+    if (!a.kind) return [];
     return diagnostics(a, this.options.docsUri, this.options.severityOverrides?.(), doc.uri);
   }
 
   /** Disks and findings usable for `doc`: from its analysis, or from the last good parse where the text there is unchanged. */
   private usable(doc: DocumentInput): { disks: DiskModel[]; findings: Finding[]; analysis: Analysis } {
     const a = this.analyze(doc);
-    if (a.model) return { disks: a.model.disks, findings: a.findings, analysis: a };
+    const own = valueDisks(a);
+    if (own) return { disks: own, findings: a.findings, analysis: a };
     const good = this.lastGood.get(doc.uri);
-    if (!a.isDomain || !good?.analysis.model) return { disks: [], findings: a.findings, analysis: a };
+    const goodDisks = good && good.analysis.kind === a.kind ? valueDisks(good.analysis) : undefined;
+    if (!a.kind || !good || !goodDisks) return { disks: [], findings: a.findings, analysis: a };
     const old = good.text;
-    const disks = good.analysis.model.disks.filter((d) => d.hostPath && spanUnchanged(old, doc.text, d.hostPath.start, d.hostPath.end));
+    const disks = goodDisks.filter((d) => d.hostPath && spanUnchanged(old, doc.text, d.hostPath.start, d.hostPath.end));
     const stale = good.analysis.findings.filter(
       (f) => f.fixes.length > 0 && f.fixes.every((x) => x.edits.every((e) => spanUnchanged(old, doc.text, e.start, e.end))),
     );
@@ -117,7 +127,7 @@ export class LanguageService {
   /** The preferred fix of every finding in the document, as LSP edits (empty when there is nothing to fix). */
   fixAllEdits(doc: DocumentInput): TextEdit[] {
     const a = this.analyze(doc);
-    return a.isDomain ? toLspEdits(a.doc.lines, preferredEdits(a.findings)) : [];
+    return a.kind ? toLspEdits(a.doc.lines, preferredEdits(a.findings)) : [];
   }
 
   codeActions(doc: DocumentInput, range: Range, only?: string[]): CodeAction[] {

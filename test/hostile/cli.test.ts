@@ -25,7 +25,9 @@ const CLI = join(ROOT, 'dist/cli.js');
 const FORGED = 'evil.xml:1:1: information all-clear: no findings';
 const H = `\x1b[2J\x1b[H\x1b]0;pwned\x07\x1b]8;;https://evil.example/\x1b\\click\x1b]8;;\x1b\\\x1b]52;c;ZWNobyBwd25lZA==\x07\r\n${FORGED}\n\u009b31m\u0085\u202e\x7f`;
 /** The same as character references, for a document. */
-const H_XML = '&#x1b;[2J&#x1b;]0;pwned&#7;&#x1b;]8;;https://evil.example/&#x1b;\\click&#x1b;]8;;&#x1b;\\&#x1b;]52;c;ZWNobyBwd25lZA==&#7;&#13;&#10;' + FORGED + '&#10;&#x9b;31m&#x85;&#x202e;&#x7f;';
+// Only references XML 1.0 allows (a C0 control such as &#x1b; makes the document not well-formed, as
+// libxml2 says): the C1 introducers CSI (&#x9b;), OSC (&#x9d;) and ST (&#x9c;) do the same on a terminal.
+const H_XML = '&#x9b;2J&#x9d;0;pwned&#x9c;&#x9d;8;;https://evil.example/&#x9c;click&#x9d;8;;&#x9c;&#x9d;52;c;ZWNobyBwd25lZA==&#x9c;&#13;&#10;' + FORGED + '&#10;&#x9b;31m&#x85;&#x202e;&#x7f;';
 /** C1 and bidi only: characters XML 1.0 allows, so a DMP name holding them is still offered as a fix. */
 const H_XML_OK = '\u009b2J\u202e\u0085';
 

@@ -192,7 +192,7 @@ function outsideCode(md: string): string {
 
 test('hover: hostile host, snapshot and document strings render as text or code, never as markup', () => {
   const svc = service([hostileHost()], hostilePeers());
-  const docValue = "/dev/x&#10;# Doc heading&#10;![d](https://evil.example/d.png) `` <img src=x>";
+  const docValue = "/dev/x&#10;# Doc heading&#10;![d](https://evil.example/d.png) `` &lt;img src=x>";
   for (const path of ['/dev/sdc', '/dev/vx/dmp/evil_0', '/dev/sdc1', `/dev/vx/dsk/${VOL_SNIP}`, docValue]) {
     const md = hoverMd(svc, domainXml(blockDisk(path)));
     assertSafeMarkdown(md, path);

@@ -7,8 +7,17 @@
 //   links.tsv           "<link path>\t<readlink target>" lines (/dev/disk/by-*, /dev/mapper)
 //   vx-dmp-names.txt    names under /dev/vx/dmp
 //   vx-dsk-names.txt    "DG/VOL" lines under /dev/vx/dsk
-//   vxdmpadm.txt, vxdisk.txt, vxdctl.txt   outputs of those commands (present = InfoScale installed)
+//   vxdmpadm.txt, vxdisk.txt, vxdctl.txt   outputs of those commands (present = InfoScale installed;
+//                       they refuse a non-root login, as VxVM does)
 //   domains/<name>.xml  domain definitions (directory present = libvirt installed)
+//   dev-links.tsv       like links.tsv, for symlinks elsewhere under /dev (udev SYMLINK+=, /dev/VG/LV)
+//   udev-rules/<f>.rules  the site's /etc/udev/rules.d (directory absent = no /etc/udev/rules.d)
+//   scsi-hosts.tsv      "hostN<TAB>/sys/class/scsi_host link[<TAB>node_name<TAB>port_name]" lines, in
+//                       the order the shell's glob lists them (absent = no /sys/class/scsi_host)
+//   pools/<name>.xml    `virsh pool-dumpxml` of each storage pool; pools/<name>.vols its
+//                       `virsh vol-list --details` (present = the pool is active)
+// Device nodes are block devices of major 240 (reserved for local/experimental use: opening one
+// fails with ENXIO), so \`test -b\` holds for them as on a real host.
 import { spawnSync } from 'node:child_process';
 import {
   chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync,
@@ -33,10 +42,15 @@ export type RigFault =
 /** The columns the collector asks lsblk for (followed by ,MOUNTPOINTS or ,MOUNTPOINT). */
 export const LSBLK_COLUMNS = 'NAME,KNAME,PATH,TYPE,SIZE,MODEL,VENDOR,SERIAL,WWN,TRAN,HCTL,PKNAME,FSTYPE,LABEL,UUID,PARTLABEL,PARTUUID';
 
+/** The libvirt URI the collector names by default. */
+export const SYSTEM_URI = 'qemu:///system';
+/** The group that lets the rig's non-root user reach qemu:///system (as `libvirt` does on a host). */
+export const RIG_LIBVIRT_GROUP = 'ldi-libvirt';
+
 /** The exact read-only invocations the collector makes, per tool (a dumpxml per domain comes on top). */
 export const COLLECTOR_INVOCATIONS: Record<FakeTool, string[]> = {
   lsblk: ['--json', '-b', '-o', `${LSBLK_COLUMNS},MOUNTPOINTS`],
-  virsh: ['-r', 'list', '--all', '--name'],
+  virsh: ['-c', SYSTEM_URI, '-r', 'list', '--all', '--name'],
   vxdmpadm: ['list', 'dmpnode', 'all'],
   vxdisk: ['-e', '-o', 'alldgs', 'list'],
   vxdctl: ['-c', 'mode'],
@@ -61,13 +75,23 @@ function argsTest(args: string[]): string {
   return [`[ $# -eq ${args.length} ]`, ...args.map((a, i) => `[ "$${i + 1}" = ${sq(a)} ]`)].join(' && ');
 }
 
+/** Device nodes to create (block, major 240), in one batch at the end. */
+let pendingNodes: Set<string> | undefined;
+
 function ensureFile(path: string): void {
   try {
     lstatSync(path);
   } catch {
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, '');
+    if (pendingNodes) pendingNodes.add(path);
+    else writeFileSync(path, '');
   }
+}
+
+function makeBlockNodes(paths: string[]): void {
+  if (!paths.length) return;
+  const r = spawnSync('sh', ['-c', 'i=0; for p do i=$((i+1)); mknod "$p" b 240 "$i" || exit 1; done', 'sh', ...paths], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`mknod of the fake device nodes failed: ${r.stderr}`);
 }
 
 function whiteout(path: string): void {
@@ -96,6 +120,15 @@ export function fixtureDomains(fixtureDir: string): string[] | undefined {
   if (!existsSync(dir)) return undefined;
   return readdirSync(dir).filter((f) => f.endsWith('.xml')).map((f) => f.slice(0, -4))
     .sort((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b))));
+}
+
+/** Storage pools of a fixture (pools/<name>.xml), sorted; active = with a pools/<name>.vols. */
+export function fixturePools(fixtureDir: string): { active: string[]; inactive: string[] } | undefined {
+  const dir = join(fixtureDir, 'pools');
+  if (!existsSync(dir)) return undefined;
+  const names = readdirSync(dir).filter((f) => f.endsWith('.xml')).map((f) => f.slice(0, -4))
+    .sort((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b))));
+  return { active: names.filter((n) => existsSync(join(dir, `${n}.vols`))), inactive: names.filter((n) => !existsSync(join(dir, `${n}.vols`))) };
 }
 
 /** What the fake `virsh -r list --all --name` prints: one name per line, then an empty line. */
@@ -138,9 +171,10 @@ export function buildFakeHost(opts: FakeHostOptions): FakeHost {
     return join(dev, n.slice('/dev/'.length));
   };
 
-  // Symlinks of links.tsv first, then a regular file for every device node they or lsblk name.
+  // Symlinks of links.tsv and dev-links.tsv first, then a device node for every one they or lsblk name.
+  pendingNodes = new Set();
   const targets: string[] = [];
-  for (const line of readLines(join(fixture, 'links.tsv'))) {
+  for (const line of [...readLines(join(fixture, 'links.tsv')), ...readLines(join(fixture, 'dev-links.tsv'))]) {
     const tab = line.indexOf('\t');
     if (tab < 0) throw new Error(`links.tsv line without a tab: ${line}`);
     const link = line.slice(0, tab);
@@ -173,6 +207,9 @@ export function buildFakeHost(opts: FakeHostOptions): FakeHost {
     ensureFile(inDev(`/dev/vx/dsk/${vol}`));
   }
   if (existsSync(join(fixture, 'vx-dsk-names.txt'))) mkdirSync(join(dev, 'vx', 'dsk'), { recursive: true });
+  const nodes = [...pendingNodes];
+  pendingNodes = undefined;
+  makeBlockNodes(nodes);
 
   // /dev/disk, /dev/mapper and /dev/vx show exactly the fixture: bind-mounted when
   // the fixture has them, hidden (whiteout) when it does not.
@@ -236,12 +273,38 @@ export function buildFakeHost(opts: FakeHostOptions): FakeHost {
   if (domains) {
     const versionFile = join(fixture, 'libvirt-version.txt');
     writeFileSync(join(opts.dir, 'libvirt-version.txt'), existsSync(versionFile) ? readFileSync(versionFile, 'utf8') : `${DEFAULT_LIBVIRT_VERSION}\n`);
+    const pools = fixturePools(fixture) ?? { active: [], inactive: [] };
+    writeFileSync(join(opts.dir, 'pool-active.txt'), virshListOutput(pools.active));
+    writeFileSync(join(opts.dir, 'pool-inactive.txt'), virshListOutput(pools.inactive));
+    const ddir = sq(join(fixture, 'domains'));
+    const pdir = sq(join(fixture, 'pools'));
     writeTool('virsh', bin, [
       `if [ $# -eq 1 ] && [ "$1" = --version ]; then exec cat ${sq(join(opts.dir, 'libvirt-version.txt'))}; fi`,
-      `if ${argsTest(COLLECTOR_INVOCATIONS.virsh)}; then ${mainAction('virsh', join(opts.dir, 'virsh-list.txt'))}; fi`,
+      // Without -c a non-root login reaches its own qemu:///session (empty), as with libvirt.
+      'uri=',
+      'if [ "$1" = -c ] && [ $# -ge 2 ]; then uri=$2; shift 2; fi',
+      'if [ -z "$uri" ]; then if [ "$(id -u)" = 0 ]; then uri=qemu:///system; else uri=qemu:///session; fi; fi',
+      'if [ "$uri" = qemu:///session ] && [ "$1" = -r ]; then',
+      `  case "$2 $3 $4" in 'list --all --name'|'pool-list --name '|'pool-list --inactive --name') echo; exit 0 ;; esac`,
+      'fi',
+      `if [ "$uri" != ${sq(SYSTEM_URI)} ]; then printf 'error: failed to connect to the hypervisor\\nerror: no connection driver available for %s\\n' "$uri" >&2; exit 1; fi`,
+      `if [ "$(id -u)" != 0 ] && ! id -Gn | tr ' ' '\\n' | grep -qx ${sq(RIG_LIBVIRT_GROUP)}; then`,
+      `  printf '%s\\n' 'error: failed to connect to the hypervisor' "error: authentication unavailable: no polkit agent available to authenticate action 'org.libvirt.unix.manage'" >&2; exit 1`,
+      'fi',
+      `if ${argsTest(COLLECTOR_INVOCATIONS.virsh.slice(2))}; then ${mainAction('virsh', join(opts.dir, 'virsh-list.txt'))}; fi`,
+      `if ${argsTest(['-r', 'pool-list', '--name'])}; then exec cat ${sq(join(opts.dir, 'pool-active.txt'))}; fi`,
+      `if ${argsTest(['-r', 'pool-list', '--inactive', '--name'])}; then exec cat ${sq(join(opts.dir, 'pool-inactive.txt'))}; fi`,
       `if [ $# -eq 4 ] && [ "$1" = -r ] && [ "$2" = dumpxml ] && [ "$3" = -- ]; then`,
-      `  case $4 in */*|'') ;; *) [ -f ${sq(join(fixture, 'domains'))}/"$4".xml ] && exec cat ${sq(join(fixture, 'domains'))}/"$4".xml ;; esac`,
+      `  case $4 in */*|'') ;; *) [ -f ${ddir}/"$4".xml ] && exec cat ${ddir}/"$4".xml ;; esac`,
       `  printf "error: failed to get domain '%s'\\n" "$4" >&2; exit 1`,
+      'fi',
+      `if [ $# -eq 4 ] && [ "$1" = -r ] && [ "$2" = pool-dumpxml ] && [ "$3" = -- ]; then`,
+      `  case $4 in */*|'') ;; *) [ -f ${pdir}/"$4".xml ] && exec cat ${pdir}/"$4".xml ;; esac`,
+      `  printf "error: failed to get pool '%s'\\nerror: Storage pool not found: no storage pool with matching name '%s'\\n" "$4" "$4" >&2; exit 1`,
+      'fi',
+      `if [ $# -eq 5 ] && [ "$1" = -r ] && [ "$2" = vol-list ] && [ "$3" = --details ] && [ "$4" = -- ]; then`,
+      `  case $5 in */*|'') ;; *) [ -f ${pdir}/"$5".vols ] && exec cat ${pdir}/"$5".vols ;; esac`,
+      `  printf "error: Requested operation is not valid: storage pool '%s' is not active\\n" "$5" >&2; exit 1`,
       'fi',
     ]);
   } else {
@@ -253,7 +316,9 @@ export function buildFakeHost(opts: FakeHostOptions): FakeHost {
     const file = join(fixture, TOOL_FILES[tool]);
     if (existsSync(file)) {
       // In /usr/sbin, as on an InfoScale host (not in a non-root user's PATH: the collector finds it there).
-      writeTool(tool, sbin, [`if ${argsTest(COLLECTOR_INVOCATIONS[tool])}; then ${mainAction(tool, file)}; fi`]);
+      // vxdmpadm and vxdisk refuse a non-root login (stand-in wording: the real message was not at hand).
+      const refuse = tool === 'vxdctl' ? [] : [`if [ "$(id -u)" != 0 ]; then printf 'VxVM %s ERROR: Permission denied (must be run as root)\\n' ${sq(tool)} >&2; exit 1; fi`];
+      writeTool(tool, sbin, [...refuse, `if ${argsTest(COLLECTOR_INVOCATIONS[tool])}; then ${mainAction(tool, file)}; fi`]);
     } else {
       whiteout(join(bin, tool));
       whiteout(join(sbin, tool));
@@ -263,6 +328,36 @@ export function buildFakeHost(opts: FakeHostOptions): FakeHost {
     `mount -t overlay ldi-rig-bin -o lowerdir=${bin}:/usr/bin /usr/bin`,
     `mount -t overlay ldi-rig-sbin -o lowerdir=${sbin}:/usr/sbin /usr/sbin`,
   );
+
+  // /etc/udev/rules.d: exactly the fixture's udev-rules/ (hidden when it has none).
+  const etc = join(fake, 'etc');
+  mkdirSync(join(etc, 'udev'), { recursive: true });
+  const rules = join(fixture, 'udev-rules');
+  if (existsSync(rules)) cpSync(rules, join(etc, 'udev', 'rules.d'), { recursive: true });
+  else whiteout(join(etc, 'udev', 'rules.d'));
+  mountCommands.push(`mount -t overlay ldi-rig-etc -o lowerdir=${etc}:/etc /etc`);
+
+  // /sys/class/scsi_host (+ fc_host names) from scsi-hosts.tsv; hidden when the fixture has none.
+  const cls = join(fake, 'sys-class');
+  mkdirSync(cls, { recursive: true });
+  if (existsSync(join(fixture, 'scsi-hosts.tsv'))) {
+    mkdirSync(join(cls, 'scsi_host'));
+    mkdirSync(join(cls, 'fc_host'));
+    for (const line of readLines(join(fixture, 'scsi-hosts.tsv'))) {
+      const [host, link, wwnn, wwpn] = line.split('\t');
+      if (!/^host\d+$/.test(host) || !link) throw new Error(`bad scsi-hosts.tsv line: ${line}`);
+      symlinkSync(link, join(cls, 'scsi_host', host));
+      if (wwnn && wwpn) {
+        mkdirSync(join(cls, 'fc_host', host));
+        writeFileSync(join(cls, 'fc_host', host, 'node_name'), `${wwnn}\n`);
+        writeFileSync(join(cls, 'fc_host', host, 'port_name'), `${wwpn}\n`);
+      }
+    }
+  } else {
+    whiteout(join(cls, 'scsi_host'));
+    whiteout(join(cls, 'fc_host'));
+  }
+  mountCommands.push(`mount -t overlay ldi-rig-sys-class -o lowerdir=${cls}:/sys/class /sys/class`);
   return { mountCommands, fixtureCopy: fixture, tools };
 }
 

@@ -3,8 +3,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 
-/** The unprivileged user the rig's sshds log in as (no home, shell /bin/sh, key login only). */
+/** The unprivileged user the rig's sshds also let in (no home, shell /bin/sh, key login only). */
 export const RIG_USER = 'ldi-rig';
+/** Its supplementary group: the rig's fake virsh lets its members reach qemu:///system, as `libvirt` does. */
+export const RIG_GROUP = 'ldi-libvirt';
 export const SSHD = '/usr/sbin/sshd';
 
 /** The rig cannot run on this machine; the reason says why. */
@@ -79,6 +81,14 @@ export function ensureRigPrerequisites(): RigUser {
     if (!add.ok && !run('id', ['-u', RIG_USER]).ok) throw new RigUnavailable(`could not create the test user ${RIG_USER}: ${add.out.trim()}`);
     // A "!" password means "locked", which sshd refuses when UsePAM is off; "*" means "no password".
     if (add.ok) run('usermod', ['-p', '*', RIG_USER]);
+  }
+  if (!run('getent', ['group', RIG_GROUP]).ok) {
+    const g = run('groupadd', ['-r', RIG_GROUP]);
+    if (!g.ok && !run('getent', ['group', RIG_GROUP]).ok) throw new RigUnavailable(`could not create the group ${RIG_GROUP}: ${g.out.trim()}`);
+  }
+  if (!run('id', ['-Gn', RIG_USER]).out.split(/\s+/).includes(RIG_GROUP)) {
+    const m = run('usermod', ['-a', '-G', RIG_GROUP, RIG_USER]);
+    if (!m.ok) throw new RigUnavailable(`could not add ${RIG_USER} to ${RIG_GROUP}: ${m.out.trim()}`);
   }
   const uid = Number(run('id', ['-u', RIG_USER]).out.trim());
   const gid = Number(run('id', ['-g', RIG_USER]).out.trim());

@@ -62,6 +62,8 @@ export interface RigHost {
     wrongClientKey: string;
     /** An IdentityFile that does not exist: auth-failed. */
     missingClientKey: string;
+    /** The same host, logged in as the non-root user (RIG_USER, in the libvirt-like RIG_GROUP). */
+    nonRoot: string;
   };
   /** The fake-tool invocations so far, each as [tool, ...args]. */
   readToolLog(): string[][];
@@ -74,8 +76,10 @@ export interface Rig {
   /** Pass as `sshConfigFile` (ssh -F). */
   sshConfigPath: string;
   hosts: RigHost[];
-  /** The user the sshds log in as. */
+  /** The user the sshds log in as by default: root, as the README advises. */
   user: string;
+  /** The non-root user every host's `aliases.nonRoot` logs in as (member of the libvirt-like group). */
+  nonRootUser: string;
   /** How long startRig took, in ms. */
   startMs: number;
   host(name: string): RigHost;
@@ -140,12 +144,12 @@ function keyOnly(pub: string): string {
   return pub.split(/\s+/).slice(0, 2).join(' ');
 }
 
-function hostBlock(alias: string, port: number, identityFile: string, knownHosts: string): string {
+function hostBlock(alias: string, port: number, identityFile: string, knownHosts: string, user = 'root'): string {
   return [
     `Host ${alias}`,
     '  HostName 127.0.0.1',
     `  Port ${port}`,
-    `  User ${RIG_USER}`,
+    `  User ${user}`,
     `  IdentityFile ${identityFile}`,
     '  IdentitiesOnly yes',
     '  IdentityAgent none',
@@ -163,12 +167,12 @@ function sshdConfig(dir: string, port: number): string {
     `HostKey ${join(dir, 'hostkey')}`,
     `PidFile ${join(dir, 'sshd.pid')}`,
     `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-    `AllowUsers ${RIG_USER}`,
+    `AllowUsers root ${RIG_USER}`,
     'UsePAM no',
     'StrictModes no',
     'PasswordAuthentication no',
     'KbdInteractiveAuthentication no',
-    'PermitRootLogin no',
+    'PermitRootLogin prohibit-password',
     'MaxStartups 100',
     'X11Forwarding no',
     'AllowTcpForwarding no',
@@ -191,6 +195,8 @@ async function startSshd(name: string, dir: string, mountCommands: string[]): Pr
       'mount --make-rprivate /',
       `hostname ${sq(hostname)}`,
       ...mountCommands,
+      // root's ~/.bashrc (sourced for "ssh host cmd") adds start-up time and PATH entries: not here.
+      'if [ -f /root/.bashrc ]; then mount --bind /dev/null /root/.bashrc; fi',
       `exec ${SSHD} -D -e -f ${sq(config)}`,
     ].join('\n');
     const child = spawn('unshare', ['-m', '-u', 'sh', '-c', script], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -286,6 +292,7 @@ export async function startRig(opts: RigOptions): Promise<Rig> {
           changedHostKey: `${spec.name}.changed-host-key`,
           wrongClientKey: `${spec.name}.wrong-client-key`,
           missingClientKey: `${spec.name}.missing-client-key`,
+          nonRoot: `${spec.name}.nonroot`,
         },
         readToolLog: () => readFileSync(toolLogPath, 'utf8').split('\n').filter((l) => l).map((l) => l.split('\t')),
         sshdLog: log,
@@ -301,6 +308,7 @@ export async function startRig(opts: RigOptions): Promise<Rig> {
         hostBlock(h.aliases.changedHostKey, h.port, key, join(h.dir, 'known_hosts.changed')),
         hostBlock(h.aliases.wrongClientKey, h.port, join(dir, 'wrong_client_key'), h.knownHostsPath),
         hostBlock(h.aliases.missingClientKey, h.port, join(dir, 'no-such-client-key'), h.knownHostsPath),
+        hostBlock(h.aliases.nonRoot, h.port, key, h.knownHostsPath, RIG_USER),
       );
     }
     writeFileSync(sshConfigPath, blocks.join('\n'));
@@ -309,7 +317,8 @@ export async function startRig(opts: RigOptions): Promise<Rig> {
       dir,
       sshConfigPath,
       hosts,
-      user: user.name,
+      user: 'root',
+      nonRootUser: user.name,
       startMs: Date.now() - started,
       host(name: string) {
         const h = hosts.find((x) => x.name === name);

@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSnapshot, SectionInput } from '../../server/src/inventory/parsers';
 import type { InventorySnapshot } from '../../server/src/inventory/snapshot';
+import { fixturePools } from '../rig/fakeHost';
 
 export const FIXTURE_COLLECTED_AT = '2026-11-01T09:00:00.000Z';
 
@@ -19,6 +20,16 @@ export function fixtureSections(dir: string): Map<string, SectionInput> {
   };
   put('lsblk', 'lsblk.json', 'lsblk');
   put('links', 'links.tsv', 'find');
+  // The collector always lists them (find under /dev): an empty body when the host has none.
+  sections.set('dev-links', { body: existsSync(join(dir, 'dev-links.tsv')) ? read('dev-links.tsv') : '', rc: 0, stderr: [] });
+  const rdir = join(dir, 'udev-rules');
+  if (existsSync(rdir)) {
+    // The shell's glob order (LC_ALL=C): byte order.
+    const files = readdirSync(rdir).filter((f) => f.endsWith('.rules')).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    sections.set('udev-rules', { body: files.map((f) => `/etc/udev/rules.d/${f}\n`).join(''), rc: 0, stderr: [] });
+    for (const f of files) sections.set(`udev-rule /etc/udev/rules.d/${f}`, { body: readFileSync(join(rdir, f), 'utf8'), rc: 0, stderr: [] });
+  } else sections.set('udev-rules', { body: '', rc: null, stderr: [], absent: '/etc/udev/rules.d' });
+  put('scsi-hosts', 'scsi-hosts.tsv', '/sys/class/scsi_host');
   put('vx-dmp-names', 'vx-dmp-names.txt', '/dev/vx/dmp');
   put('vx-dsk-names', 'vx-dsk-names.txt', '/dev/vx/dsk');
   put('vxdmpadm', 'vxdmpadm.txt', 'vxdmpadm');
@@ -27,10 +38,21 @@ export function fixtureSections(dir: string): Map<string, SectionInput> {
   const ddir = join(dir, 'domains');
   if (existsSync(ddir)) {
     const vf = join(dir, 'libvirt-version.txt');
+    sections.set('libvirt-uri', { body: 'qemu:///system\n', rc: 0, stderr: [] });
     sections.set('libvirt-version', { body: existsSync(vf) ? read('libvirt-version.txt') : '9.0.0\n', rc: 0, stderr: [] });
     const names = readdirSync(ddir).filter((f) => f.endsWith('.xml')).map((f) => f.slice(0, -4)).sort();
     sections.set('virsh-list', { body: names.join('\n') + '\n\n', rc: 0, stderr: [] });
     for (const n of names) sections.set(`virsh-dumpxml ${n}`, { body: readFileSync(join(ddir, `${n}.xml`), 'utf8'), rc: 0, stderr: [] });
+    // Storage pools: pools/<name>.xml (pool-dumpxml), pools/<name>.vols (vol-list --details; present = active).
+    const pools = fixturePools(dir) ?? { active: [], inactive: [] };
+    const list = (l: string[]) => `${l.map((n) => `${n}\n`).join('')}\n`;
+    sections.set('pool-list', { body: list(pools.active), rc: 0, stderr: [] });
+    for (const n of pools.active) {
+      sections.set(`pool-dumpxml ${n}`, { body: read(`pools/${n}.xml`), rc: 0, stderr: [] });
+      sections.set(`pool-vols ${n}`, { body: read(`pools/${n}.vols`), rc: 0, stderr: [] });
+    }
+    sections.set('pool-list-inactive', { body: list(pools.inactive), rc: 0, stderr: [] });
+    for (const n of pools.inactive) sections.set(`pool-dumpxml ${n}`, { body: read(`pools/${n}.xml`), rc: 0, stderr: [] });
   } else sections.set('virsh-list', { body: '', rc: null, stderr: [], absent: 'virsh' });
   return sections;
 }

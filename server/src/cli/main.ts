@@ -15,7 +15,7 @@ import { InventoryError } from '../inventory/errors';
 import { fetchSnapshot } from '../inventory/fetch';
 import { loadInventoryFile } from '../inventory/load';
 import { HostIndex } from '../inventory/resolver';
-import { COLLECTOR_SCRIPT, TransportOptions } from '../inventory/transport';
+import { COLLECTOR_SCRIPT, TransportOptions, validateLibvirtUri } from '../inventory/transport';
 import { applyEdits, preferredEdits } from '../rules/applyFixes';
 import type { Finding, Severity } from '../rules/types';
 import { FileText, readFileText, writeFileTextAtomic, writeTextAtomic } from './fileText';
@@ -24,13 +24,16 @@ import { SarifFile, toSarif } from './sarif';
 const USAGE = `usage: libvirt-domain-lint [--inventory FILE]... [--host DEST]... [--format text|json|sarif] [--fix] [--schema host|local|DIR] PATH...
        libvirt-domain-lint inventory --host DEST [--out FILE]
        libvirt-domain-lint collector-script
-  PATH                 a domain XML file, or a directory searched for *.xml files whose root is <domain>
+  PATH                 a domain or storage pool XML file, or a directory searched for *.xml files whose
+                       root is <domain> or <pool>
   --inventory FILE     an inventory snapshot (JSON) or saved collector output; repeat for a host group
   --host DEST          fetch the live inventory over ssh (an ~/.ssh/config alias, host or user@host;
                        'local' runs the collector on this machine); repeat for a host group
   --ssh-config FILE    passed to ssh as -F FILE
   --ssh PATH           the ssh client to run (default: ssh)
   --connect-timeout S  ssh ConnectTimeout in seconds (default 10)
+  --uri URI            the libvirt URI virsh reads domains and pools from on the host (default qemu:///system)
+  --sudo               run vxdmpadm, vxdisk, vxdctl there through sudo -n when the login is not root
   --format FORMAT      text (default), json, or sarif (SARIF 2.1.0 for code-scanning UIs)
   --fix                apply each finding's preferred fix in place
   --schema WHICH       also validate against libvirt's RelaxNG schema: 'host' (the first --host's own,
@@ -92,6 +95,8 @@ const OPTIONS = {
   'ssh-config': { type: 'string' },
   ssh: { type: 'string' },
   'connect-timeout': { type: 'string' },
+  uri: { type: 'string' },
+  sudo: { type: 'boolean', default: false },
   format: { type: 'string', default: 'text' },
   fix: { type: 'boolean', default: false },
   out: { type: 'string' },
@@ -112,7 +117,11 @@ type Parsed = ReturnType<typeof parse>;
 function transportOptions(args: Parsed): TransportOptions {
   const t = args.values['connect-timeout'];
   if (t !== undefined && !/^\d+$/.test(t)) throw new UsageError(`--connect-timeout must be a whole number of seconds, not ${t}`);
-  return { sshConfigFile: args.values['ssh-config'], sshPath: args.values.ssh, connectTimeoutSec: t === undefined ? undefined : Number(t) };
+  const uri = args.values.uri;
+  if (uri !== undefined) {
+    try { validateLibvirtUri(uri); } catch (e) { throw new UsageError((e as Error).message); }
+  }
+  return { sshConfigFile: args.values['ssh-config'], sshPath: args.values.ssh, connectTimeoutSec: t === undefined ? undefined : Number(t), libvirtUri: uri, sudo: args.values.sudo };
 }
 
 /** Text from a host, a snapshot, a document or the file system, for one line of terminal output. */
@@ -215,7 +224,7 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
       continue;
     }
     const parsed = parseDomainDocument(ft.text);
-    if (parsed.isDomain) inputs.push({ file, shown: relative(process.cwd(), file) || file, ft, parsed });
+    if (parsed.kind) inputs.push({ file, shown: relative(process.cwd(), file) || file, ft, parsed });
   }
   const peers = inputs.flatMap((i) => (i.parsed.model ? [peerOf(i.shown, i.parsed.model)] : []));
 

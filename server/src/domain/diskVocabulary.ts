@@ -118,3 +118,15 @@ export function nextTargetName(bus: string, used: Iterable<string>): string {
     if (!taken.has(name)) return name;
   }
 }
+
+/**
+ * The bus a target name implies when `<target>` has no bus (libvirt picks it from the prefix): the
+ * longest prefix of TARGET_PREFIX that starts the name; undefined when none does.
+ */
+export function busOfTargetName(dev: string): string | undefined {
+  let best: { bus: string; len: number } | undefined;
+  for (const [bus, prefix] of Object.entries(TARGET_PREFIX)) {
+    if (dev.startsWith(prefix) && (!best || prefix.length > best.len)) best = { bus, len: prefix.length };
+  }
+  return best?.bus;
+}

@@ -14,12 +14,36 @@ export type SourceAttrName = 'dev' | 'file' | 'dir' | 'pool' | 'volume' | 'proto
 const SOURCE_ATTRS: SourceAttrName[] = ['dev', 'file', 'dir', 'pool', 'volume', 'protocol', 'name'];
 
 export interface HostPathRef extends ValueRef {
-  /** Where the path was written: `<source dev|file|dir>` or `<hostdev><source><block>` text. */
-  origin: 'dev' | 'file' | 'dir' | 'block';
+  /**
+   * Where the path was written: `<source dev|file|dir>`, `<hostdev><source><block>` text or
+   * `<blkiotune><device><path>` text; `volume` only in rule facts (diskFacts), never in the model.
+   */
+  origin: 'dev' | 'file' | 'dir' | 'block' | 'blkiotune' | 'volume';
+}
+
+/**
+ * `<disk type='volume'><source pool='P' volume='V'/>`: not a path, a name the host's storage pool
+ * resolves. The span (start, end, quote, value) is the volume attribute's.
+ */
+export interface VolumeRef extends ValueRef {
+  origin: 'volume';
+  pool: ValueRef;
+  volume: ValueRef;
+}
+
+/** `<hostdev mode='subsystem' type='scsi'>`: the adapter it names and the LUN's address on it. */
+export interface ScsiHostdevModel {
+  start: number;
+  end: number;
+  /** `<source><adapter name='scsi_hostN'/>`. */
+  adapter?: ValueRef;
+  /** `<source><address bus target unit/>`. */
+  address?: { bus?: string; target?: string; unit?: string };
 }
 
 export interface DiskModel {
-  kind: 'disk' | 'hostdev';
+  /** `blkiotune`: a `<blkiotune><device>` (listed in DomainModel.blkiotune, never in disks). */
+  kind: 'disk' | 'hostdev' | 'blkiotune';
   /** Span of the whole `<disk>`/`<hostdev>` element. */
   start: number;
   end: number;
@@ -28,6 +52,8 @@ export interface DiskModel {
   source: Partial<Record<SourceAttrName, ValueRef>>;
   /** The host path this disk opens, when it names one. */
   hostPath?: HostPathRef;
+  /** A `type='volume'` disk's pool and volume (it has no hostPath). */
+  volumeRef?: VolumeRef;
   target?: { dev?: ValueRef; bus?: ValueRef };
   shareable: boolean;
   readonly: boolean;
@@ -41,6 +67,10 @@ export interface DomainModel {
   uuid?: string;
   domainType?: string;
   disks: DiskModel[];
+  /** `<blkiotune><device><path>` entries (kind 'blkiotune', hostPath origin 'blkiotune'). */
+  blkiotune?: DiskModel[];
+  /** `<hostdev mode='subsystem' type='scsi'>` elements. */
+  scsiHostdevs?: ScsiHostdevModel[];
 }
 
 function ref(a: XmlAttribute | undefined): ValueRef | undefined {
@@ -75,6 +105,8 @@ function diskModel(el: XmlElement): DiskModel {
   if (source.dev && (t === 'block' || t === undefined || !source.file)) hostPath = { ...source.dev, origin: 'dev' };
   else if (source.file) hostPath = { ...source.file, origin: 'file' };
   else if (source.dir) hostPath = { ...source.dir, origin: 'dir' };
+  let volumeRef: VolumeRef | undefined;
+  if (t === 'volume' && source.pool && source.volume) volumeRef = { ...source.volume, origin: 'volume', pool: source.pool, volume: source.volume };
   const tgt = child(el, 'target');
   const addr = child(el, 'address');
   return {
@@ -84,7 +116,8 @@ function diskModel(el: XmlElement): DiskModel {
     type,
     device: ref(attr(el, 'device')),
     source,
-    hostPath,
+    hostPath: t === 'volume' ? undefined : hostPath,
+    ...(volumeRef ? { volumeRef } : {}),
     target: tgt ? { dev: ref(attr(tgt, 'dev')), bus: ref(attr(tgt, 'bus')) } : undefined,
     shareable: !!child(el, 'shareable'),
     readonly: !!child(el, 'readonly'),
@@ -110,6 +143,34 @@ function hostdevModel(doc: XmlDocument, el: XmlElement): DiskModel | undefined {
   };
 }
 
+function scsiHostdevModel(el: XmlElement): ScsiHostdevModel | undefined {
+  if (attr(el, 'type')?.value !== 'scsi' || (attr(el, 'mode')?.value ?? 'subsystem') !== 'subsystem') return undefined;
+  const src = child(el, 'source');
+  // iSCSI hostdevs (<source protocol='iscsi'>) name no local adapter.
+  const adapter = src ? child(src, 'adapter') : undefined;
+  const a = src ? child(src, 'address') : undefined;
+  return {
+    start: el.start,
+    end: el.end,
+    adapter: ref(adapter && attr(adapter, 'name')),
+    address: a ? { bus: attr(a, 'bus')?.value, target: attr(a, 'target')?.value, unit: attr(a, 'unit')?.value } : undefined,
+  };
+}
+
+/** `<blkiotune><device><path>`: per-device I/O tuning names a host block device. */
+function blkiotuneModels(doc: XmlDocument, root: XmlElement): DiskModel[] {
+  const out: DiskModel[] = [];
+  for (const tune of childrenNamed(root, 'blkiotune')) {
+    for (const dev of childrenNamed(tune, 'device')) {
+      const p = child(dev, 'path');
+      const r = p ? textRef(doc, p) : undefined;
+      if (!r) continue;
+      out.push({ kind: 'blkiotune', start: dev.start, end: dev.end, source: {}, hostPath: { ...r, origin: 'blkiotune' }, shareable: false, readonly: false });
+    }
+  }
+  return out;
+}
+
 /** Builds the domain model; undefined when the document is not a `<domain>`. */
 export function buildDomainModel(doc: XmlDocument): DomainModel | undefined {
   const root = doc.root;
@@ -119,6 +180,8 @@ export function buildDomainModel(doc: XmlDocument): DomainModel | undefined {
     uuid: textOf(child(root, 'uuid')),
     domainType: attr(root, 'type')?.value,
     disks: [],
+    blkiotune: blkiotuneModels(doc, root),
+    scsiHostdevs: [],
   };
   for (const devices of childrenNamed(root, 'devices')) {
     for (const el of devices.children) {
@@ -126,6 +189,8 @@ export function buildDomainModel(doc: XmlDocument): DomainModel | undefined {
       else if (el.name === 'hostdev') {
         const h = hostdevModel(doc, el);
         if (h) model.disks.push(h);
+        const s = scsiHostdevModel(el);
+        if (s) model.scsiHostdevs!.push(s);
       }
     }
   }

@@ -8,6 +8,7 @@ import { DISK_ELEMENTS, nextTargetName } from '../domain/diskVocabulary';
 import { cap, hasXmlForbiddenChar, MAX_SHOWN, mdCode, mdInline, snippetText, terminalText, xmlValue } from '../encode';
 import { formatBytes, HostIndex, identityKey, Lun, PATH_MAX, Resolution } from '../inventory/resolver';
 import { isActivePassive } from '../rules/activePassiveDmp';
+import { identitiesBelow } from '../rules/duplicateDevice';
 import { stableCandidates } from '../rules/stableAliases';
 import type { PeerDomain } from '../rules/types';
 import { decodeXmlEntities } from '../xml/entities';
@@ -73,19 +74,42 @@ function pathOptions(input: CompletionInput): PathOption[] {
       else peerKeys.set(k, [p.name ?? p.origin]);
     }
   }
+  // The document's own disks (by identity on the first host, and what they sit on), except the value being
+  // edited: a LUN this domain already maps is "used by this domain", never offered as unused.
+  const ownExact = new Set<string>();
+  const ownBelow = new Set<string>();
+  for (const d of input.model?.disks ?? []) {
+    const ref = d.hostPath;
+    if (!ref || (input.offset >= ref.start && input.offset <= ref.end)) continue;
+    const r = first.resolve(ref.value);
+    const k = identityKey(r);
+    if (!k) continue;
+    ownExact.add(k);
+    for (const b of identitiesBelow(first, r)) ownBelow.add(b);
+  }
+  const ownUse = (key: string | undefined, res: Resolution): boolean => {
+    if (!key || (!ownExact.size && !ownBelow.size)) return false;
+    if (ownExact.has(key) || ownBelow.has(key)) return true;
+    return identitiesBelow(first, res).some((b) => ownExact.has(b));
+  };
   const consider = (probe: string, lun: Lun | undefined) => {
     if (probe.length >= PATH_MAX) return;
     const set = stableCandidates(probe, input.hosts);
-    const best = set.candidates.find((c) => c.kind !== 'by-path' && !c.bypassesMultipath) ?? (input.hosts.length === 1 && /^\/dev\/vx\/dsk\/|^\/dev\/mapper\//.test(probe) ? { path: probe } : undefined);
+    // The probe is a first-host name (it may not exist, or be another LUN, elsewhere): what is offered is
+    // the first host's LUN, by a name valid on every host.
+    const mine = set.ambiguous ? (identityKey(set.resolutions[0]) ? set.alternatives[0]?.candidates : undefined) ?? [] : set.candidates;
+    const best = mine.find((c) => c.kind !== 'by-path' && !c.bypassesMultipath) ?? (input.hosts.length === 1 && /^\/dev\/vx\/dsk\/|^\/dev\/mapper\//.test(probe) ? { path: probe } : undefined);
     if (!best || seen.has(best.path)) return;
     seen.add(best.path);
     const res = first.resolve(best.path);
     const key = identityKey(res);
     const hostDomains = first.domainsUsing(res);
     const peerUsers = key ? peerKeys.get(key) : undefined;
+    const own = ownUse(key, res);
     let users: string[] = NONE;
-    if (hostDomains.length || peerUsers) {
+    if (hostDomains.length || peerUsers || own) {
       const set = new Set<string>();
+      if (own) set.add(THIS_DOMAIN);
       for (const u of hostDomains) if (u.domain !== self) set.add(u.domain);
       for (const u of peerUsers ?? []) set.add(u);
       users = [...set];
@@ -111,6 +135,8 @@ function pathOptions(input: CompletionInput): PathOption[] {
 }
 
 const NONE: string[] = [];
+/** How the document's own use of a LUN is listed among its users ("used by this domain"). */
+const THIS_DOMAIN = 'this domain';
 
 /** What an option is: size, vendor and model, DMP node or identity; as plain text (capped) and as markdown (encoded). */
 function describe(o: PathOption): { label: string; labelMd: string } {
@@ -125,7 +151,7 @@ function describe(o: PathOption): { label: string; labelMd: string } {
   };
 }
 
-/** Unused first; then used by domains; devices in use by the host and A/P DMP devices on cluster nodes last. */
+/** Unused first; then used by domains (this one included); devices in use by the host and A/P DMP devices on cluster nodes last. */
 const group = (o: PathOption) => (o.hostUse.length || o.activePassive ? 2 : o.users.length ? 1 : 0);
 
 /**

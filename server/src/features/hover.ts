@@ -4,7 +4,7 @@ import { classifyPath, PathClass } from '../domain/pathClass';
 import { mdCode, mdInline } from '../encode';
 import { describeTarget, formatBytes, HostIndex, identityKey, Resolution } from '../inventory/resolver';
 import type { PeerDomain } from '../rules/types';
-import { stableCandidates } from '../rules/stableAliases';
+import { BYPASS_MARK, Candidate, stableCandidates, whoseLun } from '../rules/stableAliases';
 import type { LineIndex } from '../xml/lineIndex';
 
 const CLASS_LABEL: Record<PathClass, string> = {
@@ -96,12 +96,19 @@ function bounded(lines: string[]): string {
   return out.join('\n').trimEnd();
 }
 
+/** One alias of a list: single-path links are marked (they never rank above the map or DMP node). */
+function aliasLine(c: Candidate, preferred: boolean): string {
+  const mark = c.bypassesMultipath ? ` ⚠ ${BYPASS_MARK}` : c.kind === 'by-path' ? ' (one HBA path)' : '';
+  return `- ${mdCode(c.path, LONG)}${preferred ? ' **(preferred)**' : ''}${mark} — ${c.reason}`;
+}
+
 /** Markdown hover for a disk source value. */
 export function hoverForPath(ref: HostPathRef, hosts: HostIndex[], lines: LineIndex, peers: PeerDomain[] = [], self?: string): Hover {
   const info = classifyPath(ref.value);
   const md: string[] = [`${mdCode(ref.value)} — ${CLASS_LABEL[info.cls]}`, '', info.why];
   if (hosts.length) {
-    const { resolutions, candidates } = stableCandidates(ref.value, hosts);
+    const set = stableCandidates(ref.value, hosts);
+    const { resolutions, candidates } = set;
     md.push('');
     hosts.forEach((h, i) => {
       for (const l of describeHost(h, resolutions[i], peers, self)) md.push(l);
@@ -110,7 +117,15 @@ export function hoverForPath(ref: HostPathRef, hosts: HostIndex[], lines: LineIn
     if (candidates.length) {
       md.push(hosts.length > 1 ? 'Stable aliases (valid on every host):' : 'Stable aliases:');
       const firstPreferred = candidates.findIndex((c) => c.kind !== 'by-path' && !c.bypassesMultipath);
-      candidates.slice(0, LISTED).forEach((c, i) => md.push(`- ${mdCode(c.path, LONG)}${i === firstPreferred ? ' **(preferred)**' : ''} — ${c.reason}`));
+      candidates.slice(0, LISTED).forEach((c, i) => md.push(aliasLine(c, i === firstPreferred)));
+    } else if (set.ambiguous) {
+      // Which host's LUN was meant is the author's call: per LUN, its aliases valid on every host; none preferred.
+      md.push('⚠ Not the same disk on every host of the group: no alias is preferred.');
+      for (const alt of set.alternatives) {
+        if (!alt.candidates.length) continue;
+        md.push('', `To map ${mdInline(whoseLun(alt.hosts), LONG)} (${mdInline(alt.what, LONG)}), valid on every host:`);
+        alt.candidates.slice(0, LISTED).forEach((c) => md.push(aliasLine(c, false)));
+      }
     }
   }
   return {

@@ -1,13 +1,17 @@
 # Libvirt Domain XML inventory collector, output format 1.
 #
 # READ-ONLY. It runs only commands that print information: uname -n, lsblk,
-# find/readlink on /dev/disk and /dev/mapper, ls, vxdmpadm list, vxdisk list,
-# vxdctl mode, virsh --version, virsh -r (read-only connection) list/dumpxml. It writes no
-# files, not even temporary ones, and changes nothing on the host.
+# find/readlink under /dev, ls, head -c of /etc/udev/rules.d/*.rules, readlink/cat
+# under /sys/class/scsi_host and /sys/class/fc_host, vxdmpadm list, vxdisk list,
+# vxdctl mode, virsh --version, and virsh -c URI -r (read-only connection)
+# list/dumpxml/pool-list/pool-dumpxml/vol-list. It writes no files, not even
+# temporary ones, and changes nothing on the host.
 #
 # Sent on stdin (ssh HOST sh -s) and run by any POSIX sh (dash, bash, ksh).
-# It takes no arguments; every command gets /dev/null as stdin, so nothing
-# can read the rest of the script. Output, one block per section:
+# It takes no arguments and reads no environment variable of its own: the two
+# settings below are lines of this text (the tool rewrites them before sending).
+# Every command gets /dev/null as stdin, so nothing can read the rest of the
+# script. Output, one block per section:
 #   #LDI-BEGIN <section>
 #   <the command's stdout, verbatim>
 #   (a newline added by this script)
@@ -18,6 +22,10 @@
 
 LC_ALL=C
 export LC_ALL
+# The libvirt connection URI for virsh (-c), and whether vxdmpadm/vxdisk/vxdctl
+# run through "sudo -n" when the login is not root (1) or not (0).
+LDI_URI='qemu:///system'
+LDI_SUDO=0
 exec 3>&1
 echo '#LDI-COLLECTOR 1'
 
@@ -61,6 +69,23 @@ section() {
 	fi
 }
 
+# priv SECTION TOOL [ARG...]: like section; through "sudo -n" when LDI_SUDO=1
+# and the login is not root (the tool's full path, as sudoers names it).
+priv() {
+	sec=$1
+	shift
+	if tool "$1"; then
+		shift
+		if [ "$LDI_SUDO" = 1 ] && [ "$(id -u)" != 0 ] && command -v sudo >/dev/null; then
+			run "$sec" sudo -n "$t" "$@"
+		else
+			run "$sec" "$t" "$@"
+		fi
+	else
+		absent "$sec" "$1"
+	fi
+}
+
 # One "<link>\t<target as readlink prints it>" line per symlink.
 list_links() {
 	set --
@@ -75,6 +100,41 @@ list_links() {
 			printf '%s\t%s\n' "$l" "$(readlink "$l")"
 		done
 	fi
+}
+
+# The same for symlinks elsewhere under /dev (udev rules' SYMLINK+=) that
+# resolve to a block device; the directories read above, and those that hold
+# no block device links, are skipped.
+list_dev_links() {
+	find /dev \( -path /dev/fd -o -path '/dev/std*' -o -path /dev/disk -o -path /dev/mapper \
+		-o -path /dev/vx -o -path /dev/char -o -path /dev/block -o -path /dev/pts -o -path /dev/shm \
+		-o -path /dev/mqueue -o -path /dev/hugepages \) -prune -o -type l -print |
+		while IFS= read -r l; do
+			if [ -b "$l" ]; then printf '%s\t%s\n' "$l" "$(readlink "$l")"; fi
+		done
+}
+
+# One "hostN<TAB>sysfs link<TAB>node_name<TAB>port_name" line per SCSI host
+# (the link names the HBA's PCI address; the names only for FC hosts).
+list_scsi_hosts() {
+	for h in /sys/class/scsi_host/host*; do
+		if [ -L "$h" ] || [ -e "$h" ]; then
+			n=${h##*/}
+			fc=/sys/class/fc_host/$n
+			if [ -r "$fc/node_name" ]; then
+				printf '%s\t%s\t%s\t%s\n' "$n" "$(readlink "$h")" "$(cat "$fc/node_name")" "$(cat "$fc/port_name")"
+			else
+				printf '%s\t%s\n' "$n" "$(readlink "$h")"
+			fi
+		fi
+	done
+}
+
+# The names of the site's udev rules files (then one section per file).
+list_udev_rules() {
+	for f in /etc/udev/rules.d/*.rules; do
+		if [ -f "$f" ]; then printf '%s\n' "$f"; fi
+	done
 }
 
 # One "DG/VOL" line per VxVM volume device.
@@ -101,6 +161,30 @@ else
 fi
 
 run links list_links
+run dev-links list_dev_links
+
+if [ -d /etc/udev/rules.d ]; then
+	s=$(run udev-rules list_udev_rules 3>&1; echo x)
+	printf '%s' "${s%x}"
+	printf '%s' "${s%x}" | {
+		read -r line
+		while IFS= read -r f; do
+			case $f in '#LDI-END udev-rules rc='*) break ;; esac
+			# At most 256 KiB of each file; names with unusual characters are skipped.
+			case $f in /etc/udev/rules.d/*.rules) ;; *) continue ;; esac
+			case $f in *[!A-Za-z0-9._+@/-]*) continue ;; esac
+			run "udev-rule $f" head -c 262144 "$f"
+		done
+	}
+else
+	absent udev-rules /etc/udev/rules.d
+fi
+
+if [ -d /sys/class/scsi_host ]; then
+	run scsi-hosts list_scsi_hosts
+else
+	absent scsi-hosts /sys/class/scsi_host
+fi
 
 if [ -d /dev/vx/dmp ]; then
 	run vx-dmp-names ls -1 /dev/vx/dmp
@@ -113,23 +197,45 @@ else
 	absent vx-dsk-names /dev/vx/dsk
 fi
 
-section vxdmpadm vxdmpadm list dmpnode all
-section vxdisk vxdisk -e -o alldgs list
-section vxdctl vxdctl -c mode
+priv vxdmpadm vxdmpadm list dmpnode all
+priv vxdisk vxdisk -e -o alldgs list
+priv vxdctl vxdctl -c mode
 
-# The domain names come from this host's own virsh output.
-if tool virsh; then
-	virsh=$t
-	run libvirt-version "$virsh" --version
-	s=$(run virsh-list "$virsh" -r list --all --name 3>&1; echo x)
+# list_then SECTION EACH ARGS...: runs virsh ARGS as SECTION (a list of names,
+# printed), then "each NAME" for every name. Names come from this host's own
+# virsh output and are passed as one argument after "--", never evaluated.
+list_then() {
+	lsec=$1
+	each=$2
+	shift 2
+	s=$(run "$lsec" "$virsh" -c "$LDI_URI" -r "$@" 3>&1; echo x)
 	printf '%s' "${s%x}"
 	printf '%s' "${s%x}" | {
 		read -r line
 		while IFS= read -r name; do
-			case $name in '#LDI-END virsh-list rc='*) break ;; esac
-			[ -z "$name" ] || run "virsh-dumpxml $name" "$virsh" -r dumpxml -- "$name"
+			case $name in "#LDI-END $lsec rc="*) break ;; esac
+			[ -z "$name" ] || "$each" "$name"
 		done
 	}
+}
+dumpxml() {
+	run "virsh-dumpxml $1" "$virsh" -c "$LDI_URI" -r dumpxml -- "$1"
+}
+active_pool() {
+	run "pool-dumpxml $1" "$virsh" -c "$LDI_URI" -r pool-dumpxml -- "$1"
+	run "pool-vols $1" "$virsh" -c "$LDI_URI" -r vol-list --details -- "$1"
+}
+inactive_pool() {
+	run "pool-dumpxml $1" "$virsh" -c "$LDI_URI" -r pool-dumpxml -- "$1"
+}
+
+if tool virsh; then
+	virsh=$t
+	run libvirt-uri printf '%s\n' "$LDI_URI"
+	run libvirt-version "$virsh" --version
+	list_then virsh-list dumpxml list --all --name
+	list_then pool-list active_pool pool-list --name
+	list_then pool-list-inactive inactive_pool pool-list --inactive --name
 else
 	absent virsh-list virsh
 fi

@@ -5,9 +5,11 @@
 import { normalizePath } from '../domain/pathClass';
 import { oneLine } from './errors';
 import { buildDomainModel } from '../domain/model';
-import { parseXml } from '../xml/parse';
+import { decodeXmlEntities } from '../xml/entities';
+import { attr, child, childrenNamed, parseXml } from '../xml/parse';
 import {
-  BlockDevice, DmpNode, DmpPath, DroppedLinks, HostDomain, InventorySnapshot, SNAPSHOT_FORMAT, ToolState, VxDisk,
+  BlockDevice, DmpNode, DmpPath, DroppedLinks, HostDomain, InventorySnapshot, isForbiddenLinkPath, ScsiHost, SNAPSHOT_FORMAT,
+  StoragePool, StorageVolume, ToolState, UdevRuleFile, VxDisk,
 } from './snapshot';
 
 export class ParseError extends Error {}
@@ -228,6 +230,140 @@ export function parseHostDomain(name: string, xml: string): HostDomain {
   };
 }
 
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+/** A path from the host that may be kept: absolute, no `..` segment, no control character. */
+function cleanPath(p: string | undefined): string | undefined {
+  if (!p) return undefined;
+  const t = p.trim();
+  if (!t.startsWith('/') || isForbiddenLinkPath(t) || t.length > 4096) return undefined;
+  return normalizePath(t);
+}
+function cleanText(v: string | undefined, max = 256): string | undefined {
+  if (v === undefined) return undefined;
+  const t = v.trim();
+  return t && !CONTROL.test(t) && t.length <= max ? t : undefined;
+}
+
+/** The most bytes of one udev rules file the collector reads (`head -c`). */
+export const UDEV_RULES_MAX_BYTES = 262144;
+
+/** A site udev rules file as the collector read it; the name must be a plain /etc/udev/rules.d/*.rules path. */
+export function parseUdevRuleFile(file: string, text: string): UdevRuleFile {
+  if (!/^\/etc\/udev\/rules\.d\/[A-Za-z0-9._+@-]+\.rules$/.test(file)) throw new ParseError(`udev rules file name refused: ${JSON.stringify(file.slice(0, 120))}`);
+  if (text.includes('\0')) throw new ParseError(`${file}: not a text file (NUL bytes)`);
+  return { file, text: text.slice(0, UDEV_RULES_MAX_BYTES) };
+}
+
+/** `hostN<TAB>sysfs link[<TAB>node_name<TAB>port_name]` lines (collector's scsi-hosts section). */
+export function parseScsiHosts(text: string): ScsiHost[] {
+  const hosts: ScsiHost[] = [];
+  for (const line of text.split('\n')) {
+    const f = line.replace(/\r$/, '').split('\t');
+    if (!/^host\d{1,6}$/.test(f[0] ?? '')) continue;
+    const h: ScsiHost = { name: f[0] };
+    // The link runs through the HBA's PCI function: the last "dddd:bb:ss.f" before hostN.
+    const pci = [...(f[1] ?? '').matchAll(/(?:^|\/)([0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7])(?=\/)/g)].pop();
+    if (pci) h.pciAddress = pci[1];
+    const wwn = (v: string | undefined) => (v && /^(0x)?[0-9a-f]{16}$/i.test(v.trim()) ? v.trim().replace(/^0x/i, '').toLowerCase() : undefined);
+    const wwnn = wwn(f[2]);
+    const wwpn = wwn(f[3]);
+    if (wwnn) h.wwnn = wwnn;
+    if (wwpn) h.wwpn = wwpn;
+    hosts.push(h);
+  }
+  return hosts;
+}
+
+/** `virsh pool-dumpxml NAME`: type, target path, source devices, adapter (with parentaddr). */
+export function parsePoolXml(name: string, xml: string, active: boolean): StoragePool {
+  const doc = parseXml(xml);
+  if (doc.error) throw new ParseError(`pool ${name}: XML not well-formed (${doc.error.message})`);
+  const root = doc.root;
+  if (!root || root.name !== 'pool') throw new ParseError(`pool ${name}: root element is not <pool>`);
+  const v = (a: ReturnType<typeof attr>) => (a ? a.value : undefined);
+  const pool: StoragePool = {
+    name: cleanText(child(root, 'name')?.text ? decodeXmlEntities(child(root, 'name')!.text) : undefined) ?? name,
+    type: cleanText(v(attr(root, 'type')), 40) ?? '',
+    active,
+    sourceDevices: [],
+    volumes: [],
+  };
+  const target = child(root, 'target');
+  const tp = target && child(target, 'path');
+  const targetPath = cleanPath(tp ? decodeXmlEntities(tp.text) : undefined);
+  if (targetPath) pool.targetPath = targetPath;
+  const source = child(root, 'source');
+  if (source) {
+    for (const d of childrenNamed(source, 'device')) {
+      const p = cleanPath(v(attr(d, 'path')));
+      if (p) pool.sourceDevices.push(p);
+    }
+    const ad = child(source, 'adapter');
+    if (ad) {
+      const adapter: NonNullable<StoragePool['adapter']> = {};
+      for (const k of ['type', 'name', 'parent', 'wwnn', 'wwpn'] as const) {
+        const x = cleanText(v(attr(ad, k)), 128);
+        if (x) adapter[k] = x;
+      }
+      const addr = child(ad, 'parentaddr') && child(child(ad, 'parentaddr')!, 'address');
+      if (addr) {
+        const hex = (k: string, width: number) => {
+          const x = v(attr(addr, k));
+          if (!x || !/^(0x)?[0-9a-f]{1,8}$/i.test(x)) return undefined;
+          return Number.parseInt(x.replace(/^0x/i, ''), 16).toString(16).padStart(width, '0');
+        };
+        const [dom, bus, slot, fn] = [hex('domain', 4), hex('bus', 2), hex('slot', 2), v(attr(addr, 'function'))];
+        if (dom && bus && slot && fn && /^(0x)?[0-7]$/i.test(fn)) adapter.parentaddr = `${dom}:${bus}:${slot}.${fn.replace(/^0x/i, '')}`;
+      }
+      pool.adapter = adapter;
+    }
+  }
+  return pool;
+}
+
+/**
+ * `virsh vol-list --details POOL`: a header ` Name  Path  Type  Capacity  Allocation`, a rule of
+ * dashes, one row per volume. Columns are cut at the header's column starts (names and paths may
+ * hold spaces); rows that do not fit are split on whitespace.
+ */
+export function parseVolList(text: string): StorageVolume[] {
+  const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
+  const hi = lines.findIndex((l) => /^\s*Name\s+Path\s+Type\b/.test(l));
+  if (hi < 0) {
+    if (!text.trim()) return [];
+    throw new ParseError('vol-list printed no "Name Path Type" header');
+  }
+  const h = lines[hi];
+  const pathAt = h.indexOf('Path');
+  const typeAt = h.search(/\sType\b/) + 1;
+  const capAt = h.search(/\sCapacity\b/) + 1 || h.length;
+  const vols: StorageVolume[] = [];
+  for (const l of lines.slice(hi + 1)) {
+    if (!l.trim() || /^[\s-]+$/.test(l)) continue;
+    let name = l.slice(0, pathAt).trim();
+    let path = l.slice(pathAt, typeAt).trim();
+    let type = l.slice(typeAt, capAt).trim();
+    // A row cut at the header's columns: each cut falls on a space (the table's padding).
+    const aligned = [pathAt, typeAt, capAt].every((i) => i >= l.length || l[i - 1] === ' ');
+    if (!aligned || !path.startsWith('/') || /\s/.test(type)) {
+      const f = l.trim().split(/\s+/);
+      [name, path, type] = [f[0], f[1] ?? '', f[2] ?? ''];
+    }
+    const p = cleanPath(path);
+    const n = cleanText(name);
+    if (!p || !n) continue;
+    vols.push({ name: n, path: p, ...(cleanText(type, 40) ? { type: cleanText(type, 40)! } : {}) });
+  }
+  return vols;
+}
+
+/** stderr of a tool that lacks privileges (or of sudo -n refusing), rc 126 (cannot execute). */
+const NEEDS_ROOT = /permission denied|must be (run as )?root|operation not permitted|not permitted|requires? (root|superuser)|only root|insufficient privilege|not privileged|EACCES/i;
+const SUDO_REFUSED = /^sudo: |is not allowed to (run|execute)|a password is required|a terminal is required/i;
+/** The privileged tools the collector can run through sudo -n. */
+export const SUDO_TOOLS = ['vxdmpadm', 'vxdisk', 'vxdctl'];
+
 /** One section of collector output, as split by collectorOutput.ts. */
 export interface SectionInput {
   body: string;
@@ -266,8 +402,19 @@ export function buildSnapshot(input: SnapshotInput): InventorySnapshot {
       return undefined;
     }
     if (s.rc !== 0 && s.rc !== null) {
-      tools[name] = 'failed';
       const err = s.stderr.join(' ').trim();
+      if (s.rc === 126 || NEEDS_ROOT.test(err) || (SUDO_TOOLS.includes(name) && SUDO_REFUSED.test(err))) {
+        tools[name] = 'needs-root';
+        const how = SUDO_TOOLS.includes(name)
+          ? SUDO_REFUSED.test(err)
+            ? 'sudo -n was refused: add the sudoers entry from the README'
+            : 'run as root, or set libvirtDomain.ssh.sudo / --sudo with the sudoers entry from the README'
+          : 'log in as root or as a member of the libvirt group';
+        const tool = name.split(' ')[0];
+        warnings.push(oneLine(`needs root on ${input.host.slice(0, 80)}: ${tool.slice(0, 80)} (${how})${err ? `: ${err.slice(0, 160)}` : ''}`).slice(0, 300));
+        return undefined;
+      }
+      tools[name] = 'failed';
       warnings.push(oneLine(`${name.slice(0, 80)} exited with ${s.rc}${err ? `: ${err.slice(0, 200)}` : ''}`).slice(0, 300));
       return undefined;
     }
@@ -286,6 +433,9 @@ export function buildSnapshot(input: SnapshotInput): InventorySnapshot {
   snap.devices = use('lsblk', parseLsblk) ?? [];
   const droppedLinks = new DroppedLinks();
   snap.links = use('links', (b) => parseLinks(b, droppedLinks)) ?? {};
+  // Symlinks elsewhere under /dev (udev rules' SYMLINK+=): added where /dev/disk and /dev/mapper have no entry.
+  const devLinks = use('dev-links', (b) => parseLinks(b, droppedLinks));
+  if (devLinks) for (const [k, v] of Object.entries(devLinks)) if (!(k in snap.links)) snap.links[k] = v;
   const droppedWarning = droppedLinks.warning();
   if (droppedWarning) warnings.push(droppedWarning);
   const dmpNames = use('vx-dmp-names', parseNameList);
@@ -302,12 +452,44 @@ export function buildSnapshot(input: SnapshotInput): InventorySnapshot {
     return v;
   });
   if (version) snap.libvirtVersion = version;
+  const ruleFiles = use('udev-rules', parseNameList);
+  if (ruleFiles) {
+    snap.udevRules = [];
+    for (const f of ruleFiles) {
+      const r = use(`udev-rule ${f}`, (b) => parseUdevRuleFile(f, b));
+      if (r) snap.udevRules.push(r);
+    }
+  }
+  const scsi = use('scsi-hosts', parseScsiHosts);
+  if (scsi) snap.scsiHosts = scsi;
+  const uri = use('libvirt-uri', (b) => {
+    const u = b.trim();
+    if (!u || CONTROL.test(u) || u.length > 256) throw new ParseError('libvirt-uri section holds no URI');
+    return u;
+  });
+  if (uri) snap.libvirtUri = uri;
   const names = use('virsh-list', parseNameList);
   if (names) {
     snap.domains = [];
     for (const n of names) {
       const d = use(`virsh-dumpxml ${n}`, (b) => parseHostDomain(n, b));
       if (d) snap.domains.push(d);
+    }
+  }
+  const activePools = use('pool-list', parseNameList);
+  const inactivePools = use('pool-list-inactive', parseNameList);
+  if (activePools || inactivePools) {
+    snap.pools = [];
+    const seen = new Set<string>();
+    for (const [list, active] of [[activePools ?? [], true], [inactivePools ?? [], false]] as const) {
+      for (const n of list) {
+        if (seen.has(n)) continue;
+        seen.add(n);
+        const pool = use(`pool-dumpxml ${n}`, (b) => parsePoolXml(n, b, active));
+        if (!pool) continue;
+        if (active) pool.volumes = use(`pool-vols ${n}`, parseVolList) ?? [];
+        snap.pools.push(pool);
+      }
     }
   }
   return snap;

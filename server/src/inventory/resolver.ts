@@ -4,7 +4,8 @@
  */
 import { classifyPath, isUnstableName, normalizePath } from '../domain/pathClass';
 import { cap } from '../encode';
-import { BlockDevice, DmpNode, InventorySnapshot } from './snapshot';
+import { BlockDevice, DmpNode, InventorySnapshot, StoragePool, StorageVolume } from './snapshot';
+import { isSiteLinkCandidate, UdevLinkRule, UdevRuleSet } from './udevRules';
 
 export type AliasKind = 'dmp' | 'mpath-wwid' | 'wwn' | 'scsi-naa' | 'nvme-eui' | 'by-id' | 'device-mapper' | 'volume' | 'by-path';
 
@@ -99,7 +100,14 @@ export interface Resolution {
   partition?: number;
   /** The path reaches only one path of a LUN that has several (or that DMP/dm-multipath manages). */
   bypassesMultipath: boolean;
+  /** Links of the chain (the input first) made by a site udev rule, with that rule; absent when none. */
+  siteLinks?: { link: string; rule: UdevLinkRule }[];
 }
+
+/** What `<source pool volume>` names on a host; `unknown` when the snapshot has no pool listing. */
+export type PoolVolumeLookup =
+  | { ok: true; pool: StoragePool; volume: StorageVolume; path: string }
+  | { ok: false; reason: 'unknown' | 'pool-missing' | 'pool-inactive' | 'volume-missing'; pool?: StoragePool };
 
 function normWwn(w: string | null | undefined): string | null {
   if (!w) return null;
@@ -179,6 +187,9 @@ export class HostIndex {
   /** Per device, its best MAX_ALIASES links (ranked once: a device may have a million links, and many paths reach it). */
   private readonly bestLinks = new Map<string, Alias[]>();
   private readonly usageCache = new WeakMap<Resolution, string[]>();
+  private udev?: UdevRuleSet;
+  private readonly udevCache = new Map<string, UdevLinkRule | null>();
+  private poolsByName?: Map<string, StoragePool>;
 
   constructor(readonly snapshot: InventorySnapshot) {
     this.host = snapshot.host;
@@ -293,6 +304,14 @@ export class HostIndex {
       via.push(p);
     }
     const res: Resolution = { host: this.host, input: path, found: false, via, bypassesMultipath: false };
+    if (via.length && this.hasUdevRules()) {
+      const chain = [normalizePath(path), ...via.slice(0, -1)];
+      const kname = this.byPath.get(p);
+      for (const link of chain) {
+        const rule = this.udevRuleOf(link, kname);
+        if (rule) (res.siteLinks ??= []).push({ link, rule });
+      }
+    }
     const dmp = /^\/dev\/vx\/r?dmp\/([^/]+)$/.exec(p);
     if (dmp) {
       let name = dmp[1];
@@ -384,14 +403,55 @@ export class HostIndex {
     let list = this.bestLinks.get(kname);
     if (!list) {
       const best = new BestAliases(MAX_ALIASES);
+      const siteRules = this.hasUdevRules();
       for (const link of this.linksTo.get(kname) ?? []) {
         if (link.length >= PATH_MAX) continue;
+        // A site link made by a rule keyed on the kernel name is as unstable as the kernel name.
+        if (siteRules && this.udevRuleOf(link, kname)?.keyedOn === 'kernel') continue;
         const kind = aliasKind(link);
         if (kind) best.offer(link, kind, false);
       }
       this.bestLinks.set(kname, (list = best.result()));
     }
     return list;
+  }
+
+  /**
+   * The site udev rule (`/etc/udev/rules.d`) that creates `link`, a symlink under /dev outside /dev/disk,
+   * /dev/mapper and /dev/vx, for the device `kname` (its target, when known); undefined when the host
+   * sent no rules or none matches (cached).
+   */
+  udevRuleOf(link: string, kname?: string): UdevLinkRule | undefined {
+    if (!this.hasUdevRules() || !isSiteLinkCandidate(link)) return undefined;
+    const key = `${kname ?? ''}\0${link}`;
+    let r = this.udevCache.get(key);
+    if (r === undefined) {
+      r = this.udev!.ruleFor(link, kname) ?? null;
+      if (this.udevCache.size > 200_000) this.udevCache.clear();
+      this.udevCache.set(key, r);
+    }
+    return r ?? undefined;
+  }
+
+  private hasUdevRules(): boolean {
+    this.udev ??= new UdevRuleSet(Array.isArray(this.snapshot.udevRules) ? this.snapshot.udevRules : undefined);
+    return !this.udev.empty;
+  }
+
+  /** The volume `volume` of the storage pool `pool` (`<disk type='volume'><source pool volume>`). */
+  poolVolume(pool: string, volume: string): PoolVolumeLookup {
+    const pools = this.snapshot.pools;
+    if (!Array.isArray(pools)) return { ok: false, reason: 'unknown' };
+    if (!this.poolsByName) {
+      this.poolsByName = new Map();
+      for (const p of pools) if (p && typeof p.name === 'string' && !this.poolsByName.has(p.name)) this.poolsByName.set(p.name, p);
+    }
+    const p = this.poolsByName.get(pool);
+    if (!p) return { ok: false, reason: 'pool-missing' };
+    if (!p.active) return { ok: false, reason: 'pool-inactive', pool: p };
+    const v = (Array.isArray(p.volumes) ? p.volumes : []).find((x) => x && x.name === volume);
+    if (!v || typeof v.path !== 'string' || !v.path) return { ok: false, reason: 'volume-missing', pool: p };
+    return { ok: true, pool: p, volume: v, path: normalizePath(v.path) };
   }
 
   /** A device and everything stacked on it (partitions, maps, LVs), depth first. */

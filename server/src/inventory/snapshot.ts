@@ -176,6 +176,8 @@ export class DroppedLinks {
   }
 }
 
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/;
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null);
 const strOr = (v: unknown, d: string): string => str(v) ?? d;
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
@@ -229,7 +231,7 @@ export function validateSnapshot(data: unknown, origin: string): InventorySnapsh
   };
   if (typeof s.hostname === 'string') snap.hostname = s.hostname;
   if (typeof s.libvirtVersion === 'string') snap.libvirtVersion = s.libvirtVersion;
-  if (s.tools && typeof s.tools === 'object') for (const [k, v] of Object.entries(s.tools)) if (v === 'ok' || v === 'absent' || v === 'failed') snap.tools[k] = v;
+  if (s.tools && typeof s.tools === 'object') for (const [k, v] of Object.entries(s.tools)) if (v === 'ok' || v === 'absent' || v === 'failed' || v === 'needs-root') snap.tools[k] = v;
   const dmp = s.dmp as Record<string, unknown> | undefined;
   if (dmp && typeof dmp === 'object') {
     snap.dmp = {
@@ -255,6 +257,64 @@ export function validateSnapshot(data: unknown, origin: string): InventorySnapsh
     snap.domains = objects(s.domains).flatMap((d) =>
       str(d.name) ? [{ name: str(d.name)!, disks: objects(d.disks).flatMap((x) => (str(x.source) ? [{ source: str(x.source)!, shareable: x.shareable === true, ...(str(x.target) ? { target: str(x.target)! } : {}) }] : [])) }] : [],
     );
+  }
+  if (typeof s.libvirtUri === 'string' && s.libvirtUri && !CONTROLS.test(s.libvirtUri)) snap.libvirtUri = s.libvirtUri;
+  // Paths from elsewhere: kept only when absolute, without "..", NUL or controls, and normalised.
+  const path = (v: unknown): string | undefined => {
+    const p = str(v);
+    return p && p.startsWith('/') && !isForbiddenLinkPath(p) ? normalizePath(p) : undefined;
+  };
+  const text = (v: unknown): string | undefined => {
+    const t = str(v);
+    return t && !CONTROLS.test(t) ? t : undefined;
+  };
+  if (Array.isArray(s.udevRules)) {
+    snap.udevRules = objects(s.udevRules).flatMap((r) => {
+      const file = path(r.file);
+      return file && typeof r.text === 'string' && !r.text.includes('\0') ? [{ file, text: r.text }] : [];
+    });
+  }
+  if (Array.isArray(s.pools)) {
+    snap.pools = objects(s.pools).flatMap((p): StoragePool[] => {
+      const name = text(p.name);
+      if (!name) return [];
+      const pool: StoragePool = {
+        name,
+        type: text(p.type) ?? '',
+        active: p.active === true,
+        sourceDevices: strings(p.sourceDevices).flatMap((d) => path(d) ?? []),
+        volumes: objects(p.volumes).flatMap((v) => {
+          const vn = text(v.name);
+          const vp = path(v.path);
+          return vn && vp ? [{ name: vn, path: vp, ...(text(v.type) ? { type: text(v.type)! } : {}) }] : [];
+        }),
+      };
+      const tp = path(p.targetPath);
+      if (tp) pool.targetPath = tp;
+      const ad = p.adapter;
+      if (ad && typeof ad === 'object' && !Array.isArray(ad)) {
+        const a = ad as Record<string, unknown>;
+        const adapter: NonNullable<StoragePool['adapter']> = {};
+        for (const k of ['type', 'name', 'parent', 'wwnn', 'wwpn', 'parentaddr'] as const) {
+          const x = text(a[k]);
+          if (x) adapter[k] = x;
+        }
+        pool.adapter = adapter;
+      }
+      return [pool];
+    });
+  }
+  if (Array.isArray(s.scsiHosts)) {
+    snap.scsiHosts = objects(s.scsiHosts).flatMap((h): ScsiHost[] => {
+      const name = text(h.name);
+      if (!name) return [];
+      const host: ScsiHost = { name };
+      for (const k of ['pciAddress', 'wwnn', 'wwpn'] as const) {
+        const x = text(h[k]);
+        if (x) host[k] = x;
+      }
+      return [host];
+    });
   }
   return snap;
 }

@@ -7,8 +7,46 @@ import script from './collector.sh';
 import { splitCollectorOutput, type CollectorOutput } from './collectorOutput';
 import { InventoryError, classifySshFailure } from './errors';
 
-/** The collector script sent to every host (read-only; see collector.sh). */
+/** The collector script sent to every host (read-only; see collector.sh), with the default settings. */
 export const COLLECTOR_SCRIPT: string = script;
+
+/** The libvirt URI the collector connects virsh to unless told otherwise. */
+export const DEFAULT_LIBVIRT_URI = 'qemu:///system';
+const URI_LINE = `LDI_URI='${DEFAULT_LIBVIRT_URI}'\n`;
+const SUDO_LINE = 'LDI_SUDO=0\n';
+/** What a libvirt URI may look like before it is placed (single-quoted) into the script. */
+const LIBVIRT_URI = /^[a-z+]+:\/\/[\w.\-@:[\]]*\/[\w/.-]*(\?[\w=&.-]*)?$/;
+
+/** Refuses a libvirt URI outside the strict form (no quotes, spaces, $, ;, backslashes, …). Throws 'bad-destination'. */
+export function validateLibvirtUri(uri: string, host = ''): void {
+  if (typeof uri !== 'string' || uri.length > 256 || !LIBVIRT_URI.test(uri)) {
+    throw new InventoryError(host, 'bad-destination', `libvirt URI ${JSON.stringify(String(uri).slice(0, 80))} refused: it must look like qemu:///system or qemu+ssh://user@host/system (letters, digits and . _ - @ : [ ] / ? = & only)`);
+  }
+}
+
+/**
+ * The collector script for these options: the URI and the sudo switch are the two setting lines
+ * of the script, rewritten here (the URI validated, then single-quoted). With the defaults it is
+ * COLLECTOR_SCRIPT itself.
+ */
+export function collectorScript(opts: { libvirtUri?: string; sudo?: boolean } = {}): string {
+  let s = COLLECTOR_SCRIPT;
+  const at = (line: string) => {
+    const i = s.indexOf(`\n${line}`);
+    if (i < 0 || s.indexOf(`\n${line}`, i + 1) >= 0) throw new Error(`collector.sh: setting line ${line.trim()} not found once`);
+    return i + 1;
+  };
+  if (opts.libvirtUri !== undefined && opts.libvirtUri !== DEFAULT_LIBVIRT_URI) {
+    validateLibvirtUri(opts.libvirtUri);
+    const i = at(URI_LINE);
+    s = `${s.slice(0, i)}LDI_URI='${opts.libvirtUri}'\n${s.slice(i + URI_LINE.length)}`;
+  }
+  if (opts.sudo) {
+    const i = at(SUDO_LINE);
+    s = `${s.slice(0, i)}LDI_SUDO=1\n${s.slice(i + SUDO_LINE.length)}`;
+  }
+  return s;
+}
 
 export interface TransportOptions {
   /** The ssh client to run; default 'ssh'. */
@@ -27,6 +65,10 @@ export interface TransportOptions {
   signal?: AbortSignal;
   /** The script to send instead of the collector (another read-only script of ours, e.g. the schema fetch). */
   script?: string;
+  /** The libvirt URI virsh connects to (`virsh -c URI -r`); default qemu:///system. Validated strictly. */
+  libvirtUri?: string;
+  /** Run vxdmpadm, vxdisk and vxdctl through `sudo -n` when the login is not root; default false. */
+  sudo?: boolean;
   /** Called once per spawn with the argv and the pid (undefined when the spawn failed). */
   onSpawn?: (argv: string[], pid?: number) => void;
 }
@@ -108,6 +150,8 @@ function installExitHook(): void {
 /** Runs the collector on `dest` and returns what came back; throws only when nothing could be run. */
 export async function runCollector(dest: string, opts: TransportOptions = {}): Promise<RawFetch> {
   validateDestination(dest);
+  if (opts.libvirtUri !== undefined) validateLibvirtUri(opts.libvirtUri, dest);
+  const input = opts.script ?? collectorScript(opts);
   if (opts.signal?.aborted) {
     throw new InventoryError(dest, 'cancelled', 'the inventory fetch was cancelled');
   }
@@ -223,7 +267,7 @@ export async function runCollector(dest: string, opts: TransportOptions = {}): P
       });
     });
 
-    child.stdin!.end(opts.script ?? COLLECTOR_SCRIPT);
+    child.stdin!.end(input);
   });
 }
 

@@ -14,6 +14,10 @@ export interface ServerSettings {
   sshPath?: string;
   sshConfigFile?: string;
   sshExtraArgs: string[];
+  /** `libvirtDomain.ssh.sudo`: vxdmpadm/vxdisk/vxdctl through `sudo -n` for a non-root login. */
+  sshSudo: boolean;
+  /** `libvirtDomain.libvirtUri`: host → libvirt URI (others use qemu:///system); values checked when fetching. */
+  libvirtUris: Record<string, string>;
   connectTimeoutSec: number;
   inventoryMaxAgeMs: number;
   inventorySnapshots: string[];
@@ -25,6 +29,14 @@ export interface ServerSettings {
 function strings(v: unknown): string[] {
   if (typeof v === 'string') return v ? [v] : [];
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x.length > 0) : [];
+}
+
+function uriMap(v: unknown): Record<string, string> {
+  const m: Record<string, string> = Object.create(null);
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (typeof x === 'string' && x) m[k] = x;
+  }
+  return m;
 }
 
 export function normalizeSettings(raw: unknown): ServerSettings {
@@ -50,6 +62,8 @@ export function normalizeSettings(raw: unknown): ServerSettings {
     sshPath: typeof ssh.path === 'string' && ssh.path ? ssh.path : undefined,
     sshConfigFile: typeof ssh.configFile === 'string' && ssh.configFile ? ssh.configFile : undefined,
     sshExtraArgs: strings(ssh.extraArgs),
+    sshSudo: ssh.sudo === true,
+    libvirtUris: uriMap(s.libvirtUri),
     connectTimeoutSec: n(s.connectTimeout, 10),
     inventoryMaxAgeMs: n(s.inventoryMaxAgeMinutes, 30) * 60_000,
     inventorySnapshots: strings(s.inventorySnapshot),

@@ -1,5 +1,5 @@
 /**
- * Finds the domain definitions in the workspace folders, so rules that compare documents see files
+ * Finds the domain definitions (and counts the storage pool definitions) in the workspace folders, so rules that compare documents see files
  * that are not open. Bounded in files and bytes, and yields between files so the first
  * diagnostics are never held up.
  */
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildDomainModel } from '../domain/model';
 import { peerOf } from '../domain/peer';
+import { buildPoolModel } from '../domain/poolModel';
 import type { PeerDomain } from '../rules/types';
 import { parseXml } from '../xml/parse';
 import { readFileBoundedAsync } from '../safeRead';
@@ -24,6 +25,8 @@ const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', 'out', 'dist',
 export interface ScanResult {
   filesRead: number;
   domains: number;
+  /** Storage pool definitions (root `<pool>`): linted when opened or fixed, but not peers (they define no guest). */
+  pools: number;
   truncated: boolean;
 }
 
@@ -33,7 +36,7 @@ export async function scanWorkspace(
   limits: ScanLimits = DEFAULT_SCAN_LIMITS,
   cancelled: () => boolean = () => false,
 ): Promise<ScanResult> {
-  const result: ScanResult = { filesRead: 0, domains: 0, truncated: false };
+  const result: ScanResult = { filesRead: 0, domains: 0, pools: 0, truncated: false };
   const stack = [...folders];
   while (stack.length && !cancelled()) {
     const dir = stack.pop()!;
@@ -58,9 +61,13 @@ export async function scanWorkspace(
       try {
         // A regular file within the bound only: never a FIFO or a device swapped in after the readdir.
         const text = (await readFileBoundedAsync(p, { maxBytes: limits.maxFileBytes })).data.toString('utf8');
-        if (!text.includes('<domain')) continue;
-        const model = buildDomainModel(parseXml(text));
-        if (!model) continue;
+        if (!text.includes('<domain') && !text.includes('<pool')) continue;
+        const doc = parseXml(text);
+        const model = buildDomainModel(doc);
+        if (!model) {
+          if (buildPoolModel(doc)) result.pools++;
+          continue;
+        }
         result.domains++;
         onPeer(pathToFileURL(p).toString(), peerOf(p, model));
       } catch {

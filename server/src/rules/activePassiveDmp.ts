@@ -1,5 +1,5 @@
 import { CODES } from './codes';
-import { diskFacts } from './diskFacts';
+import { diskFacts, hostList } from './diskFacts';
 import type { Finding, Rule } from './types';
 
 /** The Active-Passive family of DMP array types: A/P, A/PF, A/PG, -C variants, vendor variants (A/PF-LSI, CLR-A/PF). */
@@ -11,13 +11,18 @@ export function isActivePassive(arrayType: string): boolean {
 export const activePassiveDmp: Rule = (ctx) => {
   const out: Finding[] = [];
   for (const f of diskFacts(ctx)) {
-    const hit = f.resolutions.find((r, i) => ctx.hosts[i].clusterActive && r.lun?.dmp && isActivePassive(r.lun.dmp.arrayType));
-    if (!hit) continue;
-    const dmp = hit.lun!.dmp!;
+    // Per host, as it is there: the DMP name (and array) may differ between the hosts of a group.
+    const hits = f.resolutions.filter((r, i) => ctx.hosts[i].clusterActive && r.lun?.dmp && isActivePassive(r.lun.dmp.arrayType));
+    if (!hits.length) continue;
+    const each = hits.map((r) => {
+      const dmp = r.lun!.dmp!;
+      return `on ${r.host} it is DMP node ${dmp.name} of an Active-Passive array (${dmp.arrayName || dmp.enclosure}, ${dmp.arrayType})`;
+    });
+    const nodes = hitsHosts(hits.map((r) => r.host));
     out.push({
       code: 'active-passive-dmp',
       severity: CODES['active-passive-dmp'].severity,
-      message: `${f.ref.value} is DMP node ${dmp.name} on an Active-Passive array (${dmp.arrayName || dmp.enclosure}, ${dmp.arrayType}) and ${hit.host} is in an active cluster: such devices cannot be mapped directly to a guest. Map a VxVM volume on that disk, or a LUN of an active-active or ALUA array.`,
+      message: `${f.ref.value}: ${each.join('; ')}, and ${nodes} in an active cluster: such devices cannot be mapped directly to a guest. Map a VxVM volume on that disk, or a LUN of an active-active or ALUA array.`,
       start: f.ref.start,
       end: f.ref.end,
       fixes: [],
@@ -25,3 +30,8 @@ export const activePassiveDmp: Rule = (ctx) => {
   }
   return out;
 };
+
+/** "kvm-a is", "kvm-a and kvm-b are". */
+function hitsHosts(hosts: string[]): string {
+  return `${hostList(hosts)} ${hosts.length > 1 ? 'are' : 'is'}`;
+}

@@ -35,7 +35,7 @@ export const CODES = {
   'duplicate-target': {
     severity: 'error',
     title: 'Two disks with the same target',
-    doc: 'Two `<disk>` elements use the same `<target dev>`. libvirt refuses the definition (or, for hot-plug, the second attach). **Fix:** give one of them the next free name for its bus.',
+    doc: 'Two `<disk>` elements use the same `<target dev>`. libvirt refuses the definition (or, for hot-plug, the second attach). The finding names the disk that uses the target first and points at it (related information). **Fix:** the quick fix gives the later disk the next free name for its bus (not applied by fix-all: which disk to rename is your choice).',
   },
   'source-type-mismatch': {
     severity: 'warning',
@@ -50,7 +50,7 @@ export const CODES = {
   'multipath-bypass': {
     severity: 'warning',
     title: 'Path bypasses multipathing',
-    doc: 'The path reaches one path of a LUN that has several: a DMP subpath (`/dev/sdc` when DMP node `3pardata0_12` has paths `sdc` and `sdd`), a member of a dm-multipath map, a `by-path` link, or a `by-id` link that points at one path device because the host has no multipath udev rules for that LUN. I/O then goes down that one path and loses failover. A `wwn-`/`scsi-3` link that multipath\'s udev rules point at the map is fine. **Fix:** the DMP meta-device (`/dev/vx/dmp/<name>`) or `/dev/disk/by-id/dm-uuid-mpath-<wwid>` of the LUN.',
+    doc: 'The path reaches one path of a LUN that has several: a DMP subpath (`/dev/sdc` when DMP node `3pardata0_12` has paths `sdc` and `sdd`), a member of a dm-multipath map, a `by-path` link, or a `by-id` link that points at one path device because the host has no multipath udev rules for that LUN. I/O then goes down that one path and loses failover. A `wwn-`/`scsi-3` link that multipath\'s udev rules point at the map is fine. The message says per host of the group how many paths the LUN has there and under which DMP node or map. **Fix:** the DMP meta-device (`/dev/vx/dmp/<name>`) or `/dev/disk/by-id/dm-uuid-mpath-<wwid>` of the LUN, where that name reaches the same LUN on every host of the group. Where the LUN\'s DMP node has different names on the hosts, no fix is offered and the message gives each host\'s name and how to converge (see `inconsistent-across-hosts`).',
   },
   'active-passive-dmp': {
     severity: 'error',
@@ -70,12 +70,12 @@ export const CODES = {
   'duplicate-device': {
     severity: 'error',
     title: 'Same LUN twice in one domain',
-    doc: 'Two disks of the same domain reach the same LUN (by identity, even when their paths differ, e.g. `/dev/sdc` and `/dev/vx/dmp/3pardata0_12`). The guest would see one disk twice and may mount or import it twice. **Fix:** remove one of them.',
+    doc: 'Two disks of the same domain reach the same blocks on some host: the same LUN (by identity, even when their paths differ, e.g. a DMP node `/dev/vx/dmp/3pardata0_12` and its subpath `/dev/sdc`), or one lies on the other: a whole disk and one of its partitions (`/dev/nvme0n1` and a by-label path that is `nvme0n1p1`), an LV and its physical volume. The guest would see the same blocks twice and may mount or import them twice. The finding points at the other disk (related information). **Fix:** remove one of them.',
   },
   'inconsistent-across-hosts': {
     severity: 'error',
     title: 'Path differs between the hosts of the group',
-    doc: 'The document is checked against several hosts (the hosts a domain may run on or migrate between) and the path is missing on some of them or reaches different LUNs. Migration or failover will fail or, worse, attach another disk. **Fix:** the quick fixes are restricted to aliases that reach the same LUN on every host (a WWN-based id usually qualifies; a DMP name only where every host names it the same).',
+    doc: 'The document is checked against several hosts (the hosts a domain may run on or migrate between) and the path is missing on some of them or reaches different LUNs. Migration or failover will fail or, worse, attach another disk. The message says what the path reaches on each host. Where the LUN is under DMP on every host but its DMP node is named differently (`emc_clariion0_91` on one, `emc_clariion0_93` on another), it names each host\'s name and how to converge: enclosure-based naming with array volume IDs (`vxddladm set namingscheme=ebn persistence=yes use_avid=yes`), a user-defined DMP node name, or a VxVM volume; a `wwn-` link is no answer on a DMP host without multipath udev rules (it reaches one path). **Fix:** none is chosen for you. Which LUN the author meant is not guessed: no fix is preferred, so neither fix-all nor `--fix` changes the value (nor applies another finding\'s fix to it). The quick fixes, where a name valid on every host exists, name the host whose LUN they map ("Map kvm-a\'s LUN (DMP node xiv0_8275): use /dev/vx/dmp/xiv0_8275") and never bypass multipathing on any host. Other findings on such a value (`unstable-device-name`, `multipath-bypass`) offer the same host-named fixes.',
   },
   'missing-serial': {
     severity: 'information',
@@ -85,7 +85,7 @@ export const CODES = {
   'unstable-scsi-host': {
     severity: 'warning',
     title: 'SCSI host number',
-    doc: 'A `<hostdev type=\'scsi\'>` or a storage pool names its HBA by SCSI host number (`<adapter name=\'scsi_host3\'/>`, `<adapter name=\'host3\'/>`). The kernel numbers SCSI hosts in probe order, so after a reboot, a driver reload or an added HBA the number names another adapter. **Fix:** for a pool, `<adapter type=\'scsi_host\'><parentaddr><address domain=… bus=… slot=… function=…/></parentaddr></adapter>` with the HBA\'s PCI address, or for Fibre Channel `<adapter type=\'fc_host\' wwnn=… wwpn=…/>`; the message names the HBA\'s PCI address and WWNs from the host inventory.',
+    doc: 'A `<hostdev type=\'scsi\'>` or a storage pool names its HBA by SCSI host number (`<adapter name=\'scsi_host3\'/>`, `<adapter name=\'host3\'/>`). The kernel numbers SCSI hosts in probe order, so after a reboot, a driver reload or an added HBA the number names another adapter. **Fix:** for a pool, `<adapter type=\'scsi_host\'><parentaddr><address domain=… bus=… slot=… function=…/></parentaddr></adapter>` with the HBA\'s PCI address, or for Fibre Channel `<adapter type=\'fc_host\' wwnn=… wwpn=…/>`; the message names the HBA\'s PCI address and WWNs from the host inventory. A `<hostdev>` can name its adapter only by number: the message names the HBA and, where the inventory lists the LUN at the hostdev\'s address, its stable path, to map instead as `<disk type=\'block\' device=\'lun\'>`. No automatic fix.',
   },
   'lun-not-whole-device': {
     severity: 'error',

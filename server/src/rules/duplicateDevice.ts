@@ -1,28 +1,91 @@
+import { HostIndex, identityKey, Resolution } from '../inventory/resolver';
 import { CODES } from './codes';
-import { diskFacts } from './diskFacts';
+import { DiskFacts, diskFacts, hostList } from './diskFacts';
 import type { Finding, Rule } from './types';
 
-/** duplicate-device: two disks of this domain reach the same LUN (by identity) on some host. */
+/** Ancestors followed at most per path (a hostile snapshot may stack devices 100,000 deep). */
+const MAX_BELOW = 64;
+
+/**
+ * The identities of what `res` sits on, on host `h`: for a partition the whole LUN; for a device, every
+ * device under it (an LV's PV partition and that disk, a partition's disk), by identity (LUN id plus
+ * partition suffix `#N`, as identityKey gives). Empty for a whole LUN, a VxVM volume or an unknown path.
+ */
+export function identitiesBelow(h: HostIndex, res: Resolution): string[] {
+  const out: string[] = [];
+  if (!res.found) return out;
+  const self = identityKey(res);
+  if (res.lun && res.partition !== undefined) out.push(res.lun.id);
+  if (!res.device) return out;
+  const seen = new Set<string>([res.device.kname]);
+  const queue = [...res.device.parents];
+  while (queue.length && seen.size <= MAX_BELOW) {
+    const k = queue.shift()!;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    const d = h.device(k);
+    if (!d) continue;
+    const key = identityKey(h.resolve(d.path)) ?? identityKey(h.resolve(`/dev/${d.kname}`));
+    if (key && key !== self && !out.includes(key)) out.push(key);
+    for (const p of d.parents) if (!seen.has(p)) queue.push(p);
+  }
+  return out;
+}
+
+type Relation = 'same' | 'inside' | 'contains';
+
+/**
+ * duplicate-device: two disks of this domain reach the same blocks on some host: the same LUN (by
+ * identity, e.g. a DMP node and one of its subpaths), or one lies on the other (a whole disk and one of
+ * its partitions, an LV and its PV). The later disk is flagged and the earlier one is related.
+ */
 export const duplicateDevice: Rule = (ctx) => {
   const out: Finding[] = [];
   const facts = diskFacts(ctx);
-  const seen = ctx.hosts.map(() => new Map<string, string>());
+  if (facts.length < 2) return out;
+  // Per host: identity → first disk with it; identity → first disk that sits on it.
+  const own = ctx.hosts.map(() => new Map<string, DiskFacts>());
+  const under = ctx.hosts.map(() => new Map<string, DiskFacts>());
   for (const f of facts) {
-    let dup: string | undefined;
+    let hit: { other: DiskFacts; rel: Relation; hosts: string[] } | undefined;
+    const below = f.resolutions.map((r, i) => (f.identities[i] ? identitiesBelow(ctx.hosts[i], r) : []));
     f.identities.forEach((k, i) => {
       if (!k) return;
-      const first = seen[i].get(k);
-      if (first !== undefined && !dup) dup = first;
-      else if (first === undefined) seen[i].set(k, f.ref.value);
+      let other: DiskFacts | undefined;
+      let rel: Relation = 'same';
+      other = own[i].get(k);
+      if (!other) {
+        for (const b of below[i]) if ((other = own[i].get(b))) break;
+        rel = 'inside';
+      }
+      if (!other) {
+        other = under[i].get(k);
+        rel = 'contains';
+      }
+      if (!other) return;
+      if (!hit) hit = { other, rel, hosts: [ctx.hosts[i].host] };
+      else if (hit.other === other) hit.hosts.push(ctx.hosts[i].host);
     });
-    if (dup === undefined) continue;
+    f.identities.forEach((k, i) => {
+      if (!k) return;
+      if (!own[i].has(k)) own[i].set(k, f);
+      for (const b of below[i]) if (!under[i].has(b)) under[i].set(b, f);
+    });
+    if (!hit) continue;
+    const { other, rel, hosts } = hit;
+    const o = other.ref.value;
+    const lun = f.resolutions.some((r) => r.lun);
+    const what =
+      rel === 'same' ? `reaches the same ${lun ? 'LUN' : 'device'} as ${o}` : rel === 'inside' ? `lies on ${o} (a partition or volume of it)` : `contains ${o} (which is a partition or volume of it)`;
+    const where = ctx.hosts.length > 1 ? ` on ${hostList(hosts)}` : '';
     out.push({
       code: 'duplicate-device',
       severity: CODES['duplicate-device'].severity,
-      message: `${f.ref.value} reaches the same LUN as ${dup}, already used by this domain.`,
+      message: `${f.ref.value} ${what}${where}, already used by this domain: the guest would see the same blocks twice.`,
       start: f.ref.start,
       end: f.ref.end,
       fixes: [],
+      related: [{ message: `${o}: the other disk`, start: other.ref.start, end: other.ref.end }],
     });
   }
   return out;

@@ -1,25 +1,51 @@
+import { busOfTargetName, nextTargetName } from '../domain/diskVocabulary';
+import type { DiskModel } from '../domain/model';
+import { cap } from '../encode';
+import { escapeXmlValue } from '../xml/entities';
 import { CODES } from './codes';
 import type { Finding, Rule } from './types';
 
-/** duplicate-target: two disks with the same `<target dev>`. */
+/** How a message names a disk: its source (path, pool/volume or network name), else its target. */
+function diskName(d: DiskModel): string {
+  const s = d.source;
+  const src = d.hostPath?.value ?? (s.pool && s.volume ? `${s.pool.value}/${s.volume.value}` : undefined) ?? s.name?.value ?? s.file?.value ?? s.dev?.value;
+  return src ? `the disk with source ${cap(src, 256)}` : 'another disk';
+}
+
+/**
+ * duplicate-target: two disks with the same `<target dev>`. The later one is flagged, names the earlier
+ * one (related information points at it) and is offered the next free name for its bus (not preferred:
+ * which disk to rename is the author's choice, so fix-all leaves it).
+ */
 export const duplicateTarget: Rule = ({ model }) => {
   const out: Finding[] = [];
-  const first = new Map<string, number>();
+  const first = new Map<string, DiskModel>();
+  const used = new Set<string>();
+  for (const disk of model.disks) {
+    const dev = disk.target?.dev?.value;
+    if (dev) used.add(dev);
+  }
   for (const disk of model.disks) {
     const dev = disk.target?.dev;
     if (!dev || !dev.value) continue;
     const prev = first.get(dev.value);
     if (prev === undefined) {
-      first.set(dev.value, dev.start);
+      first.set(dev.value, disk);
       continue;
     }
+    const bus = disk.target?.bus?.value || busOfTargetName(dev.value) || 'virtio';
+    const next = nextTargetName(bus, used);
+    used.add(next); // a third disk with the same name is offered the one after
+    const newText = escapeXmlValue(next, dev.quote);
+    const other = prev.target!.dev!;
     out.push({
       code: 'duplicate-target',
       severity: CODES['duplicate-target'].severity,
-      message: `Target ${dev.value} is already used by another disk of this domain.`,
+      message: `Target ${dev.value} is already used by ${diskName(prev)} in this domain; libvirt refuses two disks with one target. Next free name for bus ${cap(bus, 64)}: ${next}.`,
       start: dev.start,
       end: dev.end,
-      fixes: [],
+      fixes: newText === undefined ? [] : [{ title: `Use target ${next} (next free name for bus ${cap(bus, 64)})`, edits: [{ start: dev.start, end: dev.end, newText }], preferred: false }],
+      related: [{ message: `${dev.value} is first used here, by ${diskName(prev)}`, start: other.start, end: other.end }],
     });
   }
   return out;

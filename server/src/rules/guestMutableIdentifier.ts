@@ -3,10 +3,10 @@ import { stableCandidates, withReplacementFixes } from './stableAliases';
 import { CODES } from './codes';
 import type { Finding, Rule } from './types';
 
-/** guest-mutable-identifier: by-label, by-partlabel, by-uuid, by-partuuid. */
+/** guest-mutable-identifier: by-label, by-partlabel, by-uuid, by-partuuid (in disks, hostdevs and `<blkiotune>`). */
 export const guestMutableIdentifier: Rule = ({ model, hosts }) => {
   const out: Finding[] = [];
-  for (const disk of model.disks) {
+  for (const disk of [...model.disks, ...(model.blkiotune ?? [])]) {
     const ref = disk.hostPath;
     if (!ref || classifyPath(ref.value).cls !== 'guest-mutable') continue;
     const { candidates } = stableCandidates(ref.value, hosts);

@@ -5,12 +5,14 @@ import { duplicateDevice } from './duplicateDevice';
 import { duplicateTarget } from './duplicateTarget';
 import { guestMutableIdentifier } from './guestMutableIdentifier';
 import { inconsistentAcrossHosts } from './inconsistentAcrossHosts';
+import { lunNotWholeDevice } from './lunNotWholeDevice';
 import { missingSerial } from './missingSerial';
 import { multipathBypass } from './multipathBypass';
 import { sharedWithoutShareable } from './sharedWithoutShareable';
 import { sourceTypeMismatch } from './sourceTypeMismatch';
 import type { Rule } from './types';
 import { unstableDeviceName } from './unstableDeviceName';
+import { unstableScsiHost } from './unstableScsiHost';
 
 /** Every rule that runs on a domain model, in reporting order. */
 export const DOMAIN_RULES: Rule[] = [
@@ -26,4 +28,6 @@ export const DOMAIN_RULES: Rule[] = [
   duplicateDevice,
   sharedWithoutShareable,
   missingSerial,
+  unstableScsiHost,
+  lunNotWholeDevice,
 ];

@@ -1,35 +1,68 @@
-import { Candidate, CandidateSet, stableCandidates, withReplacementFixes } from './stableAliases';
+import type { Resolution } from '../inventory/resolver';
+import { Candidate, CandidateSet, CONVERGE_DMP_NAMES, divergentDmpNames, fixable, perHostNames, candidatesFor, withReplacementFixes } from './stableAliases';
 import { CODES } from './codes';
 import { diskFacts, hostList } from './diskFacts';
 import type { Finding, Rule } from './types';
 
+/** The candidates that keep every path: DMP node, the multipath map, or identity links that udev points at the map. */
+function keepsFailover(c: Candidate): boolean {
+  return (c.kind === 'dmp' || c.kind === 'mpath-wwid' || c.kind === 'wwn' || c.kind === 'scsi-naa') && !c.bypassesMultipath;
+}
+
 const failover = new WeakMap<CandidateSet, Candidate[]>();
 
-/** The candidates that keep every path: DMP node, the multipath map, or identity links that udev points at the map. */
+/**
+ * The failover-keeping candidates of a set. For an ambiguous set, the set's own (empty) list, whose fixes
+ * are the host-named alternatives, never preferred (each valid on every host and single-path on none).
+ */
 function failoverCandidates(set: CandidateSet): Candidate[] {
   let list = failover.get(set);
   if (!list) {
-    list = set.candidates.filter((c) => (c.kind === 'dmp' || c.kind === 'mpath-wwid' || c.kind === 'wwn' || c.kind === 'scsi-naa') && !c.bypassesMultipath);
+    list = set.ambiguous ? set.candidates : set.candidates.filter(keepsFailover);
     failover.set(set, list);
   }
   return list;
+}
+
+/** Why one host's resolution loses failover, in words. */
+function why(r: Resolution): string {
+  const lun = r.lun!;
+  return lun.dmp ? `DMP node ${lun.dmp.name} has ${lun.dmp.numPaths} paths` : `the LUN has ${lun.pathDevices.length} paths${lun.mpathMap ? ' under a dm-multipath map' : ''}`;
 }
 
 /** multipath-bypass: the path reaches a single path of a multipathed LUN on some host. */
 export const multipathBypass: Rule = (ctx) => {
   const out: Finding[] = [];
   for (const f of diskFacts(ctx)) {
-    const on = f.resolutions.filter((r) => r.bypassesMultipath);
+    const on = f.resolutions.filter((r) => r.bypassesMultipath && r.lun);
     if (!on.length) continue;
-    const lun = on[0].lun!;
-    const via = lun.dmp ? `DMP node ${lun.dmp.name} has ${lun.dmp.numPaths} paths` : `the LUN has ${lun.pathDevices.length} paths${lun.mpathMap ? ' under a dm-multipath map' : ''}`;
-    const candidates = failoverCandidates(stableCandidates(f.ref.value, ctx.hosts));
+    // Per host, as it is there: hosts with the same reason are named together.
+    const byReason = new Map<string, string[]>();
+    for (const r of on) {
+      const w = why(r);
+      const hosts = byReason.get(w);
+      if (hosts) hosts.push(r.host);
+      else byReason.set(w, [r.host]);
+    }
+    const where = [...byReason].map(([w, hosts]) => `on ${hostList(hosts)} (${w})`).join(' and ');
+    const set = candidatesFor(f, ctx.hosts);
+    const candidates = fixable(f) ? failoverCandidates(set) : [];
+    let advice = '';
+    if (set.ambiguous) {
+      const alts = set.alternatives.filter((a) => a.candidates.length);
+      advice = ` It is not the same LUN on every host of the group, so no replacement is chosen${alts.length && fixable(f) ? ': each quick fix names the host whose LUN it maps' : ''}.`;
+    } else if (candidates[0]) advice = ` Use ${candidates[0].path}.`;
+    else {
+      const id = on[0].lun!.id;
+      const names = divergentDmpNames(id, ctx.hosts);
+      if (names) advice = ` Its DMP node is ${perHostNames(names)}: no DMP name is valid on every host. ${CONVERGE_DMP_NAMES}`;
+    }
     out.push(
       withReplacementFixes(
         {
           code: 'multipath-bypass',
           severity: CODES['multipath-bypass'].severity,
-          message: `${f.ref.value} reaches only one path of a multipathed LUN on ${hostList(on.map((r) => r.host))} (${via}): I/O loses failover.` + (candidates[0] ? ` Use ${candidates[0].path}.` : ''),
+          message: `${f.ref.value} reaches only one path of a multipathed LUN ${where}: I/O loses failover.` + advice,
           start: f.ref.start,
           end: f.ref.end,
         },

@@ -1,6 +1,7 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLParser } from 'fast-xml-parser';
 import { decodeXmlEntities } from './entities';
 import { LineIndex } from './lineIndex';
+import { checkWellFormed } from './wellFormed';
 
 /** An attribute with the exact offsets of its value (inside the quotes). */
 export interface XmlAttribute {
@@ -266,7 +267,7 @@ function toElements(text: string, nodes: FxpNode[]): XmlElement | undefined {
 }
 
 /**
- * Parses XML with positions. Validates first (parse alone accepts mis-nested tags);
+ * Parses XML with positions. Checks well-formedness first (parse alone accepts mis-nested tags);
  * a DOCTYPE in the prolog is recorded and blanked out so no entity is ever declared or expanded.
  */
 export function parseXml(text: string): XmlDocument {
@@ -274,39 +275,18 @@ export function parseXml(text: string): XmlDocument {
   let lineIndex: LineIndex | undefined;
   const doc = { text } as XmlDocument;
   Object.defineProperty(doc, 'lines', { get: () => (lineIndex ??= new LineIndex(text)), enumerable: true });
-  const lines = { positionAt: (o: number) => doc.lines.positionAt(o), offsetAtLineCol: (l: number, c: number) => doc.lines.offsetAtLineCol(l, c) };
   let input = text;
   const dts = scanDoctypes(text);
-  if (dts.unterminated !== undefined) {
-    const offset = dts.unterminated;
-    const p = lines.positionAt(offset);
-    doc.doctype = { start: offset, end: text.length };
-    doc.error = { message: 'DOCTYPE declaration is not terminated', offset, line: p.line + 1, column: p.character + 1 };
-    return doc;
-  }
-  if (dts.spans.length) {
-    doc.doctype = dts.spans[0];
+  if (dts.unterminated !== undefined) doc.doctype = { start: dts.unterminated, end: text.length };
+  else if (dts.spans.length) {
+    doc.doctype = dts.misplaced !== undefined ? dts.spans.find((x) => x.start === dts.misplaced)! : dts.spans[0];
     for (const sp of dts.spans) input = blank(input, sp.start, sp.end);
   }
-  if (dts.misplaced !== undefined) {
-    // Only the prolog may hold a DOCTYPE; libxml2 (and so libvirt) rejects one anywhere else.
-    const p = lines.positionAt(dts.misplaced);
-    doc.doctype = { start: dts.misplaced, end: dts.spans.find((x) => x.start === dts.misplaced)!.end };
-    doc.error = { message: 'a DOCTYPE declaration is only allowed before the root element', offset: dts.misplaced, line: p.line + 1, column: p.character + 1 };
-    return doc;
-  }
-  let verdict: true | { err: { code: string; msg: string; line: number; col: number } };
-  try {
-    verdict = XMLValidator.validate(input, { allowBooleanAttributes: true }) as typeof verdict;
-  } catch (e) {
-    doc.error = { message: `XML could not be read: ${(e as Error).message}`, offset: 0, line: 1, column: 1 };
-    return doc;
-  }
-  if (verdict !== true) {
-    const { msg, line, col } = verdict.err;
-    const l = Math.max(1, line || 1);
-    const c = Math.max(1, col || 1);
-    doc.error = { message: msg, offset: lines.offsetAtLineCol(l, c), line: l, column: c };
+  // Well-formedness is judged as libxml2 (and so libvirt) judges it, on the text as written.
+  const wf = checkWellFormed(text);
+  if (wf) {
+    const p = doc.lines.positionAt(wf.offset);
+    doc.error = { message: wf.message, offset: wf.offset, line: p.line + 1, column: p.character + 1 };
     return doc;
   }
   try {

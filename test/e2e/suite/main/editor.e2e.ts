@@ -107,15 +107,15 @@ suite('domain XML in a trusted workspace (snapshot from the workspace settings)'
   });
 
   test('a non-domain XML file gets no diagnostics; an untitled domain does', async () => {
-    const pool = await openEditor('storage-pool.xml');
-    assert.strictEqual(pool.document.languageId, 'xml');
+    const other = await openEditor('network.xml');
+    assert.strictEqual(other.document.languageId, 'xml');
     const untitled = await vscode.workspace.openTextDocument({ language: 'xml', content: "<domain type='kvm'>\n  <name>u</name>\n  <devices>\n    <disk type='block' device='disk'><source dev='/dev/sdb'/><target dev='vda' bus='virtio'/></disk>\n  </devices>\n</domain>\n" });
     await vscode.window.showTextDocument(untitled);
     assert.strictEqual(untitled.uri.scheme, 'untitled');
     const d = await waitForDiagnostic(untitled.uri, 'unstable-device-name', '3:50-3:58');
     assert.match(d.message, /\/dev\/sdb/);
-    // The server handles documents in order: the pool (opened first) had its turn.
-    assert.deepStrictEqual(ours(pool.document.uri), []);
+    // The server handles documents in order: the network (opened first) had its turn.
+    assert.deepStrictEqual(ours(other.document.uri), []);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
@@ -129,7 +129,7 @@ suite('domain XML in a trusted workspace (snapshot from the workspace settings)'
     assert.match(s.text, /^\$\([\w~-]+\) kvm-a · snapshot$/);
     assert.strictEqual(s.group, 'snapshots');
     assert.match(s.tooltip, /`kvm-a`: from a snapshot file/);
-    await openEditor('storage-pool.xml');
+    await openEditor('network.xml');
     await until('the item to hide for a non-domain', async () => !(await api.updateStatusBar()).visible);
   });
 
@@ -184,7 +184,7 @@ suite('domain XML in a trusted workspace (snapshot from the workspace settings)'
   });
 
   test('Fix all in the workspace: one WorkspaceEdit over the domain files, previewable, then applied and saved', async () => {
-    const before = { app01: textOnDisk(APP01), db02: textOnDisk(DB02), pool: textOnDisk('storage-pool.xml') };
+    const before = { app01: textOnDisk(APP01), db02: textOnDisk(DB02), pool: textOnDisk('network.xml') };
     type Result = { files: number; edits: number; applied: boolean };
     // Preview: the edit waits in the Refactor Preview (needsConfirmation); discarding it there changes nothing.
     let settled: Result | undefined;
@@ -195,7 +195,7 @@ suite('domain XML in a trusted workspace (snapshot from the workspace settings)'
       return undefined;
     });
     assert.deepStrictEqual(await previewing, { files: 2, edits: 6, applied: false });
-    assert.deepStrictEqual({ app01: textOnDisk(APP01), db02: textOnDisk(DB02), pool: textOnDisk('storage-pool.xml') }, before);
+    assert.deepStrictEqual({ app01: textOnDisk(APP01), db02: textOnDisk(DB02), pool: textOnDisk('network.xml') }, before);
     // Apply: one edit, the files (not open in an editor) saved.
     const result = await vscode.commands.executeCommand<Result>('libvirtDomain.fixAllInWorkspace', { mode: 'apply' });
     assert.deepStrictEqual(result, { files: 2, edits: 6, applied: true });
@@ -205,7 +205,7 @@ suite('domain XML in a trusted workspace (snapshot from the workspace settings)'
     const db02 = await until('db02.xml saved', () => { const t = textOnDisk(DB02); return t !== before.db02 ? t : undefined; });
     assert.ok(db02.includes("<source dev='/dev/disk/by-id/dm-uuid-mpath-36001405e5bf5c158c4e4a5398ccba2cc'/>"), db02);
     assert.ok(db02.includes('<block>/dev/vx/dmp/3pardata0_13</block>'), db02);
-    assert.strictEqual(textOnDisk('storage-pool.xml'), before.pool, 'non-domain XML untouched');
+    assert.strictEqual(textOnDisk('network.xml'), before.pool, 'non-domain XML untouched');
     // Only the values changed: the rest of each file is byte for byte the same.
     assert.strictEqual(app01.split('\n').length, before.app01.split('\n').length);
     // Put the fixtures back for the test files that follow.
