@@ -15,7 +15,7 @@ import { InventoryError } from '../inventory/errors';
 import { fetchSnapshot } from '../inventory/fetch';
 import { loadInventoryFile } from '../inventory/load';
 import { HostIndex } from '../inventory/resolver';
-import { COLLECTOR_SCRIPT, TransportOptions, validateLibvirtUri } from '../inventory/transport';
+import { collectorScript, TransportOptions, validateLibvirtUri } from '../inventory/transport';
 import { applyEdits, preferredEdits } from '../rules/applyFixes';
 import type { Finding, Severity } from '../rules/types';
 import { FileText, readFileText, writeFileTextAtomic, writeTextAtomic } from './fileText';
@@ -23,7 +23,7 @@ import { SarifFile, toSarif } from './sarif';
 
 const USAGE = `usage: libvirt-domain-lint [--inventory FILE]... [--host DEST]... [--format text|json|sarif] [--fix] [--schema host|local|DIR] PATH...
        libvirt-domain-lint inventory --host DEST [--out FILE]
-       libvirt-domain-lint collector-script
+       libvirt-domain-lint collector-script [--uri URI] [--sudo]
   PATH                 a domain or storage pool XML file, or a directory searched for *.xml files whose
                        root is <domain> or <pool>
   --inventory FILE     an inventory snapshot (JSON) or saved collector output; repeat for a host group
@@ -308,7 +308,9 @@ export async function main(argv: string[]): Promise<number> {
   const io: Output = { out: (l) => process.stdout.write(terminalLines(l)), err: (l) => process.stderr.write(terminalLines(l)) };
   try {
     if (argv[0] === 'collector-script') {
-      process.stdout.write(COLLECTOR_SCRIPT);
+      // The script as --uri and --sudo set it (for an operator's own tooling: ssh HOST sh -s < script).
+      const o = transportOptions(parse(argv.slice(1)));
+      process.stdout.write(collectorScript({ libvirtUri: o.libvirtUri, sudo: o.sudo }));
       return 0;
     }
     if (argv[0] === 'inventory') return await runInventory(argv.slice(1), io);

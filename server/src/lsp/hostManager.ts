@@ -123,7 +123,7 @@ export class HostManager {
 
   configure(settings: ServerSettings, hostAccess: boolean, workspaceFolders: string[]): void {
     // Live inventories survive a settings change that does not change how hosts are reached.
-    const reach = (x: ServerSettings | undefined) => JSON.stringify(x && [x.sshPath, x.sshConfigFile, x.sshExtraArgs, x.connectTimeoutSec, x.inventoryMaxAgeMs]);
+    const reach = (x: ServerSettings | undefined) => JSON.stringify(x && [x.sshPath, x.sshConfigFile, x.sshExtraArgs, x.connectTimeoutSec, x.inventoryMaxAgeMs, x.sshSudo, x.libvirtUris]);
     const keepCache = !!this.cache && hostAccess === this.hostAccess && reach(settings) === reach(this.settings);
     if (!keepCache) this.cache?.cancel();
     this.settings = settings;
@@ -164,6 +164,9 @@ export class HostManager {
         sshConfigFile: s.sshConfigFile,
         extraSshArgs: s.sshExtraArgs,
         connectTimeoutSec: s.connectTimeoutSec,
+        // The per-host URI (else qemu:///system) and the sudo switch: checked by the transport before use.
+        libvirtUri: Object.hasOwn(s.libvirtUris, host) ? s.libvirtUris[host] : undefined,
+        sudo: s.sshSudo,
         signal,
         onSpawn: (argv) => this.client.log(`${terminalText(host)}: running ${terminalText(JSON.stringify(argv))}`),
       });

@@ -266,6 +266,8 @@ describe('package.json contributions', () => {
       'libvirtDomain.ssh.path': 'machine',
       'libvirtDomain.ssh.extraArgs': 'machine',
       'libvirtDomain.ssh.configFile': 'application', // as Remote-SSH's remote.SSH.configFile: an ssh config runs ProxyCommand / Match exec
+      'libvirtDomain.ssh.sudo': 'machine', // runs commands as root on the host
+      'libvirtDomain.libvirtUri': 'machine', // which libvirt the collector reads
       'libvirtDomain.inventorySnapshot': 'machine-overridable',
       'libvirtDomain.schema.path': 'machine-overridable',
     };
