@@ -6,19 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import type { CodeAction, Diagnostic, Hover, PublishDiagnosticsParams, TextEdit } from 'vscode-languageserver-protocol';
+import type { CodeAction, Diagnostic, Hover, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import { ServerCore } from '../server/src/lsp/serverCore';
 import { blockDisk, domainXml, EXAMPLE_INVENTORY, exampleHost, ROOT } from './support/examples';
-
-/** Applies LSP text edits to a text (edits do not overlap). */
-function applyLspEdits(text: string, edits: TextEdit[]): string {
-  const lines = text.split('\n');
-  const off = (l: number, c: number) => lines.slice(0, l).reduce((n, s) => n + s.length + 1, 0) + c;
-  const sorted = edits.map((e) => ({ s: off(e.range.start.line, e.range.start.character), e: off(e.range.end.line, e.range.end.character), t: e.newText })).sort((a, b) => b.s - a.s);
-  let out = text;
-  for (const e of sorted) out = out.slice(0, e.s) + e.t + out.slice(e.e);
-  return out;
-}
+import { applyLspEdits } from './support/edits';
 
 async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 10000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

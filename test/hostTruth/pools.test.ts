@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Diagnostic, TextEdit } from 'vscode-languageserver-protocol';
+import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { analyzeDocument } from '../../server/src/analysis';
 import { HostIndex } from '../../server/src/inventory/resolver';
 import { ServerCore } from '../../server/src/lsp/serverCore';
@@ -17,6 +17,7 @@ import { scanWorkspace } from '../../server/src/lsp/workspaceIndex';
 import { applyEdits, preferredEdits } from '../../server/src/rules/applyFixes';
 import { runCli } from '../support/cli';
 import { blockDisk, domainXml, EXAMPLE_INVENTORY, exampleHost } from '../support/examples';
+import { applyLspEdits } from '../support/edits';
 
 const KVM_A_IQN = 'iqn.2003-01.org.linux-iscsi.stor1:data';
 
@@ -146,16 +147,6 @@ test('unstable-scsi-host names the HBA\'s PCI address and WWNs from the inventor
   assert.equal(npiv.slice(p[0].start, p[0].end), 'scsi_host3');
   assert.match(p[0].message, /parent_wwnn='20000090fa1b2c3d' parent_wwpn='10000090fa1b2c3d'/);
 });
-
-/** Applies LSP text edits (non-overlapping) to a text. */
-function applyLspEdits(text: string, edits: TextEdit[]): string {
-  const lines = text.split('\n');
-  const off = (l: number, c: number) => lines.slice(0, l).reduce((n, s) => n + s.length + 1, 0) + c;
-  const sorted = edits.map((e) => ({ s: off(e.range.start.line, e.range.start.character), e: off(e.range.end.line, e.range.end.character), t: e.newText })).sort((a, b) => b.s - a.s);
-  let out = text;
-  for (const e of sorted) out = out.slice(0, e.s) + e.t + out.slice(e.e);
-  return out;
-}
 
 test('language server: diagnostics, hover, quick fix and fix-all on a pool; broken XML keeps hover and fixes', async () => {
   const published: { uri: string; version?: number; diagnostics: Diagnostic[] }[] = [];
