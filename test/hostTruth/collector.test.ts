@@ -1,10 +1,12 @@
 // Host truth II, collection side (issue 12 items 1, 2 and 8): the collector's new sections
 // (symlinks elsewhere under /dev, site udev rules, storage pools and volumes, SCSI hosts, the
 // libvirt URI) run for real through the rig's sshd, as root and as a non-root member of a
-// libvirt-like group; privileges a tool lacks are their own failure class; the URI is checked.
+// libvirt-like group; privileges a tool lacks are their own failure class; the URI is checked;
+// the non-root login's `--sudo` (sudo -n, with the rig's sudoers drop-in) runs for real.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { splitCollectorOutput } from '../../server/src/inventory/collectorOutput';
 import { fetchSnapshot, snapshotFromCollectorOutput } from '../../server/src/inventory/fetch';
@@ -13,9 +15,11 @@ import { validateSnapshot, type InventorySnapshot } from '../../server/src/inven
 import {
   COLLECTOR_SCRIPT, collectorScript, DEFAULT_LIBVIRT_URI, fetchCollectorOutput, validateLibvirtUri,
 } from '../../server/src/inventory/transport';
-import { COLLECTOR_INVOCATIONS, SYSTEM_URI } from '../rig/fakeHost';
+import { COLLECTOR_INVOCATIONS, RIG_SUDO_COMMANDS, rigSudoers, SYSTEM_URI } from '../rig/fakeHost';
 import { repoRoot } from '../rig/paths';
-import { startRigOrSkip, type Rig } from '../rig/sshRig';
+import { RIG_USER } from '../rig/prereq';
+import { startRigOrSkip, sudoUnavailable, type Rig } from '../rig/sshRig';
+import { runCli } from '../support/cli';
 import { FIXTURE_COLLECTED_AT, fixtureSections, fixtureSnapshot } from '../support/fixtureHost';
 
 const ROOT = repoRoot();
@@ -36,7 +40,14 @@ describe('new sections through a real sshd (rig), as root and as a non-root user
   let rig: Rig | undefined;
   let skip = '';
   before(async () => {
-    const r = await startRigOrSkip({ hosts: [{ name: 'kvm-a', fixtureDir: KVM_A }, { name: 'kvm-b', fixtureDir: KVM_B }] });
+    const r = await startRigOrSkip({
+      hosts: [
+        { name: 'kvm-a', fixtureDir: KVM_A }, { name: 'kvm-b', fixtureDir: KVM_B },
+        // The same host where the non-root user is not in sudoers, and where it may run vxdctl only.
+        { name: 'kvm-a-nosudo', fixtureDir: KVM_A, sudoCommands: [] },
+        { name: 'kvm-a-othersudo', fixtureDir: KVM_A, sudoCommands: [RIG_SUDO_COMMANDS[2]] },
+      ],
+    });
     if (typeof r === 'string') skip = r;
     else rig = r;
   });
@@ -126,9 +137,8 @@ describe('new sections through a real sshd (rig), as root and as a non-root user
     assert.deepEqual(comparable(snapshotFromCollectorOutput(alias, splitCollectorOutput(raw.stdout))), comparable(user));
   });
 
-  test('--sudo variant: the script differs only in its setting line; without sudo on the host the tools still run (needs-root)', async (t) => {
-    // sudo is not installed on the rig machine, so the sudo path itself is checked as text:
-    // the script calls exactly "sudo -n <full path> <the documented arguments>".
+  test('--sudo variant: the script differs only in its setting line, and the README and the rig\'s sudoers name its commands', () => {
+    // The script calls exactly "sudo -n <full path> <the documented arguments>".
     const s = collectorScript({ sudo: true });
     assert.equal(s.replace('\nLDI_SUDO=1\n', '\nLDI_SUDO=0\n'), COLLECTOR_SCRIPT);
     assert.match(s, /run "\$sec" sudo -n "\$t" "\$@"/);
@@ -136,17 +146,88 @@ describe('new sections through a real sshd (rig), as root and as a non-root user
     assert.match(COLLECTOR_SCRIPT, /^priv vxdisk vxdisk -e -o alldgs list$/m);
     assert.match(COLLECTOR_SCRIPT, /^priv vxdctl vxdctl -c mode$/m);
     assert.deepEqual(SUDO_TOOLS, ['vxdmpadm', 'vxdisk', 'vxdctl']);
-    // The README's sudoers line names exactly these invocations.
+    // The README's sudoers line names exactly these invocations, and the rig's drop-in is that line.
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     for (const tool of SUDO_TOOLS) {
       const args = COLLECTOR_INVOCATIONS[tool as 'vxdmpadm'].join(' ');
       assert.ok(readme.includes(`/usr/sbin/${tool} ${args}`), `README sudoers line for ${tool} ${args}`);
     }
+    const line = /^kvmaudit ALL=\(root\) NOPASSWD: (.*)$/m.exec(readme);
+    assert.ok(line, 'the README\'s sudoers line');
+    assert.deepEqual(line[1].split(', '), RIG_SUDO_COMMANDS);
+    assert.ok(rigSudoers(RIG_SUDO_COMMANDS).includes(`${RIG_USER} ALL=(root) NOPASSWD: ${line[1]}\n`));
+  });
+
+  test('--sudo for real: the non-root login gets the DMP and VxVM facts through sudo -n; a user sudo refuses gets needs-root', async (t) => {
     if (!rig) return t.skip(skip);
-    const user = await fetchSnapshot(rig.host('kvm-a').aliases.nonRoot, { ...opts(), sudo: true });
-    assert.equal(user.tools.vxdmpadm, 'needs-root');
-    const root = await fetchSnapshot('kvm-a', { ...opts(), sudo: true });
-    assert.equal(root.tools.vxdmpadm, 'ok', 'root never goes through sudo');
+    const why = sudoUnavailable();
+    if (why) {
+      if (process.env.CI) assert.fail(`--sudo cannot run for real under CI: ${why}`);
+      return t.skip(why);
+    }
+    const a = rig.host('kvm-a');
+    const alias = a.aliases.nonRoot;
+    const root = await fetchSnapshot('kvm-a', opts());
+    assert.ok(root.dmp!.nodes.length > 0);
+
+    // Without --sudo: needs-root (as above).
+    const plain = await fetchSnapshot(alias, opts());
+    assert.equal(plain.tools.vxdmpadm, 'needs-root');
+    assert.equal(plain.tools.vxdisk, 'needs-root');
+    assert.equal(plain.dmp?.nodes.length ?? 0, 0);
+
+    // With --sudo, through the CLI as a user would run it: the same facts as the root login.
+    const dir = mkdtempSync(join(tmpdir(), 'ldi-sudo-'));
+    try {
+      const out = join(dir, 'kvm-a.json');
+      const before = a.readToolLog().length;
+      const r = runCli(['inventory', '--host', alias, '--ssh-config', rig.sshConfigPath, '--sudo', '--out', out]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.doesNotMatch(r.stderr, /warning/, r.stderr);
+      const user = JSON.parse(readFileSync(out, 'utf8')) as InventorySnapshot;
+      assert.equal(user.tools.vxdmpadm, 'ok');
+      assert.equal(user.tools.vxdisk, 'ok');
+      assert.equal(user.tools.vxdctl, 'ok');
+      assert.deepEqual(user.warnings, []);
+      assert.ok(user.dmp!.nodes.length > 0);
+      assert.deepEqual(user.dmp, root.dmp);
+      assert.deepEqual(user.vxvm, root.vxvm);
+      assert.deepEqual(user.domains, root.domains);
+      // Each ran once, with exactly the collector's arguments (as root: the fake tools refuse anyone else).
+      const vx = a.readToolLog().slice(before).filter((l) => (SUDO_TOOLS as string[]).includes(l[0]));
+      assert.deepEqual(vx, SUDO_TOOLS.map((tool) => [tool, ...COLLECTOR_INVOCATIONS[tool as 'vxdmpadm']]));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // The same through the transport directly.
+    const direct = await fetchSnapshot(alias, { ...opts(), sudo: true });
+    assert.deepEqual(direct.dmp, root.dmp);
+    assert.deepEqual(direct.warnings, []);
+    // sudo ran silently (no stderr: the simulated host's name resolves, no tty is asked for).
+    const { output } = await fetchCollectorOutput(alias, { ...opts(), sudo: true });
+    for (const tool of SUDO_TOOLS) assert.deepEqual([output.sections.get(tool)!.rc, output.sections.get(tool)!.stderr], [0, []], tool);
+
+    // A host where the user is not in sudoers at all: sudo -n refuses every tool.
+    const none = await fetchSnapshot(rig.host('kvm-a-nosudo').aliases.nonRoot, { ...opts(), sudo: true });
+    for (const tool of SUDO_TOOLS) assert.equal(none.tools[tool], 'needs-root', tool);
+    assert.equal(none.dmp?.nodes.length ?? 0, 0);
+    const refused = none.warnings.filter((w) => w.startsWith('needs root'));
+    assert.equal(refused.length, 3, none.warnings.join('\n'));
+    for (const w of refused) assert.match(w, /\(sudo -n was refused: add the sudoers entry from the README\): sudo: a password is required/);
+    assert.deepEqual(none.domains, root.domains, 'the rest of the inventory is unaffected');
+
+    // A host whose sudoers allows another command only (vxdctl): the other two are refused.
+    const other = await fetchSnapshot(rig.host('kvm-a-othersudo').aliases.nonRoot, { ...opts(), sudo: true });
+    assert.equal(other.tools.vxdctl, 'ok');
+    assert.equal(other.tools.vxdmpadm, 'needs-root');
+    assert.equal(other.tools.vxdisk, 'needs-root');
+    const w2 = other.warnings.filter((w) => w.startsWith('needs root'));
+    assert.equal(w2.length, 2, other.warnings.join('\n'));
+    for (const w of w2) assert.match(w, /sudo -n was refused: add the sudoers entry from the README\): sudo: a password is required/);
+
+    // root never goes through sudo.
+    const rootSudo = await fetchSnapshot('kvm-a-nosudo', { ...opts(), sudo: true });
+    assert.equal(rootSudo.tools.vxdmpadm, 'ok', 'root never goes through sudo');
   });
 
   test('collector time on the rig (median of 5)', async (t) => {

@@ -16,6 +16,8 @@
 //                       the order the shell's glob lists them (absent = no /sys/class/scsi_host)
 //   pools/<name>.xml    `virsh pool-dumpxml` of each storage pool; pools/<name>.vols its
 //                       `virsh vol-list --details` (present = the pool is active)
+// Every host also gets /etc/sudoers.d/ldi-rig: what the non-root user may run with `sudo -n`
+// (by default the README's entry: the collector's three VxVM commands; see sudoCommands).
 // Device nodes are block devices of major 240 (reserved for local/experimental use: opening one
 // fails with ENXIO), so \`test -b\` holds for them as on a real host.
 import { spawnSync } from 'node:child_process';
@@ -23,6 +25,7 @@ import {
   chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync,
 } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
+import { RIG_USER } from './prereq';
 
 export type FakeTool = 'lsblk' | 'virsh' | 'vxdmpadm' | 'vxdisk' | 'vxdctl';
 
@@ -57,6 +60,26 @@ export const COLLECTOR_INVOCATIONS: Record<FakeTool, string[]> = {
 };
 /** What the fake `virsh --version` prints when the fixture has no libvirt-version.txt. */
 export const DEFAULT_LIBVIRT_VERSION = '9.0.0';
+/**
+ * The sudoers commands of the README's entry: each tool by its full path (where the rig puts it, as
+ * InfoScale does) with the collector's exact arguments.
+ */
+export const RIG_SUDO_COMMANDS: string[] = (['vxdmpadm', 'vxdisk', 'vxdctl'] as const)
+  .map((t) => `/usr/sbin/${t} ${COLLECTOR_INVOCATIONS[t].join(' ')}`);
+/** The rig's sudoers drop-in (under /etc/sudoers.d; sudo skips names with a dot). */
+export const RIG_SUDOERS_FILE = 'ldi-rig';
+
+/** The drop-in's text: RIG_USER may run `commands` as root without a password (none: not in sudoers). */
+export function rigSudoers(commands: string[]): string {
+  const lines = [
+    '# sudoers drop-in of the libvirt-domain-xml ssh test rig (generated)',
+    // The collector runs without a tty (ssh -T): nothing may ask for one.
+    `Defaults:${RIG_USER} !requiretty, !use_pty, !lecture`,
+  ];
+  if (commands.length) lines.push(`${RIG_USER} ALL=(root) NOPASSWD: ${commands.join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}
+
 export const LSBLK_OLD_INVOCATION = ['--json', '-b', '-o', `${LSBLK_COLUMNS},MOUNTPOINT`];
 
 const TOOL_FILES: Record<Exclude<FakeTool, 'virsh'>, string> = {
@@ -143,6 +166,8 @@ export interface FakeHostOptions {
   dir: string;
   toolLogPath: string;
   faults?: RigFault[];
+  /** What RIG_USER may run with sudo on this host; default RIG_SUDO_COMMANDS, [] = not in sudoers. */
+  sudoCommands?: string[];
 }
 
 export interface FakeHost {
@@ -335,6 +360,21 @@ export function buildFakeHost(opts: FakeHostOptions): FakeHost {
   const rules = join(fixture, 'udev-rules');
   if (existsSync(rules)) cpSync(rules, join(etc, 'udev', 'rules.d'), { recursive: true });
   else whiteout(join(etc, 'udev', 'rules.d'));
+  // /etc/hosts names the simulated host (as on a real one): else sudo warns "unable to resolve host".
+  const realHosts = existsSync('/etc/hosts') ? readFileSync('/etc/hosts', 'utf8') : '127.0.0.1\tlocalhost\n';
+  writeFileSync(join(etc, 'hosts'), `${realHosts.replace(/\n?$/, '\n')}127.0.1.1\t${opts.name.slice(0, 63)}\n`, { mode: 0o644 });
+  chmodSync(join(etc, 'hosts'), 0o644);
+  // /etc/sudoers.d/ldi-rig: sudo reads a drop-in only when root owns it and it is not writable (0440).
+  // Written here at run time by root (nothing committed carries these permissions); the overlay shows
+  // the lower file's owner and mode. Harmless where sudo is not installed.
+  const sudoersDir = join(etc, 'sudoers.d');
+  mkdirSync(sudoersDir, { mode: 0o755 });
+  chmodSync(sudoersDir, 0o755);
+  const sudoers = join(sudoersDir, RIG_SUDOERS_FILE);
+  writeFileSync(sudoers, rigSudoers(opts.sudoCommands ?? RIG_SUDO_COMMANDS), { mode: 0o440 });
+  chownSync(sudoersDir, 0, 0);
+  chownSync(sudoers, 0, 0);
+  chmodSync(sudoers, 0o440);
   mountCommands.push(`mount -t overlay ldi-rig-etc -o lowerdir=${etc}:/etc /etc`);
 
   // /sys/class/scsi_host (+ fc_host names) from scsi-hosts.tsv; hidden when the fixture has none.

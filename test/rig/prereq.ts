@@ -1,13 +1,14 @@
 // What the ssh rig needs on the machine: root, OpenSSH (client and server),
 // unshare + overlayfs, /run/sshd, and a dedicated test user whose shell is /bin/sh.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 
 /** The unprivileged user the rig's sshds also let in (no home, shell /bin/sh, key login only). */
 export const RIG_USER = 'ldi-rig';
 /** Its supplementary group: the rig's fake virsh lets its members reach qemu:///system, as `libvirt` does. */
 export const RIG_GROUP = 'ldi-libvirt';
 export const SSHD = '/usr/sbin/sshd';
+export const SUDO = '/usr/bin/sudo';
 
 /** The rig cannot run on this machine; the reason says why. */
 export class RigUnavailable extends Error {
@@ -95,4 +96,19 @@ export function ensureRigPrerequisites(): RigUser {
   if (!Number.isInteger(uid) || !Number.isInteger(gid)) throw new RigUnavailable(`cannot read the ids of ${RIG_USER}`);
   checked = { name: RIG_USER, uid, gid };
   return checked;
+}
+
+/**
+ * Why the collector's `sudo -n` mode cannot run for real in the rig (undefined: it can): sudo must
+ * be installed (Debian package sudo; scripts/setup-test-tools.sh installs it), setuid root, with
+ * /etc/sudoers (whose `@includedir /etc/sudoers.d` reads the rig's drop-in). Callers skip with the
+ * reason, except under CI (env CI set), where it is a failure.
+ */
+export function sudoUnavailable(): string | undefined {
+  if (!existsSync(SUDO)) return `sudo is not installed (${SUDO}; scripts/setup-test-tools.sh installs the package sudo)`;
+  const st = statSync(SUDO);
+  if (st.uid !== 0 || !(st.mode & 0o4000)) return `${SUDO} is not setuid root`;
+  if (!existsSync('/etc/sudoers')) return '/etc/sudoers is missing';
+  if (!/^\s*[@#]includedir\s+\/etc\/sudoers\.d\s*$/m.test(readFileSync('/etc/sudoers', 'utf8'))) return '/etc/sudoers does not include /etc/sudoers.d';
+  return undefined;
 }

@@ -19,7 +19,7 @@ import { RIG_USER, RigUnavailable, SSHD, ensureRigPrerequisites } from './prereq
 import { waitFor } from './wait';
 
 export type { FakeTool, RigFault } from './fakeHost';
-export { RigUnavailable } from './prereq';
+export { RigUnavailable, sudoUnavailable } from './prereq';
 
 const execFileP = promisify(execFile);
 
@@ -29,6 +29,8 @@ export interface RigHostSpec {
   /** A host fixture directory (lsblk.json, links.tsv, ...; see fakeHost.ts). */
   fixtureDir: string;
   faults?: RigFault[];
+  /** What the non-root user may run with `sudo -n` there (default: the README's sudoers entry; [] = not in sudoers). */
+  sudoCommands?: string[];
 }
 
 export interface RigOptions {
@@ -267,7 +269,7 @@ export async function startRig(opts: RigOptions): Promise<Rig> {
       writeFileSync(join(hdir, 'authorized_keys'), `${clientPub}\n`, { mode: 0o644 });
       const toolLogPath = join(hdir, 'tool.log');
       createToolLog(toolLogPath, user.uid, user.gid);
-      const fake = buildFakeHost({ name: spec.name, fixtureDir: spec.fixtureDir, dir: hdir, toolLogPath, faults: spec.faults });
+      const fake = buildFakeHost({ name: spec.name, fixtureDir: spec.fixtureDir, dir: hdir, toolLogPath, faults: spec.faults, sudoCommands: spec.sudoCommands });
 
       const { running: r, port, log } = await startSshd(spec.name, hdir, fake.mountCommands);
       running.push(r);
