@@ -15,16 +15,7 @@ import { closedPort } from './rig/net';
 import { Rig, startRigOrSkip } from './rig/sshRig';
 import { runCli } from './support/cli';
 import { blockDisk, domainXml, EXAMPLE_INVENTORY, ROOT } from './support/examples';
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { until } from './support/poll';
 
 describe('live host over ssh (rig)', () => {
   const cacheHome = mkdtempSync(join(tmpdir(), 'ldx-cache-'));

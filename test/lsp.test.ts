@@ -10,16 +10,7 @@ import type { CodeAction, Diagnostic, Hover, PublishDiagnosticsParams } from 'vs
 import { ServerCore } from '../server/src/lsp/serverCore';
 import { blockDisk, domainXml, EXAMPLE_INVENTORY, exampleHost, ROOT } from './support/examples';
 import { applyLspEdits } from './support/edits';
-
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 10000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
+import { until } from './support/poll';
 
 test('in-process: open → diagnostics, change → debounced diagnostics, hover, code actions, close', async () => {
   const published: { uri: string; version?: number; diagnostics: Diagnostic[] }[] = [];

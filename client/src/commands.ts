@@ -3,7 +3,6 @@
  * Each command also takes an optional argument object so it can be scripted (and tested) without
  * dialogs; from the palette the dialogs are shown.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
@@ -15,41 +14,6 @@ import type { DomainStatusBar } from './statusBar';
 function pickText(s: string, max = 200): string {
   // `$(name)` would render as an icon in quick pick labels.
   return terminalText(cap(s, max)).replace(/\$\(/g, '$\u200b(');
-}
-
-/** Whether the real path `p` is `root` or inside it. */
-function isInside(p: string, root: string): boolean {
-  return p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
-}
-
-/**
- * The files whose real path (links followed) lies inside the real path of a workspace folder: a
- * repository's symlink must not lead "fix all in the workspace" to a file elsewhere. The server
- * checks the same again.
- */
-export function insideWorkspace(files: vscode.Uri[], folders: readonly vscode.WorkspaceFolder[]): { inside: vscode.Uri[]; outside: { uri: vscode.Uri; real?: string }[] } {
-  const roots: string[] = [];
-  for (const f of folders) {
-    if (f.uri.scheme !== 'file') continue;
-    try {
-      roots.push(fs.realpathSync(f.uri.fsPath));
-    } catch {
-      // a folder that is gone holds nothing
-    }
-  }
-  const inside: vscode.Uri[] = [];
-  const outside: { uri: vscode.Uri; real?: string }[] = [];
-  for (const uri of files) {
-    let real: string | undefined;
-    try {
-      real = uri.scheme === 'file' ? fs.realpathSync(uri.fsPath) : undefined;
-    } catch {
-      real = undefined;
-    }
-    if (real !== undefined && roots.some((r) => isInside(real, r))) inside.push(uri);
-    else outside.push({ uri, real });
-  }
-  return { inside, outside };
 }
 
 export const INVENTORY_SCHEME = 'libvirt-domain-inventory';
@@ -288,10 +252,9 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Deps): 
         // `files.exclude` applies (exclude undefined); dependencies are skipped as well.
         const found = (await vscode.workspace.findFiles(arg?.include ?? '**/*.xml', undefined, 20_000, token)).filter((f) => !/\/node_modules\//.test(f.path));
         if (token.isCancellationRequested) return undefined;
-        // findFiles follows links: a repository's symlink may lead out of the workspace. Those files are never edited.
-        const { inside: files, outside } = insideWorkspace(found, folders);
-        for (const o of outside.slice(0, 50)) log.warn(`fix all in the workspace: skipped ${terminalText(o.uri.fsPath)}: ${o.real ? `a link to ${terminalText(o.real)}, ` : ''}outside the workspace folders`);
-        if (outside.length > 50) log.warn(`fix all in the workspace: skipped ${outside.length - 50} more file(s) outside the workspace folders`);
+        // findFiles follows links: a repository's symlink may lead out of the workspace. The server edits
+        // only files whose real path is inside these folders, and logs the others.
+        const files = found;
         progress.report({ message: `checking ${files.length} XML file(s)…` });
         const result = await client.sendRequest<WorkspaceEditJson>('libvirtDomain/fixAllEdits', {
           uris: files.map((f) => f.toString()),

@@ -46,18 +46,13 @@ export function jsonText(value: unknown, indent?: number): string {
   return JSON.stringify(value, null, indent).replace(/[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** Line breaks and other controls as visible escapes, for text embedded in markdown. */
-function visible(s: string): string {
-  return terminalText(s);
-}
-
 /**
  * Markdown text: every ASCII punctuation character backslash-escaped (CommonMark allows escaping any
  * of them), so no emphasis, heading, list, link, image, HTML, entity or table cell can start inside it;
  * controls and line breaks shown as escapes; capped.
  */
 export function mdText(s: string, max = MAX_SHOWN): string {
-  return visible(cap(s, max)).replace(/[!-/:-@[-`{-~]/g, (c) => `\\${c}`);
+  return terminalText(cap(s, max)).replace(/[!-/:-@[-`{-~]/g, (c) => `\\${c}`);
 }
 
 /**
@@ -66,7 +61,7 @@ export function mdText(s: string, max = MAX_SHOWN): string {
  * would otherwise end the span, a blank line the paragraph). Not for table cells (`|` splits them).
  */
 export function mdCode(s: string, max = MAX_SHOWN): string {
-  const t = visible(cap(s, max));
+  const t = terminalText(cap(s, max));
   let longest = 0;
   for (const m of t.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
   const fence = '`'.repeat(longest + 1);
@@ -97,5 +92,5 @@ export function notificationLabel(s: string): string {
  * no link without an escaped `[`), so paths and `enabled(a)` read as written in the markdown source.
  */
 export function mdInline(s: string, max = MAX_SHOWN): string {
-  return visible(cap(s, max)).replace(/[!-'*+,.:-@[-`{-~]/g, (c) => `\\${c}`);
+  return terminalText(cap(s, max)).replace(/[!-'*+,.:-@[-`{-~]/g, (c) => `\\${c}`);
 }

@@ -84,7 +84,7 @@ test('device=lun: partition is an error, LV or VxVM volume a warning, whole LUN 
 
 test('CLI: blkiotune, scsi hostdev and device=lun from a saved snapshot', (t) => {
   const { file, loaded } = truthInventoryFile();
-  if (!loaded.scsiHosts) return t.skip('the snapshot loader does not keep scsiHosts yet (snapshot.ts)');
+  assert.ok(loaded.scsiHosts, 'the snapshot loader keeps scsiHosts');
   const dom = join(dirname(file), 'p.xml');
   writeFileSync(dom, domain([scsiHostdev('scsi_host3'), lunDisk('/dev/vx/dsk/appdg/appvol02')].join('\n'), tune('/dev/sdc')));
   const r = runCli(['--inventory', file, '--format', 'json', dom]);

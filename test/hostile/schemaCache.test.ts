@@ -19,6 +19,7 @@ import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import { LOCAL_SCHEMA_DIR, readSchemaDir, schemaFilesHash } from '../../server/src/schema/validator';
 import { Rig, startRigOrSkip } from '../rig/sshRig';
 import { EXAMPLE_INVENTORY, ROOT } from '../support/examples';
+import { until } from '../support/poll';
 
 const HOSTS = ['kvm-a', 'kvm-b', 'kvm-c'];
 const SCHEMAS = '/usr/share/libvirt/schemas';
@@ -48,16 +49,6 @@ function prerequisites(): string | undefined {
   if (!missing.length) return undefined;
   if (process.env.CI) throw new Error(`missing: ${missing.join(', ')}`);
   return `missing: ${missing.join(', ')}`;
-}
-
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 30000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 interface CliFinding {

@@ -110,12 +110,19 @@ export function driveLetters(n: number): string {
 
 /** The first free target name for a bus, given the names in use (vda, vdb, …, vdz, vdaa, …). */
 export function nextTargetName(bus: string, used: Iterable<string>): string {
+  return freeTargetNames(bus, used instanceof Set ? used : new Set(used)).next().value as string;
+}
+
+/**
+ * The free target names for `bus`, in order, checked against `used` as each is reached: a caller that
+ * adds every name it takes to `used` gets successive free names in linear total time.
+ */
+export function* freeTargetNames(bus: string, used: ReadonlySet<string>): Generator<string, never> {
   // A document's bus is data: 'constructor' must not reach Object.prototype.
   const prefix = Object.hasOwn(TARGET_PREFIX, bus) ? TARGET_PREFIX[bus] : 'vd';
-  const taken = new Set(used);
   for (let i = 0; ; i++) {
     const name = `${prefix}${driveLetters(i)}`;
-    if (!taken.has(name)) return name;
+    if (!used.has(name)) yield name;
   }
 }
 

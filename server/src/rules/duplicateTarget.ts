@@ -1,6 +1,6 @@
-import { busOfTargetName, nextTargetName } from '../domain/diskVocabulary';
+import { busOfTargetName, freeTargetNames } from '../domain/diskVocabulary';
 import type { DiskModel } from '../domain/model';
-import { cap } from '../encode';
+import { cap, terminalText } from '../encode';
 import { escapeXmlValue } from '../xml/entities';
 import { CODES } from './codes';
 import type { Finding, Rule } from './types';
@@ -21,6 +21,8 @@ export const duplicateTarget: Rule = ({ model }) => {
   const out: Finding[] = [];
   const first = new Map<string, DiskModel>();
   const used = new Set<string>();
+  // One free-name sequence per bus, resumed for each clash: thousands of clashes stay linear.
+  const free = new Map<string, Generator<string, never>>();
   for (const disk of model.disks) {
     const dev = disk.target?.dev?.value;
     if (dev) used.add(dev);
@@ -34,7 +36,9 @@ export const duplicateTarget: Rule = ({ model }) => {
       continue;
     }
     const bus = disk.target?.bus?.value || busOfTargetName(dev.value) || 'virtio';
-    const next = nextTargetName(bus, used);
+    let names = free.get(bus);
+    if (!names) free.set(bus, (names = freeTargetNames(bus, used)));
+    const next = names.next().value;
     used.add(next); // a third disk with the same name is offered the one after
     const newText = escapeXmlValue(next, dev.quote);
     const other = prev.target!.dev!;
@@ -44,7 +48,7 @@ export const duplicateTarget: Rule = ({ model }) => {
       message: `Target ${dev.value} is already used by ${diskName(prev)} in this domain; libvirt refuses two disks with one target. Next free name for bus ${cap(bus, 64)}: ${next}.`,
       start: dev.start,
       end: dev.end,
-      fixes: newText === undefined ? [] : [{ title: `Use target ${next} (next free name for bus ${cap(bus, 64)})`, edits: [{ start: dev.start, end: dev.end, newText }], preferred: false }],
+      fixes: newText === undefined ? [] : [{ title: `Use target ${next} (next free name for bus ${terminalText(cap(bus, 64))})`, edits: [{ start: dev.start, end: dev.end, newText }], preferred: false }],
       related: [{ message: `${dev.value} is first used here, by ${diskName(prev)}`, start: other.start, end: other.end }],
     });
   }

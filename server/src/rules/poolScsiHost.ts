@@ -6,35 +6,10 @@ import type { ValueRef } from '../domain/model';
 import { cap } from '../encode';
 import type { HostIndex } from '../inventory/resolver';
 import type { ScsiHost } from '../inventory/snapshot';
+import { PCI_ADDRESS, pciAddressXml, scsiHostNumber, scsiHostOn, wwnText } from './scsiHosts';
 import { CODES } from './codes';
 import type { PoolRule } from './poolTypes';
 import type { Finding } from './types';
-
-/** `host3` or `scsi_host3` → "3". */
-export function scsiHostNumber(name: string): string | undefined {
-  return /^(?:scsi_)?host(\d{1,9})$/.exec(name.trim())?.[1];
-}
-
-const PCI = /^([0-9a-f]{4}):([0-9a-f]{2}):([0-9a-f]{2})\.([0-7])$/i;
-
-/** A WWN from the inventory as libvirt writes it (16 hex digits, no 0x), or undefined when it is not one. */
-export function wwnText(w: string | undefined): string | undefined {
-  const s = w?.trim().toLowerCase().replace(/^0x/, '');
-  return s && /^[0-9a-f]{16}$/.test(s) ? s : undefined;
-}
-
-/** `<address domain='0x0000' bus='0x3b' slot='0x00' function='0x0'/>` for "0000:3b:00.0" (undefined if not a PCI address). */
-export function pciAddressXml(addr: string | undefined): string | undefined {
-  const m = addr ? PCI.exec(addr.trim()) : null;
-  return m ? `<address domain='0x${m[1].toLowerCase()}' bus='0x${m[2].toLowerCase()}' slot='0x${m[3].toLowerCase()}' function='0x${m[4]}'/>` : undefined;
-}
-
-/** SCSI host `hostN` as the host's inventory describes it (undefined when the inventory does not list SCSI hosts). */
-export function scsiHostOn(h: HostIndex, n: string): ScsiHost | null | undefined {
-  const list = h.snapshot.scsiHosts;
-  if (!list) return undefined;
-  return list.find((s) => s.name === `host${n}` || s.name === `scsi_host${n}`) ?? null;
-}
 
 interface HostFacts {
   host: string;
@@ -47,7 +22,7 @@ interface HostFacts {
 function facts(hosts: HostIndex[], n: string): HostFacts[] {
   return hosts.map((h) => {
     const sh = scsiHostOn(h, n);
-    const pci = sh?.pciAddress && PCI.test(sh.pciAddress.trim()) ? sh.pciAddress.trim().toLowerCase() : undefined;
+    const pci = sh?.pciAddress && PCI_ADDRESS.test(sh.pciAddress.trim()) ? sh.pciAddress.trim().toLowerCase() : undefined;
     return { host: h.host, sh, pci, wwnn: wwnText(sh?.wwnn), wwpn: wwnText(sh?.wwpn) };
   });
 }

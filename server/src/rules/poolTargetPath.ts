@@ -9,7 +9,7 @@ import { cap } from '../encode';
 import type { HostIndex, Resolution } from '../inventory/resolver';
 import { CODES } from './codes';
 import { hostList } from './diskFacts';
-import { scsiHostNumber, scsiHostOn, wwnText } from './poolScsiHost';
+import { scsiHostNumber, scsiHostOn, wwnText } from './scsiHosts';
 import type { PoolRule } from './poolTypes';
 import type { Finding } from './types';
 

@@ -2,18 +2,13 @@ import { cap } from '../encode';
 import type { HostIndex } from '../inventory/resolver';
 import { CODES } from './codes';
 import { hostList } from './diskFacts';
+import { scsiHostNumber, scsiHostOn } from './scsiHosts';
 import { stableCandidates } from './stableAliases';
 import type { Finding, Rule } from './types';
 
-/** `scsi_host3`, `host3` → 3. */
-export function scsiHostNumber(name: string): number | undefined {
-  const m = /^(?:scsi_)?host(\d+)$/.exec(name);
-  return m ? Number(m[1]) : undefined;
-}
-
 /** What a host knows of `hostN`: its HBA's PCI address and FC WWNs, in words; undefined when it does not list it. */
-export function describeScsiHost(h: HostIndex, n: number): string | undefined {
-  const sh = (Array.isArray(h.snapshot.scsiHosts) ? h.snapshot.scsiHosts : []).find((s) => s && s.name === `host${n}`);
+function describeScsiHost(h: HostIndex, n: string): string | undefined {
+  const sh = scsiHostOn(h, n);
   if (!sh) return undefined;
   const bits: string[] = [];
   if (sh.pciAddress) bits.push(`the HBA at PCI ${cap(sh.pciAddress, 64)}`);
@@ -35,7 +30,7 @@ export const unstableScsiHost: Rule = ({ model, hosts }) => {
     if (n === undefined) continue;
     const known = hosts.flatMap((h) => describeScsiHost(h, n) ?? []);
     // Hosts whose snapshot lists SCSI hosts at all (an older snapshot says nothing either way).
-    const listing = hosts.filter((h) => Array.isArray(h.snapshot.scsiHosts) && !h.snapshot.scsiHosts.some((s) => s && s.name === `host${n}`)).map((h) => h.host);
+    const listing = hosts.filter((h) => scsiHostOn(h, n) === null).map((h) => h.host);
     // The LUN at host:bus:target:unit, by lsblk's HCTL, and its best stable name on every host.
     let lun = '';
     const addr = hd.address;

@@ -87,18 +87,6 @@ function writeAtomic(path: string, dir: string, text: string): void {
   }
 }
 
-/**
- * The host's last good fetch, when its files are still in the cache and still hash to it. Only ever
- * that host's own entry; whether the host still serves the same files is known only by fetching again.
- */
-export function cachedHostSchema(cacheDir: string, host: string): HostSchema | undefined {
-  const p = readPointer(cacheDir, host);
-  if (!p) return undefined;
-  const dir = schemaHashDir(cacheDir, p.sha256);
-  if (schemaDirHash(dir) !== p.sha256) return undefined;
-  return { host, version: p.version, sha256: p.sha256, dir, source: { dir, label: hostSchemaLabel(host, p.version, p.sha256) } };
-}
-
 /** A host's schema that is not used: one line naming the host and why. */
 export class SchemaRefusedError extends InventoryError {
   constructor(host: string, reason: string) {
