@@ -24,7 +24,17 @@ const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
 const REPS = QUICK ? 3 : 7;
 
-const bare = new XMLParser({ preserveOrder: true, captureMetaData: true, ignoreAttributes: false, processEntities: false, attributeNamePrefix: '', parseAttributeValue: false, parseTagValue: false, trimValues: false, allowBooleanAttributes: true });
+const bare = new XMLParser({
+  preserveOrder: true,
+  captureMetaData: true,
+  ignoreAttributes: false,
+  processEntities: false,
+  attributeNamePrefix: '',
+  parseAttributeValue: false,
+  parseTagValue: false,
+  trimValues: false,
+  allowBooleanAttributes: true,
+});
 function bareParse(text: string): void {
   XMLValidator.validate(text, { allowBooleanAttributes: true });
   bare.parse(text);
@@ -44,7 +54,11 @@ function rssKiB(pid: number): number {
 
 // 1. Per-document analysis: corpus and generated domains, against the bare parse and xmllint.
 function benchAnalysis(host: HostIndex, bigHost: HostIndex) {
-  const files = existsSync(CORPUS) ? readdirSync(CORPUS).filter((f) => f.endsWith('.xml')).sort() : [];
+  const files = existsSync(CORPUS)
+    ? readdirSync(CORPUS)
+        .filter((f) => f.endsWith('.xml'))
+        .sort()
+    : [];
   if (files.length) {
     const texts = files.map((f) => readFileSync(join(CORPUS, f), 'utf8'));
     for (const t of texts) analyzeDocument(t, [host]); // warm-up (JIT, memo tables)
@@ -62,7 +76,13 @@ function benchAnalysis(host: HostIndex, bigHost: HostIndex) {
       bareMedian.push(median(floor));
       ratio.push(ours.reduce((a, b) => a + b) / floor.reduce((a, b) => a + b));
     }
-    row({ name: `corpus (${files.length} files): analysis per file, median`, value: stat(perFileMedian), unit: 'ms', budget: '< 1 ms', ok: median(perFileMedian) < 1 });
+    row({
+      name: `corpus (${files.length} files): analysis per file, median`,
+      value: stat(perFileMedian),
+      unit: 'ms',
+      budget: '< 1 ms',
+      ok: median(perFileMedian) < 1,
+    });
     row({ name: 'corpus: analysis per file, p95', value: stat(perFileP95), unit: 'ms' });
     row({ name: 'corpus: analysis per file, max', value: stat(perFileMax), unit: 'ms' });
     row({ name: 'corpus: bare fast-xml-parser validate+parse per file, median', value: stat(bareMedian), unit: 'ms' });
@@ -77,7 +97,12 @@ function benchAnalysis(host: HostIndex, bigHost: HostIndex) {
       }
       row({ name: 'corpus: xmllint --relaxng domain.rng, one process, per file', value: stat(walls), unit: 'ms' });
       const ourTotal = median(perFileMedian);
-      row({ name: 'corpus: analysis / xmllint per file', value: stat(walls.map((w) => ourTotal / w)), unit: '×', note: 'median analysis vs xmllint wall per file' });
+      row({
+        name: 'corpus: analysis / xmllint per file',
+        value: stat(walls.map((w) => ourTotal / w)),
+        unit: '×',
+        note: 'median analysis vs xmllint wall per file',
+      });
     } else row({ name: 'corpus: xmllint (libxml2-utils, libvirt0) not installed', value: stat([NaN]), unit: '' });
   }
   const cases: [string, string, boolean][] = [
@@ -105,19 +130,39 @@ function benchInventory() {
   const times: number[] = [];
   let idx!: HostIndex;
   for (let r = 0; r < REPS; r++) {
-    times.push(ms(() => {
-      idx = new HostIndex(buildSnapshot({ host: 'big', collectedAt: '', sections }));
-    }));
+    times.push(
+      ms(() => {
+        idx = new HostIndex(buildSnapshot({ host: 'big', collectedAt: '', sections }));
+      }),
+    );
   }
-  row({ name: 'inventory 10,000 LUNs × 4 paths + 200 domains: parse + index', value: stat(times), unit: 'ms', budget: '< 500 ms', ok: median(times) < 500 });
+  row({
+    name: 'inventory 10,000 LUNs × 4 paths + 200 domains: parse + index',
+    value: stat(times),
+    unit: 'ms',
+    budget: '< 500 ms',
+    ok: median(times) < 500,
+  });
   const snap = idx.snapshot;
   const paths = [...snap.devices.map((d) => d.path), ...Object.keys(snap.links), ...(snap.dmp?.names ?? []).map((n) => `/dev/vx/dmp/${n}`)];
   const per: number[] = [];
   for (let r = 0; r < REPS; r++) {
     const fresh = new HostIndex(snap); // resolution is memoised: time first lookups on a new index
-    per.push((ms(() => { for (const p of paths) fresh.resolve(p); }) * 1000) / paths.length);
+    per.push(
+      (ms(() => {
+        for (const p of paths) fresh.resolve(p);
+      }) *
+        1000) /
+        paths.length,
+    );
   }
-  row({ name: `inventory: resolution per path (${paths.length} paths, first lookup)`, value: stat(per), unit: 'µs', budget: '< 10 µs', ok: median(per) < 10 });
+  row({
+    name: `inventory: resolution per path (${paths.length} paths, first lookup)`,
+    value: stat(per),
+    unit: 'µs',
+    budget: '< 10 µs',
+    ok: median(per) < 10,
+  });
   return { snap, idx };
 }
 
@@ -138,7 +183,12 @@ async function startServer(inventoryFiles: string[]): Promise<Session & { starte
   });
   conn.onRequest('client/registerCapability', () => null);
   conn.listen();
-  await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions: { inventoryFiles } });
+  await conn.sendRequest('initialize', {
+    processId: process.pid,
+    rootUri: null,
+    capabilities: {},
+    initializationOptions: { inventoryFiles },
+  });
   await conn.sendNotification('initialized', {});
   return {
     pid: proc.pid!,
@@ -171,7 +221,9 @@ async function benchServer(bigSnapshotFile: string) {
   const cold: number[] = [];
   for (let r = 0; r < REPS; r++) {
     const s = await startServer([join(ROOT, 'examples/kvm-a.inventory.json')]);
-    await s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'xml', version: 1, text: readFileSync(join(ROOT, 'examples/domains/app01.xml'), 'utf8') } });
+    await s.conn.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'xml', version: 1, text: readFileSync(join(ROOT, 'examples/domains/app01.xml'), 'utf8') },
+    });
     const at = await waitFor(() => s.diags.get(1));
     cold.push(at - Number(s.startedAt) / 1e6);
     await s.close();
@@ -194,22 +246,43 @@ async function benchServer(bigSnapshotFile: string) {
     lines[line] = lines[line].slice(0, col) + ch + lines[line].slice(col + 1);
     text = lines.join('\n');
     const t0 = Number(process.hrtime.bigint()) / 1e6;
-    await s.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [{ range: { start: { line, character: col }, end: { line, character: col + 1 } }, text: ch }] });
+    await s.conn.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version: v },
+      contentChanges: [{ range: { start: { line, character: col }, end: { line, character: col + 1 } }, text: ch }],
+    });
     const at = await waitFor(() => s.diags.get(v));
     lat.push(at - t0);
   }
   const p95 = percentile(lat, 95);
   row({ name: 'edit → diagnostics, 1,000-disk document, median (incl. debounce)', value: stat([median(lat)]), unit: 'ms' });
-  row({ name: 'edit → diagnostics, p95 (incl. debounce)', value: stat([p95]), unit: 'ms', budget: `< ${debounce} + 30 ms`, ok: p95 < debounce + 30 });
-  row({ name: 'edit → diagnostics beyond the debounce, median / p95', value: { median: median(lat) - debounce, min: Math.min(...lat) - debounce, max: p95 - debounce }, unit: 'ms', note: `debounce ${debounce} ms` });
+  row({
+    name: 'edit → diagnostics, p95 (incl. debounce)',
+    value: stat([p95]),
+    unit: 'ms',
+    budget: `< ${debounce} + 30 ms`,
+    ok: p95 < debounce + 30,
+  });
+  row({
+    name: 'edit → diagnostics beyond the debounce, median / p95',
+    value: { median: median(lat) - debounce, min: Math.min(...lat) - debounce, max: p95 - debounce },
+    unit: 'ms',
+    note: `debounce ${debounce} ms`,
+  });
   const rssBig = rssKiB(s.pid);
   await s.close();
   const empty = await startServer([]);
-  await empty.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'xml', version: 1, text: '<domain><name>x</name></domain>' } });
+  await empty.conn.sendNotification('textDocument/didOpen', {
+    textDocument: { uri, languageId: 'xml', version: 1, text: '<domain><name>x</name></domain>' },
+  });
   await waitFor(() => empty.diags.get(1));
   const rssEmpty = rssKiB(empty.pid);
   await empty.close();
-  row({ name: 'server RSS holding the 10,000-LUN inventory and a 1,000-disk document', value: stat([rssBig / 1024]), unit: 'MiB', note: `floor: ${(rssEmpty / 1024).toFixed(0)} MiB without inventory` });
+  row({
+    name: 'server RSS holding the 10,000-LUN inventory and a 1,000-disk document',
+    value: stat([rssBig / 1024]),
+    unit: 'MiB',
+    note: `floor: ${(rssEmpty / 1024).toFixed(0)} MiB without inventory`,
+  });
 }
 
 // 4. SSH fetch vs a bare round trip to the same sshd.
@@ -228,7 +301,13 @@ async function benchSsh() {
     }
     row({ name: 'ssh: bare `ssh kvm-a true`', value: stat(floor), unit: 'ms' });
     row({ name: 'ssh: full inventory fetch (collector + parse)', value: stat(fetch), unit: 'ms' });
-    row({ name: 'ssh: fetch / bare round trip', value: stat(fetch.map((f, i) => f / floor[i])), unit: '×', budget: '≤ 1.5×', ok: median(fetch) / median(floor) <= 1.5 });
+    row({
+      name: 'ssh: fetch / bare round trip',
+      value: stat(fetch.map((f, i) => f / floor[i])),
+      unit: '×',
+      budget: '≤ 1.5×',
+      ok: median(fetch) / median(floor) <= 1.5,
+    });
   } finally {
     await rig.stop();
   }
@@ -239,8 +318,18 @@ function benchSizes() {
   row({ name: 'bundle dist/client.js', value: stat([size(join(ROOT, 'dist/client.js'))]), unit: 'KiB' });
   row({ name: 'bundle dist/server.js', value: stat([size(join(ROOT, 'dist/server.js'))]), unit: 'KiB' });
   row({ name: 'bundle dist/cli.js', value: stat([size(join(ROOT, 'dist/cli.js'))]), unit: 'KiB' });
-  const vsix = readdirSync(ROOT).filter((f) => f.endsWith('.vsix')).sort().pop();
-  if (vsix) row({ name: `package ${vsix}`, value: stat([size(join(ROOT, vsix))]), unit: 'KiB', budget: '< 1 MiB', ok: size(join(ROOT, vsix)) < 1024 });
+  const vsix = readdirSync(ROOT)
+    .filter((f) => f.endsWith('.vsix'))
+    .sort()
+    .pop();
+  if (vsix)
+    row({
+      name: `package ${vsix}`,
+      value: stat([size(join(ROOT, vsix))]),
+      unit: 'KiB',
+      budget: '< 1 MiB',
+      ok: size(join(ROOT, vsix)) < 1024,
+    });
   else row({ name: 'package .vsix: not built (npm run package)', value: stat([NaN]), unit: '' });
 }
 

@@ -21,7 +21,13 @@ const args = new Set(process.argv.slice(2));
 const production = args.has('--production');
 
 await Promise.all([
-  esbuild.build({ ...common, entryPoints: { client: 'client/src/extension.ts' }, outdir: 'dist', external: ['vscode'], minify: production }),
+  esbuild.build({
+    ...common,
+    entryPoints: { client: 'client/src/extension.ts' },
+    outdir: 'dist',
+    external: ['vscode'],
+    minify: production,
+  }),
   esbuild.build({ ...common, entryPoints: { server: 'server/src/lsp/main.ts' }, outdir: 'dist', minify: production }),
   esbuild.build({ ...common, entryPoints: { cli: 'server/src/cli/main.ts' }, outdir: 'dist', minify: production }),
 ]);
@@ -31,7 +37,8 @@ await Promise.all([
 const libxml = join(root, 'node_modules/libxml2-wasm');
 rmSync(join(root, 'dist/libxml2-wasm'), { recursive: true, force: true });
 mkdirSync(join(root, 'dist/libxml2-wasm'), { recursive: true });
-for (const f of readdirSync(join(libxml, 'lib'))) if (f.endsWith('.mjs')) cpSync(join(libxml, 'lib', f), join(root, 'dist/libxml2-wasm', f));
+for (const f of readdirSync(join(libxml, 'lib')))
+  if (f.endsWith('.mjs')) cpSync(join(libxml, 'lib', f), join(root, 'dist/libxml2-wasm', f));
 for (const f of ['LICENSE', 'LICENSE.libxml2']) cpSync(join(libxml, f), join(root, 'dist/libxml2-wasm', f));
 writeFileSync(join(root, 'dist/libxml2-wasm/package.json'), '{"type":"module"}\n');
 

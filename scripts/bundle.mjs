@@ -22,6 +22,9 @@ export const common = {
 /** Bundles `entry` (repo-relative) to out/<dir>/<name>.js with node_modules external, runs it, exits with its status. */
 export async function bundleAndRun(entry, dir, name, nodeArgs = []) {
   await esbuild.build({ ...common, entryPoints: { [name]: entry }, outdir: join('out', dir), packages: 'external' });
-  const r = spawnSync(process.execPath, [...nodeArgs, join(root, 'out', dir, `${name}.js`), ...process.argv.slice(2)], { stdio: 'inherit', cwd: root });
+  const r = spawnSync(process.execPath, [...nodeArgs, join(root, 'out', dir, `${name}.js`), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    cwd: root,
+  });
   process.exit(r.status ?? 1);
 }

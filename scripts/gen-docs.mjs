@@ -4,7 +4,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const root = new URL('..', import.meta.url).pathname;
-const out = await esbuild.build({ entryPoints: [root + 'server/src/rules/codesDoc.ts'], bundle: true, write: false, format: 'cjs', platform: 'node' });
+const out = await esbuild.build({
+  entryPoints: [root + 'server/src/rules/codesDoc.ts'],
+  bundle: true,
+  write: false,
+  format: 'cjs',
+  platform: 'node',
+});
 const mod = { exports: {} };
 new Function('module', 'exports', 'require', out.outputFiles[0].text)(mod, mod.exports, createRequire(import.meta.url));
 const readme = root + 'README.md';

@@ -33,9 +33,18 @@ function run(cmd, args, opts = {}) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], ...opts });
     let out = '';
-    child.stdout.on('data', (d) => { out += d; process.stdout.write(d); });
-    child.stderr.on('data', (d) => { out += d; process.stderr.write(d); });
-    child.on('error', (e) => { out += `\n${e.message}\n`; resolve({ code: 127, out }); });
+    child.stdout.on('data', (d) => {
+      out += d;
+      process.stdout.write(d);
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+      process.stderr.write(d);
+    });
+    child.on('error', (e) => {
+      out += `\n${e.message}\n`;
+      resolve({ code: 127, out });
+    });
     child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), out: stripAnsi(out) }));
   });
 }
@@ -96,7 +105,12 @@ async function editorTests() {
   console.log('\n── editor tests ──');
   const setup = await run('bash', ['scripts/setup-editor-tests.sh']);
   if (setup.code !== 0) {
-    const why = setup.out.trim().split('\n').filter((l) => l.includes('setup-editor-tests')).pop() ?? `exit ${setup.code}`;
+    const why =
+      setup.out
+        .trim()
+        .split('\n')
+        .filter((l) => l.includes('setup-editor-tests'))
+        .pop() ?? `exit ${setup.code}`;
     if (process.env.CI) {
       failed += 1;
       summary.push(`e2e: FAILED, the editor tests cannot run here (${why}); under CI that is a failure`);
@@ -131,7 +145,13 @@ async function editorTests() {
     const f = c.fail + (r.code !== 0 && c.fail === 0 ? 1 : 0);
     passed += c.pass;
     failed += f;
-    const extra = [c.pending ? `${c.pending} skipped` : '', r.code !== 0 && c.fail === 0 ? `run failed, exit ${r.code}` : '', `${((Date.now() - t0) / 1000).toFixed(0)} s`].filter(Boolean).join(', ');
+    const extra = [
+      c.pending ? `${c.pending} skipped` : '',
+      r.code !== 0 && c.fail === 0 ? `run failed, exit ${r.code}` : '',
+      `${((Date.now() - t0) / 1000).toFixed(0)} s`,
+    ]
+      .filter(Boolean)
+      .join(', ');
     const line = `e2e ${name}: ${c.pass} passed, ${f} failed (${extra})`;
     console.log(line);
     summary.push(line);

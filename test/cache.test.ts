@@ -81,7 +81,8 @@ test('hosts are fetched in parallel up to the bound', async () => {
 test('cancel aborts the running fetch', async () => {
   const cache = new InventoryCache({
     maxAgeMs: 0,
-    fetch: (h, signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new InventoryError(h, 'cancelled', 'cancelled')))),
+    fetch: (h, signal) =>
+      new Promise((_, reject) => signal.addEventListener('abort', () => reject(new InventoryError(h, 'cancelled', 'cancelled')))),
   });
   const p = cache.refresh('kvm-a');
   cache.cancel('kvm-a');

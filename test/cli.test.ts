@@ -53,7 +53,11 @@ test('usage errors and unreadable inputs exit 2 with a one-line message naming t
 test('--fix keeps CRLF, BOM, quotes, comments and the file mode; only values change', () => {
   const d = tmp();
   const text = domainXml(
-    [`    <!-- keep me -->`, `    <disk type="block" device="disk"><source  dev = "/dev/sdc" /><target dev='vdb'/></disk>`, blockDisk('/dev/disk/by-label/appdata', 'vdc')].join('\r\n'),
+    [
+      `    <!-- keep me -->`,
+      `    <disk type="block" device="disk"><source  dev = "/dev/sdc" /><target dev='vdb'/></disk>`,
+      blockDisk('/dev/disk/by-label/appdata', 'vdc'),
+    ].join('\r\n'),
     '\r\n',
   );
   const file = join(d, 'dom.xml');
@@ -64,7 +68,9 @@ test('--fix keeps CRLF, BOM, quotes, comments and the file mode; only values cha
   assert.match(r.stdout, /fixed .*dom\.xml:\d+:\d+: \/dev\/sdc -> \/dev\/vx\/dmp\/3pardata0_12/);
   const after = readFileSync(file);
   assert.deepEqual([...after.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
-  const expected = text.replace('/dev/sdc', '/dev/vx/dmp/3pardata0_12').replace('/dev/disk/by-label/appdata', '/dev/disk/by-id/nvme-eui.36344730528012340025384500000001-part1');
+  const expected = text
+    .replace('/dev/sdc', '/dev/vx/dmp/3pardata0_12')
+    .replace('/dev/disk/by-label/appdata', '/dev/disk/by-id/nvme-eui.36344730528012340025384500000001-part1');
   assert.equal(after.subarray(3).toString('utf8'), expected);
   assert.equal(statSync(file).mode & 0o777, 0o640);
   assert.deepEqual(readdirSync(d), ['dom.xml']); // no temporary file left behind
@@ -88,7 +94,14 @@ test('--fix reports read-only files and invalid UTF-8 without changing them', ()
   chmodSync(ro, 0o444);
   const bad = join(d, 'bad.xml');
   // 0xC3 0x28 is not valid UTF-8: decoding would replace it, so the file must not be rewritten.
-  writeFileSync(bad, Buffer.concat([Buffer.from('<domain><name>'), Buffer.from([0xc3, 0x28]), Buffer.from("</name><devices><disk type='block'><source dev='/dev/sdc'/></disk></devices></domain>")]));
+  writeFileSync(
+    bad,
+    Buffer.concat([
+      Buffer.from('<domain><name>'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from("</name><devices><disk type='block'><source dev='/dev/sdc'/></disk></devices></domain>"),
+    ]),
+  );
   const before = { ro: readFileSync(ro), bad: readFileSync(bad) };
   const r = runCli(['--inventory', EXAMPLE_INVENTORY, '--fix', d]);
   assert.equal(r.status, 2);
@@ -99,7 +112,10 @@ test('--fix reports read-only files and invalid UTF-8 without changing them', ()
 });
 
 test('npx libvirt-domain-lint runs the package bin', () => {
-  const r = require('node:child_process').spawnSync('npx', ['--no-install', 'libvirt-domain-lint', '--help'], { cwd: ROOT, encoding: 'utf8' });
+  const r = require('node:child_process').spawnSync('npx', ['--no-install', 'libvirt-domain-lint', '--help'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^usage: libvirt-domain-lint/);
 });
@@ -115,17 +131,25 @@ test('--format sarif: SARIF 2.1.0 with rules, 1-based regions and the preferred 
   const res = run.results.find((x: { ruleId: string }) => x.ruleId === 'unstable-device-name');
   assert.equal(res.level, 'warning');
   assert.equal(run.tool.driver.rules[res.ruleIndex].id, 'unstable-device-name');
-  assert.deepEqual(res.locations[0].physicalLocation, { artifactLocation: { uri: 'examples/domains/app01.xml' }, region: { startLine: 20, startColumn: 20, endLine: 20, endColumn: 28 } });
+  assert.deepEqual(res.locations[0].physicalLocation, {
+    artifactLocation: { uri: 'examples/domains/app01.xml' },
+    region: { startLine: 20, startColumn: 20, endLine: 20, endColumn: 28 },
+  });
   assert.equal(res.fixes[0].artifactChanges[0].replacements[0].insertedContent.text, '/dev/vx/dmp/3pardata0_12');
 });
 
 test('repeated --inventory forms one host group; files linted together see each other', () => {
   const d = tmp();
   writeFileSync(join(d, 'a.xml'), domainXml(blockDisk('/dev/vx/dmp/3pardata0_12')).replace('<name>t</name>', '<name>a</name>'));
-  writeFileSync(join(d, 'b.xml'), domainXml(blockDisk('/dev/disk/by-id/wwn-0x60002ac000000000000000120001a2b3')).replace('<name>t</name>', '<name>b</name>'));
+  writeFileSync(
+    join(d, 'b.xml'),
+    domainXml(blockDisk('/dev/disk/by-id/wwn-0x60002ac000000000000000120001a2b3')).replace('<name>t</name>', '<name>b</name>'),
+  );
   const one = JSON.parse(runCli(['--inventory', EXAMPLE_INVENTORY, '--format', 'json', d]).stdout).findings;
   assert.ok(one.some((f: { file: string; code: string }) => f.file.endsWith('a.xml') && f.code === 'shared-without-shareable'));
-  const two = JSON.parse(runCli(['--inventory', EXAMPLE_INVENTORY, '--inventory', join(ROOT, 'examples/kvm-b.inventory.json'), '--format', 'json', d]).stdout).findings;
+  const two = JSON.parse(
+    runCli(['--inventory', EXAMPLE_INVENTORY, '--inventory', join(ROOT, 'examples/kvm-b.inventory.json'), '--format', 'json', d]).stdout,
+  ).findings;
   assert.ok(two.some((f: { file: string; code: string }) => f.file.endsWith('b.xml') && f.code === 'multipath-bypass'));
   assert.ok(two.some((f: { code: string }) => f.code === 'missing-serial'));
 });

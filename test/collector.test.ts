@@ -8,7 +8,14 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isCollectorOutput, splitCollectorOutput, type CollectorOutput } from '../server/src/inventory/collectorOutput';
 import { COLLECTOR_SCRIPT, fetchCollectorOutput, runCollector } from '../server/src/inventory/transport';
-import { COLLECTOR_INVOCATIONS, DEFAULT_LIBVIRT_VERSION, LSBLK_COLUMNS, LSBLK_OLD_INVOCATION, fixtureDomains, virshListOutput } from './rig/fakeHost';
+import {
+  COLLECTOR_INVOCATIONS,
+  DEFAULT_LIBVIRT_VERSION,
+  LSBLK_COLUMNS,
+  LSBLK_OLD_INVOCATION,
+  fixtureDomains,
+  virshListOutput,
+} from './rig/fakeHost';
 import { hostFixture, repoRoot } from './rig/paths';
 import { which } from './rig/prereq';
 import { startRigOrSkip, type Rig } from './rig/sshRig';
@@ -56,13 +63,21 @@ describe('splitCollectorOutput', () => {
     assert.deepEqual([...out.sections.keys()], ['uname', 'empty', 'nonl', 'tricky', 'vxdmpadm', 'virsh-dumpxml db 01', 'vx-dmp-names']);
     assert.deepEqual(out.sections.get('uname'), { name: 'uname', body: 'kvm-a\n', rc: 0, stderr: [] });
     assert.deepEqual(out.sections.get('empty'), { name: 'empty', body: '', rc: 0, stderr: [] });
-    assert.deepEqual(out.sections.get('nonl'), { name: 'nonl', body: 'no trailing newline', rc: 3, stderr: ['first error line', 'second'] });
+    assert.deepEqual(out.sections.get('nonl'), {
+      name: 'nonl',
+      body: 'no trailing newline',
+      rc: 3,
+      stderr: ['first error line', 'second'],
+    });
     // Marker-like lines inside a body are body text unless they repeat "#LDI-END <same name> rc=".
     assert.equal(out.sections.get('tricky')!.body, '#LDI-END uname rc=0\n#LDI-DONE\n#LDI-BEGIN nested\n#LDI-END tricky rc=x');
     assert.equal(out.sections.get('tricky')!.rc, 0);
     assert.deepEqual(out.sections.get('vxdmpadm'), { name: 'vxdmpadm', body: '', rc: null, stderr: [], absent: 'vxdmpadm' });
     assert.deepEqual(out.sections.get('virsh-dumpxml db 01'), {
-      name: 'virsh-dumpxml db 01', body: '<domain/>\n', rc: 1, stderr: ['error: failed to get domain'],
+      name: 'virsh-dumpxml db 01',
+      body: '<domain/>\n',
+      rc: 1,
+      stderr: ['error: failed to get domain'],
     });
     assert.equal(out.sections.get('vx-dmp-names')!.absent, '/dev/vx/dmp');
   });
@@ -90,7 +105,17 @@ describe('splitCollectorOutput', () => {
     }
     let seed = 42;
     const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-    const pieces = ['#LDI-BEGIN a\n', '#LDI-END a rc=0\n', '\n', '#LDI-ERR a x\n', '#LDI-ABSENT b c\n', '#LDI-DONE\n', 'zz', '\r\n', '#LDI-COLLECTOR 1\n'];
+    const pieces = [
+      '#LDI-BEGIN a\n',
+      '#LDI-END a rc=0\n',
+      '\n',
+      '#LDI-ERR a x\n',
+      '#LDI-ABSENT b c\n',
+      '#LDI-DONE\n',
+      'zz',
+      '\r\n',
+      '#LDI-COLLECTOR 1\n',
+    ];
     for (let i = 0; i < 2000; i++) {
       let s = '';
       for (let j = 0; j < 12; j++) s += pieces[Math.floor(rnd() * pieces.length)];
@@ -144,10 +169,27 @@ describe('collector.sh, run locally', () => {
   };
 
   test('is read-only by construction: no output redirection except to /dev/null or between fds', () => {
-    const code = COLLECTOR_SCRIPT.split('\n').filter((l) => !/^\s*#/.test(l)).join('\n');
+    const code = COLLECTOR_SCRIPT.split('\n')
+      .filter((l) => !/^\s*#/.test(l))
+      .join('\n');
     const redirections = [...code.matchAll(/\d*>>?(&\d*-?|\s*[^\s;|&)]*)/g)].map((m) => m[0]);
     for (const r of redirections) assert.match(r, /^\d*>(&\d*-?|\s*\/dev\/null)$/, `redirection ${r}`);
-    for (const word of ['rm ', 'mktemp', 'tee ', 'mkdir', 'touch ', 'dd ', 'chmod', 'mv ', 'cp ', 'ln ', 'sed -i', 'virsh -c', 'vxdisk init', 'vxdmpadm set']) {
+    for (const word of [
+      'rm ',
+      'mktemp',
+      'tee ',
+      'mkdir',
+      'touch ',
+      'dd ',
+      'chmod',
+      'mv ',
+      'cp ',
+      'ln ',
+      'sed -i',
+      'virsh -c',
+      'vxdisk init',
+      'vxdmpadm set',
+    ]) {
       assert.equal(code.includes(word), false, `script mentions "${word}"`);
     }
     assert.ok(COLLECTOR_SCRIPT.startsWith('# Libvirt Domain XML inventory collector'));
@@ -173,22 +215,28 @@ describe('collector.sh, run locally', () => {
     const lsblk = output.sections.get('lsblk')!;
     assert.equal(lsblk.rc, 0);
     const direct = spawnSync('lsblk', LSBLK_ARGS, { encoding: 'utf8' });
-    assert.equal(lsblk.body, direct.stdout, 'the lsblk body is lsblk\'s stdout, byte for byte');
+    assert.equal(lsblk.body, direct.stdout, "the lsblk body is lsblk's stdout, byte for byte");
     assert.ok(Array.isArray(JSON.parse(lsblk.body).blockdevices));
     const links = output.sections.get('links')!;
     assert.equal(links.rc, 0);
     for (const line of links.body.split('\n').filter((l) => l)) assert.match(line, /^\/dev\/(disk|mapper)\/[^\t]+\t[^\t]+$/);
     const devLinks = output.sections.get('dev-links')!;
     assert.equal(devLinks.rc, 0);
-    for (const line of devLinks.body.split('\n').filter((l) => l)) assert.doesNotMatch(line, /^\/dev\/(disk|mapper|vx|fd|std|char|block)\//);
+    for (const line of devLinks.body.split('\n').filter((l) => l))
+      assert.doesNotMatch(line, /^\/dev\/(disk|mapper|vx|fd|std|char|block)\//);
     // On a machine without InfoScale and libvirt (like this one) those show as absent.
-    for (const [name, tool] of [['vxdmpadm', 'vxdmpadm'], ['vxdisk', 'vxdisk'], ['vxdctl', 'vxdctl'], ['virsh-list', 'virsh']]) {
+    for (const [name, tool] of [
+      ['vxdmpadm', 'vxdmpadm'],
+      ['vxdisk', 'vxdisk'],
+      ['vxdctl', 'vxdctl'],
+      ['virsh-list', 'virsh'],
+    ]) {
       if (which(tool)) continue;
       assert.equal(output.sections.get(name)?.absent, tool, name);
     }
   });
 
-  test('same output under dash, bash --posix and busybox sh; nothing reads the script\'s stdin', (t: TestContext) => {
+  test("same output under dash, bash --posix and busybox sh; nothing reads the script's stdin", (t: TestContext) => {
     const trailer = 'echo AFTER-THE-SCRIPT\n';
     const dash = runShell('dash', ['-s'], COLLECTOR_SCRIPT + trailer).stdout;
     assert.ok(dash.endsWith('#LDI-DONE\nAFTER-THE-SCRIPT\n'), 'the shell read on past the script: no command swallowed its stdin');
@@ -207,7 +255,11 @@ describe('collector.sh, run locally', () => {
 
   test('runCollector("local") reports the argv and the pid, and the process is gone after', async () => {
     let seen: { argv: string[]; pid?: number } | undefined;
-    const raw = await runCollector('local', { onSpawn: (argv, pid) => { seen = { argv, pid }; } });
+    const raw = await runCollector('local', {
+      onSpawn: (argv, pid) => {
+        seen = { argv, pid };
+      },
+    });
     assert.deepEqual(seen?.argv, ['sh', '-s']);
     assert.equal(raw.pid, seen?.pid);
     assert.equal(raw.stoppedBy, null);
@@ -220,7 +272,8 @@ describe('collector.sh through a real sshd, on simulated hosts', () => {
   let skip = '';
   let bareDir = '';
   const basic = hostFixture('rig-basic');
-  const bareLsblk = '{\n   "blockdevices": [\n      {"name": "vda", "kname": "vda", "path": "/dev/vda", "type": "disk", "size": 1}\n   ]\n}';
+  const bareLsblk =
+    '{\n   "blockdevices": [\n      {"name": "vda", "kname": "vda", "path": "/dev/vda", "type": "disk", "size": 1}\n   ]\n}';
 
   const examplesDir = join(repoRoot(), 'examples', 'hosts');
   const examples = existsSync(examplesDir)
@@ -252,7 +305,11 @@ describe('collector.sh through a real sshd, on simulated hosts', () => {
 
   const fetch = (dest: string) => fetchCollectorOutput(dest, { sshConfigFile: rig!.sshConfigPath, timeoutMs: 20_000 });
   const fixtureText = (file: string) => readFileSync(join(basic, file), 'utf8');
-  const sortedLines = (s: string) => s.split('\n').filter((l) => l).sort();
+  const sortedLines = (s: string) =>
+    s
+      .split('\n')
+      .filter((l) => l)
+      .sort();
 
   test('a full host: every fixture file comes back byte for byte; only read-only invocations', async (t) => {
     if (!rig) return t.skip(skip);
@@ -262,10 +319,28 @@ describe('collector.sh through a real sshd, on simulated hosts', () => {
     assert.equal(output.complete, true);
     const domains = fixtureDomains(basic)!;
     assert.deepEqual(domains, ['db 01', 'web01']);
-    assert.deepEqual([...output.sections.keys()], [
-      'uname', 'lsblk', 'links', 'dev-links', 'udev-rules', 'scsi-hosts', 'vx-dmp-names', 'vx-dsk-names', 'vxdmpadm', 'vxdisk', 'vxdctl',
-      'libvirt-uri', 'libvirt-version', 'virsh-list', ...domains.map((d) => `virsh-dumpxml ${d}`), 'pool-list', 'pool-list-inactive',
-    ]);
+    assert.deepEqual(
+      [...output.sections.keys()],
+      [
+        'uname',
+        'lsblk',
+        'links',
+        'dev-links',
+        'udev-rules',
+        'scsi-hosts',
+        'vx-dmp-names',
+        'vx-dsk-names',
+        'vxdmpadm',
+        'vxdisk',
+        'vxdctl',
+        'libvirt-uri',
+        'libvirt-version',
+        'virsh-list',
+        ...domains.map((d) => `virsh-dumpxml ${d}`),
+        'pool-list',
+        'pool-list-inactive',
+      ],
+    );
     // This fixture has no udev rules and no SCSI hosts.
     assert.equal(output.sections.get('udev-rules')!.absent, '/etc/udev/rules.d');
     assert.equal(output.sections.get('scsi-hosts')!.absent, '/sys/class/scsi_host');
@@ -279,7 +354,14 @@ describe('collector.sh through a real sshd, on simulated hosts', () => {
     assert.equal(body('uname'), 'kvm-basic\n');
     assert.equal(body('lsblk'), fixtureText('lsblk.json'));
     assert.deepEqual(sortedLines(body('links')), sortedLines(fixtureText('links.tsv')));
-    assert.equal(body('links').split('\n').filter((l) => l).length, fixtureText('links.tsv').split('\n').filter((l) => l).length);
+    assert.equal(
+      body('links')
+        .split('\n')
+        .filter((l) => l).length,
+      fixtureText('links.tsv')
+        .split('\n')
+        .filter((l) => l).length,
+    );
     assert.equal(body('vx-dmp-names'), fixtureText('vx-dmp-names.txt'));
     assert.equal(body('vx-dsk-names'), fixtureText('vx-dsk-names.txt'));
     assert.equal(body('vxdmpadm'), fixtureText('vxdmpadm.txt'));
@@ -312,7 +394,16 @@ describe('collector.sh through a real sshd, on simulated hosts', () => {
     assert.deepEqual(output.sections.get('dev-links'), { name: 'dev-links', body: '', rc: 0, stderr: [] });
     assert.deepEqual(
       [...output.sections.values()].filter((s) => s.absent !== undefined).map((s) => [s.name, s.absent]),
-      [['udev-rules', '/etc/udev/rules.d'], ['scsi-hosts', '/sys/class/scsi_host'], ['vx-dmp-names', '/dev/vx/dmp'], ['vx-dsk-names', '/dev/vx/dsk'], ['vxdmpadm', 'vxdmpadm'], ['vxdisk', 'vxdisk'], ['vxdctl', 'vxdctl'], ['virsh-list', 'virsh']],
+      [
+        ['udev-rules', '/etc/udev/rules.d'],
+        ['scsi-hosts', '/sys/class/scsi_host'],
+        ['vx-dmp-names', '/dev/vx/dmp'],
+        ['vx-dsk-names', '/dev/vx/dsk'],
+        ['vxdmpadm', 'vxdmpadm'],
+        ['vxdisk', 'vxdisk'],
+        ['vxdctl', 'vxdctl'],
+        ['virsh-list', 'virsh'],
+      ],
     );
     assert.deepEqual(rig.host('kvm-bare').readToolLog(), [['lsblk', ...LSBLK_ARGS]]);
   });
@@ -325,7 +416,10 @@ describe('collector.sh through a real sshd, on simulated hosts', () => {
     assert.equal(raw.stdout.split('#LDI-BEGIN lsblk\n').length, 2, 'one lsblk section');
     assert.equal(raw.stdout.includes('unknown column'), false);
     const log = rig.host('kvm-old').readToolLog();
-    assert.deepEqual(log.slice(0, 2), [['lsblk', ...LSBLK_ARGS], ['lsblk', ...LSBLK_OLD_INVOCATION]]);
+    assert.deepEqual(log.slice(0, 2), [
+      ['lsblk', ...LSBLK_ARGS],
+      ['lsblk', ...LSBLK_OLD_INVOCATION],
+    ]);
     assert.equal(LSBLK_OLD_INVOCATION[3], `${LSBLK_COLUMNS},MOUNTPOINT`);
   });
 
@@ -336,15 +430,29 @@ describe('collector.sh through a real sshd, on simulated hosts', () => {
       const dir = join(examplesDir, n);
       const { output } = await fetch(`example-${n}`);
       assert.equal(output.complete, true, n);
-      for (const s of output.sections.values()) assert.ok(s.absent !== undefined || s.rc === 0, `${n} ${s.name}: rc ${s.rc} ${s.stderr.join(' | ')}`);
+      for (const s of output.sections.values())
+        assert.ok(s.absent !== undefined || s.rc === 0, `${n} ${s.name}: rc ${s.rc} ${s.stderr.join(' | ')}`);
       assert.equal(output.sections.get('lsblk')!.body, readFileSync(join(dir, 'lsblk.json'), 'utf8'), n);
-      const files: [string, string][] = [['vxdmpadm', 'vxdmpadm.txt'], ['vxdisk', 'vxdisk.txt'], ['vxdctl', 'vxdctl.txt']];
+      const files: [string, string][] = [
+        ['vxdmpadm', 'vxdmpadm.txt'],
+        ['vxdisk', 'vxdisk.txt'],
+        ['vxdctl', 'vxdctl.txt'],
+      ];
       for (const [section, file] of files) {
-        if (existsSync(join(dir, file))) assert.equal(output.sections.get(section)!.body, readFileSync(join(dir, file), 'utf8'), `${n} ${file}`);
+        if (existsSync(join(dir, file)))
+          assert.equal(output.sections.get(section)!.body, readFileSync(join(dir, file), 'utf8'), `${n} ${file}`);
         else assert.equal(output.sections.get(section)!.absent, section, `${n} ${section}`);
       }
-      for (const [section, file] of [['dev-links', 'dev-links.tsv'], ['scsi-hosts', 'scsi-hosts.tsv']]) {
-        if (existsSync(join(dir, file))) assert.deepEqual(sortedLines(output.sections.get(section)!.body), sortedLines(readFileSync(join(dir, file), 'utf8')), `${n} ${file}`);
+      for (const [section, file] of [
+        ['dev-links', 'dev-links.tsv'],
+        ['scsi-hosts', 'scsi-hosts.tsv'],
+      ]) {
+        if (existsSync(join(dir, file)))
+          assert.deepEqual(
+            sortedLines(output.sections.get(section)!.body),
+            sortedLines(readFileSync(join(dir, file), 'utf8')),
+            `${n} ${file}`,
+          );
       }
       const rules = join(dir, 'udev-rules');
       for (const f of existsSync(rules) ? readdirSync(rules) : []) {
@@ -356,7 +464,11 @@ describe('collector.sh through a real sshd, on simulated hosts', () => {
         assert.equal(output.sections.get(section)!.body, readFileSync(join(pools, f), 'utf8'), `${n} ${f}`);
       }
       if (existsSync(join(dir, 'links.tsv'))) {
-        assert.deepEqual(sortedLines(output.sections.get('links')!.body), sortedLines(readFileSync(join(dir, 'links.tsv'), 'utf8')), `${n} links`);
+        assert.deepEqual(
+          sortedLines(output.sections.get('links')!.body),
+          sortedLines(readFileSync(join(dir, 'links.tsv'), 'utf8')),
+          `${n} links`,
+        );
       }
       for (const d of fixtureDomains(dir) ?? []) {
         assert.equal(output.sections.get(`virsh-dumpxml ${d}`)!.body, readFileSync(join(dir, 'domains', `${d}.xml`), 'utf8'), `${n} ${d}`);

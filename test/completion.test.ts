@@ -20,7 +20,15 @@ const diskWith = (source: string) => domainXml(`    <disk type='block' device='d
 
 test('context: attribute values, attribute names, element names, text', () => {
   const t = "<domain><devices><disk type='block'><source dev='/dev/s";
-  assert.deepEqual(completionContext(t, t.length), { kind: 'attribute-value', element: 'source', attribute: 'dev', valueStart: t.length - 6, valueEnd: t.length, partial: '/dev/s', parents: ['domain', 'devices', 'disk'] });
+  assert.deepEqual(completionContext(t, t.length), {
+    kind: 'attribute-value',
+    element: 'source',
+    attribute: 'dev',
+    valueStart: t.length - 6,
+    valueEnd: t.length,
+    partial: '/dev/s',
+    parents: ['domain', 'devices', 'disk'],
+  });
   const n = "<domain><devices><disk type='block' ";
   assert.equal(completionContext(n, n.length).kind, 'attribute-name');
   const e = '<domain><devices><';
@@ -45,7 +53,10 @@ test('device paths: best alias per LUN, unused first, used by domains next, in u
   assert.match(items[idx('/dev/vx/dmp/3pardata0_13')].detail!, /used by web01/);
   assert.match(items[idx('/dev/vx/dmp/3pardata0_14')].detail!, /in use by the host/);
   assert.match(items[idx('/dev/vx/dmp/emc_clariion0_91')].detail!, /Active-Passive/);
-  assert.deepEqual(p12.textEdit && 'range' in p12.textEdit ? p12.textEdit.range.start.character - p12.textEdit.range.end.character : NaN, 0);
+  assert.deepEqual(
+    p12.textEdit && 'range' in p12.textEdit ? p12.textEdit.range.start.character - p12.textEdit.range.end.character : NaN,
+    0,
+  );
 });
 
 test('device paths: a partial path filters and is replaced whole; peers count as users', () => {
@@ -72,12 +83,25 @@ test('enumerated values with descriptions; the next free target name for the bus
   const cache = complete(domainXml("    <disk type='block'><driver name='qemu' cache='|'/></disk>"));
   assert.equal(cache[0].label, 'none');
   assert.match(cache[0].detail!, /O_DIRECT/);
-  assert.deepEqual(complete(domainXml("    <disk type='|'/>")).map((i) => i.label).slice(0, 2), ['block', 'file']);
+  assert.deepEqual(
+    complete(domainXml("    <disk type='|'/>"))
+      .map((i) => i.label)
+      .slice(0, 2),
+    ['block', 'file'],
+  );
   assert.ok(complete(domainXml("    <disk type='block'><target dev='vda' bus='|'/></disk>")).some((i) => i.label === 'scsi'));
-  const used = domainXml("    <disk type='block'><target dev='vda' bus='virtio'/></disk>\n    <disk type='block'><target dev='vdb' bus='virtio'/></disk>\n    <disk type='block'><target dev='|' bus='virtio'/></disk>");
+  const used = domainXml(
+    "    <disk type='block'><target dev='vda' bus='virtio'/></disk>\n    <disk type='block'><target dev='vdb' bus='virtio'/></disk>\n    <disk type='block'><target dev='|' bus='virtio'/></disk>",
+  );
   assert.equal(complete(used)[0].label, 'vdc');
   assert.equal(nextTargetName('scsi', ['sda', 'sdb', 'vda']), 'sdc');
-  assert.equal(nextTargetName('virtio', Array.from({ length: 26 }, (_, i) => `vd${String.fromCharCode(97 + i)}`)), 'vdaa');
+  assert.equal(
+    nextTargetName(
+      'virtio',
+      Array.from({ length: 26 }, (_, i) => `vd${String.fromCharCode(97 + i)}`),
+    ),
+    'vdaa',
+  );
   const attrs = complete(domainXml("    <disk type='block' |"));
   assert.ok(attrs.some((i) => i.label === 'device') && !attrs.some((i) => i.label === 'type'));
 });
@@ -85,7 +109,10 @@ test('enumerated values with descriptions; the next free target name for the bus
 test('snippets for the common disk shapes where a device may start', () => {
   const items = complete(domainXml('    <|'));
   const snippets = items.filter((i) => i.kind === 15);
-  assert.deepEqual(snippets.map((i) => i.label), ['disk-block-dmp', 'disk-lun-passthrough', 'disk-shareable', 'disk-file-qcow2']);
+  assert.deepEqual(
+    snippets.map((i) => i.label),
+    ['disk-block-dmp', 'disk-lun-passthrough', 'disk-shareable', 'disk-file-qcow2'],
+  );
   const dmp = (snippets[0].textEdit as { newText: string }).newText;
   assert.match(dmp, /\/dev\/vx\/dmp\/3pardata0_12/, 'the default path is an unused, host-free LUN');
   assert.match((snippets[1].textEdit as { newText: string }).newText, /device='lun'[\s\S]*reservations managed='yes'[\s\S]*bus='scsi'/);

@@ -22,7 +22,9 @@ function corpusFiles(): string[] {
     if (process.env.CI) throw new Error(`corpus not found at ${DOMAINS}`);
     return [];
   }
-  return readdirSync(DOMAINS).filter((f) => f.endsWith('.xml')).sort();
+  return readdirSync(DOMAINS)
+    .filter((f) => f.endsWith('.xml'))
+    .sort();
 }
 
 const files = corpusFiles();
@@ -43,12 +45,16 @@ test('every corpus file is analysed without an exception; fine sources are never
       if (!d.hostPath) continue;
       disks++;
       const cls = classifyPath(d.hostPath.value).cls;
-      const here = a.findings.filter((x) => x.start === d.hostPath!.start && (x.code === 'unstable-device-name' || x.code === 'guest-mutable-identifier'));
-      if (['volume', 'file', 'by-path', 'hardware-id', 'dmp', 'multipath', 'removable'].includes(cls)) assert.equal(here.length, 0, `${f}: ${d.hostPath.value} flagged`);
+      const here = a.findings.filter(
+        (x) => x.start === d.hostPath!.start && (x.code === 'unstable-device-name' || x.code === 'guest-mutable-identifier'),
+      );
+      if (['volume', 'file', 'by-path', 'hardware-id', 'dmp', 'multipath', 'removable'].includes(cls))
+        assert.equal(here.length, 0, `${f}: ${d.hostPath.value} flagged`);
       flagged += here.length;
     }
     for (const d of a.model!.disks) {
-      if (d.type?.value === 'network' || d.type?.value === 'volume') assert.equal(d.hostPath, undefined, `${f}: network/volume disk has a host path`);
+      if (d.type?.value === 'network' || d.type?.value === 'volume')
+        assert.equal(d.hostPath, undefined, `${f}: network/volume disk has a host path`);
     }
   }
   assert.ok(disks > 800, `only ${disks} disk sources seen`);
@@ -69,7 +75,26 @@ function inventoryForFlaggedPaths(): InventorySnapshot {
       const kname = `sdx${n}`;
       const target = classifyPath(path).cls === 'guest-mutable' ? `/dev/${kname}` : path;
       if (target !== path) links[path] = target;
-      devices.push({ kname, name: kname, path: target, type: 'disk', size: 1 << 30, vendor: 'V', model: 'M', serial: `S${n}`, wwn: `0x5000c500${n.toString(16).padStart(8, '0')}`, tran: 'sas', hctl: null, fstype: null, label: null, uuid: null, partlabel: null, partuuid: null, mountpoints: [], parents: [] });
+      devices.push({
+        kname,
+        name: kname,
+        path: target,
+        type: 'disk',
+        size: 1 << 30,
+        vendor: 'V',
+        model: 'M',
+        serial: `S${n}`,
+        wwn: `0x5000c500${n.toString(16).padStart(8, '0')}`,
+        tran: 'sas',
+        hctl: null,
+        fstype: null,
+        label: null,
+        uuid: null,
+        partlabel: null,
+        partuuid: null,
+        mountpoints: [],
+        parents: [],
+      });
       links[`/dev/disk/by-id/wwn-0x5000c500${n.toString(16).padStart(8, '0')}`] = target;
     }
   }
@@ -86,7 +111,10 @@ test('--fix on every corpus file: well-formed result that differs only inside re
   assert.ok(r.status === 0 || r.status === 1, r.stderr);
   const out = JSON.parse(r.stdout) as { fixed: { file: string; from: string; to: string }[]; findings: { code: string }[] };
   assert.ok(out.fixed.length > 0, 'nothing was fixed');
-  assert.ok(!out.findings.some((f) => f.code === 'unstable-device-name' || f.code === 'guest-mutable-identifier'), 'fixable findings remain');
+  assert.ok(
+    !out.findings.some((f) => f.code === 'unstable-device-name' || f.code === 'guest-mutable-identifier'),
+    'fixable findings remain',
+  );
   let changedFiles = 0;
   for (const f of files) {
     const before = texts.get(f)!;

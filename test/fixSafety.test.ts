@@ -10,7 +10,17 @@ import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import {
-  chmodSync, chownSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync,
+  chmodSync,
+  chownSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  watch,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,12 +76,19 @@ interface Stats {
  * "Map kvm-a's LUN (DMP node x): use P" (a host group where the value is ambiguous; issue 12).
  */
 function titledPath(title: string): string {
-  return title.replace(/^Map .*\): use /, '').replace(/^Use /, '').replace(/ \(bypasses multipath: one path\)$/, '');
+  return title
+    .replace(/^Map .*\): use /, '')
+    .replace(/^Use /, '')
+    .replace(/ \(bypasses multipath: one path\)$/, '');
 }
 
 describe('fix properties over random well-formed documents', () => {
   const stats: Stats = { docs: 0, findings: 0, fixesApplied: 0, fixAll: 0, crlf: 0, bom: 0, doubleQuoted: 0 };
-  const groups: [string, HostIndex[]][] = [['kvm-a', [exampleHost()]], ['kvm-b', [exampleHostB()]], ['kvm-a+kvm-b', [exampleHost(), exampleHostB()]]];
+  const groups: [string, HostIndex[]][] = [
+    ['kvm-a', [exampleHost()]],
+    ['kvm-b', [exampleHostB()]],
+    ['kvm-a+kvm-b', [exampleHost(), exampleHostB()]],
+  ];
   const docs: string[] = [];
 
   before(() => {
@@ -87,7 +104,9 @@ describe('fix properties over random well-formed documents', () => {
   });
 
   after(() => {
-    console.log(`# fix safety: ${stats.docs} documents × 3 host groups, ${stats.findings} findings, ${stats.fixesApplied} fixes applied one by one, fix-all ${stats.fixAll} times; ${stats.crlf} with CRLF, ${stats.bom} with a BOM, ${stats.doubleQuoted} with double-quoted sources`);
+    console.log(
+      `# fix safety: ${stats.docs} documents × 3 host groups, ${stats.findings} findings, ${stats.fixesApplied} fixes applied one by one, fix-all ${stats.fixAll} times; ${stats.crlf} with CRLF, ${stats.bom} with a BOM, ${stats.doubleQuoted} with double-quoted sources`,
+    );
   });
 
   test(`${DOCS} documents: each fix replaces exactly one disk source value, keeps the rest byte for byte, stays well-formed, and writes its alias`, () => {
@@ -99,8 +118,12 @@ describe('fix properties over random well-formed documents', () => {
       if (/<source[^>]*\bdev="/.test(text)) stats.doubleQuoted++;
       for (const [g, hosts] of groups) {
         const a = analyzeDocument(text, hosts);
-        const spans = new Map((a.model?.disks ?? []).filter((d) => d.hostPath).map((d) => [`${d.hostPath!.start}:${d.hostPath!.end}`, d.hostPath!]));
-        const targets = new Map((a.model?.disks ?? []).filter((d) => d.target?.dev).map((d) => [`${d.target!.dev!.start}:${d.target!.dev!.end}`, d.target!.dev!]));
+        const spans = new Map(
+          (a.model?.disks ?? []).filter((d) => d.hostPath).map((d) => [`${d.hostPath!.start}:${d.hostPath!.end}`, d.hostPath!]),
+        );
+        const targets = new Map(
+          (a.model?.disks ?? []).filter((d) => d.target?.dev).map((d) => [`${d.target!.dev!.start}:${d.target!.dev!.end}`, d.target!.dev!]),
+        );
         for (const f of a.findings) {
           stats.findings++;
           for (const fix of f.fixes) {
@@ -150,10 +173,34 @@ describe('fix properties over random well-formed documents', () => {
   test('aliases with quotes, ampersands and angle brackets: escaped for the quote in use, well-formed for libxml2, read back as the alias', () => {
     const odd = ['/dev/disk/by-id/scsi-SATA_x\'y"z&w<v>u_1', '/dev/disk/by-id/scsi-SATA_a]]>b_2'];
     const device: BlockDevice = {
-      kname: 'sdx', name: 'sdx', path: '/dev/sdx', type: 'disk', size: 1 << 30, vendor: 'V', model: 'M', serial: 'S1', wwn: null, tran: 'sata', hctl: null,
-      fstype: null, label: null, uuid: null, partlabel: null, partuuid: null, mountpoints: [], parents: [],
+      kname: 'sdx',
+      name: 'sdx',
+      path: '/dev/sdx',
+      type: 'disk',
+      size: 1 << 30,
+      vendor: 'V',
+      model: 'M',
+      serial: 'S1',
+      wwn: null,
+      tran: 'sata',
+      hctl: null,
+      fstype: null,
+      label: null,
+      uuid: null,
+      partlabel: null,
+      partuuid: null,
+      mountpoints: [],
+      parents: [],
     };
-    const idx = new HostIndex({ format: SNAPSHOT_FORMAT, host: 'odd', collectedAt: '', devices: [device], links: Object.fromEntries(odd.map((l) => [l, '/dev/sdx'])), tools: {}, warnings: [] });
+    const idx = new HostIndex({
+      format: SNAPSHOT_FORMAT,
+      host: 'odd',
+      collectedAt: '',
+      devices: [device],
+      links: Object.fromEntries(odd.map((l) => [l, '/dev/sdx'])),
+      tools: {},
+      warnings: [],
+    });
     const texts = [
       domainXml(blockDisk('/dev/sdx')),
       domainXml(`    <disk type="block" device="disk"><source dev="/dev/sdx"/><target dev="vdb"/></disk>`),
@@ -182,7 +229,10 @@ describe('fix properties over random well-formed documents', () => {
 
 // ---- the CLI's --fix ---------------------------------------------------------------------------
 
-const FIXABLE = domainXml([`    <!-- keep -->`, `    <disk type="block" device="disk">\t<source dev="/dev/sdc"/><target dev='vdb'/></disk>`].join('\r\n'), '\r\n');
+const FIXABLE = domainXml(
+  [`    <!-- keep -->`, `    <disk type="block" device="disk">\t<source dev="/dev/sdc"/><target dev='vdb'/></disk>`].join('\r\n'),
+  '\r\n',
+);
 const FIXED = FIXABLE.replace('/dev/sdc', '/dev/vx/dmp/3pardata0_12');
 
 function runCliAsync(args: string[], cwd = ROOT): Promise<{ status: number | null; stdout: string; stderr: string }> {
@@ -229,7 +279,10 @@ describe('CLI --fix writes atomically', () => {
     assert.notEqual(statSync(file).ino, inodeBefore, 'a new inode was renamed over the name');
     assert.equal(statSync(file).mode & 0o7777, 0o604);
     const temps = seen.filter((n) => n !== 'dom.xml');
-    assert.ok(temps.length > 0 && temps.every((n) => /^\.dom\.xml\.\d+\.[0-9a-f]+\.tmp$/.test(n)), `temporary names seen in the directory: ${JSON.stringify([...new Set(seen)])}`);
+    assert.ok(
+      temps.length > 0 && temps.every((n) => /^\.dom\.xml\.\d+\.[0-9a-f]+\.tmp$/.test(n)),
+      `temporary names seen in the directory: ${JSON.stringify([...new Set(seen)])}`,
+    );
     assert.deepEqual(readdirSync(d), ['dom.xml'], 'no temporary file left');
   });
 
@@ -333,7 +386,10 @@ describe('CLI --fix writes atomically', () => {
     // (test/cli.test.ts covers 0444 next to invalid UTF-8; this adds 0400 and a directory of both.)
     const d = join(dir, 'readonly');
     mkdirSync(d);
-    for (const [name, mode] of [['r444.xml', 0o444], ['r400.xml', 0o400]] as const) {
+    for (const [name, mode] of [
+      ['r444.xml', 0o444],
+      ['r400.xml', 0o400],
+    ] as const) {
       writeFileSync(join(d, name), FIXABLE);
       chmodSync(join(d, name), mode);
     }

@@ -38,11 +38,20 @@ if (isFuzzWorker()) {
       corpusMissing = seeds.missing;
       if (corpusMissing) console.log(`# fuzz: ${corpusMissing}; fuzzing the example domains only`);
       run = await runDocCampaign({
-        file: __filename, seed: SEED, iterations: ITERATIONS, boundMs: BOUND_MS, limits: 'short', positions: 2, chunk: 1000,
+        file: __filename,
+        seed: SEED,
+        iterations: ITERATIONS,
+        boundMs: BOUND_MS,
+        limits: 'short',
+        positions: 2,
+        chunk: 1000,
         saveDir: join(ROOT, 'test-output', 'fuzz'),
       });
       console.log(`# fuzz (documents): ${describeDocResult(run.total, SEED).replace(/\n/g, '\n# ')}`);
-      for (const f of run.failures) console.log(`# fuzz failure: iteration ${f.iteration} ${f.kind} ${f.op}${f.group ? ` [${f.group}]` : ''}: ${f.message.split('\n')[0]}${f.file ? ` (input: ${f.file})` : ''}`);
+      for (const f of run.failures)
+        console.log(
+          `# fuzz failure: iteration ${f.iteration} ${f.kind} ${f.op}${f.group ? ` [${f.group}]` : ''}: ${f.message.split('\n')[0]}${f.file ? ` (input: ${f.file})` : ''}`,
+        );
     });
 
     test('the libvirt corpus is there (1,480 domains)', (t) => {
@@ -55,7 +64,10 @@ if (isFuzzWorker()) {
       assert.ok(run?.total, 'no chunk of the fuzz run completed');
       assert.equal(run.total.iterations, ITERATIONS);
       const bad = run.failures.filter((f) => f.kind !== 'slow');
-      assert.deepEqual(bad.map((f) => `iteration ${f.iteration}: ${f.kind} in ${f.op}: ${f.message.split('\n').slice(0, 3).join(' | ')} (${f.file})`), []);
+      assert.deepEqual(
+        bad.map((f) => `iteration ${f.iteration}: ${f.kind} in ${f.op}: ${f.message.split('\n').slice(0, 3).join(' | ')} (${f.file})`),
+        [],
+      );
       // The run reached the code it is meant to reach.
       assert.ok(run.total.hoversAnswered > 100, `only ${run.total.hoversAnswered} hovers answered`);
       assert.ok(run.total.fixes > 50, `only ${run.total.fixes} fixes offered`);
@@ -67,7 +79,10 @@ if (isFuzzWorker()) {
     test(`every call within ${BOUND_MS} ms (best of three)`, () => {
       assert.ok(run?.total);
       const slow = run.failures.filter((f) => f.kind === 'slow');
-      assert.deepEqual(slow.map((f) => `iteration ${f.iteration}: ${f.message} [${f.group}] (${f.file})`), []);
+      assert.deepEqual(
+        slow.map((f) => `iteration ${f.iteration}: ${f.message} [${f.group}] (${f.file})`),
+        [],
+      );
     });
   });
 
@@ -87,14 +102,48 @@ if (isFuzzWorker()) {
       ['300,000-character attribute value', () => domainXml(blockDisk(`/dev/${'s'.repeat(300_000)}`))],
       ['50,000 nested elements inside <devices>', () => domainXml(`${'<a>'.repeat(50_000)}${'</a>'.repeat(50_000)}${sdc}`)],
       ['50,000 unclosed nested elements', () => domainXml('<a>'.repeat(50_000) + sdc)],
-      ['3,000 disks with the same target', () => domainXml(Array.from({ length: 3000 }, (_, i) => blockDisk(i % 2 ? '/dev/sdc' : '/dev/disk/by-id/wwn-0x60002ac000000000000000120001a2b3')).join('\n'))],
-      ['20,000 attributes on one element', () => domainXml(sdc.replace('<disk ', `<disk ${Array.from({ length: 20_000 }, (_, i) => `a${i}='${i}'`).join(' ')} `))],
+      [
+        '3,000 disks with the same target',
+        () =>
+          domainXml(
+            Array.from({ length: 3000 }, (_, i) =>
+              blockDisk(i % 2 ? '/dev/sdc' : '/dev/disk/by-id/wwn-0x60002ac000000000000000120001a2b3'),
+            ).join('\n'),
+          ),
+      ],
+      [
+        '20,000 attributes on one element',
+        () => domainXml(sdc.replace('<disk ', `<disk ${Array.from({ length: 20_000 }, (_, i) => `a${i}='${i}'`).join(' ')} `)),
+      ],
       ['NUL, lone surrogates and U+FFFE in values', () => domainXml(blockDisk('/dev/sd\u0000c\ud800\ufffe'))],
-      ['invalid UTF-8 decoded as the CLI decodes it', () => Buffer.concat([Buffer.from(domainXml(sdc).slice(0, 60)), Buffer.from([0xc3, 0x28, 0xff, 0xed, 0xa0, 0x80]), Buffer.from(domainXml(sdc).slice(60))]).toString('utf8')],
-      ['a CDATA section as a hostdev block', () => domainXml("<hostdev mode='capabilities' type='storage'><source><block><![CDATA[/dev/sdc]]></block></source></hostdev>")],
+      [
+        'invalid UTF-8 decoded as the CLI decodes it',
+        () =>
+          Buffer.concat([
+            Buffer.from(domainXml(sdc).slice(0, 60)),
+            Buffer.from([0xc3, 0x28, 0xff, 0xed, 0xa0, 0x80]),
+            Buffer.from(domainXml(sdc).slice(60)),
+          ]).toString('utf8'),
+      ],
+      [
+        'a CDATA section as a hostdev block',
+        () => domainXml("<hostdev mode='capabilities' type='storage'><source><block><![CDATA[/dev/sdc]]></block></source></hostdev>"),
+      ],
       ['entity references everywhere', () => domainXml(blockDisk('&#x2F;dev&#47;sdc&amp;&lt;&#0;&#x110000;&#xD800;&unknown;'))],
-      ['prototype keys as paths', () => domainXml(['__proto__', 'constructor', 'toString', '/dev/disk/by-id/__proto__', '/dev/vx/dmp/__proto__'].map((p, i) => blockDisk(p, `vd${'bcdef'[i]}`)).join('\n'))],
-      ['a 1 MB document of 5,000 disks', () => domainXml(Array.from({ length: 5000 }, (_, i) => blockDisk(inventoryPaths()[i % inventoryPaths().length], `vd${i}`)).join('\n'))],
+      [
+        'prototype keys as paths',
+        () =>
+          domainXml(
+            ['__proto__', 'constructor', 'toString', '/dev/disk/by-id/__proto__', '/dev/vx/dmp/__proto__']
+              .map((p, i) => blockDisk(p, `vd${'bcdef'[i]}`))
+              .join('\n'),
+          ),
+      ],
+      [
+        'a 1 MB document of 5,000 disks',
+        () =>
+          domainXml(Array.from({ length: 5000 }, (_, i) => blockDisk(inventoryPaths()[i % inventoryPaths().length], `vd${i}`)).join('\n')),
+      ],
     ];
     for (const [name, make, todo] of cases) {
       test(name, { todo }, async () => {
@@ -130,7 +179,12 @@ if (isFuzzWorker()) {
             // An incremental edit at a random place (sometimes past the end: the client may be out of step).
             const line = rng.int(text.split('\n').length + 2);
             const start = { line, character: rng.int(80) };
-            await s.change(uri, v, [{ range: { start, end: { line: start.line + rng.int(3), character: rng.int(80) } }, text: rng.pick(['<', '"', "'/dev/sdc'", '<!--', '&', '\u0000', '']) }]);
+            await s.change(uri, v, [
+              {
+                range: { start, end: { line: start.line + rng.int(3), character: rng.int(80) } },
+                text: rng.pick(['<', '"', "'/dev/sdc'", '<!--', '&', '\u0000', '']),
+              },
+            ]);
             text = '';
           } else {
             text = mutate(rng.pick(seeds).text, rng, ctx).text;
@@ -139,25 +193,35 @@ if (isFuzzWorker()) {
           sent++;
           finalVersion.set(uri, v);
           pending.push(s.hover(uri, { line: rng.int(60), character: rng.int(60) }));
-          pending.push(s.codeActions(uri, { start: { line: rng.int(60), character: 0 }, end: { line: rng.int(60), character: rng.int(60) } }));
+          pending.push(
+            s.codeActions(uri, { start: { line: rng.int(60), character: 0 }, end: { line: rng.int(60), character: rng.int(60) } }),
+          );
         }
       }
       const answers = await Promise.allSettled(pending);
       const rejected = answers.filter((a) => a.status === 'rejected').map((a) => String((a as PromiseRejectedResult).reason));
       assert.deepEqual(rejected, [], 'every hover and code-action request answered');
       // Every document's last version gets its diagnostics (nothing lost, nothing stale).
-      await s.until('the last version of every document published', () => [...finalVersion].every(([u, v]) => s!.latest.get(u)?.version === v) || undefined, 20_000);
+      await s.until(
+        'the last version of every document published',
+        () => [...finalVersion].every(([u, v]) => s!.latest.get(u)?.version === v) || undefined,
+        20_000,
+      );
       // The server still answers correctly.
       const uri = pathToFileURL(join(ROOT, 'fuzz-final.xml')).toString();
       const clean = domainXml(blockDisk('/dev/sdc'));
       await s.open(uri, clean);
       await s.until('diagnostics of the final document', () => s!.latest.get(uri));
       const before = clean.slice(0, clean.indexOf('/dev/sdc') + 2).split('\n');
-      const hover = (await s.hover(uri, { line: before.length - 1, character: before[before.length - 1].length })) as { contents: { value: string } } | null;
+      const hover = (await s.hover(uri, { line: before.length - 1, character: before[before.length - 1].length })) as {
+        contents: { value: string };
+      } | null;
       assert.match(hover?.contents.value ?? '', /3pardata0_12/);
       assert.equal(s.exited, false);
       assert.deepEqual(s.failureLogs(), []);
-      console.log(`# fuzz (server): ${docs} documents, ${sent} didOpen/didChange, ${pending.length} hover/codeAction requests; server pid ${s.pid} still up`);
+      console.log(
+        `# fuzz (server): ${docs} documents, ${sent} didOpen/didChange, ${pending.length} hover/codeAction requests; server pid ${s.pid} still up`,
+      );
     });
   });
 }

@@ -28,9 +28,30 @@ import { runCli } from './support/cli';
 import { blockDisk, domainXml, ROOT } from './support/examples';
 
 const BAD_DESTINATIONS = [
-  '-oProxyCommand=touch /tmp/ldx-pwned', '-oProxyCommand=sh -c "touch /tmp/ldx-pwned"', '-F/dev/null', '-o', '--', '-',
-  'kvm-a;touch /tmp/ldx-pwned', 'kvm-a && id', '$(touch /tmp/ldx-pwned)', '`touch /tmp/ldx-pwned`', 'kvm-a|id', 'kvm-a>x', 'a b', 'kvm-a\n-oProxyCommand=x',
-  "kvm'a", 'kvm"a', 'kvm-a\\', '~root', 'kvm-a#x', 'kvm-a*', 'kvm-a?', 'kvm-a\u0000', '\u202ekvm-a', 'ｋｖｍ',
+  '-oProxyCommand=touch /tmp/ldx-pwned',
+  '-oProxyCommand=sh -c "touch /tmp/ldx-pwned"',
+  '-F/dev/null',
+  '-o',
+  '--',
+  '-',
+  'kvm-a;touch /tmp/ldx-pwned',
+  'kvm-a && id',
+  '$(touch /tmp/ldx-pwned)',
+  '`touch /tmp/ldx-pwned`',
+  'kvm-a|id',
+  'kvm-a>x',
+  'a b',
+  'kvm-a\n-oProxyCommand=x',
+  "kvm'a",
+  'kvm"a',
+  'kvm-a\\',
+  '~root',
+  'kvm-a#x',
+  'kvm-a*',
+  'kvm-a?',
+  'kvm-a\u0000',
+  '\u202ekvm-a',
+  'ｋｖｍ',
 ];
 
 /** Names ssh's getopt gives an argument to (OpenSSH 9: "B:b:c:D:E:e:F:I:i:J:L:l:m:O:o:P:p:Q:R:S:W:w:"). */
@@ -71,7 +92,10 @@ describe('refused destinations start nothing', () => {
   test('transport: a fake ssh that would leave a marker never runs, onSpawn is never called', async () => {
     let spawned = 0;
     for (const d of BAD_DESTINATIONS) {
-      await assert.rejects(fetchCollectorOutput(d, { sshPath: fake.path, onSpawn: () => void spawned++ }), (e: unknown) => e instanceof InventoryError && e.kind === 'bad-destination' && !e.message.includes('\n'));
+      await assert.rejects(
+        fetchCollectorOutput(d, { sshPath: fake.path, onSpawn: () => void spawned++ }),
+        (e: unknown) => e instanceof InventoryError && e.kind === 'bad-destination' && !e.message.includes('\n'),
+      );
     }
     assert.equal(spawned, 0);
     assert.equal(fake.runs(), 0);
@@ -95,7 +119,8 @@ describe('refused destinations start nothing', () => {
       await s.initialize();
       await s.open(pathToFileURL(join(ROOT, 'bad-dest.xml')).toString(), domainXml(blockDisk('/dev/sdc')));
       await s.conn.sendRequest('libvirtDomain/refreshInventory', { force: true });
-      const errors = () => s.notifications.filter((n) => n.method === 'libvirtDomain/inventoryError').map((n) => (n.params as { host: string }).host);
+      const errors = () =>
+        s.notifications.filter((n) => n.method === 'libvirtDomain/inventoryError').map((n) => (n.params as { host: string }).host);
       await s.until('an inventory error for every refused host', () => hosts.every((h) => errors().includes(h)) || undefined);
       assert.equal(fake.runs(), 0);
       assert.equal(existsSync('/tmp/ldx-pwned'), false);
@@ -111,8 +136,28 @@ describe('the ssh command line', () => {
     const dests = ['kvm-a', 'root@10.0.0.1', 'user@[::1]', 'kvm_a.example.org', '[fe80::1]', 'a', 'x-y.z', 'u@h:22'];
     // Whole option units as a user would configure them (flags, -oKey=value, and options with their argument).
     const units: string[][] = [
-      ['-4'], ['-6'], ['-A'], ['-C'], ['-q'], ['-v'], ['-vvv'], ['-x'], ['-Y'], ['-K'], ['-oControlMaster=auto'], ['-o', 'ControlPersist=60'], ['-oProxyJump=bastion'],
-      ['-J', 'bastion'], ['-i', '/k/id'], ['-p2222'], ['-p', '2222'], ['-l', 'root'], ['-F', '/etc/ssh/ssh_config'], ['-o', '--'], ['-i', '-oProxyCommand=y'], ['-l', 'kvm-b'],
+      ['-4'],
+      ['-6'],
+      ['-A'],
+      ['-C'],
+      ['-q'],
+      ['-v'],
+      ['-vvv'],
+      ['-x'],
+      ['-Y'],
+      ['-K'],
+      ['-oControlMaster=auto'],
+      ['-o', 'ControlPersist=60'],
+      ['-oProxyJump=bastion'],
+      ['-J', 'bastion'],
+      ['-i', '/k/id'],
+      ['-p2222'],
+      ['-p', '2222'],
+      ['-l', 'root'],
+      ['-F', '/etc/ssh/ssh_config'],
+      ['-o', '--'],
+      ['-i', '-oProxyCommand=y'],
+      ['-l', 'kvm-b'],
     ];
     for (let i = 0; i < 5000; i++) {
       const dest = rng.pick(dests);
@@ -130,8 +175,15 @@ describe('the ssh command line', () => {
       assert.ok(argv.includes('BatchMode=yes'), where);
       const ct = argv[argv.findIndex((a) => a.startsWith('ConnectTimeout='))];
       assert.match(ct ?? '', /^ConnectTimeout=[1-9]\d*$/, where);
-      const joined = argv.slice(0, -4).filter((a) => !extra.includes(a)).join(' ');
-      assert.doesNotMatch(joined, /StrictHostKeyChecking|UserKnownHostsFile|GlobalKnownHostsFile|CheckHostIP|KnownHostsCommand|UpdateHostKeys/i, where);
+      const joined = argv
+        .slice(0, -4)
+        .filter((a) => !extra.includes(a))
+        .join(' ');
+      assert.doesNotMatch(
+        joined,
+        /StrictHostKeyChecking|UserKnownHostsFile|GlobalKnownHostsFile|CheckHostIP|KnownHostsCommand|UpdateHostKeys/i,
+        where,
+      );
     }
   });
 });
@@ -139,9 +191,21 @@ describe('the ssh command line', () => {
 describe('nothing from a document reaches the host', () => {
   let dir = '';
   let fake: FakeSsh;
-  const evil = ['$(touch /tmp/ldx-pwned-doc)', '`touch /tmp/ldx-pwned-doc`', '/dev/sdc;touch /tmp/ldx-pwned-doc', "/dev/sd'c", '/dev/sdc|id', '/dev/$(id -u)', '--', '-oProxyCommand=touch /tmp/ldx-pwned-doc', '/dev/disk/by-id/ldx-unique-token-7'];
+  const evil = [
+    '$(touch /tmp/ldx-pwned-doc)',
+    '`touch /tmp/ldx-pwned-doc`',
+    '/dev/sdc;touch /tmp/ldx-pwned-doc',
+    "/dev/sd'c",
+    '/dev/sdc|id',
+    '/dev/$(id -u)',
+    '--',
+    '-oProxyCommand=touch /tmp/ldx-pwned-doc',
+    '/dev/disk/by-id/ldx-unique-token-7',
+  ];
   // The evil paths, and one plain kernel name so that the fetched inventory shows in the findings.
-  const doc = domainXml([...evil, '/dev/sdc'].map((p, i) => blockDisk(p.replace(/&/g, '&amp;').replace(/'/g, '&apos;'), `vd${'bcdefghijk'[i]}`)).join('\n')).replace('<name>t</name>', '<name>ldx-unique-name-$(touch /tmp/ldx-pwned-doc)</name>');
+  const doc = domainXml(
+    [...evil, '/dev/sdc'].map((p, i) => blockDisk(p.replace(/&/g, '&amp;').replace(/'/g, '&apos;'), `vd${'bcdefghijk'[i]}`)).join('\n'),
+  ).replace('<name>t</name>', '<name>ldx-unique-name-$(touch /tmp/ldx-pwned-doc)</name>');
   before(() => {
     dir = tmp('ldx-hard-doc-');
     fake = writeFakeSsh(dir, 'ssh-answer', { kind: 'answer', output: fixtureCollectorOutput('kvm-a') });
@@ -156,32 +220,49 @@ describe('nothing from a document reaches the host', () => {
     for (const { argv, stdin } of runs) {
       assert.deepEqual(argv.slice(-4), ['--', dest, 'sh', '-s'], JSON.stringify(argv));
       assert.equal(firstOperand(argv), argv.length - 3);
-      assert.ok(stdin && (stdin.equals(Buffer.from(COLLECTOR_SCRIPT)) || stdin.equals(Buffer.from(SCHEMA_SCRIPT))), 'stdin is exactly the collector (or the schema) script');
+      assert.ok(
+        stdin && (stdin.equals(Buffer.from(COLLECTOR_SCRIPT)) || stdin.equals(Buffer.from(SCHEMA_SCRIPT))),
+        'stdin is exactly the collector (or the schema) script',
+      );
       const all = `${argv.join('\0')}\0${stdin.toString()}`;
-      for (const p of [...evil.filter((x) => x !== '--'), 'ldx-pwned-doc', 'ldx-unique']) assert.equal(all.includes(p), false, `${p} reached ssh`);
+      for (const p of [...evil.filter((x) => x !== '--'), 'ldx-pwned-doc', 'ldx-unique'])
+        assert.equal(all.includes(p), false, `${p} reached ssh`);
       assert.doesNotMatch(argv.join(' '), /StrictHostKeyChecking|UserKnownHostsFile/);
     }
-    assert.ok(runs.some((r) => r.stdin?.equals(Buffer.from(COLLECTOR_SCRIPT))), 'the collector ran');
+    assert.ok(
+      runs.some((r) => r.stdin?.equals(Buffer.from(COLLECTOR_SCRIPT))),
+      'the collector ran',
+    );
     assert.equal(existsSync('/tmp/ldx-pwned-doc'), false);
   }
 
   test('CLI --host: argv ends in `-- kvm-a sh -s`, stdin is the collector script, byte for byte', () => {
     const r = runCli(['--ssh', fake.path, '--host', 'kvm-a', '--format', 'json', join(dir, 'evil.xml')]);
     assert.equal(r.status, 1, r.stderr);
-    assert.ok(JSON.parse(r.stdout).findings.some((f: { message: string }) => /3pardata0_12/.test(f.message)), 'the document was linted against the answer');
+    assert.ok(
+      JSON.parse(r.stdout).findings.some((f: { message: string }) => /3pardata0_12/.test(f.message)),
+      'the document was linted against the answer',
+    );
     checkRecorded('kvm-a');
   });
 
   test('server: the same with the document open in the editor', async () => {
     const before = fake.runs();
     // Its own schema cache: the server fetches the host's schema (a second ssh run) whatever this machine has cached.
-    const s = new LspSession({ initializationOptions: { hostAccess: true }, settings: () => ({ hosts: ['kvm-a'], ssh: { path: fake.path } }), env: { ...process.env, XDG_CACHE_HOME: join(dir, 'cache') } });
+    const s = new LspSession({
+      initializationOptions: { hostAccess: true },
+      settings: () => ({ hosts: ['kvm-a'], ssh: { path: fake.path } }),
+      env: { ...process.env, XDG_CACHE_HOME: join(dir, 'cache') },
+    });
     try {
       await s.initialize();
       const uri = pathToFileURL(join(dir, 'evil.xml')).toString();
       await s.open(uri, doc);
       await s.until('a fetch', () => fake.runs() > before || undefined);
-      await s.until('diagnostics using the fetched inventory', () => s.latest.get(uri)?.diagnostics.some((d) => /3pardata0_12/.test(String(d.message))) || undefined);
+      await s.until(
+        'diagnostics using the fetched inventory',
+        () => s.latest.get(uri)?.diagnostics.some((d) => /3pardata0_12/.test(String(d.message))) || undefined,
+      );
       // The schema fetch may still be writing its stdin record: wait until every run has one.
       await s.until('every ssh run recorded its stdin', () => fake.all().every((r) => r.stdin) || undefined);
       checkRecorded('kvm-a');
@@ -209,8 +290,16 @@ describe('host access off: the server never starts ssh (nor the local collector)
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   async function session(hostAccess: unknown): Promise<number> {
-    const settings = { hosts: { all: { hosts: ['kvm-a', 'kvm-b', 'local'], files: ['**/*'] } }, ssh: { path: fake.path }, inventoryMaxAgeMinutes: 1 };
-    const s = new LspSession({ initializationOptions: { hostAccess }, settings: () => settings, env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    const settings = {
+      hosts: { all: { hosts: ['kvm-a', 'kvm-b', 'local'], files: ['**/*'] } },
+      ssh: { path: fake.path },
+      inventoryMaxAgeMinutes: 1,
+    };
+    const s = new LspSession({
+      initializationOptions: { hostAccess },
+      settings: () => settings,
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+    });
     try {
       await s.initialize();
       const uri = pathToFileURL(join(ROOT, 'host-access.xml')).toString();
@@ -227,9 +316,14 @@ describe('host access off: the server never starts ssh (nor the local collector)
       } else {
         // Let any fetch the requests could have started show up in the state reports.
         await s.conn.sendRequest('libvirtDomain/refreshInventory', { force: true });
-        const states = s.notifications.filter((n) => n.method === 'libvirtDomain/inventoryState').map((n) => n.params as { hostAccess: boolean; hosts: { fetching: boolean; fetchedAt?: number }[] });
+        const states = s.notifications
+          .filter((n) => n.method === 'libvirtDomain/inventoryState')
+          .map((n) => n.params as { hostAccess: boolean; hosts: { fetching: boolean; fetchedAt?: number }[] });
         assert.ok(states.length > 0);
-        assert.ok(states.every((st) => st.hostAccess === false && st.hosts.every((h) => !h.fetching && !h.fetchedAt)), JSON.stringify(states.at(-1)));
+        assert.ok(
+          states.every((st) => st.hostAccess === false && st.hosts.every((h) => !h.fetching && !h.fetchedAt)),
+          JSON.stringify(states.at(-1)),
+        );
       }
     } finally {
       await s.stop();
@@ -256,7 +350,11 @@ describe('cut off: timeouts, size bound, cancellation (fake ssh)', () => {
   });
   after(() => {
     for (const pid of leftovers) {
-      try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
     }
     rmSync(dir, { recursive: true, force: true });
   });
@@ -265,7 +363,13 @@ describe('cut off: timeouts, size bound, cancellation (fake ssh)', () => {
     const fake = writeFakeSsh(dir, 'ssh-escaped', { kind: 'hang-escaped' });
     let pid: number | undefined;
     const t0 = Date.now();
-    const fetching = fetchCollectorOutput('kvm-a', { sshPath: fake.path, timeoutMs: 1000, onSpawn: (_a, p) => { pid = p; } });
+    const fetching = fetchCollectorOutput('kvm-a', {
+      sshPath: fake.path,
+      timeoutMs: 1000,
+      onSpawn: (_a, p) => {
+        pid = p;
+      },
+    });
     await waitFor(() => fake.pids().length >= 3, { timeoutMs: 5000, what: 'the fake ssh to start its children' });
     const [, escaped, child] = fake.pids();
     leftovers.push(escaped);
@@ -283,7 +387,16 @@ describe('cut off: timeouts, size bound, cancellation (fake ssh)', () => {
     global.gc?.();
     const rssBefore = process.memoryUsage().rss;
     const t0 = Date.now();
-    await assert.rejects(fetchCollectorOutput('kvm-a', { sshPath: fake.path, maxBytes: 8 * 1024 * 1024, onSpawn: (_a, p) => { pid = p; } }), (e: unknown) => e instanceof InventoryError && e.kind === 'too-large' && /8\.0 MiB/.test(e.message));
+    await assert.rejects(
+      fetchCollectorOutput('kvm-a', {
+        sshPath: fake.path,
+        maxBytes: 8 * 1024 * 1024,
+        onSpawn: (_a, p) => {
+          pid = p;
+        },
+      }),
+      (e: unknown) => e instanceof InventoryError && e.kind === 'too-large' && /8\.0 MiB/.test(e.message),
+    );
     const ms = Date.now() - t0;
     await waitGroupDead(pid!, 5000);
     const grew = (process.memoryUsage().rss - rssBefore) / 1e6;
@@ -298,7 +411,12 @@ describe('cut off: timeouts, size bound, cancellation (fake ssh)', () => {
     const cache = new InventoryCache({
       maxAgeMs: 60_000,
       fetch: async (host, signal) => {
-        const { output } = await fetchCollectorOutput(host, { sshPath: host === 'slow' ? hang.path : answer.path, signal, timeoutMs: 30_000, onSpawn: (_a, p) => p && pids.set(host, p) });
+        const { output } = await fetchCollectorOutput(host, {
+          sshPath: host === 'slow' ? hang.path : answer.path,
+          signal,
+          timeoutMs: 30_000,
+          onSpawn: (_a, p) => p && pids.set(host, p),
+        });
         return snapshotFromCollectorOutput(host, output);
       },
     });
@@ -326,14 +444,21 @@ describe('the server ends ssh it started', () => {
   });
   after(() => {
     for (const pid of hang.pids()) {
-      try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
     }
     rmSync(dir, { recursive: true, force: true });
   });
 
   async function hangingSession(): Promise<{ s: LspSession; pids: number[] }> {
     const before = hang.pids().length;
-    const s = new LspSession({ initializationOptions: { hostAccess: true }, settings: () => ({ hosts: ['kvm-slow'], ssh: { path: hang.path } }) });
+    const s = new LspSession({
+      initializationOptions: { hostAccess: true },
+      settings: () => ({ hosts: ['kvm-slow'], ssh: { path: hang.path } }),
+    });
     await s.initialize();
     await s.open(pathToFileURL(join(ROOT, 'hang.xml')).toString(), domainXml(blockDisk('/dev/sdc')));
     await waitFor(() => hang.pids().length >= before + 2, { timeoutMs: 10_000, what: 'the server to start the hanging ssh' });
@@ -387,9 +512,14 @@ describe('the server ends ssh it started', () => {
 
   test('Ctrl-C (SIGINT) to the CLI during a fetch kills the ssh process group', async () => {
     const before = hang.pids().length;
-    const cli = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), '--ssh', hang.path, '--host', 'kvm-slow', 'examples/domains'], { cwd: ROOT, stdio: 'ignore' });
+    const cli = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), '--ssh', hang.path, '--host', 'kvm-slow', 'examples/domains'], {
+      cwd: ROOT,
+      stdio: 'ignore',
+    });
     let exited = false;
-    cli.on('exit', () => { exited = true; });
+    cli.on('exit', () => {
+      exited = true;
+    });
     try {
       await waitFor(() => hang.pids().length >= before + 2, { timeoutMs: 10_000, what: 'the CLI to start the hanging ssh' });
       const pids = hang.pids().slice(before);
@@ -422,7 +552,16 @@ describe('real sshd (rig): a host sending 100 MB, a cancelled refresh', () => {
     if (!rig) return t.skip(skip);
     let pid: number | undefined;
     const t0 = Date.now();
-    await assert.rejects(fetchCollectorOutput('kvm-flood100', { sshConfigFile: rig.sshConfigPath, maxBytes: 8 * 1024 * 1024, onSpawn: (_a, p) => { pid = p; } }), (e: unknown) => e instanceof InventoryError && e.kind === 'too-large');
+    await assert.rejects(
+      fetchCollectorOutput('kvm-flood100', {
+        sshConfigFile: rig.sshConfigPath,
+        maxBytes: 8 * 1024 * 1024,
+        onSpawn: (_a, p) => {
+          pid = p;
+        },
+      }),
+      (e: unknown) => e instanceof InventoryError && e.kind === 'too-large',
+    );
     t.diagnostic(`cut after ${Date.now() - t0} ms`);
     await waitGroupDead(pid!, 5000);
   });
@@ -434,15 +573,41 @@ describe('real sshd (rig): a host sending 100 MB, a cancelled refresh', () => {
     let pid: number | undefined;
     const cache = new InventoryCache({
       maxAgeMs: 60_000,
-      fetch: async (h, signal) => snapshotFromCollectorOutput(h, (await fetchCollectorOutput(h, { sshConfigFile: rig!.sshConfigPath, signal, timeoutMs: 30_000, onSpawn: (_a, p) => { pid = p; } })).output),
+      fetch: async (h, signal) =>
+        snapshotFromCollectorOutput(
+          h,
+          (
+            await fetchCollectorOutput(h, {
+              sshConfigFile: rig!.sshConfigPath,
+              signal,
+              timeoutMs: 30_000,
+              onSpawn: (_a, p) => {
+                pid = p;
+              },
+            })
+          ).output,
+        ),
     });
     const refreshing = cache.refresh('kvm-hang', true);
     const again = cache.refresh('kvm-hang', true); // joins the same fetch
-    await waitFor(() => host.readToolLog().slice(logBefore).some((l) => l[0] === 'vxdisk'), { timeoutMs: 10_000, what: 'the hanging vxdisk' });
+    await waitFor(
+      () =>
+        host
+          .readToolLog()
+          .slice(logBefore)
+          .some((l) => l[0] === 'vxdisk'),
+      { timeoutMs: 10_000, what: 'the hanging vxdisk' },
+    );
     cache.cancel();
     await Promise.all([refreshing, again]);
     assert.equal(cache.state('kvm-hang').error?.kind, 'cancelled');
     await waitGroupDead(pid!, 5000);
-    assert.equal(host.readToolLog().slice(logBefore).filter((l) => l[0] === 'vxdisk').length, 1);
+    assert.equal(
+      host
+        .readToolLog()
+        .slice(logBefore)
+        .filter((l) => l[0] === 'vxdisk').length,
+      1,
+    );
   });
 });

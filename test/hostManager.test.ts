@@ -35,7 +35,10 @@ test('host groups: files globs pick the group, a chosen group wins, else the def
 test('offline snapshots form a group; without host access nothing is fetched', async () => {
   const { m, states } = manager();
   m.configure(normalizeSettings({ inventorySnapshot: EXAMPLE_INVENTORY }), false, []);
-  assert.deepEqual(m.hostsFor('file:///x.xml').map((h) => h.host), ['kvm-a']);
+  assert.deepEqual(
+    m.hostsFor('file:///x.xml').map((h) => h.host),
+    ['kvm-a'],
+  );
   const s = states[states.length - 1];
   assert.equal(s.hostAccess, false);
   assert.equal(s.hosts[0].source, 'snapshot');
@@ -50,6 +53,9 @@ test('hosts known only from snapshots are never fetched, even with host access',
   m.configure(normalizeSettings({ inventorySnapshot: EXAMPLE_INVENTORY }), true, []);
   await m.refresh('all', true);
   await m.refresh(['file:///x.xml'], true);
-  assert.ok(states.every((s) => s.hosts.every((h) => !h.fetching && !h.error)), JSON.stringify(states));
+  assert.ok(
+    states.every((s) => s.hosts.every((h) => !h.fetching && !h.error)),
+    JSON.stringify(states),
+  );
   assert.equal(states[states.length - 1].hosts[0].source, 'snapshot');
 });

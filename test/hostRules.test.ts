@@ -64,7 +64,9 @@ test('active-passive-dmp: A/P family on an active cluster node only', () => {
   assert.ok(!codesFor('/dev/vx/dmp/3pardata0_12', A()).includes('active-passive-dmp'));
   const inactive = new HostIndex({ ...exampleHost().snapshot, cluster: { mode: 'enabled: cluster inactive', active: false } });
   assert.ok(!codesFor('/dev/vx/dmp/emc_clariion0_91', [inactive]).includes('active-passive-dmp'));
-  const f = analyzeDocument(domainXml(blockDisk('/dev/vx/dmp/emc_clariion0_91')), A()).findings.find((x) => x.code === 'active-passive-dmp')!;
+  const f = analyzeDocument(domainXml(blockDisk('/dev/vx/dmp/emc_clariion0_91')), A()).findings.find(
+    (x) => x.code === 'active-passive-dmp',
+  )!;
   assert.equal(f.severity, 'error');
   assert.equal(f.fixes.length, 0);
   assert.match(f.message, /VxVM volume/);
@@ -102,11 +104,18 @@ test('shared-without-shareable: by LUN identity across peers and host domains; <
 });
 
 test('duplicate-device: the same LUN twice in one domain, through different names', () => {
-  const text = domainXml([blockDisk('/dev/vx/dmp/3pardata0_12', 'vdb'), blockDisk('/dev/disk/by-id/wwn-0x60002ac000000000000000120001a2b3', 'vdc')].join('\n'));
+  const text = domainXml(
+    [blockDisk('/dev/vx/dmp/3pardata0_12', 'vdb'), blockDisk('/dev/disk/by-id/wwn-0x60002ac000000000000000120001a2b3', 'vdc')].join('\n'),
+  );
   const f = analyzeDocument(text, A()).findings.filter((x) => x.code === 'duplicate-device');
   assert.equal(f.length, 1);
   assert.ok(f[0].start > text.indexOf('vdb'));
-  assert.ok(!analyzeDocument(domainXml([blockDisk('/dev/vx/dmp/3pardata0_12', 'vdb'), blockDisk('/dev/vx/dmp/3pardata0_14', 'vdc')].join('\n')), A()).findings.some((x) => x.code === 'duplicate-device'));
+  assert.ok(
+    !analyzeDocument(
+      domainXml([blockDisk('/dev/vx/dmp/3pardata0_12', 'vdb'), blockDisk('/dev/vx/dmp/3pardata0_14', 'vdc')].join('\n')),
+      A(),
+    ).findings.some((x) => x.code === 'duplicate-device'),
+  );
 });
 
 test('inconsistent-across-hosts: missing on a host or another LUN there; fixes valid on every host', () => {
@@ -123,7 +132,9 @@ test('inconsistent-across-hosts: missing on a host or another LUN there; fixes v
   assert.match(wwid.title, /^Map kvm-a's LUN \(LUN wwn:6001405e5bf5c158c4e4a5398ccba2cc\): use /);
   assert.ok(!analyzeDocument(applyEdits(mp, wwid.edits), AB()).findings.some((x) => x.code === 'inconsistent-across-hosts'));
   // LUN 13: DMP names differ and its by-id links reach single paths, so nothing is valid on both hosts.
-  const f13 = analyzeDocument(domainXml(blockDisk('/dev/vx/dmp/3pardata0_13')), AB()).findings.find((x) => x.code === 'inconsistent-across-hosts')!;
+  const f13 = analyzeDocument(domainXml(blockDisk('/dev/vx/dmp/3pardata0_13')), AB()).findings.find(
+    (x) => x.code === 'inconsistent-across-hosts',
+  )!;
   assert.equal(f13.fixes.length, 0);
   // unstable-device-name fixes are restricted the same way. sdd is LUN 12 on kvm-a and the mpath LUN on kvm-b:
   // each fix maps one host's LUN, says which, is valid on both, and none is preferred (issue 12, item 5).
@@ -135,7 +146,10 @@ test('inconsistent-across-hosts: missing on a host or another LUN there; fixes v
     const meant = (host === 'kvm-a' ? exampleHost() : exampleHostB()).resolve('/dev/sdd').lun?.id;
     for (const h of AB()) assert.equal(h.resolve(fx.edits[0].newText).lun?.id, meant, `${fx.title} on ${h.host}`);
   }
-  assert.equal(u.fixes.find((x) => x.preferred), undefined);
+  assert.equal(
+    u.fixes.find((x) => x.preferred),
+    undefined,
+  );
 });
 
 test('missing-serial: information with several hosts, only for disks that are the same on all', () => {
@@ -148,7 +162,12 @@ test('missing-serial: information with several hosts, only for disks that are th
 
 test('unstable and guest-mutable fixes on real layouts leave no finding of their kind', () => {
   for (const p of ['/dev/sdc', '/dev/nvme0n1', '/dev/mapper/mpatha', '/dev/dm-2']) fixAndRecheck(p, 'unstable-device-name', A());
-  for (const p of ['/dev/disk/by-label/appdata', '/dev/disk/by-uuid/4f3e2d1c-0b9a-4876-a5b4-c3d2e1f0a9b8', '/dev/disk/by-partuuid/a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d']) fixAndRecheck(p, 'guest-mutable-identifier', A());
+  for (const p of [
+    '/dev/disk/by-label/appdata',
+    '/dev/disk/by-uuid/4f3e2d1c-0b9a-4876-a5b4-c3d2e1f0a9b8',
+    '/dev/disk/by-partuuid/a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d',
+  ])
+    fixAndRecheck(p, 'guest-mutable-identifier', A());
   // dm-2 is the same map on both hosts (the same LUN): a consistent value still gets its preferred fix.
   assert.equal(fixAndRecheck('/dev/dm-2', 'unstable-device-name', AB()), '/dev/disk/by-id/dm-uuid-mpath-36001405e5bf5c158c4e4a5398ccba2cc');
 });
@@ -156,7 +175,10 @@ test('unstable and guest-mutable fixes on real layouts leave no finding of their
 test('a refreshed inventory of the second host changes the fix candidates (no stale cache by host name)', () => {
   // The wwn- link of LUN 12 is that LUN on both hosts (sdd, the old probe here, is another LUN on kvm-b: no preferred fix).
   const text = domainXml(blockDisk('/dev/disk/by-id/wwn-0x60002ac000000000000000120001a2b3'));
-  const preferred = (hosts: HostIndex[]) => analyzeDocument(text, hosts).findings.find((x) => x.code === 'multipath-bypass')!.fixes.find((x) => x.preferred)?.edits[0].newText;
+  const preferred = (hosts: HostIndex[]) =>
+    analyzeDocument(text, hosts)
+      .findings.find((x) => x.code === 'multipath-bypass')!
+      .fixes.find((x) => x.preferred)?.edits[0].newText;
   assert.equal(preferred(AB()), '/dev/vx/dmp/3pardata0_12');
   // kvm-b refreshed: its DMP node for LUN 12 now has another name, so the DMP name is no longer valid on both hosts.
   const b = exampleHostB().snapshot;

@@ -20,7 +20,10 @@ test('hover: class and why, then per host the device, LUN identity, paths and st
   assert.match(md, /^`\/dev\/sdc` — kernel device name \(unstable\)/);
   assert.match(md, /\*\*kvm-a\*\*: \/dev\/sdc · 500 GiB · 3PARdata VV/);
   assert.match(md, /LUN identity `wwn:60002ac000000000000000120001a2b3`/);
-  assert.match(md, /DMP node `3pardata0_12`: array 3PARDATA \(ALUA\), enclosure 3pardata0, 2 path\(s\): sdc enabled\(a\), sdd enabled\(a\)/);
+  assert.match(
+    md,
+    /DMP node `3pardata0_12`: array 3PARDATA \(ALUA\), enclosure 3pardata0, 2 path\(s\): sdc enabled\(a\), sdd enabled\(a\)/,
+  );
   assert.match(md, /reaches one path of a multipathed LUN/);
   assert.match(md, /Used by documents: db9/);
   assert.match(md, /- `\/dev\/vx\/dmp\/3pardata0_12` \*\*\(preferred\)\*\* — DMP meta-device/);

@@ -38,7 +38,12 @@ describe('live host over ssh (rig)', () => {
     const inv = runCli(['inventory', '--host', 'kvm-a', '--ssh-config', rig.sshConfigPath, '--out', snap]);
     assert.equal(inv.status, 0, inv.stderr);
     const ex = JSON.parse(readFileSync(EXAMPLE_INVENTORY, 'utf8'));
-    assert.match(inv.stderr, new RegExp(`kvm-a: ${ex.devices.length} devices, ${Object.keys(ex.links).length} links, ${ex.dmp.nodes.length} DMP nodes, ${ex.domains.length} domains written to`));
+    assert.match(
+      inv.stderr,
+      new RegExp(
+        `kvm-a: ${ex.devices.length} devices, ${Object.keys(ex.links).length} links, ${ex.dmp.nodes.length} DMP nodes, ${ex.domains.length} domains written to`,
+      ),
+    );
     const saved = JSON.parse(readFileSync(snap, 'utf8'));
     assert.equal(saved.host, 'kvm-a');
     assert.equal(saved.hostname, 'kvm-a');
@@ -51,7 +56,10 @@ describe('live host over ssh (rig)', () => {
     assert.equal(live.stdout, offline.stdout);
     assert.equal(live.stdout, bundled.stdout);
     // The collector ran only read-only invocations.
-    const tools = rig.host('kvm-a').readToolLog().map((l) => l[0]);
+    const tools = rig
+      .host('kvm-a')
+      .readToolLog()
+      .map((l) => l[0]);
     assert.ok(tools.includes('lsblk') && tools.includes('vxdmpadm') && tools.includes('virsh'));
   });
 
@@ -73,7 +81,10 @@ describe('live host over ssh (rig)', () => {
       const before = rig.host('kvm-a').readToolLog().length;
       const logins = () => rig!.host('kvm-a').sshdLog().split('Accepted publickey').length;
       const loginsBefore = logins();
-      const proc = spawn(process.execPath, [join(ROOT, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, XDG_CACHE_HOME: cacheHome } });
+      const proc = spawn(process.execPath, [join(ROOT, 'dist/server.js'), '--stdio'], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+        env: { ...process.env, XDG_CACHE_HOME: cacheHome },
+      });
       t.after(() => proc.kill('SIGKILL'));
       const conn = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
       const diags: PublishDiagnosticsParams[] = [];
@@ -88,20 +99,36 @@ describe('live host over ssh (rig)', () => {
       conn.onRequest('client/registerCapability', () => null);
       conn.onRequest('workspace/configuration', () => [{ hosts: ['kvm-a'], ssh: { configFile: rig!.sshConfigPath } }]);
       conn.listen();
-      await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: { workspace: { configuration: true }, window: { workDoneProgress: true } }, initializationOptions: { hostAccess } });
+      await conn.sendRequest('initialize', {
+        processId: process.pid,
+        rootUri: null,
+        capabilities: { workspace: { configuration: true }, window: { workDoneProgress: true } },
+        initializationOptions: { hostAccess },
+      });
       await conn.sendNotification('initialized', {});
       const uri = pathToFileURL(join(ROOT, 'live.xml')).toString();
-      await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'xml', version: 1, text: domainXml(blockDisk('/dev/sdc')) } });
+      await conn.sendNotification('textDocument/didOpen', {
+        textDocument: { uri, languageId: 'xml', version: 1, text: domainXml(blockDisk('/dev/sdc')) },
+      });
       await until('first diagnostics', () => diags.find((d) => d.uri === uri));
       if (hostAccess) {
         await until('the inventory of kvm-a', () => states.find((s) => s.hosts.some((h) => h.host === 'kvm-a' && h.fetchedAt)));
-        const d = await until('diagnostics naming the DMP node', () => diags.find((x) => x.diagnostics.some((y) => /3pardata0_12/.test(String(y.message)))));
-        const actions = await conn.sendRequest<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: d.diagnostics[0].range, context: { diagnostics: d.diagnostics } });
+        const d = await until('diagnostics naming the DMP node', () =>
+          diags.find((x) => x.diagnostics.some((y) => /3pardata0_12/.test(String(y.message)))),
+        );
+        const actions = await conn.sendRequest<CodeAction[]>('textDocument/codeAction', {
+          textDocument: { uri },
+          range: d.diagnostics[0].range,
+          context: { diagnostics: d.diagnostics },
+        });
         assert.equal(actions.find((a) => a.isPreferred)?.title, 'Use /dev/vx/dmp/3pardata0_12');
         assert.ok(progress.includes('begin') && progress.includes('end'), progress.join());
         // The host's libvirt schema is fetched once per version and used for validation.
         await until('the host schema', () => logs.find((l) => /schema: libvirt 9\.0\.0 \(kvm-a\) compiled/.test(l)));
-        assert.ok(logs.some((l) => /kvm-a: libvirt 9\.0\.0 schema \(sha256 [0-9a-f]{12}\) stored in /.test(l)), logs.join('\n'));
+        assert.ok(
+          logs.some((l) => /kvm-a: libvirt 9\.0\.0 schema \(sha256 [0-9a-f]{12}\) stored in /.test(l)),
+          logs.join('\n'),
+        );
       } else {
         // Ask for a refresh too: it must still not contact the host.
         await conn.sendRequest('libvirtDomain/refreshInventory', { force: true });

@@ -37,7 +37,12 @@ interface Doc {
   doc: TextDocument;
 }
 
-const PATHS = [...inventoryPaths().filter((p) => /^\/dev\/(sd[a-z]+\d*|nvme|vx\/dmp|disk\/by-id\/(wwn|dm-uuid-mpath|scsi)|mapper\/mpath)/.test(p)), '/dev/sdz', '/dev/vx/dmp/emc_clariion0_19', '/dev/disk/by-label/appdata'];
+const PATHS = [
+  ...inventoryPaths().filter((p) => /^\/dev\/(sd[a-z]+\d*|nvme|vx\/dmp|disk\/by-id\/(wwn|dm-uuid-mpath|scsi)|mapper\/mpath)/.test(p)),
+  '/dev/sdz',
+  '/dev/vx/dmp/emc_clariion0_19',
+  '/dev/disk/by-label/appdata',
+];
 
 function domainText(name: string, rng: Rng, wellFormed = false): string {
   const n = rng.range(1, 4);
@@ -74,7 +79,7 @@ describe('load: 50 documents, 3 hosts and a hanging one, edits during refreshes'
     await rig?.stop();
   });
 
-  test('the hanging host does not delay the others; after the edits, every document\'s diagnostics equal a fresh analysis', async (t) => {
+  test("the hanging host does not delay the others; after the edits, every document's diagnostics equal a fresh analysis", async (t) => {
     if (!rig) return t.skip(skip);
     const settings = {
       hosts: Object.fromEntries(Object.entries(GROUPS).map(([g, v]) => [g, { hosts: v.hosts, files: [`**/${g}-*.xml`] }])),
@@ -92,13 +97,33 @@ describe('load: 50 documents, 3 hosts and a hanging one, edits during refreshes'
         await s.open(uri, doc.getText(), 1);
       }
     }
-    const states = () => s!.notifications.filter((n) => n.method === 'libvirtDomain/inventoryState').map((n) => n.params as { hosts: { host: string; fetching: boolean; fetchedAt?: number; error?: string }[] });
-    const hostState = (h: string) => states().at(-1)?.hosts.find((x) => x.host === h);
+    const states = () =>
+      s!.notifications
+        .filter((n) => n.method === 'libvirtDomain/inventoryState')
+        .map((n) => n.params as { hosts: { host: string; fetching: boolean; fetchedAt?: number; error?: string }[] });
+    const hostState = (h: string) =>
+      states()
+        .at(-1)
+        ?.hosts.find((x) => x.host === h);
 
     // Phase 1: kvm-a, kvm-b and kvm-c are fetched and their documents re-checked while kvm-slow hangs.
-    await s.until('kvm-a, kvm-b and kvm-c fetched', () => ['kvm-a', 'kvm-b', 'kvm-c'].every((h) => hostState(h)?.fetchedAt) || undefined, 20_000);
-    const withHosts = (d: Doc) => s!.latest.get(d.uri)?.diagnostics.some((x) => /kvm-[abc]|3pardata|emc_clariion|\/dev\/vx\/dmp|does not exist/.test(String(x.message)));
-    await s.until('host-aware diagnostics for the kvm-a/b and kvm-c documents', () => docs.filter((d) => d.group !== 'slow' && /<source dev='\/dev\/sd/.test(d.doc.getText()) && d.doc.getText().includes('</devices>')).every(withHosts) || undefined, 20_000);
+    await s.until(
+      'kvm-a, kvm-b and kvm-c fetched',
+      () => ['kvm-a', 'kvm-b', 'kvm-c'].every((h) => hostState(h)?.fetchedAt) || undefined,
+      20_000,
+    );
+    const withHosts = (d: Doc) =>
+      s!.latest
+        .get(d.uri)
+        ?.diagnostics.some((x) => /kvm-[abc]|3pardata|emc_clariion|\/dev\/vx\/dmp|does not exist/.test(String(x.message)));
+    await s.until(
+      'host-aware diagnostics for the kvm-a/b and kvm-c documents',
+      () =>
+        docs
+          .filter((d) => d.group !== 'slow' && /<source dev='\/dev\/sd/.test(d.doc.getText()) && d.doc.getText().includes('</devices>'))
+          .every(withHosts) || undefined,
+      20_000,
+    );
     slowFirstDiagnosticsMs = Date.now() - t0;
     assert.equal(hostState('kvm-slow')?.fetching, true, 'kvm-slow is still hanging while the others are done');
     t.diagnostic(`host-aware diagnostics for 40 documents after ${slowFirstDiagnosticsMs} ms, kvm-slow still fetching`);
@@ -115,7 +140,10 @@ describe('load: 50 documents, 3 hosts and a hanging one, edits during refreshes'
         const last = round === EDITS_PER_DOC - 1;
         if (!last && rng.chance(0.2)) {
           // An incremental edit: a comment line after the root start tag.
-          const change = { range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: `  <!-- edit ${version} -->\n` };
+          const change = {
+            range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } },
+            text: `  <!-- edit ${version} -->\n`,
+          };
           d.doc = TextDocument.update(d.doc, [change], version);
           await s.change(d.uri, version, [change]);
         } else {
@@ -133,30 +161,49 @@ describe('load: 50 documents, 3 hosts and a hanging one, edits during refreshes'
         if (sent === 250) {
           // kvm-c loses a disk (sdc and its partitions): the next fetch of kvm-c differs.
           writeFileSync(lsblkPath, JSON.stringify({ blockdevices: lsblk.blockdevices.filter((b) => b.name !== 'sdc') }));
-          refreshes.push(s.conn.sendRequest('libvirtDomain/refreshInventory', { uris: docs.filter((x) => x.group === 'c').map((x) => x.uri), force: true }));
+          refreshes.push(
+            s.conn.sendRequest('libvirtDomain/refreshInventory', {
+              uris: docs.filter((x) => x.group === 'c').map((x) => x.uri),
+              force: true,
+            }),
+          );
         }
       }
     }
     await Promise.all(refreshes);
     const lastVersion = new Map(docs.map((d) => [d.uri, d.doc.version]));
-    await s.until('every document published at its last version', () => docs.every((d) => s!.latest.get(d.uri)?.version === lastVersion.get(d.uri)) || undefined, 30_000);
+    await s.until(
+      'every document published at its last version',
+      () => docs.every((d) => s!.latest.get(d.uri)?.version === lastVersion.get(d.uri)) || undefined,
+      30_000,
+    );
     // Quiet: no publish for 1.5 s (the server re-checks peers 300 ms after a change), no fetch of kvm-a/b/c under way.
-    await s.until('the server to be quiet', () => {
-      const last = s!.published.at(-1)?.at ?? 0;
-      return (Date.now() - last > 1500 && ['kvm-a', 'kvm-b', 'kvm-c'].every((h) => !hostState(h)?.fetching)) || undefined;
-    }, 30_000);
+    await s.until(
+      'the server to be quiet',
+      () => {
+        const last = s!.published.at(-1)?.at ?? 0;
+        return (Date.now() - last > 1500 && ['kvm-a', 'kvm-b', 'kvm-c'].every((h) => !hostState(h)?.fetching)) || undefined;
+      },
+      30_000,
+    );
     t.diagnostic(`${sent} edits and ${refreshes.length} refresh requests; ${s.published.length} publishes`);
 
     // Phase 3: the same documents analysed in-process against the inventories the server holds.
     const snapshots = new Map<string, HostIndex>();
     for (const h of ['kvm-a', 'kvm-b', 'kvm-c']) {
-      const snap = await s.conn.sendRequest<InventorySnapshot | null>('libvirtDomain/hostInventory', { uri: docs.find((d) => (GROUPS[d.group].hosts as readonly string[]).includes(h))!.uri, host: h });
+      const snap = await s.conn.sendRequest<InventorySnapshot | null>('libvirtDomain/hostInventory', {
+        uri: docs.find((d) => (GROUPS[d.group].hosts as readonly string[]).includes(h))!.uri,
+        host: h,
+      });
       assert.ok(snap, `the server holds an inventory of ${h}`);
       snapshots.set(h, new HostIndex(snap));
     }
     assert.ok(!snapshots.get('kvm-c')!.snapshot.devices.some((d) => d.kname === 'sdc'), 'the server holds the changed kvm-c inventory');
     const published = new Map<string, Diagnostic[]>();
-    const core = new ServerCore({ publishDiagnostics: (uri, _v, diagnostics) => published.set(uri, diagnostics), log: () => undefined }, { docsUri: pathToFileURL(join(ROOT, 'README.md')).toString() });
+    const core = new ServerCore(
+      { publishDiagnostics: (uri, _v, diagnostics) => published.set(uri, diagnostics), log: () => undefined },
+      { docsUri: pathToFileURL(join(ROOT, 'README.md')).toString() },
+    );
     core.setHostsProvider((uri) => {
       const g = docs.find((d) => d.uri === uri)!.group;
       return GROUPS[g].hosts.map((h) => snapshots.get(h)).filter((x): x is HostIndex => !!x);
@@ -168,23 +215,34 @@ describe('load: 50 documents, 3 hosts and a hanging one, edits during refreshes'
     const diffs: string[] = [];
     // shared-without-shareable names the first three users in the order the server first saw them (see the
     // history test below); compare how many there are, not which three are named.
-    const users = (list: Diagnostic[]) => list.map((x) => ({ ...x, message: String(x.message).replace(/is also used by (.*?), and this disk/, (_m: string, u: string) => {
-      const more = /^(.*) and (\d+) more$/.exec(u);
-      return `is also used by ${more ? more[1].split(', ').length + Number(more[2]) : u.split(', ').length} users, and this disk`;
-    }) }));
+    const users = (list: Diagnostic[]) =>
+      list.map((x) => ({
+        ...x,
+        message: String(x.message).replace(/is also used by (.*?), and this disk/, (_m: string, u: string) => {
+          const more = /^(.*) and (\d+) more$/.exec(u);
+          return `is also used by ${more ? more[1].split(', ').length + Number(more[2]) : u.split(', ').length} users, and this disk`;
+        }),
+      }));
     for (const d of docs) {
       const got = users(s.latest.get(d.uri)!.diagnostics);
       const want = users(published.get(d.uri)!);
       if (JSON.stringify(got) !== JSON.stringify(want)) {
         differing++;
-        const key = (x: Diagnostic) => `${x.code}@${x.range.start.line}:${x.range.start.character}-${x.range.end.line}:${x.range.end.character} ${x.severity} ${x.message}`;
+        const key = (x: Diagnostic) =>
+          `${x.code}@${x.range.start.line}:${x.range.start.character}-${x.range.end.line}:${x.range.end.character} ${x.severity} ${x.message}`;
         const g = new Set(got.map(key));
         const w = new Set(want.map(key));
-        if (diffs.length < 4) diffs.push(`${d.uri} v${d.doc.version}:\n  only from the server:     ${[...g].filter((x) => !w.has(x)).join('\n    ')}\n  only in-process: ${[...w].filter((x) => !g.has(x)).join('\n    ')}`);
+        if (diffs.length < 4)
+          diffs.push(
+            `${d.uri} v${d.doc.version}:\n  only from the server:     ${[...g].filter((x) => !w.has(x)).join('\n    ')}\n  only in-process: ${[...w].filter((x) => !g.has(x)).join('\n    ')}`,
+          );
       }
     }
     assert.equal(differing, 0, `documents whose diagnostics are stale or lost:\n${diffs.join('\n')}`);
-    assert.ok(docs.some((d) => d.group === 'c' && published.get(d.uri)!.some((x) => /does not exist/.test(String(x.message)))), 'the kvm-c change shows');
+    assert.ok(
+      docs.some((d) => d.group === 'c' && published.get(d.uri)!.some((x) => /does not exist/.test(String(x.message)))),
+      'the kvm-c change shows',
+    );
     assert.equal(hostState('kvm-slow')?.fetching, true, 'kvm-slow still hangs (and is cancelled at shutdown)');
     assert.deepEqual(s.failureLogs(), []);
   });
@@ -198,15 +256,27 @@ describe('cross-document findings do not depend on history', () => {
     const names = ['d1', 'd2', 'd3', 'd4', 'd5'];
     const run = async (brokenFirst: string[]) => {
       const out = new Map<string, Diagnostic[]>();
-      const core = new ServerCore({ publishDiagnostics: (uri, _v, diagnostics) => out.set(uri, diagnostics), log: () => undefined }, { debounceMs: 1 });
+      const core = new ServerCore(
+        { publishDiagnostics: (uri, _v, diagnostics) => out.set(uri, diagnostics), log: () => undefined },
+        { debounceMs: 1 },
+      );
       core.setHosts([exampleHost()]);
       for (const n of names) core.open(`file:///h/${n}.xml`, 1, brokenFirst.includes(n) ? text(n).replace('</devices>', '') : text(n));
       for (const n of brokenFirst) core.change(`file:///h/${n}.xml`, 2, text(n));
       const deadline = Date.now() + 5000;
-      while (brokenFirst.some((n) => JSON.stringify(out.get(`file:///h/${n}.xml`)).includes('xml-not-well-formed')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      while (
+        brokenFirst.some((n) => JSON.stringify(out.get(`file:///h/${n}.xml`)).includes('xml-not-well-formed')) &&
+        Date.now() < deadline
+      )
+        await new Promise((r) => setTimeout(r, 5));
       core.revalidateAll();
       core.dispose();
-      return names.map((n) => out.get(`file:///h/${n}.xml`)!.map((x) => String(x.message)).join(' | '));
+      return names.map((n) =>
+        out
+          .get(`file:///h/${n}.xml`)!
+          .map((x) => String(x.message))
+          .join(' | '),
+      );
     };
     const inOrder = await run([]);
     const d2Late = await run(['d2']);

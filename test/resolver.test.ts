@@ -25,7 +25,9 @@ test('a path device of a DMP-managed LUN resolves to the LUN and ranks the DMP m
 
 test('the same LUN through its other path, its DMP node and its by-id link has one identity', () => {
   const h = exampleHost();
-  const keys = ['/dev/sdc', '/dev/sdd', '/dev/vx/dmp/3pardata0_12', '/dev/disk/by-id/wwn-0x60002ac000000000000000120001a2b3'].map((p) => identityKey(h.resolve(p)));
+  const keys = ['/dev/sdc', '/dev/sdd', '/dev/vx/dmp/3pardata0_12', '/dev/disk/by-id/wwn-0x60002ac000000000000000120001a2b3'].map((p) =>
+    identityKey(h.resolve(p)),
+  );
   assert.equal(new Set(keys).size, 1, JSON.stringify(keys));
   assert.notEqual(identityKey(h.resolve('/dev/sde')), keys[0]);
 });
@@ -69,6 +71,9 @@ test('volumes and missing paths', () => {
 test('host domains using a LUN are found by identity, not by path string', () => {
   const h = exampleHost();
   const users = h.domainsUsing(h.resolve('/dev/sde'));
-  assert.deepEqual(users.map((u) => u.domain), ['web01']);
+  assert.deepEqual(
+    users.map((u) => u.domain),
+    ['web01'],
+  );
   assert.equal(users[0].source, '/dev/vx/dmp/3pardata0_13');
 });

@@ -7,29 +7,62 @@ import { blockDisk, domainXml, exampleHost } from './support/examples';
 const codes = (text: string, hosts = [exampleHost()]) => analyzeDocument(text, hosts).findings.map((f) => f.code);
 
 test('unstable-device-name: kernel names, partitions, dm-N, mpathN, by-diskseq', () => {
-  for (const p of ['/dev/sdb', '/dev/sdaa', '/dev/sda8', '/dev/hdc', '/dev/vdb1', '/dev/xvdf', '/dev/nvme0n1', '/dev/nvme1n2p3', '/dev/dm-3', '/dev/mapper/mpatha', '/dev/mapper/mpathb1', '/dev/disk/by-diskseq/7']) {
+  for (const p of [
+    '/dev/sdb',
+    '/dev/sdaa',
+    '/dev/sda8',
+    '/dev/hdc',
+    '/dev/vdb1',
+    '/dev/xvdf',
+    '/dev/nvme0n1',
+    '/dev/nvme1n2p3',
+    '/dev/dm-3',
+    '/dev/mapper/mpatha',
+    '/dev/mapper/mpathb1',
+    '/dev/disk/by-diskseq/7',
+  ]) {
     assert.deepEqual(codes(domainXml(blockDisk(p)), []), ['unstable-device-name'], p);
   }
 });
 
 test('unstable-device-name: not LVs, DMP, VxVM volumes, by-id, by-path, files, cdrom/floppy', () => {
-  for (const p of ['/dev/HostVG/QEMUGuest1', '/dev/vx/dmp/xiv0_8275', '/dev/vx/dsk/dg/vol', '/dev/disk/by-id/wwn-0x5000c500a1b2c3d4', '/dev/disk/by-path/pci-0000:00:1f.2-ata-1', '/dev/mapper/vg-lv', '/var/lib/libvirt/images/a.qcow2']) {
+  for (const p of [
+    '/dev/HostVG/QEMUGuest1',
+    '/dev/vx/dmp/xiv0_8275',
+    '/dev/vx/dsk/dg/vol',
+    '/dev/disk/by-id/wwn-0x5000c500a1b2c3d4',
+    '/dev/disk/by-path/pci-0000:00:1f.2-ata-1',
+    '/dev/mapper/vg-lv',
+    '/var/lib/libvirt/images/a.qcow2',
+  ]) {
     assert.deepEqual(codes(domainXml(blockDisk(p)), []), [], p);
   }
-  const cd = domainXml(`<disk type='block' device='cdrom'><source dev='/dev/hdc'/><target dev='hdc'/></disk><disk type='block' device='floppy'><source dev='/dev/fd0'/><target dev='fda'/></disk>`);
+  const cd = domainXml(
+    `<disk type='block' device='cdrom'><source dev='/dev/hdc'/><target dev='hdc'/></disk><disk type='block' device='floppy'><source dev='/dev/fd0'/><target dev='fda'/></disk>`,
+  );
   assert.deepEqual(codes(cd, []), []);
 });
 
 test('guest-mutable-identifier: label, partlabel, uuid, partuuid', () => {
-  for (const p of ['/dev/disk/by-label/data', '/dev/disk/by-partlabel/x', '/dev/disk/by-uuid/0b1c6f0e', '/dev/disk/by-partuuid/5e1a2b3c-01']) {
+  for (const p of [
+    '/dev/disk/by-label/data',
+    '/dev/disk/by-partlabel/x',
+    '/dev/disk/by-uuid/0b1c6f0e',
+    '/dev/disk/by-partuuid/5e1a2b3c-01',
+  ]) {
     assert.deepEqual(codes(domainXml(blockDisk(p)), []), ['guest-mutable-identifier'], p);
   }
 });
 
 test('duplicate-target flags the second disk only', () => {
-  const text = domainXml([blockDisk('/dev/vx/dmp/a', 'vdb'), blockDisk('/dev/vx/dmp/b', 'vdc'), blockDisk('/dev/vx/dmp/c', 'vdb')].join('\n'));
+  const text = domainXml(
+    [blockDisk('/dev/vx/dmp/a', 'vdb'), blockDisk('/dev/vx/dmp/b', 'vdc'), blockDisk('/dev/vx/dmp/c', 'vdb')].join('\n'),
+  );
   const f = analyzeDocument(text).findings;
-  assert.deepEqual(f.map((x) => x.code), ['duplicate-target']);
+  assert.deepEqual(
+    f.map((x) => x.code),
+    ['duplicate-target'],
+  );
   assert.equal(text.slice(f[0].start, f[0].end), 'vdb');
   assert.ok(f[0].start > text.indexOf('/dev/vx/dmp/c'));
 });
@@ -48,13 +81,21 @@ test('source-type-mismatch: file-typed disk on /dev, block disk with file=', () 
 test('xml-not-well-formed: one finding at the validator position; other XML is ignored', () => {
   const broken = '<domain>\n  <devices>\n    <disk type="block">\n  </devices>\n</domain>\n';
   const f = analyzeDocument(broken).findings;
-  assert.deepEqual(f.map((x) => x.code), ['xml-not-well-formed']);
+  assert.deepEqual(
+    f.map((x) => x.code),
+    ['xml-not-well-formed'],
+  );
   assert.equal(analyzeDocument('<network><x></network>').findings.length, 0);
   assert.equal(analyzeDocument('<network><name>x</name></network>').isDomain, false);
 });
 
 test('fixes: ranked aliases, preferred first, value-only edits, re-analysis is clean', () => {
-  const text = domainXml([blockDisk('/dev/sdc', 'vdb'), `    <disk type="block"><source dev="/dev/disk/by-label/appdata"/><target dev="vdc"/></disk>`].join('\n'), '\r\n');
+  const text = domainXml(
+    [blockDisk('/dev/sdc', 'vdb'), `    <disk type="block"><source dev="/dev/disk/by-label/appdata"/><target dev="vdc"/></disk>`].join(
+      '\n',
+    ),
+    '\r\n',
+  );
   const a = analyzeDocument(text, [exampleHost()]);
   const f = a.findings[0];
   assert.equal(f.code, 'unstable-device-name');
@@ -64,7 +105,12 @@ test('fixes: ranked aliases, preferred first, value-only edits, re-analysis is c
   const byPath = f.fixes.filter((x) => x.edits[0].newText.includes('/by-path/'));
   assert.ok(byPath.length > 0 && byPath.every((x) => !x.preferred));
   const fixed = applyEdits(text, preferredEdits(a.findings));
-  assert.equal(fixed.replace('/dev/vx/dmp/3pardata0_12', '/dev/sdc').replace('/dev/disk/by-id/nvme-eui.36344730528012340025384500000001-part1', '/dev/disk/by-label/appdata'), text);
+  assert.equal(
+    fixed
+      .replace('/dev/vx/dmp/3pardata0_12', '/dev/sdc')
+      .replace('/dev/disk/by-id/nvme-eui.36344730528012340025384500000001-part1', '/dev/disk/by-label/appdata'),
+    text,
+  );
   assert.deepEqual(analyzeDocument(fixed, [exampleHost()]).findings, []);
 });
 

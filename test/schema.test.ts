@@ -8,7 +8,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseXml } from '../server/src/xml/parse';
-import { dirSchemaSource, hostSchemaLabel, LOCAL_SCHEMA_DIR, readSchemaDir, schemaFilesHash, SchemaValidator, schemaValidator } from '../server/src/schema/validator';
+import {
+  dirSchemaSource,
+  hostSchemaLabel,
+  LOCAL_SCHEMA_DIR,
+  readSchemaDir,
+  schemaFilesHash,
+  SchemaValidator,
+  schemaValidator,
+} from '../server/src/schema/validator';
 import { schemaFilesProblem } from '../server/src/schema/hostSchemas';
 import { loadLibxml } from '../server/src/schema/libxml';
 import { LanguageService } from '../server/src/languageService';
@@ -41,8 +49,13 @@ describe('schema', () => {
       if (process.env.CI) throw new Error('corpus missing');
       return t.skip('corpus not present');
     }
-    const files = readdirSync(dir).filter((f) => f.endsWith('.xml')).sort();
-    const r = spawnSync('xmllint', ['--noout', '--relaxng', join(LOCAL_SCHEMA_DIR, 'domain.rng'), ...files.map((f) => join(dir, f))], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.xml'))
+      .sort();
+    const r = spawnSync('xmllint', ['--noout', '--relaxng', join(LOCAL_SCHEMA_DIR, 'domain.rng'), ...files.map((f) => join(dir, f))], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    });
     const xmllintValid = new Set<string>();
     for (const line of r.stderr.split('\n')) {
       const m = /^(.*) validates$/.exec(line);
@@ -55,18 +68,47 @@ describe('schema', () => {
       if (ours !== xmllintValid.has(f)) disagree.push(`${f}: ours ${ours}, xmllint ${xmllintValid.has(f)}`);
     }
     assert.deepEqual(disagree, []);
-    console.log(`# ${files.length} corpus files: ${xmllintValid.size} valid, ${files.length - xmllintValid.size} invalid, same verdict as xmllint on all`);
+    console.log(
+      `# ${files.length} corpus files: ${xmllintValid.size} valid, ${files.length - xmllintValid.size} invalid, same verdict as xmllint on all`,
+    );
   });
 
-  const base = (devices: string, extra = '') => `<domain type='kvm'>\n  <name>t</name>\n  <memory unit='KiB'>1048576</memory>\n  <os>\n    <type arch='x86_64'>hvm</type>\n  </os>${extra}\n  <devices>\n${devices}\n  </devices>\n</domain>\n`;
+  const base = (devices: string, extra = '') =>
+    `<domain type='kvm'>\n  <name>t</name>\n  <memory unit='KiB'>1048576</memory>\n  <os>\n    <type arch='x86_64'>hvm</type>\n  </os>${extra}\n  <devices>\n${devices}\n  </devices>\n</domain>\n`;
 
   const cases: Array<[string, string, string]> = [
-    ['a bad attribute value', base("    <disk type='bogus' device='disk'><source dev='/dev/vx/dmp/a'/><target dev='vda' bus='virtio'/></disk>"), "type='bogus'"],
-    ['an unknown attribute', base("    <disk type='block' device='disk' colour='red'><source dev='/dev/vx/dmp/a'/><target dev='vda' bus='virtio'/></disk>"), "colour='red'"],
-    ['an unknown element inside a disk', base("    <disk type='block' device='disk'><source dev='/dev/vx/dmp/a'/><target dev='vda' bus='virtio'/><bogus/></disk>"), 'bogus'],
-    ['a bad bus', base("    <disk type='block' device='disk'><source dev='/dev/vx/dmp/a'/><target dev='vda' bus='floppybus'/></disk>"), "bus='floppybus'"],
-    ['a bad cache mode', base("    <disk type='block' device='disk'><driver name='qemu' cache='sometimes'/><source dev='/dev/vx/dmp/a'/><target dev='vda' bus='virtio'/></disk>"), "cache='sometimes'"],
-    ['an unknown top-level element', base("    <disk type='block' device='disk'><source dev='/dev/vx/dmp/a'/><target dev='vda'/></disk>", '\n  <frobnicate/>'), 'frobnicate'],
+    [
+      'a bad attribute value',
+      base("    <disk type='bogus' device='disk'><source dev='/dev/vx/dmp/a'/><target dev='vda' bus='virtio'/></disk>"),
+      "type='bogus'",
+    ],
+    [
+      'an unknown attribute',
+      base("    <disk type='block' device='disk' colour='red'><source dev='/dev/vx/dmp/a'/><target dev='vda' bus='virtio'/></disk>"),
+      "colour='red'",
+    ],
+    [
+      'an unknown element inside a disk',
+      base("    <disk type='block' device='disk'><source dev='/dev/vx/dmp/a'/><target dev='vda' bus='virtio'/><bogus/></disk>"),
+      'bogus',
+    ],
+    [
+      'a bad bus',
+      base("    <disk type='block' device='disk'><source dev='/dev/vx/dmp/a'/><target dev='vda' bus='floppybus'/></disk>"),
+      "bus='floppybus'",
+    ],
+    [
+      'a bad cache mode',
+      base(
+        "    <disk type='block' device='disk'><driver name='qemu' cache='sometimes'/><source dev='/dev/vx/dmp/a'/><target dev='vda' bus='virtio'/></disk>",
+      ),
+      "cache='sometimes'",
+    ],
+    [
+      'an unknown top-level element',
+      base("    <disk type='block' device='disk'><source dev='/dev/vx/dmp/a'/><target dev='vda'/></disk>", '\n  <frobnicate/>'),
+      'frobnicate',
+    ],
   ];
   for (const [what, text, expected] of cases) {
     test(`error range: ${what}`, (t) => {
@@ -79,7 +121,7 @@ describe('schema', () => {
     });
   }
 
-  test('every disk snippet expands to a disk libvirt\'s schema accepts', (t) => {
+  test("every disk snippet expands to a disk libvirt's schema accepts", (t) => {
     if (skip) return t.skip(skip);
     const doc = base('    <');
     const offset = doc.indexOf('    <\n') + 5;
@@ -99,39 +141,96 @@ describe('schema', () => {
     const a = await schemaValidator({ dir: LOCAL_SCHEMA_DIR, label: hostSchemaLabel('kvm-a', '9.0.0', 'a'.repeat(64)) });
     const b = await schemaValidator({ dir: LOCAL_SCHEMA_DIR, label: hostSchemaLabel('kvm-b\x1b]0;x\x07', '9.0.0', 'b'.repeat(64)) });
     assert.notEqual(a, b);
-    assert.equal(a, await schemaValidator({ dir: LOCAL_SCHEMA_DIR, label: hostSchemaLabel('kvm-a', '9.0.0', 'a'.repeat(64)) }), 'the same object for the same source');
-    const doc = parseXml(base("    <disk type='block' device='disk'><source dev='/dev/vx/dmp/a'/><target dev='vda'/></disk>", '\n  <frobnicate/>'));
+    assert.equal(
+      a,
+      await schemaValidator({ dir: LOCAL_SCHEMA_DIR, label: hostSchemaLabel('kvm-a', '9.0.0', 'a'.repeat(64)) }),
+      'the same object for the same source',
+    );
+    const doc = parseXml(
+      base("    <disk type='block' device='disk'><source dev='/dev/vx/dmp/a'/><target dev='vda'/></disk>", '\n  <frobnicate/>'),
+    );
     assert.match(a.validate(doc)[0].message, /; .*\(libvirt 9\.0\.0 schema from kvm-a, sha256 aaaaaaaaaaaa\)$/);
     const mb = b.validate(doc)[0].message;
-    assert.match(mb, /\(libvirt 9\.0\.0 schema from kvm-b\\x1b\]0;x\\x07, sha256 bbbbbbbbbbbb\)$/, 'a host name in a message is data: controls escaped');
+    assert.match(
+      mb,
+      /\(libvirt 9\.0\.0 schema from kvm-b\\x1b\]0;x\\x07, sha256 bbbbbbbbbbbb\)$/,
+      'a host name in a message is data: controls escaped',
+    );
     assert.ok(!/[\x00-\x1f]/.test(mb) && !mb.includes('\n'));
     const local = dirSchemaSource(LOCAL_SCHEMA_DIR, 'local');
     assert.equal(local.label, `local schema ${LOCAL_SCHEMA_DIR}, sha256 ${schemaFilesHash(readSchemaDir(LOCAL_SCHEMA_DIR)).slice(0, 12)}`);
   });
 
   test('the content hash: order-independent, sensitive to names and contents, framed', () => {
-    const h = schemaFilesHash([{ name: 'a.rng', body: 'x' }, { name: 'b.rng', body: 'y' }]);
-    assert.equal(h, schemaFilesHash([{ name: 'b.rng', body: 'y' }, { name: 'a.rng', body: 'x' }]));
-    assert.notEqual(h, schemaFilesHash([{ name: 'a.rng', body: 'x' }, { name: 'b.rng', body: 'z' }]));
-    assert.notEqual(h, schemaFilesHash([{ name: 'a.rng', body: 'x' }, { name: 'c.rng', body: 'y' }]));
-    assert.notEqual(schemaFilesHash([{ name: 'a.rng', body: 'xb.rng' }]), schemaFilesHash([{ name: 'a.rng', body: 'x' }, { name: 'b.rng', body: '' }]));
+    const h = schemaFilesHash([
+      { name: 'a.rng', body: 'x' },
+      { name: 'b.rng', body: 'y' },
+    ]);
+    assert.equal(
+      h,
+      schemaFilesHash([
+        { name: 'b.rng', body: 'y' },
+        { name: 'a.rng', body: 'x' },
+      ]),
+    );
+    assert.notEqual(
+      h,
+      schemaFilesHash([
+        { name: 'a.rng', body: 'x' },
+        { name: 'b.rng', body: 'z' },
+      ]),
+    );
+    assert.notEqual(
+      h,
+      schemaFilesHash([
+        { name: 'a.rng', body: 'x' },
+        { name: 'c.rng', body: 'y' },
+      ]),
+    );
+    assert.notEqual(
+      schemaFilesHash([{ name: 'a.rng', body: 'xb.rng' }]),
+      schemaFilesHash([
+        { name: 'a.rng', body: 'x' },
+        { name: 'b.rng', body: '' },
+      ]),
+    );
     assert.match(h, /^[0-9a-f]{64}$/);
   });
 
   test('fetched files: only RelaxNG grammars that stay in their directory are accepted', async (t) => {
     if (skip) return t.skip(skip);
     const lib = await loadLibxml();
-    const G = (inner: string, attrs = '') => `<grammar xmlns="http://relaxng.org/ns/structure/1.0"${attrs}>${inner}<start><element name="domain"><empty/></element></start></grammar>`;
+    const G = (inner: string, attrs = '') =>
+      `<grammar xmlns="http://relaxng.org/ns/structure/1.0"${attrs}>${inner}<start><element name="domain"><empty/></element></start></grammar>`;
     const real = readSchemaDir(LOCAL_SCHEMA_DIR);
     assert.equal(schemaFilesProblem(real, lib), undefined, "libvirt's own schemas pass");
     const cases: Array<[string, { name: string; body: string }[], RegExp]> = [
       ['HTML', [{ name: 'domain.rng', body: '<html/>' }], /^domain\.rng is not a RelaxNG grammar \(root element <html> in no namespace\)$/],
-      ['a grammar in another namespace', [{ name: 'domain.rng', body: '<grammar xmlns="urn:x"/>' }], /not a RelaxNG grammar \(root element <grammar> in namespace urn:x\)/],
+      [
+        'a grammar in another namespace',
+        [{ name: 'domain.rng', body: '<grammar xmlns="urn:x"/>' }],
+        /not a RelaxNG grammar \(root element <grammar> in namespace urn:x\)/,
+      ],
       ['not well-formed', [{ name: 'domain.rng', body: '<grammar' }], /^domain\.rng is not well-formed XML \(/],
       ['a DOCTYPE', [{ name: 'domain.rng', body: `<!DOCTYPE grammar [<!ENTITY x SYSTEM "/etc/passwd">]>${G('')}` }], /DOCTYPE/],
-      ['xml:base', [{ name: 'domain.rng', body: G('<include href="a.rng" xml:base="/etc/"/>') }, { name: 'a.rng', body: G('') }], /xml:base/],
-      ['an include by path', [{ name: 'domain.rng', body: G('<include href="/dev/zero"/>') }], /refers to \/dev\/zero, which is not one of the fetched schema files/],
-      ['an externalRef to a file not fetched', [{ name: 'domain.rng', body: G('<define name="x"><externalRef href="other.rng"/></define>') }], /refers to other\.rng/],
+      [
+        'xml:base',
+        [
+          { name: 'domain.rng', body: G('<include href="a.rng" xml:base="/etc/"/>') },
+          { name: 'a.rng', body: G('') },
+        ],
+        /xml:base/,
+      ],
+      [
+        'an include by path',
+        [{ name: 'domain.rng', body: G('<include href="/dev/zero"/>') }],
+        /refers to \/dev\/zero, which is not one of the fetched schema files/,
+      ],
+      [
+        'an externalRef to a file not fetched',
+        [{ name: 'domain.rng', body: G('<define name="x"><externalRef href="other.rng"/></define>') }],
+        /refers to other\.rng/,
+      ],
       ['a file name with a path', [{ name: '../domain.rng', body: G('') }], /not a plain \*\.rng name/],
       ['an oversized file', [{ name: 'domain.rng', body: G(`<!--${'x'.repeat(5 * 1024 * 1024)}-->`) }], /larger than 4 MiB/],
     ];
@@ -144,6 +243,11 @@ describe('schema', () => {
 
   test('a valid document has no schema finding', (t) => {
     if (skip) return t.skip(skip);
-    assert.deepEqual(v!.validate(parseXml(base("    <disk type='block' device='disk'><source dev='/dev/vx/dmp/a'/><target dev='vda' bus='virtio'/></disk>"))), []);
+    assert.deepEqual(
+      v!.validate(
+        parseXml(base("    <disk type='block' device='disk'><source dev='/dev/vx/dmp/a'/><target dev='vda' bus='virtio'/></disk>")),
+      ),
+      [],
+    );
   });
 });

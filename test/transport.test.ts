@@ -5,7 +5,13 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { InventoryError, classifySshFailure, type InventoryErrorKind } from '../server/src/inventory/errors';
 import {
-  COLLECTOR_SCRIPT, buildSshArgs, fetchCollectorOutput, runCollector, validateDestination, type RawFetch, type TransportOptions,
+  COLLECTOR_SCRIPT,
+  buildSshArgs,
+  fetchCollectorOutput,
+  runCollector,
+  validateDestination,
+  type RawFetch,
+  type TransportOptions,
 } from '../server/src/inventory/transport';
 import { closedPort, closingListener, silentListener, type Listener } from './rig/net';
 import { hostFixture } from './rig/paths';
@@ -26,7 +32,21 @@ async function expectKind(kind: InventoryErrorKind, fn: () => Promise<unknown>):
 }
 
 describe('destinations and ssh arguments', () => {
-  const refused = ['-oProxyCommand=touch /tmp/x', '-oProxyCommand=touch', 'a;b', '$(id)', '`id`', 'a b', '', 'a\nb', 'a/b', 'h|x', "o'q", 'x&y', 'é.example'];
+  const refused = [
+    '-oProxyCommand=touch /tmp/x',
+    '-oProxyCommand=touch',
+    'a;b',
+    '$(id)',
+    '`id`',
+    'a b',
+    '',
+    'a\nb',
+    'a/b',
+    'h|x',
+    "o'q",
+    'x&y',
+    'é.example',
+  ];
   const accepted = ['kvm-a', 'root@10.0.0.1', 'user@[::1]', 'kvm_a.example.org', 'admin@kvm-a', '[fe80::1]', 'local'];
 
   test('validateDestination refuses option-like and shell-special destinations', async () => {
@@ -39,7 +59,12 @@ describe('destinations and ssh arguments', () => {
 
   test('a refused destination never spawns anything', async () => {
     let spawned = 0;
-    const opts: TransportOptions = { onSpawn: () => { spawned++; }, sshPath: '/bin/false' };
+    const opts: TransportOptions = {
+      onSpawn: () => {
+        spawned++;
+      },
+      sshPath: '/bin/false',
+    };
     for (const d of refused) {
       await expectKind('bad-destination', () => runCollector(d, opts));
       await expectKind('bad-destination', () => fetchCollectorOutput(d, opts));
@@ -50,7 +75,21 @@ describe('destinations and ssh arguments', () => {
 
   test('buildSshArgs: BatchMode, ConnectTimeout, -T, then -- right before the destination', () => {
     const args = buildSshArgs('kvm-a', { sshConfigFile: '/tmp/cfg', connectTimeoutSec: 3, extraSshArgs: ['-o', 'ControlMaster=auto'] });
-    assert.deepEqual(args, ['-F', '/tmp/cfg', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=3', '-T', '-o', 'ControlMaster=auto', '--', 'kvm-a', 'sh', '-s']);
+    assert.deepEqual(args, [
+      '-F',
+      '/tmp/cfg',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'ConnectTimeout=3',
+      '-T',
+      '-o',
+      'ControlMaster=auto',
+      '--',
+      'kvm-a',
+      'sh',
+      '-s',
+    ]);
     const plain = buildSshArgs('root@10.0.0.1');
     assert.deepEqual(plain, ['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', '-T', '--', 'root@10.0.0.1', 'sh', '-s']);
     assert.equal(plain[plain.indexOf('--') + 1], 'root@10.0.0.1');
@@ -64,18 +103,47 @@ describe('destinations and ssh arguments', () => {
   });
 });
 
-describe('classifySshFailure on OpenSSH\'s messages', () => {
+describe("classifySshFailure on OpenSSH's messages", () => {
   const cases: [InventoryErrorKind, number | null, string, RegExp?][] = [
-    ['host-key-changed', 255, '@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\n@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\n@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\nIT IS POSSIBLE THAT SOMEONE IS DOING SOMETHING NASTY!\nOffending ED25519 key in /root/.ssh/known_hosts:3\nHost key for [127.0.0.1]:2222 has changed and you have requested strict checking.\nHost key verification failed.\n', /known_hosts line 3.*ssh-keygen -R '\[127\.0\.0\.1\]:2222'/],
-    ['host-key-unknown', 255, 'No ED25519 host key is known for [127.0.0.1]:40123 and you have requested strict checking.\nHost key verification failed.\n', /ssh-keyscan -p 40123 127\.0\.0\.1 >> ~\/\.ssh\/known_hosts/],
-    ['host-key-unknown', 255, 'No ED25519 host key is known for kvm-a.example.org and you have requested strict checking.\nHost key verification failed.\n', /ssh-keyscan kvm-a\.example\.org >>/],
+    [
+      'host-key-changed',
+      255,
+      '@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\n@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\n@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\nIT IS POSSIBLE THAT SOMEONE IS DOING SOMETHING NASTY!\nOffending ED25519 key in /root/.ssh/known_hosts:3\nHost key for [127.0.0.1]:2222 has changed and you have requested strict checking.\nHost key verification failed.\n',
+      /known_hosts line 3.*ssh-keygen -R '\[127\.0\.0\.1\]:2222'/,
+    ],
+    [
+      'host-key-unknown',
+      255,
+      'No ED25519 host key is known for [127.0.0.1]:40123 and you have requested strict checking.\nHost key verification failed.\n',
+      /ssh-keyscan -p 40123 127\.0\.0\.1 >> ~\/\.ssh\/known_hosts/,
+    ],
+    [
+      'host-key-unknown',
+      255,
+      'No ED25519 host key is known for kvm-a.example.org and you have requested strict checking.\nHost key verification failed.\n',
+      /ssh-keyscan kvm-a\.example\.org >>/,
+    ],
     ['auth-failed', 255, 'root@127.0.0.1: Permission denied (publickey).\n', /ssh-add|IdentityFile/],
-    ['auth-failed', 255, 'Warning: Identity file /nope not accessible: No such file or directory.\nu@127.0.0.1: Permission denied (publickey).\n', /\/nope does not exist/],
-    ['auth-failed', 255, 'no such identity: /k/id_x: No such file or directory\r\nu@127.0.0.1: Permission denied (publickey).\r\n', /\/k\/id_x does not exist/],
+    [
+      'auth-failed',
+      255,
+      'Warning: Identity file /nope not accessible: No such file or directory.\nu@127.0.0.1: Permission denied (publickey).\n',
+      /\/nope does not exist/,
+    ],
+    [
+      'auth-failed',
+      255,
+      'no such identity: /k/id_x: No such file or directory\r\nu@127.0.0.1: Permission denied (publickey).\r\n',
+      /\/k\/id_x does not exist/,
+    ],
     ['connection-refused', 255, 'ssh: connect to host 127.0.0.1 port 41000: Connection refused\n', /127\.0\.0\.1 port 41000/],
     ['timed-out', 255, 'Connection timed out during banner exchange\nConnection to UNKNOWN port 65535 timed out\n', /banner/],
     ['timed-out', 255, 'ssh: connect to host 10.9.9.9 port 22: Connection timed out\n'],
-    ['connection-closed', 255, 'kex_exchange_identification: Connection closed by remote host\nConnection closed by 127.0.0.1 port 40000\n'],
+    [
+      'connection-closed',
+      255,
+      'kex_exchange_identification: Connection closed by remote host\nConnection closed by 127.0.0.1 port 40000\n',
+    ],
     ['connection-closed', 255, 'kex_exchange_identification: read: Connection reset by peer\n'],
     ['name-not-resolved', 255, 'ssh: Could not resolve hostname nohost.invalid: Name or service not known\n', /nohost\.invalid/],
     ['tool-missing', 127, 'sh: 1: vxdmpadm: not found\n', /vxdmpadm: not found/],
@@ -105,7 +173,14 @@ describe('classifySshFailure on OpenSSH\'s messages', () => {
 describe('local failures without a network', () => {
   test('ssh-missing when the ssh client does not exist', async () => {
     let spawned: string[] | undefined;
-    const e = await expectKind('ssh-missing', () => fetchCollectorOutput('kvm-a', { sshPath: '/nonexistent/bin/ssh', onSpawn: (argv) => { spawned = argv; } }));
+    const e = await expectKind('ssh-missing', () =>
+      fetchCollectorOutput('kvm-a', {
+        sshPath: '/nonexistent/bin/ssh',
+        onSpawn: (argv) => {
+          spawned = argv;
+        },
+      }),
+    );
     assert.match(e.message, /\/nonexistent\/bin\/ssh/);
     assert.equal(spawned?.[0], '/nonexistent/bin/ssh');
   });
@@ -118,7 +193,14 @@ describe('local failures without a network', () => {
     let spawned = 0;
     const ac = new AbortController();
     ac.abort();
-    await expectKind('cancelled', () => fetchCollectorOutput('kvm-a', { signal: ac.signal, onSpawn: () => { spawned++; } }));
+    await expectKind('cancelled', () =>
+      fetchCollectorOutput('kvm-a', {
+        signal: ac.signal,
+        onSpawn: () => {
+          spawned++;
+        },
+      }),
+    );
     assert.equal(spawned, 0);
   });
 });
@@ -163,10 +245,25 @@ describe('every failure class, for real', () => {
   const opts = (more: TransportOptions = {}): TransportOptions => ({ sshConfigFile: rig!.sshConfigPath, timeoutMs: 20_000, ...more });
 
   /** Fails a fetch, records the pid it spawned, checks the process group is gone afterwards. */
-  async function failing(kind: InventoryErrorKind, dest: string, more: TransportOptions = {}): Promise<{ error: InventoryError; ms: number; pid?: number }> {
+  async function failing(
+    kind: InventoryErrorKind,
+    dest: string,
+    more: TransportOptions = {},
+  ): Promise<{ error: InventoryError; ms: number; pid?: number }> {
     let pid: number | undefined;
     const t0 = Date.now();
-    const error = await expectKind(kind, () => fetchCollectorOutput(dest, opts({ ...more, onSpawn: (_argv, p) => { pid = p; more.onSpawn?.(_argv, p); } })));
+    const error = await expectKind(kind, () =>
+      fetchCollectorOutput(
+        dest,
+        opts({
+          ...more,
+          onSpawn: (_argv, p) => {
+            pid = p;
+            more.onSpawn?.(_argv, p);
+          },
+        }),
+      ),
+    );
     const ms = Date.now() - t0;
     assert.ok(pid !== undefined, 'ssh was spawned');
     await waitForGone(-pid!, 5000);
@@ -281,7 +378,7 @@ describe('every failure class, for real', () => {
     assert.equal(output.sections.get('lsblk')!.body.length, FLOOD);
   });
 
-  test('timed-out: a tool that hangs, timeoutMs; ssh\'s process group is gone', async (t) => {
+  test("timed-out: a tool that hangs, timeoutMs; ssh's process group is gone", async (t) => {
     if (!rig) return t.skip(skip);
     const { error, ms, pid } = await failing('timed-out', 'kvm-hang', { timeoutMs: 1500 });
     t.diagnostic(`gave up after ${ms} ms; pid ${pid} gone`);

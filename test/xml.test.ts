@@ -23,7 +23,8 @@ test('attribute value ranges: single and double quotes, spaces around =', () => 
 });
 
 test('ranges survive newlines and tabs inside tags, CRLF, and non-ASCII before the attribute', () => {
-  const text = "<domain>\r\n<name>café-ü-日本</name>\r\n<devices>\r\n\t<disk\r\n\t\ttype='block'>\r\n\t\t<source\tfoo='é'\r\n\t\t\tdev='/dev/sdc'\t/>\r\n</disk></devices></domain>\r\n";
+  const text =
+    "<domain>\r\n<name>café-ü-日本</name>\r\n<devices>\r\n\t<disk\r\n\t\ttype='block'>\r\n\t\t<source\tfoo='é'\r\n\t\t\tdev='/dev/sdc'\t/>\r\n</disk></devices></domain>\r\n";
   const doc = parseXml(text);
   assert.equal(doc.error, undefined);
   const model = buildDomainModel(doc)!;
@@ -64,7 +65,8 @@ test('mis-nested XML is reported at the validator position', () => {
 });
 
 test('DOCTYPE is recorded, blanked, and never expanded', () => {
-  const text = '<?xml version="1.0"?>\n<!DOCTYPE domain [<!ENTITY a "AAAAAAAAAA"><!ENTITY b "&a;&a;&a;&a;">]>\n<domain><name>&b;</name></domain>';
+  const text =
+    '<?xml version="1.0"?>\n<!DOCTYPE domain [<!ENTITY a "AAAAAAAAAA"><!ENTITY b "&a;&a;&a;&a;">]>\n<domain><name>&b;</name></domain>';
   const doc = parseXml(text);
   assert.ok(doc.doctype);
   assert.equal(text.slice(doc.doctype!.start, doc.doctype!.start + 9), '<!DOCTYPE');
@@ -73,7 +75,8 @@ test('DOCTYPE is recorded, blanked, and never expanded', () => {
 });
 
 test('hostdev storage block text gets a trimmed range', () => {
-  const text = "<domain><devices><hostdev mode='capabilities' type='storage'><source><block>\n  /dev/sdf1 </block></source></hostdev></devices></domain>";
+  const text =
+    "<domain><devices><hostdev mode='capabilities' type='storage'><source><block>\n  /dev/sdf1 </block></source></hostdev></devices></domain>";
   const m = buildDomainModel(parseXml(text))!;
   const p = m.disks[0].hostPath!;
   assert.equal(p.origin, 'block');

@@ -47,20 +47,80 @@ interface Case {
 
 function cases(port: number, fifo: string): Case[] {
   return [
-    { name: 'billion laughs (9 levels) used in <name> and in a source path', text: `<?xml version="1.0"?>\n<!DOCTYPE domain [\n  ${lol(9)}\n]>\n${dom({ name: '&lol9;', dev: '/dev/sdc&lol9;' })}`, expect: 'xml-doctype', raw: { name: '&lol9;', dev: '/dev/sdc&lol9;' } },
-    { name: 'quadratic blowup (one 100 kB entity used 1,000 times)', text: `<!DOCTYPE domain [<!ENTITY a "${'a'.repeat(100_000)}">]>\n${dom({ name: '&a;'.repeat(1000) })}`, expect: 'xml-doctype', raw: { name: '&a;'.repeat(1000) } },
-    { name: 'external entity: file:///etc/passwd', text: `<!DOCTYPE domain [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n${dom({ name: '&x;', dev: '&x;' })}`, expect: 'xml-doctype', raw: { name: '&x;', dev: '&x;' } },
-    { name: 'external entity: a FIFO (any reader would block)', text: `<!DOCTYPE domain [<!ENTITY x SYSTEM "file://${fifo}"><!ENTITY y SYSTEM "${fifo}">]>\n${dom({ name: '&x;&y;', dev: '&y;' })}`, expect: 'xml-doctype', raw: { name: '&x;&y;', dev: '&y;' } },
-    { name: 'external entity: http://127.0.0.1 (a listener counts connections)', text: `<!DOCTYPE domain [<!ENTITY x SYSTEM "http://127.0.0.1:${port}/entity">]>\n${dom({ name: '&x;' })}`, expect: 'xml-doctype', raw: { name: '&x;' } },
-    { name: 'parameter entity from http', text: `<!DOCTYPE domain [<!ENTITY % p SYSTEM "http://127.0.0.1:${port}/p.dtd"> %p;]>\n${dom()}`, expect: 'xml-doctype' },
-    { name: 'external DTD (SYSTEM and PUBLIC)', text: `<!DOCTYPE domain PUBLIC "-//x//y" "http://127.0.0.1:${port}/d.dtd">\n${dom({ name: '&ext;' })}`, expect: 'xml-doctype', raw: { name: '&ext;' } },
-    { name: 'an entity whose value is a device path is not substituted', text: `<!DOCTYPE domain [<!ENTITY d "/dev/sdc">]>\n${dom({ dev: '&d;' })}`, expect: 'xml-doctype', raw: { dev: '&d;' } },
-    { name: 'XInclude and xml-stylesheet pointing at the FIFO and the listener', text: `<?xml-stylesheet href="http://127.0.0.1:${port}/s.xsl" type="text/xsl"?>\n${dom({ extra: `<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="file://${fifo}"/><xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="http://127.0.0.1:${port}/inc.xml"/>` })}`, expect: 'nothing' },
+    {
+      name: 'billion laughs (9 levels) used in <name> and in a source path',
+      text: `<?xml version="1.0"?>\n<!DOCTYPE domain [\n  ${lol(9)}\n]>\n${dom({ name: '&lol9;', dev: '/dev/sdc&lol9;' })}`,
+      expect: 'xml-doctype',
+      raw: { name: '&lol9;', dev: '/dev/sdc&lol9;' },
+    },
+    {
+      name: 'quadratic blowup (one 100 kB entity used 1,000 times)',
+      text: `<!DOCTYPE domain [<!ENTITY a "${'a'.repeat(100_000)}">]>\n${dom({ name: '&a;'.repeat(1000) })}`,
+      expect: 'xml-doctype',
+      raw: { name: '&a;'.repeat(1000) },
+    },
+    {
+      name: 'external entity: file:///etc/passwd',
+      text: `<!DOCTYPE domain [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n${dom({ name: '&x;', dev: '&x;' })}`,
+      expect: 'xml-doctype',
+      raw: { name: '&x;', dev: '&x;' },
+    },
+    {
+      name: 'external entity: a FIFO (any reader would block)',
+      text: `<!DOCTYPE domain [<!ENTITY x SYSTEM "file://${fifo}"><!ENTITY y SYSTEM "${fifo}">]>\n${dom({ name: '&x;&y;', dev: '&y;' })}`,
+      expect: 'xml-doctype',
+      raw: { name: '&x;&y;', dev: '&y;' },
+    },
+    {
+      name: 'external entity: http://127.0.0.1 (a listener counts connections)',
+      text: `<!DOCTYPE domain [<!ENTITY x SYSTEM "http://127.0.0.1:${port}/entity">]>\n${dom({ name: '&x;' })}`,
+      expect: 'xml-doctype',
+      raw: { name: '&x;' },
+    },
+    {
+      name: 'parameter entity from http',
+      text: `<!DOCTYPE domain [<!ENTITY % p SYSTEM "http://127.0.0.1:${port}/p.dtd"> %p;]>\n${dom()}`,
+      expect: 'xml-doctype',
+    },
+    {
+      name: 'external DTD (SYSTEM and PUBLIC)',
+      text: `<!DOCTYPE domain PUBLIC "-//x//y" "http://127.0.0.1:${port}/d.dtd">\n${dom({ name: '&ext;' })}`,
+      expect: 'xml-doctype',
+      raw: { name: '&ext;' },
+    },
+    {
+      name: 'an entity whose value is a device path is not substituted',
+      text: `<!DOCTYPE domain [<!ENTITY d "/dev/sdc">]>\n${dom({ dev: '&d;' })}`,
+      expect: 'xml-doctype',
+      raw: { dev: '&d;' },
+    },
+    {
+      name: 'XInclude and xml-stylesheet pointing at the FIFO and the listener',
+      text: `<?xml-stylesheet href="http://127.0.0.1:${port}/s.xsl" type="text/xsl"?>\n${dom({ extra: `<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="file://${fifo}"/><xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="http://127.0.0.1:${port}/inc.xml"/>` })}`,
+      expect: 'nothing',
+    },
     // A DOCTYPE outside the prolog is not XML libvirt accepts; today it passes without any diagnostic.
-    { name: 'a DOCTYPE with billion laughs inside the root element', text: dom({ name: '&lol9;', extra: `<!DOCTYPE x [${lol(9)}]>` }), expect: 'xml-doctype-or-not-well-formed', raw: { name: '&lol9;' }, ownTest: true },
-    { name: 'a DOCTYPE with an external entity after the root element', text: `${dom({ name: '&x;' })}<!DOCTYPE x [<!ENTITY x SYSTEM "file:///etc/passwd">]>`, expect: 'xml-doctype-or-not-well-formed', ownTest: true },
+    {
+      name: 'a DOCTYPE with billion laughs inside the root element',
+      text: dom({ name: '&lol9;', extra: `<!DOCTYPE x [${lol(9)}]>` }),
+      expect: 'xml-doctype-or-not-well-formed',
+      raw: { name: '&lol9;' },
+      ownTest: true,
+    },
+    {
+      name: 'a DOCTYPE with an external entity after the root element',
+      text: `${dom({ name: '&x;' })}<!DOCTYPE x [<!ENTITY x SYSTEM "file:///etc/passwd">]>`,
+      expect: 'xml-doctype-or-not-well-formed',
+      ownTest: true,
+    },
     // Valid XML: a comment inside the internal subset may hold an apostrophe.
-    { name: 'an apostrophe in a comment inside the internal subset', text: `<!DOCTYPE domain [<!-- the host's devices --><!ENTITY a "b">]>\n${dom({ name: '&a;' })}`, expect: 'xml-doctype', raw: { name: '&a;' }, ownTest: true },
+    {
+      name: 'an apostrophe in a comment inside the internal subset',
+      text: `<!DOCTYPE domain [<!-- the host's devices --><!ENTITY a "b">]>\n${dom({ name: '&a;' })}`,
+      expect: 'xml-doctype',
+      raw: { name: '&a;' },
+      ownTest: true,
+    },
   ];
 }
 
@@ -103,7 +163,11 @@ function runSafety(job: { text: string }, hb: Heartbeat): SafetyResult {
 function expectDoctypeFinding(c: Case, codes: string[], bulk = true): void {
   if ((bulk && c.ownTest) || c.expect === 'nothing') return;
   if (c.expect === 'xml-doctype') assert.ok(codes.includes('xml-doctype'), `no xml-doctype finding: ${codes.join(', ')}`);
-  else assert.ok(codes.includes('xml-doctype') || codes.includes('xml-not-well-formed'), `neither xml-doctype nor xml-not-well-formed: ${codes.join(', ') || '(none)'}`);
+  else
+    assert.ok(
+      codes.includes('xml-doctype') || codes.includes('xml-not-well-formed'),
+      `neither xml-doctype nor xml-not-well-formed: ${codes.join(', ') || '(none)'}`,
+    );
 }
 
 if (isFuzzWorker()) {
@@ -154,7 +218,11 @@ if (isFuzzWorker()) {
 
     test('in-process (worker with a 256 MiB heap): a finding, the raw text kept, nothing expanded, fast', async () => {
       for (const c of all) {
-        const out = await runWorker<SafetyResult>(__filename, { kind: 'safety', text: c.text }, { stallMs: 5000, maxOldGenerationSizeMb: 256 });
+        const out = await runWorker<SafetyResult>(
+          __filename,
+          { kind: 'safety', text: c.text },
+          { stallMs: 5000, maxOldGenerationSizeMb: 256 },
+        );
         assert.equal(out.status, 'ok', `${c.name}: ${out.status} ${out.error ?? ''}`);
         const r = out.result!;
         expectDoctypeFinding(c, r.codes);
@@ -170,15 +238,37 @@ if (isFuzzWorker()) {
     test('an entity named like a device path is not read as that path: no finding for it, no fix', () => {
       const c = all.find((x) => x.name.startsWith('an entity whose value'))!;
       const a = analyzeDocument(c.text, [exampleHost()]);
-      assert.deepEqual(a.findings.filter((f) => f.code !== 'xml-doctype').map((f) => f.code).filter((code) => code === 'unstable-device-name'), []);
+      assert.deepEqual(
+        a.findings
+          .filter((f) => f.code !== 'xml-doctype')
+          .map((f) => f.code)
+          .filter((code) => code === 'unstable-device-name'),
+        [],
+      );
     });
 
     test('CLI: lint reports the DOCTYPE; nothing is read or fetched', () => {
       for (const [i, c] of all.entries()) {
-        const r = spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), '--inventory', EXAMPLE_INVENTORY, '--inventory', EXAMPLE_INVENTORY_B, '--format', 'json', join(dir, `case${i}.xml`)], { encoding: 'utf8', timeout: 20_000 });
+        const r = spawnSync(
+          process.execPath,
+          [
+            join(ROOT, 'dist/cli.js'),
+            '--inventory',
+            EXAMPLE_INVENTORY,
+            '--inventory',
+            EXAMPLE_INVENTORY_B,
+            '--format',
+            'json',
+            join(dir, `case${i}.xml`),
+          ],
+          { encoding: 'utf8', timeout: 20_000 },
+        );
         assert.equal(r.error, undefined, `${c.name}: ${r.error}`);
         assert.ok(r.status === 1 || r.status === 0, `${c.name}: exit ${r.status} ${r.stderr}`);
-        expectDoctypeFinding(c, JSON.parse(r.stdout).findings.map((f: { code: string }) => f.code));
+        expectDoctypeFinding(
+          c,
+          JSON.parse(r.stdout).findings.map((f: { code: string }) => f.code),
+        );
         assert.doesNotMatch(r.stdout, EXPANDED);
         noAccess(`CLI ${c.name}`);
       }
@@ -203,7 +293,10 @@ if (isFuzzWorker()) {
         for (const [i, c] of all.entries()) await s.open(uris[i], c.text);
         await s.until('diagnostics for every case', () => uris.every((u) => s.latest.get(u)) || undefined);
         for (const [i, c] of all.entries()) {
-          expectDoctypeFinding(c, s.latest.get(uris[i])!.diagnostics.map((d) => String(d.code)));
+          expectDoctypeFinding(
+            c,
+            s.latest.get(uris[i])!.diagnostics.map((d) => String(d.code)),
+          );
           const line = c.text.split('\n').findIndex((l) => l.includes('<source dev='));
           const h = await s.hover(uris[i], { line, character: c.text.split('\n')[line].indexOf("dev='") + 6 });
           assert.doesNotMatch(JSON.stringify(h ?? ''), EXPANDED);
@@ -234,7 +327,11 @@ if (isFuzzWorker()) {
     // Split out so that each shows its own result (the in-process test above checks the same cases in bulk).
     test('a DOCTYPE outside the prolog gets a diagnostic (inside the root element; after it)', () => {
       for (const c of all.filter((x) => /DOCTYPE .* (inside|after) the root/.test(x.name))) {
-        expectDoctypeFinding(c, analyzeDocument(c.text).findings.map((f) => f.code), false);
+        expectDoctypeFinding(
+          c,
+          analyzeDocument(c.text).findings.map((f) => f.code),
+          false,
+        );
       }
     });
 

@@ -8,8 +8,15 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as vscode from 'vscode';
 import {
-  LanguageClient, LanguageClientOptions, ServerOptions, TransportKind, WorkDoneProgress, WorkDoneProgressCancelNotification,
-  WorkDoneProgressCreateRequest, type WorkDoneProgressBegin, type WorkDoneProgressReport,
+  LanguageClient,
+  LanguageClientOptions,
+  ServerOptions,
+  TransportKind,
+  WorkDoneProgress,
+  WorkDoneProgressCancelNotification,
+  WorkDoneProgressCreateRequest,
+  type WorkDoneProgressBegin,
+  type WorkDoneProgressReport,
 } from 'vscode-languageclient/node';
 import { progressTitle } from './notices';
 import { resolveSettings, SECTION } from './settings';
@@ -83,7 +90,14 @@ export function showProgressAsNotification(client: LanguageClient, onEvent?: (ki
     let timer: NodeJS.Timeout | undefined;
     let shown: Shown | undefined;
     const sub = client.onProgress(WorkDoneProgress.type, token, (value) => {
-      onEvent?.(value.kind, value.kind === 'begin' ? (value as WorkDoneProgressBegin).title : value.kind === 'report' ? (value as WorkDoneProgressReport).message ?? '' : '');
+      onEvent?.(
+        value.kind,
+        value.kind === 'begin'
+          ? (value as WorkDoneProgressBegin).title
+          : value.kind === 'report'
+            ? ((value as WorkDoneProgressReport).message ?? '')
+            : '',
+      );
       if (value.kind === 'begin') {
         const begin = value as WorkDoneProgressBegin;
         title = begin.title;

@@ -50,7 +50,12 @@ interface Deps {
   log: vscode.LogOutputChannel;
 }
 
-type WorkspaceEditJson = { changes?: Record<string, { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[]> };
+type WorkspaceEditJson = {
+  changes?: Record<
+    string,
+    { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[]
+  >;
+};
 
 function toRange(r: { start: { line: number; character: number }; end: { line: number; character: number } }): vscode.Range {
   return new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
@@ -73,14 +78,21 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Deps): 
     const doc = activeXml();
     let candidates: string[] = [];
     if (doc && state) {
-      const r = await client.sendRequest<{ groups: { name: string; hosts: string[] }[]; current?: string }>('libvirtDomain/hostGroups', { uri: doc.uri.toString() });
+      const r = await client.sendRequest<{ groups: { name: string; hosts: string[] }[]; current?: string }>('libvirtDomain/hostGroups', {
+        uri: doc.uri.toString(),
+      });
       candidates = r.groups.find((g) => g.name === r.current)?.hosts ?? [];
     }
     if (!candidates.length) candidates = state?.hosts.map((h) => h.host) ?? [];
     if (!candidates.length) {
-      void vscode.window.showInformationMessage('Libvirt Domain XML: no host configured. Set libvirtDomain.hosts or libvirtDomain.inventorySnapshot.', 'Open Settings').then((c) => {
-        if (c) void vscode.commands.executeCommand('workbench.action.openSettings', 'libvirtDomain');
-      });
+      void vscode.window
+        .showInformationMessage(
+          'Libvirt Domain XML: no host configured. Set libvirtDomain.hosts or libvirtDomain.inventorySnapshot.',
+          'Open Settings',
+        )
+        .then((c) => {
+          if (c) void vscode.commands.executeCommand('workbench.action.openSettings', 'libvirtDomain');
+        });
       return undefined;
     }
     if (candidates.length === 1) return candidates[0];
@@ -93,9 +105,14 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Deps): 
   };
 
   const noInventory = (host: string) => {
-    void vscode.window.showWarningMessage(`Libvirt Domain XML: no inventory of ${notificationLabel(host)} yet. Refresh the host inventory first.`, 'Refresh').then((c) => {
-      if (c) void vscode.commands.executeCommand('libvirtDomain.refreshInventory');
-    });
+    void vscode.window
+      .showWarningMessage(
+        `Libvirt Domain XML: no inventory of ${notificationLabel(host)} yet. Refresh the host inventory first.`,
+        'Refresh',
+      )
+      .then((c) => {
+        if (c) void vscode.commands.executeCommand('libvirtDomain.refreshInventory');
+      });
   };
 
   const inventoryOf = async (host: string): Promise<SnapshotJson | undefined> => {
@@ -116,15 +133,22 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Deps): 
   register('libvirtDomain.refreshInventory', async (arg?: { all?: boolean } | vscode.Uri) => {
     const state = status.inventoryState;
     if (state && !state.hostAccess) {
-      void vscode.window.showInformationMessage('Libvirt Domain XML: hosts are not contacted in Restricted Mode. Trust the workspace to fetch inventories.', 'Manage Workspace Trust').then((c) => {
-        if (c) void vscode.commands.executeCommand('workbench.trust.manage');
-      });
+      void vscode.window
+        .showInformationMessage(
+          'Libvirt Domain XML: hosts are not contacted in Restricted Mode. Trust the workspace to fetch inventories.',
+          'Manage Workspace Trust',
+        )
+        .then((c) => {
+          if (c) void vscode.commands.executeCommand('workbench.trust.manage');
+        });
       return;
     }
     if (state && !state.groups.length) {
-      void vscode.window.showInformationMessage('Libvirt Domain XML: no host configured. Set libvirtDomain.hosts (ssh destinations).', 'Open Settings').then((c) => {
-        if (c) void vscode.commands.executeCommand('workbench.action.openSettings', 'libvirtDomain.hosts');
-      });
+      void vscode.window
+        .showInformationMessage('Libvirt Domain XML: no host configured. Set libvirtDomain.hosts (ssh destinations).', 'Open Settings')
+        .then((c) => {
+          if (c) void vscode.commands.executeCommand('workbench.action.openSettings', 'libvirtDomain.hosts');
+        });
       return;
     }
     const doc = arg instanceof vscode.Uri ? undefined : status.activeDomainDocument();
@@ -142,11 +166,15 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Deps): 
     let group: string | undefined;
     if (arg && 'group' in arg) group = arg.group ?? undefined;
     else {
-      const r = await client.sendRequest<{ groups: { name: string; hosts: string[] }[]; current?: string }>('libvirtDomain/hostGroups', { uri });
+      const r = await client.sendRequest<{ groups: { name: string; hosts: string[] }[]; current?: string }>('libvirtDomain/hostGroups', {
+        uri,
+      });
       if (!r.groups.length) {
-        void vscode.window.showInformationMessage('Libvirt Domain XML: no host group configured. Set libvirtDomain.hosts.', 'Open Settings').then((c) => {
-          if (c) void vscode.commands.executeCommand('workbench.action.openSettings', 'libvirtDomain.hosts');
-        });
+        void vscode.window
+          .showInformationMessage('Libvirt Domain XML: no host group configured. Set libvirtDomain.hosts.', 'Open Settings')
+          .then((c) => {
+            if (c) void vscode.commands.executeCommand('workbench.action.openSettings', 'libvirtDomain.hosts');
+          });
         return;
       }
       type Item = vscode.QuickPickItem & { group?: string };
@@ -156,8 +184,11 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Deps): 
         detail: g.name === r.current ? 'current' : undefined,
         group: g.name,
       }));
-      items.push({ label: 'Automatic', description: 'by the groups\' file patterns', group: undefined });
-      const pick = await vscode.window.showQuickPick(items, { title: `Host group for ${pickText(vscode.workspace.asRelativePath(doc.uri))}`, placeHolder: r.current ? `Current: ${pickText(r.current)}` : 'Host group' });
+      items.push({ label: 'Automatic', description: "by the groups' file patterns", group: undefined });
+      const pick = await vscode.window.showQuickPick(items, {
+        title: `Host group for ${pickText(vscode.workspace.asRelativePath(doc.uri))}`,
+        placeHolder: r.current ? `Current: ${pickText(r.current)}` : 'Host group',
+      });
       if (!pick) return;
       group = pick.group;
     }
@@ -209,7 +240,9 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Deps): 
     await vscode.workspace.fs.writeFile(target, Buffer.from(jsonText(snap, 2) + '\n', 'utf8'));
     if (!arg?.target) {
       const where = notificationLabel(path.posix.basename(target.path));
-      void vscode.window.showInformationMessage(`Libvirt Domain XML: saved the inventory of ${notificationLabel(host)} to ${where}. Point libvirtDomain.inventorySnapshot at it to lint offline.`);
+      void vscode.window.showInformationMessage(
+        `Libvirt Domain XML: saved the inventory of ${notificationLabel(host)} to ${where}. Point libvirtDomain.inventorySnapshot at it to lint offline.`,
+      );
       log.info(`saved the inventory of ${terminalText(host)} to ${terminalText(target.fsPath)}`);
     }
     return target;
@@ -225,10 +258,19 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Deps): 
     }
     const full = new vscode.Range(0, 0, doc.lineCount, 0);
     // Asked as source.fixAll (the server checks `only` against that kind), then ours picked out.
-    const actions = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, full, vscode.CodeActionKind.SourceFixAll.value)) ?? [];
+    const actions =
+      (await vscode.commands.executeCommand<vscode.CodeAction[]>(
+        'vscode.executeCodeActionProvider',
+        doc.uri,
+        full,
+        vscode.CodeActionKind.SourceFixAll.value,
+      )) ?? [];
     const action = actions.find((a) => a.kind && FIX_ALL_KIND.contains(a.kind) && a.edit);
     if (!action?.edit) {
-      if (!uriArg) void vscode.window.showInformationMessage('Libvirt Domain XML: nothing to fix in this file (or no host inventory to take stable names from).');
+      if (!uriArg)
+        void vscode.window.showInformationMessage(
+          'Libvirt Domain XML: nothing to fix in this file (or no host inventory to take stable names from).',
+        );
       return 0;
     }
     const count = action.edit.get(doc.uri).length;
@@ -250,17 +292,25 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Deps): 
       async (progress, token) => {
         progress.report({ message: 'finding XML files…' });
         // `files.exclude` applies (exclude undefined); dependencies are skipped as well.
-        const found = (await vscode.workspace.findFiles(arg?.include ?? '**/*.xml', undefined, 20_000, token)).filter((f) => !/\/node_modules\//.test(f.path));
+        const found = (await vscode.workspace.findFiles(arg?.include ?? '**/*.xml', undefined, 20_000, token)).filter(
+          (f) => !/\/node_modules\//.test(f.path),
+        );
         if (token.isCancellationRequested) return undefined;
         // findFiles follows links: a repository's symlink may lead out of the workspace. The server edits
         // only files whose real path is inside these folders, and logs the others.
         const files = found;
         progress.report({ message: `checking ${files.length} XML file(s)…` });
-        const result = await client.sendRequest<WorkspaceEditJson>('libvirtDomain/fixAllEdits', {
-          uris: files.map((f) => f.toString()),
-          folders: folders.filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
-        }, token);
-        return token.isCancellationRequested ? undefined : { files: files.length, changes: Object.entries(result?.changes ?? {}).filter(([, e]) => e.length) };
+        const result = await client.sendRequest<WorkspaceEditJson>(
+          'libvirtDomain/fixAllEdits',
+          {
+            uris: files.map((f) => f.toString()),
+            folders: folders.filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
+          },
+          token,
+        );
+        return token.isCancellationRequested
+          ? undefined
+          : { files: files.length, changes: Object.entries(result?.changes ?? {}).filter(([, e]) => e.length) };
       },
     );
     if (!computed) return undefined;
@@ -277,7 +327,8 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Deps): 
       const choice = await vscode.window.showInformationMessage(
         `Replace ${count} unstable disk source${count === 1 ? '' : 's'} in ${changes.length} file${changes.length === 1 ? '' : 's'} with stable names?`,
         { modal: true, detail: 'Each gets the preferred fix from the host inventory. Undo reverts all of them at once.' },
-        apply, review,
+        apply,
+        review,
       );
       if (!choice) return { files: changes.length, edits: count, applied: false };
       mode = choice === apply ? 'apply' : 'preview';
@@ -287,10 +338,16 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Deps): 
       const u = vscode.Uri.parse(uri);
       const description = pickText(vscode.workspace.asRelativePath(u));
       for (const e of edits) {
-        edit.replace(u, toRange(e.range), e.newText, { label: 'Use a stable disk source', description, needsConfirmation: mode === 'preview' });
+        edit.replace(u, toRange(e.range), e.newText, {
+          label: 'Use a stable disk source',
+          description,
+          needsConfirmation: mode === 'preview',
+        });
       }
     }
-    log.info(`fix all in the workspace: ${count} edit(s) in ${changes.length} file(s)${mode === 'preview' ? ', in the Refactor Preview' : ''}`);
+    log.info(
+      `fix all in the workspace: ${count} edit(s) in ${changes.length} file(s)${mode === 'preview' ? ', in the Refactor Preview' : ''}`,
+    );
     // isRefactoring: files that are not open are saved afterwards (files.refactoring.autoSave).
     const applied = await vscode.workspace.applyEdit(edit, { isRefactoring: true });
     return { files: changes.length, edits: count, applied };

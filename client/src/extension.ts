@@ -79,27 +79,39 @@ export async function activate(context: vscode.ExtensionContext): Promise<Libvir
 
   // Settings a repository must not decide: say once in the log when a workspace sets one that is not used.
   const ignoredWorkspaceSettings: string[] = [];
-  const checkIgnored = () => void logIgnoredWorkspaceSettings(log, ignoredWorkspaceSettings).catch((e: unknown) => log.warn(`checking the workspace settings: ${terminalText(String(e))}`));
+  const checkIgnored = () =>
+    void logIgnoredWorkspaceSettings(log, ignoredWorkspaceSettings).catch((e: unknown) =>
+      log.warn(`checking the workspace settings: ${terminalText(String(e))}`),
+    );
   checkIgnored();
   context.subscriptions.push(
-    vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('libvirtDomain')) checkIgnored(); }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('libvirtDomain')) checkIgnored();
+    }),
     vscode.workspace.onDidGrantWorkspaceTrust(checkIgnored),
   );
 
   log.info(`starting the language server (host access ${hostAccess ? 'allowed' : 'off: Restricted Mode, offline rules only'})`);
   await client.start();
-  context.subscriptions.push(showProgressAsNotification(client, (kind, detail) => {
-    progress.push({ kind, detail, at: Date.now() });
-    if (progress.length > 200) progress.splice(0, progress.length - 200);
-  }));
-  context.subscriptions.push(onTrustGranted(client, () => {
-    log.info('workspace trusted: host access allowed');
-    void status.update();
-  }));
-  if (noticeRestrictedOnce(context, (m, ...items) => {
-    note('information', m);
-    return vscode.window.showInformationMessage(m, ...items);
-  })) log.info('Restricted Mode: offline rules only');
+  context.subscriptions.push(
+    showProgressAsNotification(client, (kind, detail) => {
+      progress.push({ kind, detail, at: Date.now() });
+      if (progress.length > 200) progress.splice(0, progress.length - 200);
+    }),
+  );
+  context.subscriptions.push(
+    onTrustGranted(client, () => {
+      log.info('workspace trusted: host access allowed');
+      void status.update();
+    }),
+  );
+  if (
+    noticeRestrictedOnce(context, (m, ...items) => {
+      note('information', m);
+      return vscode.window.showInformationMessage(m, ...items);
+    })
+  )
+    log.info('Restricted Mode: offline rules only');
   void status.update();
 
   return {

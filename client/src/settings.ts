@@ -24,7 +24,8 @@ export function resolveSettings(raw: unknown, folder: string | undefined, home =
   const s = JSON.parse(JSON.stringify(raw)) as Record<string, unknown>;
   const snap = s.inventorySnapshot;
   if (typeof snap === 'string' && snap) s.inventorySnapshot = resolveSettingPath(snap, folder, home);
-  else if (Array.isArray(snap)) s.inventorySnapshot = snap.map((x) => (typeof x === 'string' && x ? resolveSettingPath(x, folder, home) : x));
+  else if (Array.isArray(snap))
+    s.inventorySnapshot = snap.map((x) => (typeof x === 'string' && x ? resolveSettingPath(x, folder, home) : x));
   const ssh = s.ssh as Record<string, unknown> | undefined;
   if (ssh && typeof ssh.configFile === 'string' && ssh.configFile) ssh.configFile = resolveSettingPath(ssh.configFile, folder, home);
   const schema = s.schema as Record<string, unknown> | undefined;

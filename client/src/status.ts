@@ -45,7 +45,9 @@ export function presentStatus(state: InventoryState | undefined, groupName: stri
       text: `${shield || '$(server) '}no host inventory`,
       tooltip: [
         '**Libvirt Domain XML**: no host inventory for this file, so only the offline rules run.',
-        restricted ? 'Restricted Mode: hosts are not contacted.' : 'Set `libvirtDomain.hosts` (ssh destinations) or `libvirtDomain.inventorySnapshot`.',
+        restricted
+          ? 'Restricted Mode: hosts are not contacted.'
+          : 'Set `libvirtDomain.hosts` (ssh destinations) or `libvirtDomain.inventorySnapshot`.',
       ].join('\n\n'),
       warning: false,
       fetching: false,

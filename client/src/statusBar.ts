@@ -103,7 +103,15 @@ export class DomainStatusBar implements vscode.Disposable {
       this.item.backgroundColor = p.warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
       this.item.accessibilityInformation = { label: `Libvirt Domain host inventory: ${p.text.replace(/\$\([^)]*\)\s*/g, '')}` };
       this.item.show();
-      this.shown = { visible: true, text: p.text, tooltip: p.tooltip, warning: p.warning, fetching: p.fetching, group: this.group, uri: this.uri };
+      this.shown = {
+        visible: true,
+        text: p.text,
+        tooltip: p.tooltip,
+        warning: p.warning,
+        fetching: p.fetching,
+        group: this.group,
+        uri: this.uri,
+      };
     }
     this.changed.fire(this.shown);
   }

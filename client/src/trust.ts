@@ -8,14 +8,17 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 
 const NOTICE_KEY = 'libvirtDomain.restrictedNoticeShown';
 export const RESTRICTED_NOTICE =
-  'Libvirt Domain XML: this workspace is in Restricted Mode, so only the offline checks run. No host is contacted, and the workspace\'s host, ssh, snapshot and schema path settings are ignored until you trust it.';
+  "Libvirt Domain XML: this workspace is in Restricted Mode, so only the offline checks run. No host is contacted, and the workspace's host, ssh, snapshot and schema path settings are ignored until you trust it.";
 
 export function hostAccessAllowed(): boolean {
   return vscode.workspace.isTrusted;
 }
 
 /** Shows the Restricted Mode notice unless this workspace has seen it. Returns whether it was shown. */
-export function noticeRestrictedOnce(context: vscode.ExtensionContext, show: (message: string, ...items: string[]) => Thenable<string | undefined>): boolean {
+export function noticeRestrictedOnce(
+  context: vscode.ExtensionContext,
+  show: (message: string, ...items: string[]) => Thenable<string | undefined>,
+): boolean {
   if (vscode.workspace.isTrusted || context.workspaceState.get<boolean>(NOTICE_KEY)) return false;
   void context.workspaceState.update(NOTICE_KEY, true);
   void show(RESTRICTED_NOTICE, 'Manage Workspace Trust').then((choice) => {

@@ -24,7 +24,11 @@ export const GUARDED_SETTINGS: readonly GuardedSetting[] = [
   { key: 'ssh.extraArgs', fromWorkspace: 'never', why: 'machine-scoped: only user or remote settings are used' },
   { key: 'ssh.sudo', fromWorkspace: 'never', why: 'machine-scoped: only user or remote settings are used' },
   { key: 'libvirtUri', fromWorkspace: 'never', why: 'machine-scoped: only user or remote settings are used' },
-  { key: 'ssh.configFile', fromWorkspace: 'never', why: 'application-scoped (as Remote-SSH\'s remote.SSH.configFile): only user settings are used' },
+  {
+    key: 'ssh.configFile',
+    fromWorkspace: 'never',
+    why: "application-scoped (as Remote-SSH's remote.SSH.configFile): only user settings are used",
+  },
   { key: 'hosts', fromWorkspace: 'untrusted', why: 'restricted: used from a workspace only once it is trusted' },
   { key: 'inventorySnapshot', fromWorkspace: 'untrusted', why: 'restricted: used from a workspace only once it is trusted' },
   { key: 'schema.path', fromWorkspace: 'untrusted', why: 'restricted: used from a workspace only once it is trusted' },

@@ -1,1 +1,4 @@
-declare module "*.sh" { const text: string; export default text; }
+declare module '*.sh' {
+  const text: string;
+  export default text;
+}

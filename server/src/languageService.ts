@@ -67,7 +67,14 @@ export class LanguageService {
     const peers = this.options.peersFor?.(doc.uri) ?? { version: 0, peers: [] };
     const schema = this.options.schemaFor?.(doc.uri);
     const cached = this.current.get(doc.uri);
-    if (cached && cached.text === doc.text && cached.peersVersion === peers.version && cached.schema === schema && sameHosts(cached.hosts, hosts)) return cached.analysis;
+    if (
+      cached &&
+      cached.text === doc.text &&
+      cached.peersVersion === peers.version &&
+      cached.schema === schema &&
+      sameHosts(cached.hosts, hosts)
+    )
+      return cached.analysis;
     const analysis = analyzeDocument(doc.text, hosts, peers.peers, schema);
     const entry = { text: doc.text, hosts, peersVersion: peers.version, schema, analysis };
     this.current.set(doc.uri, entry);

@@ -82,7 +82,10 @@ class Accumulator {
   buf: Buffer;
   total = 0;
 
-  constructor(st: Stats, private readonly max: number) {
+  constructor(
+    st: Stats,
+    private readonly max: number,
+  ) {
     this.buf = Buffer.allocUnsafe(Math.min(max + 1, Math.max(st.size + 1, 64 * 1024)));
   }
 

@@ -41,10 +41,14 @@ for (const f of findE2e(suiteDir)) entries[relative(suiteDir, f).replace(/\.ts$/
 for (const f of extra) entries[basename(f).replace(/\.ts$/, '')] = f;
 
 const unitDir = join(root, 'test/e2e/unit');
-const units = readdirSync(unitDir).filter((f) => f.endsWith('.test.ts')).map((f) => join(unitDir, f));
+const units = readdirSync(unitDir)
+  .filter((f) => f.endsWith('.test.ts'))
+  .map((f) => join(unitDir, f));
 await Promise.all([
   esbuild.build({ ...common, entryPoints: { runTest: join(root, 'test/e2e/runTest.ts') }, outdir, packages: 'external' }),
   esbuild.build({ ...common, entryPoints: entries, outdir: join(outdir, 'suite'), external: ['vscode', 'mocha'] }),
   esbuild.build({ ...common, entryPoints: units, outdir: join(outdir, 'unit'), external: ['vscode'] }),
 ]);
-console.log(`e2e build: ${Object.keys(entries).length - 1} editor test file(s), ${units.length} unit test file(s) -> ${relative(root, outdir)}`);
+console.log(
+  `e2e build: ${Object.keys(entries).length - 1} editor test file(s), ${units.length} unit test file(s) -> ${relative(root, outdir)}`,
+);

@@ -40,7 +40,10 @@ const WITH_VALUE = new Set(['extensionTestsPath', 'extensionDevelopmentPath', 'u
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
   const m = /^--([^=]+)(?:=(.*))?$/s.exec(a);
-  if (!m) { opts.targets.push(a); continue; }
+  if (!m) {
+    opts.targets.push(a);
+    continue;
+  }
   const [, name, inline] = m;
   const value = WITH_VALUE.has(name) && inline === undefined ? argv[++i] : inline;
   if (name === 'extensionTestsPath') opts.testsPath = resolve(value);
@@ -52,14 +55,21 @@ for (let i = 0; i < argv.length; i++) {
 }
 
 // ---- state for cleanup -------------------------------------------------------------------
-let tmp; let server; let browser; let page; let cleaning;
+let tmp;
+let server;
+let browser;
+let page;
+let cleaning;
 
 // ---- pass-through mode (a real, downloaded VS Code; only to honour LDX_E2E_UNTRUSTED) -------
 if (process.env.LDX_E2E_REAL_VSCODE) {
   const args = UNTRUSTED ? argv.filter((a) => a !== '--disable-workspace-trust') : argv;
   const child = spawn(process.env.LDX_E2E_REAL_VSCODE, args, { stdio: 'inherit' });
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
-  child.on('error', (e) => { console.error(`launcher: cannot start ${process.env.LDX_E2E_REAL_VSCODE}: ${e.message}`); process.exit(1); });
+  child.on('error', (e) => {
+    console.error(`launcher: cannot start ${process.env.LDX_E2E_REAL_VSCODE}: ${e.message}`);
+    process.exit(1);
+  });
 } else {
   main().catch(async (e) => {
     if (!cleaning) console.error(`launcher: FAILED: ${e?.message ?? e}`); // else: a signal is already stopping us
@@ -96,26 +106,45 @@ async function main() {
   writeFileSync(join(tmp, 'config.yaml'), 'auth: none\ncert: false\n');
   // VS Code settings for a quiet, deterministic window.
   mkdirSync(join(tmp, 'ud/User'), { recursive: true });
-  writeFileSync(join(tmp, 'ud/User/settings.json'), JSON.stringify({
-    'workbench.startupEditor': 'none',
-    'workbench.tips.enabled': false,
-    'extensions.autoUpdate': false,
-    'extensions.autoCheckUpdates': false,
-    'update.mode': 'none',
-    'telemetry.telemetryLevel': 'off',
-    'security.workspace.trust.startupPrompt': 'never',
-    'security.workspace.trust.emptyWindow': !trustOn,
-    // The fixture copies live inside this repository: no "open the parent repository?" prompt.
-    'git.openRepositoryInParentFolders': 'never',
-  }, null, 2));
+  writeFileSync(
+    join(tmp, 'ud/User/settings.json'),
+    JSON.stringify(
+      {
+        'workbench.startupEditor': 'none',
+        'workbench.tips.enabled': false,
+        'extensions.autoUpdate': false,
+        'extensions.autoCheckUpdates': false,
+        'update.mode': 'none',
+        'telemetry.telemetryLevel': 'off',
+        'security.workspace.trust.startupPrompt': 'never',
+        'security.workspace.trust.emptyWindow': !trustOn,
+        // The fixture copies live inside this repository: no "open the parent repository?" prompt.
+        'git.openRepositoryInParentFolders': 'never',
+      },
+      null,
+      2,
+    ),
+  );
 
   if (process.env.LDX_E2E_INSTALL_VSIX) await installVsix(entry, process.env.LDX_E2E_INSTALL_VSIX);
 
   const port = await freePort();
-  const csArgs = [entry,
-    '--config', join(tmp, 'config.yaml'), '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
-    '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override',
-    '--user-data-dir', join(tmp, 'ud'), '--extensions-dir', join(tmp, 'ext')];
+  const csArgs = [
+    entry,
+    '--config',
+    join(tmp, 'config.yaml'),
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-getting-started-override',
+    '--user-data-dir',
+    join(tmp, 'ud'),
+    '--extensions-dir',
+    join(tmp, 'ext'),
+  ];
   if (!trustOn) csArgs.push('--disable-workspace-trust');
   const env = { ...process.env };
   // Inside a VS Code / code-server terminal these make code-server talk to *that* instance.
@@ -126,9 +155,15 @@ async function main() {
   env.LDX_E2E_PROBES = '1';
   const csLog = createWriteStream(join(tmp, 'code-server.log'));
   server = spawn(process.execPath, csArgs, { cwd: tmp, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  for (const s of [server.stdout, server.stderr]) s.on('data', (d) => { csLog.write(d); if (VERBOSE) process.stdout.write(`[code-server] ${d}`); });
+  for (const s of [server.stdout, server.stderr])
+    s.on('data', (d) => {
+      csLog.write(d);
+      if (VERBOSE) process.stdout.write(`[code-server] ${d}`);
+    });
   let serverExit;
-  server.on('exit', (code, signal) => { serverExit = `code-server exited (${code ?? signal})`; });
+  server.on('exit', (code, signal) => {
+    serverExit = `code-server exited (${code ?? signal})`;
+  });
   say(`code-server on 127.0.0.1:${port}, workspace trust ${trustOn ? 'ON' : 'off'}, opening ${decodeURIComponent(open)}`);
 
   const base = `http://127.0.0.1:${port}`;
@@ -137,13 +172,25 @@ async function main() {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false, // ours clean up and exit 1
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false, // ours clean up and exit 1
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   });
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   let resolveExit;
-  const exitCode = new Promise((r) => { resolveExit = r; });
+  const exitCode = new Promise((r) => {
+    resolveExit = r;
+  });
   await page.exposeFunction('codeAutomationExit', (code) => resolveExit(Number(code)));
   await page.exposeFunction('codeAutomationLog', (type, args) => printLog(type, args));
   if (VERBOSE) page.on('console', (m) => process.stdout.write(`[browser ${m.type()}] ${m.text()}\n`));
@@ -151,10 +198,7 @@ async function main() {
   page.on('crash', () => say('the workbench page crashed'));
 
   const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
-  const payload = [
-    ...opts.devPaths.map((p) => ['extensionDevelopmentPath', remote(p)]),
-    ['extensionTestsPath', remote(opts.testsPath)],
-  ];
+  const payload = [...opts.devPaths.map((p) => ['extensionDevelopmentPath', remote(p)]), ['extensionTestsPath', remote(opts.testsPath)]];
   const url = `${base}/?${open}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
   await page.goto(url, { waitUntil: 'domcontentloaded', timeout: Math.max(1000, deadline - Date.now()) });
   say('workbench loading; waiting for the tests');
@@ -162,7 +206,12 @@ async function main() {
   const code = await Promise.race([
     exitCode,
     new Promise((_, rej) => {
-      const t = setInterval(() => { if (serverExit) { clearInterval(t); rej(new Error(`${serverExit} before the tests finished (log: ${join(tmp, 'code-server.log')})`)); } }, 200);
+      const t = setInterval(() => {
+        if (serverExit) {
+          clearInterval(t);
+          rej(new Error(`${serverExit} before the tests finished (log: ${join(tmp, 'code-server.log')})`));
+        }
+      }, 200);
     }),
   ]);
   clearTimeout(overall);
@@ -175,11 +224,33 @@ async function main() {
 // `code-server --install-extension FILE` into the run's fresh extensions dir (what a user does with a .vsix).
 async function installVsix(entry, vsix) {
   const t0 = Date.now();
-  const child = spawn(process.execPath, [entry, '--config', join(tmp, 'config.yaml'), '--user-data-dir', join(tmp, 'ud'),
-    '--extensions-dir', join(tmp, 'ext'), '--install-extension', resolve(vsix)], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      entry,
+      '--config',
+      join(tmp, 'config.yaml'),
+      '--user-data-dir',
+      join(tmp, 'ud'),
+      '--extensions-dir',
+      join(tmp, 'ext'),
+      '--install-extension',
+      resolve(vsix),
+    ],
+    { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
-  for (const s of [child.stdout, child.stderr]) s.on('data', (d) => { out += d; });
-  const code = await new Promise((r) => { child.on('exit', (c, sig) => r(c ?? sig)); child.on('error', (e) => { out += e.message; r(-1); }); });
+  for (const s of [child.stdout, child.stderr])
+    s.on('data', (d) => {
+      out += d;
+    });
+  const code = await new Promise((r) => {
+    child.on('exit', (c, sig) => r(c ?? sig));
+    child.on('error', (e) => {
+      out += e.message;
+      r(-1);
+    });
+  });
   if (code !== 0 || !/successfully installed/i.test(out)) throw new Error(`--install-extension ${vsix} failed (${code}): ${out.trim()}`);
   say(`installed ${vsix} in ${Date.now() - t0} ms: ${out.trim().split('\n').pop()}`);
 }
@@ -188,11 +259,15 @@ async function installVsix(entry, vsix) {
 // mocha's reporter, console.log in tests and extensions) and for the workbench's own log lines,
 // all as level "info"; args are console.log-style (format string first). Known workbench chatter
 // is dropped unless LDX_E2E_VERBOSE=1.
-const NOISE = /^(Resolving connection token|Resolved connection token|Creating a socket|Ignoring fetching additional builtin extensions|Updating additional builtin extensions cache|\[Service Worker\]|ChatSessionStore:|Unable to resolve resource vscode-bulkeditpreview-editor:)/;
+const NOISE =
+  /^(Resolving connection token|Resolved connection token|Creating a socket|Ignoring fetching additional builtin extensions|Updating additional builtin extensions cache|\[Service Worker\]|ChatSessionStore:|Unable to resolve resource vscode-bulkeditpreview-editor:)/;
 function printLog(type, args) {
   const list = Array.isArray(args) ? args : [args];
   const text = typeof list[0] === 'string' ? format(...list) : list.map((a) => inspect(a, { depth: 4 })).join(' ');
-  if (text.startsWith(PROBE)) { void handleProbe(text.slice(PROBE.length).trim()); return; }
+  if (text.startsWith(PROBE)) {
+    void handleProbe(text.slice(PROBE.length).trim());
+    return;
+  }
   if (!VERBOSE && (type === 'trace' || type === 'debug' || NOISE.test(text))) return;
   (type === 'error' ? process.stderr : process.stdout).write(text.endsWith('\n') ? text : `${text}\n`);
 }
@@ -207,7 +282,12 @@ function printLog(type, args) {
 const PROBE = '[ldx-probe] ';
 async function handleProbe(json) {
   let req;
-  try { req = JSON.parse(json); } catch { say(`bad probe: ${json}`); return; }
+  try {
+    req = JSON.parse(json);
+  } catch {
+    say(`bad probe: ${json}`);
+    return;
+  }
   let result;
   try {
     if (!page) throw new Error('no page');
@@ -216,15 +296,20 @@ async function handleProbe(json) {
       mkdirSync(dirname(resolve(req.path)), { recursive: true });
       await page.screenshot({ path: resolve(req.path), clip: req.clip, timeout: 10000 });
       result = { ok: true, value: resolve(req.path) };
-    } else if (req.kind === 'press') { await page.keyboard.press(req.key); result = { ok: true }; }
-    else if (req.kind === 'frames') {
+    } else if (req.kind === 'press') {
+      await page.keyboard.press(req.key);
+      result = { ok: true };
+    } else if (req.kind === 'frames') {
       const value = [];
       for (const f of page.frames()) {
-        try { value.push({ url: f.url(), value: await f.evaluate(req.expr) }); } catch (e) { value.push({ url: f.url(), error: e?.message ?? String(e) }); }
+        try {
+          value.push({ url: f.url(), value: await f.evaluate(req.expr) });
+        } catch (e) {
+          value.push({ url: f.url(), error: e?.message ?? String(e) });
+        }
       }
       result = { ok: true, value };
-    }
-    else throw new Error(`unknown probe kind ${req.kind}`);
+    } else throw new Error(`unknown probe kind ${req.kind}`);
   } catch (e) {
     result = { ok: false, error: e?.message ?? String(e) };
   }
@@ -232,7 +317,9 @@ async function handleProbe(json) {
   try {
     writeFileSync(`${req.out}.tmp`, JSON.stringify(result ?? { ok: true }));
     renameSync(`${req.out}.tmp`, req.out);
-  } catch (e) { say(`probe answer to ${req.out} failed: ${e.message}`); }
+  } catch (e) {
+    say(`probe answer to ${req.out} failed: ${e.message}`);
+  }
 }
 
 async function onTimeout() {
@@ -263,7 +350,7 @@ async function cleanup() {
     if (server && server.exitCode === null && server.signalCode === null) {
       const gone = new Promise((r) => server.once('exit', r));
       killGroup('SIGTERM');
-      if (await Promise.race([gone.then(() => true), sleep(3000).then(() => false)]) === false) killGroup('SIGKILL');
+      if ((await Promise.race([gone.then(() => true), sleep(3000).then(() => false)])) === false) killGroup('SIGKILL');
     }
     killGroup('SIGKILL'); // stragglers (e.g. a fileWatcher child) left in the group
     if (tmp && process.env.LDX_E2E_KEEP_TMP !== '1') rmSync(tmp, { recursive: true, force: true });
@@ -274,11 +361,19 @@ async function cleanup() {
 
 function killGroup(signal) {
   if (!server?.pid) return;
-  try { process.kill(-server.pid, signal); } catch { /* group already gone */ }
+  try {
+    process.kill(-server.pid, signal);
+  } catch {
+    /* group already gone */
+  }
 }
 
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, async () => { say(`${sig}: stopping`); await cleanup(); process.exit(1); });
+  process.on(sig, async () => {
+    say(`${sig}: stopping`);
+    await cleanup();
+    process.exit(1);
+  });
 }
 
 function freePort() {
@@ -286,7 +381,10 @@ function freePort() {
     const s = createServer();
     s.unref();
     s.on('error', rej);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => res(port)); });
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
   });
 }
 
@@ -298,10 +396,14 @@ async function waitHealthy(url, until, died) {
       const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
       if (r.ok) return;
       last = `HTTP ${r.status}`;
-    } catch (e) { last = e.cause?.code ?? e.message; }
+    } catch (e) {
+      last = e.cause?.code ?? e.message;
+    }
     await sleep(100);
   }
   throw new Error(`code-server did not answer ${url} in time (last: ${last})`);
 }
 
-function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
+function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -61,7 +61,9 @@ async function main(): Promise<number> {
     for (const m of fs.readdirSync(copy).filter((f) => f.endsWith('.marker'))) fs.rmSync(path.join(copy, m));
     workspace = copy;
   }
-  const extensionDevelopmentPath = path.resolve(option('--extension', 'LDX_E2E_EXTENSION') ?? (vsix ? path.join(root, 'test/e2e/vsix-driver') : root));
+  const extensionDevelopmentPath = path.resolve(
+    option('--extension', 'LDX_E2E_EXTENSION') ?? (vsix ? path.join(root, 'test/e2e/vsix-driver') : root),
+  );
   const extensionTestsPath = path.resolve(option('--tests', 'LDX_E2E_TESTS') ?? path.join(root, 'out/e2e/suite/index.js'));
   if (!fs.existsSync(extensionTestsPath)) throw new Error(`${extensionTestsPath} not found: run node test/e2e/build.mjs first`);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ldx-e2e-run-'));
@@ -111,12 +113,16 @@ async function main(): Promise<number> {
   } else if (process.env.LDX_E2E_CODE_SERVER === '1' || fs.existsSync(codeServer)) {
     vscodeExecutablePath = launcher;
   } else {
-    throw new Error('no VS Code to test in: run scripts/setup-editor-tests.sh (code-server), or set LDX_E2E_DOWNLOAD=1 on a machine with internet');
+    throw new Error(
+      'no VS Code to test in: run scripts/setup-editor-tests.sh (code-server), or set LDX_E2E_DOWNLOAD=1 on a machine with internet',
+    );
   }
 
   const launchArgs = [...(workspace ? [workspace] : []), '--disable-extensions'];
-  console.log(`e2e: ${vscodeExecutablePath && !extensionTestsEnv.LDX_E2E_REAL_VSCODE ? 'code-server' : 'VS Code (download)'}, ` +
-    `suite ${suite}, workspace ${workspace ?? '(none)'}, ${untrusted ? 'UNTRUSTED' : 'trusted'}${vsix ? `, installing ${path.relative(root, vsix)}` : ''}`);
+  console.log(
+    `e2e: ${vscodeExecutablePath && !extensionTestsEnv.LDX_E2E_REAL_VSCODE ? 'code-server' : 'VS Code (download)'}, ` +
+      `suite ${suite}, workspace ${workspace ?? '(none)'}, ${untrusted ? 'UNTRUSTED' : 'trusted'}${vsix ? `, installing ${path.relative(root, vsix)}` : ''}`,
+  );
   try {
     return await runTests({
       vscodeExecutablePath,

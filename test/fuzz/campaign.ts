@@ -62,7 +62,10 @@ export async function runCampaign<R extends ChunkResult>(o: CampaignOptions<R>):
   const seen = new Set<string>();
   while (next < o.iterations) {
     const count = Math.min(o.chunk, o.iterations - next);
-    const out: WorkerOutcome<R> = await runWorker<R>(o.file, o.job(next, count), { stallMs: o.stallMs, maxOldGenerationSizeMb: o.maxOldGenerationSizeMb });
+    const out: WorkerOutcome<R> = await runWorker<R>(o.file, o.job(next, count), {
+      stallMs: o.stallMs,
+      maxOldGenerationSizeMb: o.maxOldGenerationSizeMb,
+    });
     if (out.status === 'ok' && out.result) {
       total = o.merge(total, out.result);
       for (const f of out.result.failures) {

@@ -5,7 +5,21 @@ import { DocFuzzJob, DocFuzzResult, docFuzzInput } from './fuzzDocs';
 export function mergeDocResults(a: DocFuzzResult | undefined, b: DocFuzzResult): DocFuzzResult {
   if (!a) return { ...b, opCounts: { ...b.opCounts }, failures: [...b.failures] };
   const out: DocFuzzResult = { ...a, opCounts: { ...a.opCounts }, failures: [...a.failures, ...b.failures] };
-  for (const k of ['iterations', 'documents', 'wellFormed', 'calls', 'analyses', 'hovers', 'hoversAnswered', 'codeActionCalls', 'codeActionsOffered', 'findings', 'fixes', 'bytes', 'totalMs'] as const) {
+  for (const k of [
+    'iterations',
+    'documents',
+    'wellFormed',
+    'calls',
+    'analyses',
+    'hovers',
+    'hoversAnswered',
+    'codeActionCalls',
+    'codeActionsOffered',
+    'findings',
+    'fixes',
+    'bytes',
+    'totalMs',
+  ] as const) {
     out[k] = a[k] + b[k];
   }
   if (b.maxMs > a.maxMs) {
@@ -39,7 +53,13 @@ export function runDocCampaign(o: DocCampaignOptions): Promise<CampaignResult<Do
     stallMs: o.stallMs ?? Math.max(10_000, o.boundMs * 10),
     maxOldGenerationSizeMb: 2048,
     job: (start, count): DocFuzzJob & Record<string, unknown> => ({
-      kind: 'docs', seed: o.seed, start, iterations: count, boundMs: o.boundMs, limits: o.limits, positions: o.positions ?? 3,
+      kind: 'docs',
+      seed: o.seed,
+      start,
+      iterations: count,
+      boundMs: o.boundMs,
+      limits: o.limits,
+      positions: o.positions ?? 3,
     }),
     merge: mergeDocResults,
     input: (i) => docFuzzInput(o.seed, i, o.limits).text,

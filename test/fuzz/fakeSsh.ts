@@ -71,7 +71,14 @@ export function writeFakeSsh(dir: string, name: string, behaviour: FakeBehaviour
       lines.push(`cat > ${sq(stdinFile)}`, 'sleep 300 &', `echo $! >> ${sq(pidFile)}`, 'wait');
       break;
     case 'hang-escaped':
-      lines.push(`cat > ${sq(stdinFile)}`, 'setsid sleep 300 &', `echo $! >> ${sq(pidFile)}`, 'sleep 300 &', `echo $! >> ${sq(pidFile)}`, 'wait');
+      lines.push(
+        `cat > ${sq(stdinFile)}`,
+        'setsid sleep 300 &',
+        `echo $! >> ${sq(pidFile)}`,
+        'sleep 300 &',
+        `echo $! >> ${sq(pidFile)}`,
+        'wait',
+      );
       break;
     case 'flood':
       lines.push(`cat > ${sq(stdinFile)}`, `head -c ${Math.floor(behaviour.bytes)} /dev/zero | tr '\\000' x`, 'exit 0');
@@ -81,14 +88,18 @@ export function writeFakeSsh(dir: string, name: string, behaviour: FakeBehaviour
   chmodSync(path, 0o755);
   const read = (f: string) => (existsSync(f) ? readFileSync(f) : undefined);
   return {
-    path, marker, argvFile, stdinFile, pidFile,
-    runs: () => (read(marker)?.toString().split('\n').filter(Boolean).length ?? 0),
+    path,
+    marker,
+    argvFile,
+    stdinFile,
+    pidFile,
+    runs: () => read(marker)?.toString().split('\n').filter(Boolean).length ?? 0,
     argv: () => splitArgv(read(argvFile)),
     all: () => {
       const pids = read(marker)?.toString().split('\n').filter(Boolean) ?? [];
       return pids.map((pid) => ({ argv: splitArgv(read(`${argvFile}.${pid}`)), stdin: read(`${stdinFile}.${pid}`) }));
     },
     stdin: () => read(stdinFile),
-    pids: () => (read(pidFile)?.toString().split('\n').filter(Boolean).map(Number) ?? []),
+    pids: () => read(pidFile)?.toString().split('\n').filter(Boolean).map(Number) ?? [],
   };
 }

@@ -92,8 +92,26 @@ export function runDocFuzz(job: DocFuzzJob, hb: Heartbeat): DocFuzzResult {
   const groups = hostGroups();
   const services = groups.map((g) => new LanguageService({ hostsFor: () => g, docsUri: 'file:///README.md' }));
   const res: DocFuzzResult = {
-    iterations: 0, documents: 0, wellFormed: 0, calls: 0, analyses: 0, hovers: 0, hoversAnswered: 0, codeActionCalls: 0, codeActionsOffered: 0,
-    findings: 0, fixes: 0, bytes: 0, maxMs: 0, maxOp: '', maxIteration: -1, totalMs: 0, opCounts: {}, failures: [], corpus, seedCount: list.length,
+    iterations: 0,
+    documents: 0,
+    wellFormed: 0,
+    calls: 0,
+    analyses: 0,
+    hovers: 0,
+    hoversAnswered: 0,
+    codeActionCalls: 0,
+    codeActionsOffered: 0,
+    findings: 0,
+    fixes: 0,
+    bytes: 0,
+    maxMs: 0,
+    maxOp: '',
+    maxIteration: -1,
+    totalMs: 0,
+    opCounts: {},
+    failures: [],
+    corpus,
+    seedCount: list.length,
   };
   const started = performance.now();
   const start = job.start ?? 0;
@@ -109,7 +127,8 @@ export function runDocFuzz(job: DocFuzzJob, hb: Heartbeat): DocFuzzResult {
     res.bytes += text.length;
     let phase = 1;
     const fail = (kind: DocFuzzFailure['kind'], op: string, group: string, message: string, ms?: number) => {
-      if (res.failures.length < 50) res.failures.push({ iteration: i, kind, op, group, message, ms, base: base.name, ops: m.ops, length: text.length });
+      if (res.failures.length < 50)
+        res.failures.push({ iteration: i, kind, op, group, message, ms, base: base.name, ops: m.ops, length: text.length });
     };
     /** Runs one call, timed; over the bound it is re-run twice and the best time counts. */
     const call = <T>(op: string, group: string, fn: () => T): T | undefined => {
@@ -153,9 +172,16 @@ export function runDocFuzz(job: DocFuzzJob, hb: Heartbeat): DocFuzzResult {
         res.findings += a.findings.length;
         for (const f of a.findings) {
           res.fixes += f.fixes.length;
-          const bad = !(f.start >= 0 && f.start <= f.end && f.end <= text.length)
-            || f.fixes.some((x) => x.edits.some((e) => !(e.start >= 0 && e.start <= e.end && e.end <= text.length)));
-          if (bad) fail('invariant', 'analyzeDocument', g, `finding ${f.code} [${f.start}, ${f.end}) or a fix edit lies outside the text (length ${text.length})`);
+          const bad =
+            !(f.start >= 0 && f.start <= f.end && f.end <= text.length) ||
+            f.fixes.some((x) => x.edits.some((e) => !(e.start >= 0 && e.start <= e.end && e.end <= text.length)));
+          if (bad)
+            fail(
+              'invariant',
+              'analyzeDocument',
+              g,
+              `finding ${f.code} [${f.start}, ${f.end}) or a fix edit lies outside the text (length ${text.length})`,
+            );
         }
       }
       const svc = services[gi];
@@ -176,9 +202,16 @@ export function runDocFuzz(job: DocFuzzJob, hb: Heartbeat): DocFuzzResult {
             continue;
           }
         }
-        spots.push(rng.chance(0.05)
-          ? rng.pick([{ line: -1, character: -1 }, { line: 1e9, character: 1e9 }, { line: 0, character: 1e9 }, { line: lineCount, character: 0 }])
-          : { line: rng.int(lineCount + 1), character: rng.int(120) });
+        spots.push(
+          rng.chance(0.05)
+            ? rng.pick([
+                { line: -1, character: -1 },
+                { line: 1e9, character: 1e9 },
+                { line: 0, character: 1e9 },
+                { line: lineCount, character: 0 },
+              ])
+            : { line: rng.int(lineCount + 1), character: rng.int(120) },
+        );
       }
       for (const p of spots) {
         const h = call('LanguageService.hover', g, () => svc.hover(doc, p));

@@ -25,7 +25,11 @@ import type { Heartbeat } from './worker';
 
 /** True for the errors the inventory code is allowed to throw, with a one-line message. */
 export function isClassified(e: unknown): boolean {
-  return (e instanceof InventoryError || e instanceof SnapshotError || e instanceof ParseError) && !e.message.includes('\n') && e.message.length > 0;
+  return (
+    (e instanceof InventoryError || e instanceof SnapshotError || e instanceof ParseError) &&
+    !e.message.includes('\n') &&
+    e.message.length > 0
+  );
 }
 
 // ---- section body variants -------------------------------------------------------------
@@ -34,9 +38,29 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 function hostileValue(r: Rng): Json {
   return r.pick<() => Json>([
-    () => null, () => true, () => 0, () => -1, () => 1e308, () => Number.MAX_SAFE_INTEGER + 2, () => '', () => ' ', () => '123', () => '-5', () => '1e3',
-    () => [], () => [null], () => ({}), () => ({ a: 1 }), () => 'x'.repeat(r.size(5000)), () => '/dev/sdc', () => '__proto__', () => '\u0000', () => '\ud800',
-    () => [[[[]]]], () => 'sd\nc', () => r.pick(ODD_PATHS),
+    () => null,
+    () => true,
+    () => 0,
+    () => -1,
+    () => 1e308,
+    () => Number.MAX_SAFE_INTEGER + 2,
+    () => '',
+    () => ' ',
+    () => '123',
+    () => '-5',
+    () => '1e3',
+    () => [],
+    () => [null],
+    () => ({}),
+    () => ({ a: 1 }),
+    () => 'x'.repeat(r.size(5000)),
+    () => '/dev/sdc',
+    () => '__proto__',
+    () => '\u0000',
+    () => '\ud800',
+    () => [[[[]]]],
+    () => 'sd\nc',
+    () => r.pick(ODD_PATHS),
   ])();
 }
 
@@ -105,7 +129,20 @@ function vxdmpadmVariant(body: string, r: Rng): string {
   for (const l of lines) {
     const key = l.split('=')[0].trim();
     if (key && key !== 'dmpdev' && r.chance(0.25)) continue; // optional key missing
-    if (r.chance(0.05)) out.push(r.pick(['new-key         = value', 'path            =', 'path            = sdz', 'num_paths       = lots', 'dmpdev          =', '= =', 'dmpdev', 'scsi3_vpd = -', 'udid = ' + 'u'.repeat(r.size(3000))]));
+    if (r.chance(0.05))
+      out.push(
+        r.pick([
+          'new-key         = value',
+          'path            =',
+          'path            = sdz',
+          'num_paths       = lots',
+          'dmpdev          =',
+          '= =',
+          'dmpdev',
+          'scsi3_vpd = -',
+          'udid = ' + 'u'.repeat(r.size(3000)),
+        ]),
+      );
     out.push(r.chance(0.03) ? l.replace(/=/, ':') : l);
   }
   if (r.chance(0.1)) out.unshift('VxVM vxdmpadm ERROR V-5-1-0 something');
@@ -121,11 +158,16 @@ function vxdiskVariant(body: string, r: Rng): string {
       const f = l.trim().split(/\s+/);
       if (!l.trim()) return l;
       switch (kind) {
-        case 0: return f.slice(0, -1).join('    '); // no ATTR
-        case 1: return f.slice(0, i === 0 ? 5 : f.length - 2).join('  '); // neither OS_NATIVE_NAME nor ATTR
-        case 2: return `${l}   ${i === 0 ? 'EXTRA' : 'x'}`;
-        case 3: return r.chance(0.3) ? f.slice(0, r.int(f.length)).join(' ') : l;
-        default: return i === 0 && r.chance(0.5) ? l.toLowerCase() : l.replace(/\s+/g, '\t');
+        case 0:
+          return f.slice(0, -1).join('    '); // no ATTR
+        case 1:
+          return f.slice(0, i === 0 ? 5 : f.length - 2).join('  '); // neither OS_NATIVE_NAME nor ATTR
+        case 2:
+          return `${l}   ${i === 0 ? 'EXTRA' : 'x'}`;
+        case 3:
+          return r.chance(0.3) ? f.slice(0, r.int(f.length)).join(' ') : l;
+        default:
+          return i === 0 && r.chance(0.5) ? l.toLowerCase() : l.replace(/\s+/g, '\t');
       }
     })
     .join('\n');
@@ -133,10 +175,20 @@ function vxdiskVariant(body: string, r: Rng): string {
 
 function linksVariant(body: string, r: Rng): string {
   const extra = [
-    '/dev/disk/by-id/loop-a\t../../disk/by-id/loop-b', '/dev/disk/by-id/loop-b\t../../disk/by-id/loop-a', '/dev/disk/by-id/self\tself',
-    '/dev/disk/by-id/up\t../../../../../../../../etc/passwd', 'relative/link\t../sdc', '/dev/disk/by-id/empty\t', '\t/dev/sdc', '/dev/disk/by-id/__proto__\t../../sdc',
-    '/dev/disk/by-id/constructor\t../../sdc', '/dev/disk/by-id/tab\tin\tname', '/dev/disk/by-id/cr\t../../sdc\r', `/dev/disk/by-id/${'l'.repeat(r.size(5000))}\t../../sdc`,
-    '/dev/disk/by-id/wwn-0x60002ac000000000000000120001a2b3\t../../sdd', '/dev/mapper/x\t/dev/dm-99',
+    '/dev/disk/by-id/loop-a\t../../disk/by-id/loop-b',
+    '/dev/disk/by-id/loop-b\t../../disk/by-id/loop-a',
+    '/dev/disk/by-id/self\tself',
+    '/dev/disk/by-id/up\t../../../../../../../../etc/passwd',
+    'relative/link\t../sdc',
+    '/dev/disk/by-id/empty\t',
+    '\t/dev/sdc',
+    '/dev/disk/by-id/__proto__\t../../sdc',
+    '/dev/disk/by-id/constructor\t../../sdc',
+    '/dev/disk/by-id/tab\tin\tname',
+    '/dev/disk/by-id/cr\t../../sdc\r',
+    `/dev/disk/by-id/${'l'.repeat(r.size(5000))}\t../../sdc`,
+    '/dev/disk/by-id/wwn-0x60002ac000000000000000120001a2b3\t../../sdd',
+    '/dev/mapper/x\t/dev/dm-99',
   ];
   const lines = body.split('\n').filter(() => !r.chance(0.1));
   for (let n = r.range(1, 5); n > 0; n--) lines.splice(r.int(lines.length + 1), 0, r.pick(extra));
@@ -160,9 +212,13 @@ function bodyVariant(s: RenderSection, r: Rng, ctx: MutationContext): RenderSect
     else if (s.name === 'vxdmpadm') body = vxdmpadmVariant(b, r);
     else if (s.name === 'vxdisk') body = vxdiskVariant(b, r);
     else if (s.name === 'links') body = linksVariant(b, r);
-    else if (s.name.startsWith('virsh-dumpxml')) body = MUTATORS[r.pick(['truncate', 'doctype', 'pathInject', 'tokens', 'deleteSpan'])](b, r, ctx);
+    else if (s.name.startsWith('virsh-dumpxml'))
+      body = MUTATORS[r.pick(['truncate', 'doctype', 'pathInject', 'tokens', 'deleteSpan'])](b, r, ctx);
     else body = MUTATORS[r.pick(['truncate', 'token', 'charFlip', 'duplicateSpan'])](b, r, ctx);
-  } else if (kind < 7) body = MUTATORS[r.pick(['truncate', 'deleteSpan', 'duplicateSpan', 'tokens', 'invalidUtf8', 'control', 'lineEndings', 'charFlip', 'bom'])](b, r, ctx);
+  } else if (kind < 7)
+    body = MUTATORS[
+      r.pick(['truncate', 'deleteSpan', 'duplicateSpan', 'tokens', 'invalidUtf8', 'control', 'lineEndings', 'charFlip', 'bom'])
+    ](b, r, ctx);
   else if (kind < 9) body = garbage(r, r.size(ctx.limits.maxLong));
   else body = '';
   const rc = r.chance(0.1) ? r.pick([1, 2, 127, 137, 255, null, 999999999999]) : s.rc;
@@ -174,18 +230,37 @@ function bodyVariant(s: RenderSection, r: Rng, ctx: MutationContext): RenderSect
 function outputMutation(t: string, r: Rng, ctx: MutationContext): string {
   const kind = r.int(8);
   switch (kind) {
-    case 0: return t.slice(0, r.int(t.length + 1));
-    case 1: return t.replace(/\n/g, '\r\n');
+    case 0:
+      return t.slice(0, r.int(t.length + 1));
+    case 1:
+      return t.replace(/\n/g, '\r\n');
     case 2: {
-      const markers = ['#LDI-END lsblk rc=0\n', '#LDI-BEGIN lsblk\n', '#LDI-DONE\n', '#LDI-COLLECTOR 2\n', '#LDI-COLLECTOR x\n', '#LDI-ERR lsblk boom\n', '#LDI-ABSENT lsblk lsblk\n', '#LDI-END links rc=99999999999999999\n', '#LDI-BEGIN \n', '#LDI-ERR \n', '#LDI-ABSENT x\n'];
+      const markers = [
+        '#LDI-END lsblk rc=0\n',
+        '#LDI-BEGIN lsblk\n',
+        '#LDI-DONE\n',
+        '#LDI-COLLECTOR 2\n',
+        '#LDI-COLLECTOR x\n',
+        '#LDI-ERR lsblk boom\n',
+        '#LDI-ABSENT lsblk lsblk\n',
+        '#LDI-END links rc=99999999999999999\n',
+        '#LDI-BEGIN \n',
+        '#LDI-ERR \n',
+        '#LDI-ABSENT x\n',
+      ];
       const at = t.indexOf('\n', r.int(t.length)) + 1;
       return t.slice(0, at) + r.pick(markers) + t.slice(at);
     }
-    case 3: return r.pick(['Welcome to kvm-a\nLast login: yesterday\n', '\ufeff', '', 'motd\r\n']) + t;
-    case 4: return MUTATORS.invalidUtf8(t, r, ctx);
-    case 5: return MUTATORS.deleteSpan(t, r, ctx);
-    case 6: return MUTATORS.duplicateSpan(t, r, ctx);
-    default: return MUTATORS.control(t, r, ctx);
+    case 3:
+      return r.pick(['Welcome to kvm-a\nLast login: yesterday\n', '\ufeff', '', 'motd\r\n']) + t;
+    case 4:
+      return MUTATORS.invalidUtf8(t, r, ctx);
+    case 5:
+      return MUTATORS.deleteSpan(t, r, ctx);
+    case 6:
+      return MUTATORS.duplicateSpan(t, r, ctx);
+    default:
+      return MUTATORS.control(t, r, ctx);
   }
 }
 
@@ -210,14 +285,25 @@ function snapshotMutation(text: string, r: Rng, ctx: MutationContext): { text: s
   const ops: string[] = [];
   if (r.chance(0.2)) {
     ops.push('text');
-    return { text: MUTATORS[r.pick(['truncate', 'deleteSpan', 'charFlip', 'tokens', 'invalidUtf8', 'bom', 'duplicateSpan'])](text, r, ctx), ops };
+    return {
+      text: MUTATORS[r.pick(['truncate', 'deleteSpan', 'charFlip', 'tokens', 'invalidUtf8', 'bom', 'duplicateSpan'])](text, r, ctx),
+      ops,
+    };
   }
   const data = JSON.parse(text) as Record<string, Json>;
   const paths: { parent: Record<string, Json> | Json[]; key: string | number }[] = [];
   const collect = (v: Json, depth: number) => {
     if (depth > 6 || paths.length > 5000) return;
-    if (Array.isArray(v)) v.forEach((x, i) => { paths.push({ parent: v, key: i }); collect(x, depth + 1); });
-    else if (v && typeof v === 'object') for (const k of Object.keys(v)) { paths.push({ parent: v, key: k }); collect(v[k], depth + 1); }
+    if (Array.isArray(v))
+      v.forEach((x, i) => {
+        paths.push({ parent: v, key: i });
+        collect(x, depth + 1);
+      });
+    else if (v && typeof v === 'object')
+      for (const k of Object.keys(v)) {
+        paths.push({ parent: v, key: k });
+        collect(v[k], depth + 1);
+      }
   };
   collect(data, 0);
   for (let n = r.range(1, 6); n > 0; n--) {
@@ -231,10 +317,15 @@ function snapshotMutation(text: string, r: Rng, ctx: MutationContext): { text: s
       delete (p.parent as Record<string, Json>)[p.key as string];
     } else if (op === 2) {
       ops.push('top-level');
-      data[r.pick(['format', 'host', 'devices', 'links', 'dmp', 'vxvm', 'cluster', 'domains', 'tools', 'warnings', 'collectedAt', 'hostname'])] = hostileValue(r);
+      data[
+        r.pick(['format', 'host', 'devices', 'links', 'dmp', 'vxvm', 'cluster', 'domains', 'tools', 'warnings', 'collectedAt', 'hostname'])
+      ] = hostileValue(r);
     } else {
       ops.push('link');
-      const links = (data.links && typeof data.links === 'object' && !Array.isArray(data.links) ? data.links : (data.links = {})) as Record<string, Json>;
+      const links = (data.links && typeof data.links === 'object' && !Array.isArray(data.links) ? data.links : (data.links = {})) as Record<
+        string,
+        Json
+      >;
       links[r.pick(['__proto__', 'constructor', '/dev/sdc', r.pick(ctx.paths)])] = hostileValue(r);
     }
   }
@@ -327,7 +418,18 @@ function exampleDocs(): string[] {
 
 export function runHostFuzz(job: HostFuzzJob, hb: Heartbeat): HostFuzzResult {
   const res: HostFuzzResult = {
-    iterations: 0, collectorInputs: 0, snapshotInputs: 0, snapshots: 0, classifiedErrors: 0, warnings: 0, failedTools: 0, bytes: 0, maxMs: 0, maxOp: '', failures: [], errorKinds: {},
+    iterations: 0,
+    collectorInputs: 0,
+    snapshotInputs: 0,
+    snapshots: 0,
+    classifiedErrors: 0,
+    warnings: 0,
+    failedTools: 0,
+    bytes: 0,
+    maxMs: 0,
+    maxOp: '',
+    failures: [],
+    errorKinds: {},
   };
   const start = job.start ?? 0;
   for (let i = start; i < start + job.iterations; i++) {
@@ -383,15 +485,18 @@ export function runHostFuzz(job: HostFuzzJob, hb: Heartbeat): HostFuzzResult {
     if (input.kind === 'collector') {
       if (warnings.length < failedTools) fail('invariant', 'buildSnapshot', `${failedTools} failed tools but ${warnings.length} warnings`);
       const bad = warnings.find((w) => typeof w !== 'string' || w.includes('\n') || w.length > 4000);
-      if (bad !== undefined) fail('invariant', 'buildSnapshot', `a warning is not one bounded line: ${JSON.stringify(String(bad).slice(0, 200))}`);
+      if (bad !== undefined)
+        fail('invariant', 'buildSnapshot', `a warning is not one bounded line: ${JSON.stringify(String(bad).slice(0, 200))}`);
     }
     const idx = call('new HostIndex', () => new HostIndex(snap as InventorySnapshot), false);
     if (!idx || idx === 'classified') continue;
     const svc = new LanguageService({ hostsFor: () => [idx] });
     // The example domains, and one whose disks name this inventory's own links and odd keys.
     const linkKeys = snap.links && typeof snap.links === 'object' ? Object.keys(snap.links).slice(0, 12) : [];
-    const own = [...linkKeys, '__proto__', 'constructor', '/dev/disk/by-id/__proto__', '/dev/sdc', '/dev/vx/dmp/3pardata0_12s1']
-      .map((p, k) => `<disk type='block'><source dev='${escapeXmlValue(String(p), "'") ?? ""}'/><target dev='vd${String.fromCharCode(97 + (k % 26))}${k}'/></disk>`);
+    const own = [...linkKeys, '__proto__', 'constructor', '/dev/disk/by-id/__proto__', '/dev/sdc', '/dev/vx/dmp/3pardata0_12s1'].map(
+      (p, k) =>
+        `<disk type='block'><source dev='${escapeXmlValue(String(p), "'") ?? ''}'/><target dev='vd${String.fromCharCode(97 + (k % 26))}${k}'/></disk>`,
+    );
     // Two of the four documents per input (chosen by the iteration), the one naming this inventory's links most often.
     const pickRng = Rng.forIteration(job.seed, i, 0xd0c5);
     const docsHere = [...exampleDocs(), `<domain><name>own</name><devices>${own.join('')}</devices></domain>`];

@@ -5,7 +5,17 @@ import { HostFuzzJob, HostFuzzResult, hostFuzzInput } from './fuzzHost';
 export function mergeHostResults(a: HostFuzzResult | undefined, b: HostFuzzResult): HostFuzzResult {
   if (!a) return { ...b, errorKinds: { ...b.errorKinds }, failures: [...b.failures] };
   const out: HostFuzzResult = { ...a, errorKinds: { ...a.errorKinds }, failures: [...a.failures, ...b.failures] };
-  for (const k of ['iterations', 'collectorInputs', 'snapshotInputs', 'snapshots', 'classifiedErrors', 'warnings', 'failedTools', 'bytes'] as const) out[k] = a[k] + b[k];
+  for (const k of [
+    'iterations',
+    'collectorInputs',
+    'snapshotInputs',
+    'snapshots',
+    'classifiedErrors',
+    'warnings',
+    'failedTools',
+    'bytes',
+  ] as const)
+    out[k] = a[k] + b[k];
   if (b.maxMs > a.maxMs) {
     out.maxMs = b.maxMs;
     out.maxOp = b.maxOp;
@@ -34,7 +44,14 @@ export function runHostCampaign(o: HostCampaignOptions): Promise<CampaignResult<
     chunk: o.chunk ?? 500,
     stallMs: o.stallMs ?? Math.max(10_000, o.boundMs * 10),
     maxOldGenerationSizeMb: 2048,
-    job: (start, count): HostFuzzJob & Record<string, unknown> => ({ kind: 'host', seed: o.seed, start, iterations: count, boundMs: o.boundMs, limits: o.limits }),
+    job: (start, count): HostFuzzJob & Record<string, unknown> => ({
+      kind: 'host',
+      seed: o.seed,
+      start,
+      iterations: count,
+      boundMs: o.boundMs,
+      limits: o.limits,
+    }),
     merge: mergeHostResults,
     input: (i) => hostFuzzInput(o.seed, i, o.limits).text,
     saveDir: o.saveDir,
@@ -44,7 +61,10 @@ export function runHostCampaign(o: HostCampaignOptions): Promise<CampaignResult<
 
 export function describeHostResult(r: HostFuzzResult | undefined, seed: number): string {
   if (!r) return `seed ${seed}: no chunk completed`;
-  const kinds = Object.entries(r.errorKinds).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ');
+  const kinds = Object.entries(r.errorKinds)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
   return [
     `seed ${seed}: ${r.iterations} inputs (${r.collectorInputs} collector outputs, ${r.snapshotInputs} snapshot files; ${(r.bytes / 1e6).toFixed(1)} MB)`,
     `${r.snapshots} became inventories (${r.failedTools} failed tools, ${r.warnings} warnings), ${r.classifiedErrors} classified errors (${kinds || 'none'})`,

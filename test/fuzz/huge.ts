@@ -58,16 +58,21 @@ const lsblkSmall = () => readFileSync(join(ROOT, 'examples/hosts/kvm-a/lsblk.jso
 export const HUGE_CASES: Record<string, () => string> = {
   'binary, no header': () => binary(),
   'header, then binary': () => HEAD + binary(),
-  'a links section of one link 1.9 million times': () => HEAD + section('lsblk', lsblkSmall()) + section('links', fill('/dev/disk/by-id/wwn-0x5000c50000000000\t../../sdb\n')) + '#LDI-DONE\n',
-  'a links section of 2 million distinct links': () => HEAD + section('lsblk', lsblkSmall()) + section('links', distinctLinks()) + '#LDI-DONE\n',
+  'a links section of one link 1.9 million times': () =>
+    HEAD + section('lsblk', lsblkSmall()) + section('links', fill('/dev/disk/by-id/wwn-0x5000c50000000000\t../../sdb\n')) + '#LDI-DONE\n',
+  'a links section of 2 million distinct links': () =>
+    HEAD + section('lsblk', lsblkSmall()) + section('links', distinctLinks()) + '#LDI-DONE\n',
   'an lsblk section of 100 MB of "x"': () => HEAD + section('lsblk', fill('x')) + '#LDI-DONE\n',
-  'a vxdisk section without a header line': () => HEAD + section('lsblk', lsblkSmall()) + section('vxdisk', fill('3pardata0_12 auto:cdsdisk - - online sdc tprclm\n')) + '#LDI-DONE\n',
+  'a vxdisk section without a header line': () =>
+    HEAD + section('lsblk', lsblkSmall()) + section('vxdisk', fill('3pardata0_12 auto:cdsdisk - - online sdc tprclm\n')) + '#LDI-DONE\n',
   'a vxdmpadm section of "a = b" lines': () => HEAD + section('lsblk', lsblkSmall()) + section('vxdmpadm', fill('a = b\n')) + '#LDI-DONE\n',
   '100 MB of #LDI-BEGIN lines, never ended': () => HEAD + fill('#LDI-BEGIN x\n'),
   'a body full of near-END markers': () => HEAD + '#LDI-BEGIN lsblk\n' + fill('\n#LDI-END lsblk rc=x') + '#LDI-DONE\n',
   '100 MB of #LDI-ERR lines': () => HEAD + '#LDI-ABSENT vxdisk vxdisk\n' + fill('#LDI-ERR vxdisk x\n') + '#LDI-DONE\n',
-  'an lsblk section of 100 MB of nested brackets': () => HEAD + section('lsblk', `${fill('[', MB100 / 2)}${fill(']', MB100 / 2)}`) + '#LDI-DONE\n',
-  'a virsh-list section of 9 million names': () => HEAD + section('lsblk', lsblkSmall()) + section('virsh-list', fill('guest-0001\n')) + '#LDI-DONE\n',
+  'an lsblk section of 100 MB of nested brackets': () =>
+    HEAD + section('lsblk', `${fill('[', MB100 / 2)}${fill(']', MB100 / 2)}`) + '#LDI-DONE\n',
+  'a virsh-list section of 9 million names': () =>
+    HEAD + section('lsblk', lsblkSmall()) + section('virsh-list', fill('guest-0001\n')) + '#LDI-DONE\n',
 };
 
 /** Runs generated host output through split → snapshot → index → analysis of an example domain. */
@@ -114,7 +119,10 @@ export function serveHugeChild(): void {
  */
 export function checkHuge(file: string, name: string, boundMs: number): Promise<{ ok: boolean; detail: string; result?: HugeResult }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--max-old-space-size=2048', file], { env: { ...process.env, [CHILD_ENV]: name }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--max-old-space-size=2048', file], {
+      env: { ...process.env, [CHILD_ENV]: name },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     let timer: NodeJS.Timeout | undefined;
@@ -147,8 +155,19 @@ export function checkHuge(file: string, name: string, boundMs: number): Promise<
         resolve({ ok: !r.error && r.ms < boundMs, detail: r.error ? `${detail}\n${r.error}` : detail, result: r });
         return;
       }
-      const why = killedAfter ? `no answer within ${killedAfter} ms: killed` : /heap out of memory/.test(err) ? 'out of memory (2 GiB heap)' : `exited with ${code ?? signal}`;
-      resolve({ ok: false, detail: `${why} after ${Date.now() - started} ms in all; ${err.split('\n').filter((l) => /FATAL|Error/.test(l)).slice(0, 2).join(' | ')}` });
+      const why = killedAfter
+        ? `no answer within ${killedAfter} ms: killed`
+        : /heap out of memory/.test(err)
+          ? 'out of memory (2 GiB heap)'
+          : `exited with ${code ?? signal}`;
+      resolve({
+        ok: false,
+        detail: `${why} after ${Date.now() - started} ms in all; ${err
+          .split('\n')
+          .filter((l) => /FATAL|Error/.test(l))
+          .slice(0, 2)
+          .join(' | ')}`,
+      });
     });
   });
 }

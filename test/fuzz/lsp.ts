@@ -40,7 +40,10 @@ export class LspSession {
   private seq = 0;
 
   constructor(private readonly opts: ServerOptions = {}) {
-    this.proc = spawn(process.execPath, [join(ROOT, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: opts.env ?? process.env });
+    this.proc = spawn(process.execPath, [join(ROOT, 'dist/server.js'), '--stdio'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: opts.env ?? process.env,
+    });
     this.proc.stderr!.setEncoding('utf8');
     this.proc.stderr!.on('data', (s: string) => {
       if (this.stderr.length < 1e6) this.stderr += s;
@@ -85,7 +88,10 @@ export class LspSession {
       processId: process.pid,
       rootUri: null,
       workspaceFolders: this.opts.workspaceFolders ?? null,
-      capabilities: { workspace: { configuration: !!this.opts.settings }, window: { workDoneProgress: this.opts.workDoneProgress ?? !!this.opts.settings } },
+      capabilities: {
+        workspace: { configuration: !!this.opts.settings },
+        window: { workDoneProgress: this.opts.workDoneProgress ?? !!this.opts.settings },
+      },
       initializationOptions: this.opts.initializationOptions ?? {},
     });
     await this.conn.sendNotification('initialized', {});
@@ -96,7 +102,11 @@ export class LspSession {
   }
 
   /** A full-text change (or incremental ones when `changes` is given). */
-  change(uri: string, version: number, text: string | { range: { start: { line: number; character: number }; end: { line: number; character: number } }; text: string }[]): Promise<void> {
+  change(
+    uri: string,
+    version: number,
+    text: string | { range: { start: { line: number; character: number }; end: { line: number; character: number } }; text: string }[],
+  ): Promise<void> {
     const contentChanges = typeof text === 'string' ? [{ text }] : text;
     return this.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges });
   }
@@ -109,7 +119,10 @@ export class LspSession {
     return this.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position });
   }
 
-  codeActions(uri: string, range: { start: { line: number; character: number }; end: { line: number; character: number } }): Promise<unknown> {
+  codeActions(
+    uri: string,
+    range: { start: { line: number; character: number }; end: { line: number; character: number } },
+  ): Promise<unknown> {
     return this.conn.sendRequest('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics: [] } });
   }
 
@@ -119,7 +132,8 @@ export class LspSession {
     for (;;) {
       const v = probe();
       if (v !== undefined && v !== false) return v;
-      if (this.exited) throw new Error(`the server exited (code ${this.exitCode}) while waiting for ${what}; stderr: ${this.stderr.slice(-2000)}`);
+      if (this.exited)
+        throw new Error(`the server exited (code ${this.exitCode}) while waiting for ${what}; stderr: ${this.stderr.slice(-2000)}`);
       if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
       await new Promise((r) => setTimeout(r, 10));
     }
@@ -142,7 +156,9 @@ export class LspSession {
     if (!this.exited) {
       try {
         let timer: NodeJS.Timeout | undefined;
-        await Promise.race([this.conn.sendRequest('shutdown'), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]).finally(() => clearTimeout(timer));
+        await Promise.race([this.conn.sendRequest('shutdown'), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]).finally(() =>
+          clearTimeout(timer),
+        );
         await this.conn.sendNotification('exit');
       } catch {
         // the connection may already be gone

@@ -25,33 +25,56 @@ async function main(): Promise<number> {
     },
   });
   const iterations = Number(values.iterations);
-  const seed = values.seed === undefined ? (Date.now() % 2_147_483_647) : Number(values.seed);
+  const seed = values.seed === undefined ? Date.now() % 2_147_483_647 : Number(values.seed);
   const boundMs = Number(values.bound);
   const limits = values.limits === 'short' ? 'short' : 'long';
   if (!Number.isInteger(iterations) || iterations <= 0 || !Number.isFinite(seed) || !(boundMs > 0)) {
-    console.error('usage: fuzz --iterations N [--seed S] [--bound MS] [--limits short|long] [--targets docs,host,huge] [--chunk N] [--out DIR]');
+    console.error(
+      'usage: fuzz --iterations N [--seed S] [--bound MS] [--limits short|long] [--targets docs,host,huge] [--chunk N] [--out DIR]',
+    );
     return 2;
   }
   const targets = new Set(values.targets!.split(','));
-  console.log(`fuzz: seed ${seed}, ${iterations} iterations per target, bound ${boundMs} ms per call, ${limits} limits, failing inputs to ${values.out}`);
+  console.log(
+    `fuzz: seed ${seed}, ${iterations} iterations per target, bound ${boundMs} ms per call, ${limits} limits, failing inputs to ${values.out}`,
+  );
   let failed = 0;
   const t0 = Date.now();
   if (targets.has('docs')) {
     const r = await runDocCampaign({
-      file: __filename, seed, iterations, boundMs, limits, chunk: Number(values.chunk), saveDir: values.out,
-      onChunk: (done, total) => process.stdout.write(`\r  docs: ${done}/${iterations} (${total.calls} calls, slowest ${total.maxMs.toFixed(0)} ms)   `),
+      file: __filename,
+      seed,
+      iterations,
+      boundMs,
+      limits,
+      chunk: Number(values.chunk),
+      saveDir: values.out,
+      onChunk: (done, total) =>
+        process.stdout.write(`\r  docs: ${done}/${iterations} (${total.calls} calls, slowest ${total.maxMs.toFixed(0)} ms)   `),
     });
     console.log(`\ndocs: ${describeDocResult(r.total, seed)}`);
-    for (const f of r.failures) console.log(`  FAIL iteration ${f.iteration} ${f.kind} ${f.op}${f.group ? ` [${f.group}]` : ''}: ${f.message.split('\n')[0]}${f.file ? `\n    input: ${f.file}` : ''}`);
+    for (const f of r.failures)
+      console.log(
+        `  FAIL iteration ${f.iteration} ${f.kind} ${f.op}${f.group ? ` [${f.group}]` : ''}: ${f.message.split('\n')[0]}${f.file ? `\n    input: ${f.file}` : ''}`,
+      );
     failed += r.failures.length;
   }
   if (targets.has('host')) {
     const r = await runHostCampaign({
-      file: __filename, seed, iterations, boundMs, limits, chunk: Number(values.chunk), saveDir: values.out,
+      file: __filename,
+      seed,
+      iterations,
+      boundMs,
+      limits,
+      chunk: Number(values.chunk),
+      saveDir: values.out,
       onChunk: (done) => process.stdout.write(`\r  host output: ${done}/${iterations}   `),
     });
     console.log(`\nhost output: ${describeHostResult(r.total, seed)}`);
-    for (const f of r.failures) console.log(`  FAIL iteration ${f.iteration} ${f.kind} ${f.op}: ${f.message.split('\n')[0]}${f.file ? `\n    input: ${f.file}` : ''}`);
+    for (const f of r.failures)
+      console.log(
+        `  FAIL iteration ${f.iteration} ${f.kind} ${f.op}: ${f.message.split('\n')[0]}${f.file ? `\n    input: ${f.file}` : ''}`,
+      );
     failed += r.failures.length;
   }
   if (targets.has('huge')) {
@@ -71,8 +94,11 @@ if (isHugeChild()) {
 } else if (isFuzzWorker()) {
   serveWorker({ docs: runDocFuzz as unknown as Handler, host: runHostFuzz as unknown as Handler });
 } else {
-  void main().then((code) => (process.exitCode = code), (e) => {
-    console.error(e);
-    process.exitCode = 2;
-  });
+  void main().then(
+    (code) => (process.exitCode = code),
+    (e) => {
+      console.error(e);
+      process.exitCode = 2;
+    },
+  );
 }

@@ -30,26 +30,141 @@ export type Mutator = (text: string, rng: Rng, ctx: MutationContext) => string;
 
 /** Odd path values: prototype keys, traversal, escapes, controls. */
 export const ODD_PATHS = [
-  '__proto__', 'constructor', 'toString', 'hasOwnProperty', '/dev/__proto__', '/dev/disk/by-id/__proto__',
-  '/dev/../dev/sdc', '/dev//sdc', '/dev/./sdc/', '/dev/sdc/..', '/../../..', '/', '', ' ', '/dev/', '/dev/vx/dmp/', '/dev/vx/dmp/s1',
-  '/dev/vx/dmp/3pardata0_12s', '/dev/vx/dmp/3pardata0_12s99999999999999999999', '/dev/vx/dsk//', '/dev/mapper/--', '/dev/a-b/c--d',
-  '/dev/sd\u0000c', '/dev/sd&amp;c', '/dev/sd&#0;c', '/dev/sd&#x110000;c', '/dev/sd&#xD800;c', '/dev/sd&lt;c', '/dev/sd&quot;c',
-  '$(touch /tmp/ldx-pwned)', '`id`', '/dev/sdc; rm -rf /', '/dev/sdc\n/dev/sdd', '/dev/disk/by-label/\u202eevil', '/dev/nvme0n1p1',
-  '/dev/dm-0', '/dev/mapper/mpatha', '/dev/disk/by-diskseq/7', '/dev/disk/by-uuid/x', '/dev/sr0', 'C:\\dev\\sdc', 'file:///dev/sdc',
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  '/dev/__proto__',
+  '/dev/disk/by-id/__proto__',
+  '/dev/../dev/sdc',
+  '/dev//sdc',
+  '/dev/./sdc/',
+  '/dev/sdc/..',
+  '/../../..',
+  '/',
+  '',
+  ' ',
+  '/dev/',
+  '/dev/vx/dmp/',
+  '/dev/vx/dmp/s1',
+  '/dev/vx/dmp/3pardata0_12s',
+  '/dev/vx/dmp/3pardata0_12s99999999999999999999',
+  '/dev/vx/dsk//',
+  '/dev/mapper/--',
+  '/dev/a-b/c--d',
+  '/dev/sd\u0000c',
+  '/dev/sd&amp;c',
+  '/dev/sd&#0;c',
+  '/dev/sd&#x110000;c',
+  '/dev/sd&#xD800;c',
+  '/dev/sd&lt;c',
+  '/dev/sd&quot;c',
+  '$(touch /tmp/ldx-pwned)',
+  '`id`',
+  '/dev/sdc; rm -rf /',
+  '/dev/sdc\n/dev/sdd',
+  '/dev/disk/by-label/\u202eevil',
+  '/dev/nvme0n1p1',
+  '/dev/dm-0',
+  '/dev/mapper/mpatha',
+  '/dev/disk/by-diskseq/7',
+  '/dev/disk/by-uuid/x',
+  '/dev/sr0',
+  'C:\\dev\\sdc',
+  'file:///dev/sdc',
 ];
 
 /** Tokens inserted at random places. */
 export const TOKENS = [
-  '<', '>', '/>', '</', '"', "'", '=', '&', ';', '&amp;', '&lt;', '&gt;', '&quot;', '&apos;', '&#0;', '&#x0;', '&#65;', '&#x41;', '&#xD800;',
-  '&#x10FFFF;', '&#x110000;', '&#99999999999999999999;', '&a;', '&lol9;', '&;', '&#;', '&#x;', '<![CDATA[', ']]>', '<![CDATA[x]]>', '<!--', '-->',
-  '<!-- -- -->', '<!---->', '<?xml version="1.0"?>', '<?xml version="1.0" encoding="UTF-16"?>', '<?pi?>', '<?', '?>', '<!DOCTYPE', '<!DOCTYPE domain>',
-  '<!ENTITY a "b">', '<!ELEMENT x ANY>', '<!ATTLIST disk type CDATA "block">', '\u0000', '\u0001', '\u001b', '\u000b', '\u000c', '\ufeff', '\ufffe',
-  '\uffff', '\ud800', '\udc00', '\ud83d\ude00', '\u2028', '\u0085', '\r', '\r\n', '\n', '\t', ' ', 'é', '中', '\u202e', '<domain>', '</domain>',
-  '<devices>', '</devices>', '<disk>', '</disk>', "<disk type='block' device='disk'>", "<source dev='/dev/sdc'/>", "<target dev='vdb' bus='virtio'/>",
-  '<shareable/>', '<readonly/>', '<serial>S</serial>', "<hostdev mode='capabilities' type='storage'><source><block>/dev/sdd</block></source></hostdev>",
-  "<disk type='block'><source dev='/dev/sdc'/></disk>", "<disk type='file' device='disk'><source file='/dev/sdc'/></disk>", 'xmlns:x="urn:x"', 'x:a="1"',
-  '<x:disk xmlns:x="http://libvirt.org/schemas/domain/qemu/1.0"/>', '__proto__', 'constructor', '<__proto__/>', '<constructor>x</constructor>',
-  "<xi:include href='file:///etc/passwd' xmlns:xi='http://www.w3.org/2001/XInclude'/>", "<?xml-stylesheet href='http://127.0.0.1:9/x.xsl'?>",
+  '<',
+  '>',
+  '/>',
+  '</',
+  '"',
+  "'",
+  '=',
+  '&',
+  ';',
+  '&amp;',
+  '&lt;',
+  '&gt;',
+  '&quot;',
+  '&apos;',
+  '&#0;',
+  '&#x0;',
+  '&#65;',
+  '&#x41;',
+  '&#xD800;',
+  '&#x10FFFF;',
+  '&#x110000;',
+  '&#99999999999999999999;',
+  '&a;',
+  '&lol9;',
+  '&;',
+  '&#;',
+  '&#x;',
+  '<![CDATA[',
+  ']]>',
+  '<![CDATA[x]]>',
+  '<!--',
+  '-->',
+  '<!-- -- -->',
+  '<!---->',
+  '<?xml version="1.0"?>',
+  '<?xml version="1.0" encoding="UTF-16"?>',
+  '<?pi?>',
+  '<?',
+  '?>',
+  '<!DOCTYPE',
+  '<!DOCTYPE domain>',
+  '<!ENTITY a "b">',
+  '<!ELEMENT x ANY>',
+  '<!ATTLIST disk type CDATA "block">',
+  '\u0000',
+  '\u0001',
+  '\u001b',
+  '\u000b',
+  '\u000c',
+  '\ufeff',
+  '\ufffe',
+  '\uffff',
+  '\ud800',
+  '\udc00',
+  '\ud83d\ude00',
+  '\u2028',
+  '\u0085',
+  '\r',
+  '\r\n',
+  '\n',
+  '\t',
+  ' ',
+  'é',
+  '中',
+  '\u202e',
+  '<domain>',
+  '</domain>',
+  '<devices>',
+  '</devices>',
+  '<disk>',
+  '</disk>',
+  "<disk type='block' device='disk'>",
+  "<source dev='/dev/sdc'/>",
+  "<target dev='vdb' bus='virtio'/>",
+  '<shareable/>',
+  '<readonly/>',
+  '<serial>S</serial>',
+  "<hostdev mode='capabilities' type='storage'><source><block>/dev/sdd</block></source></hostdev>",
+  "<disk type='block'><source dev='/dev/sdc'/></disk>",
+  "<disk type='file' device='disk'><source file='/dev/sdc'/></disk>",
+  'xmlns:x="urn:x"',
+  'x:a="1"',
+  '<x:disk xmlns:x="http://libvirt.org/schemas/domain/qemu/1.0"/>',
+  '__proto__',
+  'constructor',
+  '<__proto__/>',
+  '<constructor>x</constructor>',
+  "<xi:include href='file:///etc/passwd' xmlns:xi='http://www.w3.org/2001/XInclude'/>",
+  "<?xml-stylesheet href='http://127.0.0.1:9/x.xsl'?>",
 ];
 
 /** DOCTYPEs: internal entities, billion laughs, external and parameter entities. */
@@ -65,11 +180,11 @@ export function doctypes(port = 9): string[] {
     `<!DOCTYPE d [<!ENTITY % p SYSTEM "http://127.0.0.1:${port}/p">%p;]>`,
     '<!DOCTYPE d SYSTEM "file:///dev/zero">',
     '<!DOCTYPE d PUBLIC "-//x//y" "http://127.0.0.1:9/d.dtd">',
-    '<!DOCTYPE d [<!-- don\'t -->]>',
+    "<!DOCTYPE d [<!-- don't -->]>",
     '<!DOCTYPE d [<!ENTITY a "]>">]>',
     '<!DOCTYPE d [',
     '<!DOCTYPE d [[[[[[',
-    '<!DOCTYPE d \'',
+    "<!DOCTYPE d '",
   ];
 }
 
@@ -110,7 +225,28 @@ function bigSize(r: Rng, max: number): number {
 }
 
 function longRun(rng: Rng, n: number): string {
-  const unit = rng.pick(['a', 'x', '/', 'sd', '/dev/', ' ', '&amp;', '&#x41;', '\t', 'é', '中', '-', '=', ':', '\\', '0', '<!--', '<?', '<a>', "a='b' "]);
+  const unit = rng.pick([
+    'a',
+    'x',
+    '/',
+    'sd',
+    '/dev/',
+    ' ',
+    '&amp;',
+    '&#x41;',
+    '\t',
+    'é',
+    '中',
+    '-',
+    '=',
+    ':',
+    '\\',
+    '0',
+    '<!--',
+    '<?',
+    '<a>',
+    "a='b' ",
+  ]);
   return unit.repeat(Math.max(1, Math.ceil(n / unit.length))).slice(0, n);
 }
 
@@ -127,8 +263,23 @@ function encodeUtf16(text: string, bigEndian: boolean): Buffer {
 
 /** Invalid or unusual UTF-8 byte sequences. */
 const BAD_UTF8: number[][] = [
-  [0xc3, 0x28], [0xff], [0xfe], [0x80], [0xbf], [0xc0, 0xaf], [0xe0, 0x80, 0xaf], [0xed, 0xa0, 0x80], [0xed, 0xbf, 0xbf], [0xf4, 0x90, 0x80, 0x80],
-  [0xf8, 0x88, 0x80, 0x80, 0x80], [0xe2, 0x82], [0xf0, 0x9f, 0x98], [0xef, 0xbb, 0xbf], [0xef, 0xbf, 0xbe], [0x00], [0xc2, 0x85],
+  [0xc3, 0x28],
+  [0xff],
+  [0xfe],
+  [0x80],
+  [0xbf],
+  [0xc0, 0xaf],
+  [0xe0, 0x80, 0xaf],
+  [0xed, 0xa0, 0x80],
+  [0xed, 0xbf, 0xbf],
+  [0xf4, 0x90, 0x80, 0x80],
+  [0xf8, 0x88, 0x80, 0x80, 0x80],
+  [0xe2, 0x82],
+  [0xf0, 0x9f, 0x98],
+  [0xef, 0xbb, 0xbf],
+  [0xef, 0xbf, 0xbe],
+  [0x00],
+  [0xc2, 0x85],
 ];
 
 export const MUTATORS: Record<string, Mutator> = {
@@ -173,7 +324,23 @@ export const MUTATORS: Record<string, Mutator> = {
     return insertAt(t, pos(t, r), d);
   },
   entityRef: (t, r) => {
-    const ref = r.pick(['&a;', '&l9;', '&x;', '&p;', '&amp;', '&#x2F;', '&#47;', '&#0;', '&#xFFFE;', '&#xDFFF;', '&unknown;', '&', '&#', '&#x', '&am']);
+    const ref = r.pick([
+      '&a;',
+      '&l9;',
+      '&x;',
+      '&p;',
+      '&amp;',
+      '&#x2F;',
+      '&#47;',
+      '&#0;',
+      '&#xFFFE;',
+      '&#xDFFF;',
+      '&unknown;',
+      '&',
+      '&#',
+      '&#x',
+      '&am',
+    ]);
     const vals = attributeValues(t, 200);
     if (vals.length && r.chance(0.7)) {
       const [a, b] = r.pick(vals);
@@ -197,7 +364,12 @@ export const MUTATORS: Record<string, Mutator> = {
   },
   control: (t, r) => {
     let s = t;
-    for (let n = r.range(1, 4); n > 0; n--) s = insertAt(s, pos(s, r), r.pick(['\u0000', '\u0001', '\u0008', '\u001f', '\u007f', '\ufffe', '\uffff', '\ud800', '\udfff', '\u0085', '\u2028']));
+    for (let n = r.range(1, 4); n > 0; n--)
+      s = insertAt(
+        s,
+        pos(s, r),
+        r.pick(['\u0000', '\u0001', '\u0008', '\u001f', '\u007f', '\ufffe', '\uffff', '\ud800', '\udfff', '\u0085', '\u2028']),
+      );
     return s;
   },
   invalidUtf8: (t, r) => {
@@ -239,7 +411,18 @@ export const MUTATORS: Record<string, Mutator> = {
     while ((m = re.exec(t)) && tags.length < 500) tags.push(m.index + m[0].length);
     if (!tags.length) return insertAt(t, pos(t, r), `<${name}/>`);
     const at = r.pick(tags);
-    return insertAt(t, at, r.weighted<string>([[4, ` ${name}`], [2, ` x-${name}`], [1, ` ${name}='x'`], [1, name], [2, ` a='${name}'`], [1, ` ${name}=`]]));
+    return insertAt(
+      t,
+      at,
+      r.weighted<string>([
+        [4, ` ${name}`],
+        [2, ` x-${name}`],
+        [1, ` ${name}='x'`],
+        [1, name],
+        [2, ` a='${name}'`],
+        [1, ` ${name}=`],
+      ]),
+    );
   },
   deepNesting: (t, r, ctx) => {
     const n = r.size(ctx.limits.maxDepth);
@@ -282,7 +465,24 @@ export const MUTATORS: Record<string, Mutator> = {
     let m: RegExpExecArray | null;
     while ((m = re.exec(t)) && tags.length < 500) tags.push(m.index + m[0].length);
     const at = tags.length ? r.pick(tags) : pos(t, r);
-    return insertAt(t, at, r.pick([" dev='/dev/sdc'", " type='block' type='file'", ' x', ' =', " ='v'", ' a=b', " a='1'a='2'", ' xmlns="urn:x"', ' __proto__="1"', " dev=\"/dev/sd'c\"", " file='/dev/sdc'", ' a=""']));
+    return insertAt(
+      t,
+      at,
+      r.pick([
+        " dev='/dev/sdc'",
+        " type='block' type='file'",
+        ' x',
+        ' =',
+        " ='v'",
+        ' a=b',
+        " a='1'a='2'",
+        ' xmlns="urn:x"',
+        ' __proto__="1"',
+        ' dev="/dev/sd\'c"',
+        " file='/dev/sdc'",
+        ' a=""',
+      ]),
+    );
   },
   lineEndings: (t, r) => {
     const mode = r.int(4);
@@ -338,10 +538,33 @@ export const MUTATORS: Record<string, Mutator> = {
 };
 
 const WEIGHTS: [number, string][] = [
-  [6, 'truncate'], [8, 'deleteSpan'], [6, 'duplicateSpan'], [4, 'moveSpan'], [7, 'flipQuote'], [8, 'token'], [4, 'tokens'], [5, 'doctype'],
-  [5, 'entityRef'], [4, 'cdata'], [5, 'comment'], [4, 'control'], [5, 'invalidUtf8'], [3, 'reencode'], [4, 'longValue'], [5, 'longName'],
-  [3, 'deepNesting'], [3, 'repeat'], [12, 'pathInject'], [4, 'attrNoise'], [4, 'lineEndings'], [2, 'bom'], [5, 'charFlip'], [4, 'tagRename'],
-  [3, 'splice'], [2, 'requote'], [2, 'gentleComment'],
+  [6, 'truncate'],
+  [8, 'deleteSpan'],
+  [6, 'duplicateSpan'],
+  [4, 'moveSpan'],
+  [7, 'flipQuote'],
+  [8, 'token'],
+  [4, 'tokens'],
+  [5, 'doctype'],
+  [5, 'entityRef'],
+  [4, 'cdata'],
+  [5, 'comment'],
+  [4, 'control'],
+  [5, 'invalidUtf8'],
+  [3, 'reencode'],
+  [4, 'longValue'],
+  [5, 'longName'],
+  [3, 'deepNesting'],
+  [3, 'repeat'],
+  [12, 'pathInject'],
+  [4, 'attrNoise'],
+  [4, 'lineEndings'],
+  [2, 'bom'],
+  [5, 'charFlip'],
+  [4, 'tagRename'],
+  [3, 'splice'],
+  [2, 'requote'],
+  [2, 'gentleComment'],
 ];
 
 /** Applies 1..maxOps operators; returns the text and the operators' names. */
@@ -358,7 +581,17 @@ export function mutate(text: string, rng: Rng, ctx: MutationContext, maxOps = 3)
 
 /** Operators that keep a document well-formed more often than not (for the fix-safety properties). */
 export function mutateGently(text: string, rng: Rng, ctx: MutationContext): { text: string; ops: string[] } {
-  const gentle: [number, string][] = [[10, 'pathInject'], [3, 'lineEndings'], [2, 'bom'], [3, 'requote'], [3, 'gentleComment'], [2, 'repeat'], [1, 'attrNoise'], [1, 'entityRef'], [1, 'doctype']];
+  const gentle: [number, string][] = [
+    [10, 'pathInject'],
+    [3, 'lineEndings'],
+    [2, 'bom'],
+    [3, 'requote'],
+    [3, 'gentleComment'],
+    [2, 'repeat'],
+    [1, 'attrNoise'],
+    [1, 'entityRef'],
+    [1, 'doctype'],
+  ];
   const ops: string[] = [];
   let t = text;
   for (let n = rng.range(1, 4); n > 0; n--) {

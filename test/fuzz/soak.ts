@@ -23,7 +23,10 @@ interface SoakDoc {
 }
 
 function render(d: SoakDoc): string {
-  const disks = d.paths.map((p, i) => `    <disk type='block' device='disk'>\n      <source dev='${p}'/>\n      <target dev='vd${String.fromCharCode(98 + i)}' bus='virtio'/>${d.shareable[i] ? '\n      <shareable/>' : ''}\n    </disk>`);
+  const disks = d.paths.map(
+    (p, i) =>
+      `    <disk type='block' device='disk'>\n      <source dev='${p}'/>\n      <target dev='vd${String.fromCharCode(98 + i)}' bus='virtio'/>${d.shareable[i] ? '\n      <shareable/>' : ''}\n    </disk>`,
+  );
   const text = `<domain type='kvm'>\n  <name>${d.name}</name>\n  <devices>\n${disks.join('\n')}\n  </devices>\n</domain>\n`;
   return d.broken ? text.replace('</devices>', '</devices') : text;
 }
@@ -36,7 +39,12 @@ function median(xs: number[]): number {
 async function main(): Promise<number> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
-    options: { edits: { type: 'string', default: '10000' }, docs: { type: 'string', default: '12' }, seed: { type: 'string', default: '1' }, ratio: { type: 'string', default: '1.2' } },
+    options: {
+      edits: { type: 'string', default: '10000' },
+      docs: { type: 'string', default: '12' },
+      seed: { type: 'string', default: '1' },
+      ratio: { type: 'string', default: '1.2' },
+    },
   });
   const edits = Number(values.edits);
   const ndocs = Number(values.docs);
@@ -52,7 +60,14 @@ async function main(): Promise<number> {
     await s.initialize();
     const docs: SoakDoc[] = [];
     for (let i = 0; i < ndocs; i++) {
-      const d: SoakDoc = { uri: pathToFileURL(join(ROOT, 'soak', `soak-${i}.xml`)).toString(), doc: undefined as unknown as TextDocument, name: `soak${i}`, paths: [rng.pick(pool), rng.pick(pool)], shareable: [false, false], broken: false };
+      const d: SoakDoc = {
+        uri: pathToFileURL(join(ROOT, 'soak', `soak-${i}.xml`)).toString(),
+        doc: undefined as unknown as TextDocument,
+        name: `soak${i}`,
+        paths: [rng.pick(pool), rng.pick(pool)],
+        shareable: [false, false],
+        broken: false,
+      };
       d.doc = TextDocument.create(d.uri, 'xml', 1, render(d));
       docs.push(d);
       await s.open(d.uri, d.doc.getText(), 1);
@@ -62,7 +77,8 @@ async function main(): Promise<number> {
       const d = rng.pick(docs);
       const k = rng.int(d.paths.length);
       const op = rng.int(10);
-      if (op <= 4) d.paths[k] = d.paths[k] + rng.pick(['a', 'b', '1', '-', '_', 'x']); // typing: a new path every time
+      if (op <= 4)
+        d.paths[k] = d.paths[k] + rng.pick(['a', 'b', '1', '-', '_', 'x']); // typing: a new path every time
       else if (op === 5) d.paths[k] = d.paths[k].slice(0, -1) || '/';
       else if (op === 6) d.paths[k] = rng.pick(pool);
       else if (op === 7) {
@@ -82,7 +98,11 @@ async function main(): Promise<number> {
       touched.add(d);
       if (e % 25 === 0) {
         // A sync point: the edited documents' last versions are published; a hover and code actions answer.
-        await s.until(`publish of edit ${e}`, () => [...touched].every((x) => s.latest.get(x.uri)?.version === x.doc.version) || undefined, 30_000);
+        await s.until(
+          `publish of edit ${e}`,
+          () => [...touched].every((x) => s.latest.get(x.uri)?.version === x.doc.version) || undefined,
+          30_000,
+        );
         touched.clear();
         const line = 4 + 4 * rng.int(d.paths.length);
         await s.hover(d.uri, { line, character: 22 });
@@ -111,8 +131,12 @@ async function main(): Promise<number> {
     const med = [0, 1, 2, 3].map((i) => median(quarter(i)));
     const ratio = med[3] / med[1];
     const rss = samples.map((x) => x.rssMb);
-    console.log(`soak: ${edits} edits on ${ndocs} documents, ${requests} hover/code-action requests, ${reopened} close/reopen, ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    console.log(`soak: server RSS ${samples.length} samples: min ${Math.min(...rss).toFixed(1)} MB, max ${Math.max(...rss).toFixed(1)} MB; quarter medians ${med.map((m) => m.toFixed(1)).join(' / ')} MB; last/second = ${ratio.toFixed(3)} (bound ${ratioBound})`);
+    console.log(
+      `soak: ${edits} edits on ${ndocs} documents, ${requests} hover/code-action requests, ${reopened} close/reopen, ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+    console.log(
+      `soak: server RSS ${samples.length} samples: min ${Math.min(...rss).toFixed(1)} MB, max ${Math.max(...rss).toFixed(1)} MB; quarter medians ${med.map((m) => m.toFixed(1)).join(' / ')} MB; last/second = ${ratio.toFixed(3)} (bound ${ratioBound})`,
+    );
     if (failures.length) console.log(`soak: the server logged failures:\n  ${failures.slice(0, 5).join('\n  ')}`);
     return ratio <= ratioBound && failures.length === 0 ? 0 : 1;
   } finally {
@@ -120,7 +144,10 @@ async function main(): Promise<number> {
   }
 }
 
-void main().then((code) => (process.exitCode = code), (e) => {
-  console.error(e);
-  process.exitCode = 2;
-});
+void main().then(
+  (code) => (process.exitCode = code),
+  (e) => {
+    console.error(e);
+    process.exitCode = 2;
+  },
+);

@@ -92,9 +92,12 @@ export function runWorker<T>(file: string, job: Record<string, unknown>, opts: R
         lastCount = c;
         lastMove = now;
       } else if (now - lastMove > opts.stallMs) finish({ status: 'stalled', error: `no progress for ${now - lastMove} ms` });
-      if (opts.deadlineMs && now - started > opts.deadlineMs) finish({ status: 'deadline', error: `still running after ${now - started} ms` });
+      if (opts.deadlineMs && now - started > opts.deadlineMs)
+        finish({ status: 'deadline', error: `still running after ${now - started} ms` });
     }, 25);
-    worker.on('message', (m: { ok: boolean; result?: T; error?: string }) => finish(m.ok ? { status: 'ok', result: m.result } : { status: 'error', error: m.error }));
+    worker.on('message', (m: { ok: boolean; result?: T; error?: string }) =>
+      finish(m.ok ? { status: 'ok', result: m.result } : { status: 'error', error: m.error }),
+    );
     worker.on('error', (e) => finish({ status: 'died', error: e.stack ?? String(e) }));
     worker.on('exit', (code) => finish({ status: 'died', error: `worker exited with code ${code}` }));
   });

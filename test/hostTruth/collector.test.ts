@@ -13,7 +13,11 @@ import { fetchSnapshot, snapshotFromCollectorOutput } from '../../server/src/inv
 import { buildSnapshot, parsePoolXml, parseScsiHosts, parseVolList, SUDO_TOOLS } from '../../server/src/inventory/parsers';
 import { validateSnapshot, type InventorySnapshot } from '../../server/src/inventory/snapshot';
 import {
-  COLLECTOR_SCRIPT, collectorScript, DEFAULT_LIBVIRT_URI, fetchCollectorOutput, validateLibvirtUri,
+  COLLECTOR_SCRIPT,
+  collectorScript,
+  DEFAULT_LIBVIRT_URI,
+  fetchCollectorOutput,
+  validateLibvirtUri,
 } from '../../server/src/inventory/transport';
 import { COLLECTOR_INVOCATIONS, RIG_SUDO_COMMANDS, rigSudoers, SYSTEM_URI } from '../rig/fakeHost';
 import { repoRoot } from '../rig/paths';
@@ -32,7 +36,15 @@ function comparable(s: InventorySnapshot): unknown {
 }
 
 /** The fields this part of issue 12 fills, and the ones they rest on. */
-const fresh = (x: InventorySnapshot) => ({ links: x.links, udevRules: x.udevRules, pools: x.pools, scsiHosts: x.scsiHosts, libvirtUri: x.libvirtUri, domains: x.domains, devices: x.devices });
+const fresh = (x: InventorySnapshot) => ({
+  links: x.links,
+  udevRules: x.udevRules,
+  pools: x.pools,
+  scsiHosts: x.scsiHosts,
+  libvirtUri: x.libvirtUri,
+  domains: x.domains,
+  devices: x.devices,
+});
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -42,7 +54,8 @@ describe('new sections through a real sshd (rig), as root and as a non-root user
   before(async () => {
     const r = await startRigOrSkip({
       hosts: [
-        { name: 'kvm-a', fixtureDir: KVM_A }, { name: 'kvm-b', fixtureDir: KVM_B },
+        { name: 'kvm-a', fixtureDir: KVM_A },
+        { name: 'kvm-b', fixtureDir: KVM_B },
         // The same host where the non-root user is not in sudoers, and where it may run vxdctl only.
         { name: 'kvm-a-nosudo', fixtureDir: KVM_A, sudoCommands: [] },
         { name: 'kvm-a-othersudo', fixtureDir: KVM_A, sudoCommands: [RIG_SUDO_COMMANDS[2]] },
@@ -60,10 +73,23 @@ describe('new sections through a real sshd (rig), as root and as a non-root user
     assert.equal(output.complete, true);
     const sec = (n: string) => output.sections.get(n)!;
     assert.equal(sec('libvirt-uri').body, 'qemu:///system\n');
-    assert.equal(sec('dev-links').body.split('\n').filter((l) => l).sort().join('\n'),
-      readFileSync(join(KVM_A, 'dev-links.tsv'), 'utf8').split('\n').filter((l) => l).sort().join('\n'));
+    assert.equal(
+      sec('dev-links')
+        .body.split('\n')
+        .filter((l) => l)
+        .sort()
+        .join('\n'),
+      readFileSync(join(KVM_A, 'dev-links.tsv'), 'utf8')
+        .split('\n')
+        .filter((l) => l)
+        .sort()
+        .join('\n'),
+    );
     assert.equal(sec('udev-rules').body, '/etc/udev/rules.d/99-vmdisks.rules\n');
-    assert.equal(sec('udev-rule /etc/udev/rules.d/99-vmdisks.rules').body, readFileSync(join(KVM_A, 'udev-rules', '99-vmdisks.rules'), 'utf8'));
+    assert.equal(
+      sec('udev-rule /etc/udev/rules.d/99-vmdisks.rules').body,
+      readFileSync(join(KVM_A, 'udev-rules', '99-vmdisks.rules'), 'utf8'),
+    );
     assert.equal(sec('scsi-hosts').body, readFileSync(join(KVM_A, 'scsi-hosts.tsv'), 'utf8'));
     assert.equal(sec('pool-list').body, 'default\nfc-3par\nguests\nmpath\n\n');
     assert.equal(sec('pool-list-inactive').body, 'fc-b\niscsi-old\n\n');
@@ -82,21 +108,34 @@ describe('new sections through a real sshd (rig), as root and as a non-root user
     assert.equal(live.links['/dev/vmdisks/db-data'], '/dev/dm-7');
     assert.equal(live.links['/dev/vmdisks/scratch'], '/dev/sdo');
     assert.match(live.udevRules![0].text, /KERNEL=="sdo", SYMLINK\+="vmdisks\/scratch"/);
-    assert.deepEqual(live.pools!.map((p) => [p.name, p.type, p.active, p.volumes.length]), [
-      ['default', 'dir', true, 2], ['fc-3par', 'scsi', true, 4], ['guests', 'logical', true, 1], ['mpath', 'mpath', true, 2],
-      ['fc-b', 'scsi', false, 0], ['iscsi-old', 'iscsi', false, 0],
-    ]);
+    assert.deepEqual(
+      live.pools!.map((p) => [p.name, p.type, p.active, p.volumes.length]),
+      [
+        ['default', 'dir', true, 2],
+        ['fc-3par', 'scsi', true, 4],
+        ['guests', 'logical', true, 1],
+        ['mpath', 'mpath', true, 2],
+        ['fc-b', 'scsi', false, 0],
+        ['iscsi-old', 'iscsi', false, 0],
+      ],
+    );
     assert.deepEqual(live.pools!.find((p) => p.name === 'fc-3par')!.adapter, { type: 'scsi_host', name: 'host3' });
     assert.deepEqual(live.pools!.find((p) => p.name === 'fc-b')!.adapter, { type: 'scsi_host', parentaddr: '0000:3b:00.1' });
     assert.deepEqual(live.pools!.find((p) => p.name === 'guests')!.sourceDevices, ['/dev/sda2']);
-    assert.deepEqual(live.scsiHosts!.find((h) => h.name === 'host3'), { name: 'host3', pciAddress: '0000:3b:00.0', wwnn: '20000024ff7a1b2c', wwpn: '21000024ff7a1b2c' });
+    assert.deepEqual(
+      live.scsiHosts!.find((h) => h.name === 'host3'),
+      { name: 'host3', pciAddress: '0000:3b:00.0', wwnn: '20000024ff7a1b2c', wwpn: '21000024ff7a1b2c' },
+    );
     // The snapshot survives a JSON round trip through validateSnapshot unchanged.
     const again = validateSnapshot(JSON.parse(JSON.stringify(live)), 'live');
     assert.deepEqual(fresh(again), fresh(live));
     assert.deepEqual(again.tools, live.tools);
 
     // virsh always ran with -c qemu:///system and -r; pool names passed after "--".
-    const virsh = rig.host('kvm-a').readToolLog().filter((l) => l[0] === 'virsh' && l[1] !== '--version');
+    const virsh = rig
+      .host('kvm-a')
+      .readToolLog()
+      .filter((l) => l[0] === 'virsh' && l[1] !== '--version');
     assert.ok(virsh.length >= 10);
     for (const l of virsh) assert.deepEqual(l.slice(1, 4), ['-c', SYSTEM_URI, '-r'], l.join(' '));
     assert.ok(virsh.some((l) => l.join(' ') === 'virsh -c qemu:///system -r vol-list --details -- fc-3par'));
@@ -125,7 +164,10 @@ describe('new sections through a real sshd (rig), as root and as a non-root user
     assert.deepEqual(user.dmp?.names, root.dmp?.names, '/dev/vx/dmp is listed without privileges');
     const w = user.warnings.filter((x) => x.startsWith('needs root'));
     assert.equal(w.length, 2, user.warnings.join('\n'));
-    assert.match(w[0], new RegExp(`^needs root on ${alias.replace(/\./g, '\\.')}: vxdmpadm \\(run as root, or set libvirtDomain\\.ssh\\.sudo / --sudo`));
+    assert.match(
+      w[0],
+      new RegExp(`^needs root on ${alias.replace(/\./g, '\\.')}: vxdmpadm \\(run as root, or set libvirtDomain\\.ssh\\.sudo / --sudo`),
+    );
     assert.match(w[1], /^needs root on \S+: vxdisk /);
     // The same user with the session URI (what virsh without -c gives a non-root login) sees nothing.
     const session = await fetchSnapshot(alias, { ...opts(), libvirtUri: 'qemu:///session' });
@@ -137,7 +179,7 @@ describe('new sections through a real sshd (rig), as root and as a non-root user
     assert.deepEqual(comparable(snapshotFromCollectorOutput(alias, splitCollectorOutput(raw.stdout))), comparable(user));
   });
 
-  test('--sudo variant: the script differs only in its setting line, and the README and the rig\'s sudoers name its commands', () => {
+  test("--sudo variant: the script differs only in its setting line, and the README and the rig's sudoers name its commands", () => {
     // The script calls exactly "sudo -n <full path> <the documented arguments>".
     const s = collectorScript({ sudo: true });
     assert.equal(s.replace('\nLDI_SUDO=1\n', '\nLDI_SUDO=0\n'), COLLECTOR_SCRIPT);
@@ -153,7 +195,7 @@ describe('new sections through a real sshd (rig), as root and as a non-root user
       assert.ok(readme.includes(`/usr/sbin/${tool} ${args}`), `README sudoers line for ${tool} ${args}`);
     }
     const line = /^kvmaudit ALL=\(root\) NOPASSWD: (.*)$/m.exec(readme);
-    assert.ok(line, 'the README\'s sudoers line');
+    assert.ok(line, "the README's sudoers line");
     assert.deepEqual(line[1].split(', '), RIG_SUDO_COMMANDS);
     assert.ok(rigSudoers(RIG_SUDO_COMMANDS).includes(`${RIG_USER} ALL=(root) NOPASSWD: ${line[1]}\n`));
   });
@@ -194,8 +236,14 @@ describe('new sections through a real sshd (rig), as root and as a non-root user
       assert.deepEqual(user.vxvm, root.vxvm);
       assert.deepEqual(user.domains, root.domains);
       // Each ran once, with exactly the collector's arguments (as root: the fake tools refuse anyone else).
-      const vx = a.readToolLog().slice(before).filter((l) => (SUDO_TOOLS as string[]).includes(l[0]));
-      assert.deepEqual(vx, SUDO_TOOLS.map((tool) => [tool, ...COLLECTOR_INVOCATIONS[tool as 'vxdmpadm']]));
+      const vx = a
+        .readToolLog()
+        .slice(before)
+        .filter((l) => (SUDO_TOOLS as string[]).includes(l[0]));
+      assert.deepEqual(
+        vx,
+        SUDO_TOOLS.map((tool) => [tool, ...COLLECTOR_INVOCATIONS[tool as 'vxdmpadm']]),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -213,7 +261,8 @@ describe('new sections through a real sshd (rig), as root and as a non-root user
     assert.equal(none.dmp?.nodes.length ?? 0, 0);
     const refused = none.warnings.filter((w) => w.startsWith('needs root'));
     assert.equal(refused.length, 3, none.warnings.join('\n'));
-    for (const w of refused) assert.match(w, /\(sudo -n was refused: add the sudoers entry from the README\): sudo: a password is required/);
+    for (const w of refused)
+      assert.match(w, /\(sudo -n was refused: add the sudoers entry from the README\): sudo: a password is required/);
     assert.deepEqual(none.domains, root.domains, 'the rest of the inventory is unaffected');
 
     // A host whose sudoers allows another command only (vxdctl): the other two are refused.
@@ -238,9 +287,18 @@ describe('new sections through a real sshd (rig), as root and as a non-root user
       return median(ms);
     };
     if (process.env.LDX_COLLECTOR_PROFILE) {
-      const prof = COLLECTOR_SCRIPT.replace(`printf '#LDI-BEGIN %s\\n' "$sec"`, `printf '#LDI-BEGIN %s\\n' "$sec"; printf '%s %s\\n' "$(date +%s.%N)" "$sec" >&2`);
+      const prof = COLLECTOR_SCRIPT.replace(
+        `printf '#LDI-BEGIN %s\\n' "$sec"`,
+        `printf '#LDI-BEGIN %s\\n' "$sec"; printf '%s %s\\n' "$(date +%s.%N)" "$sec" >&2`,
+      );
       const r = await fetchCollectorOutput('kvm-a', { ...opts(), script: prof });
-      console.log(r.raw.stderr.split('\n').map((l) => `# ${l}`).join('\n'), r.raw.durationMs);
+      console.log(
+        r.raw.stderr
+          .split('\n')
+          .map((l) => `# ${l}`)
+          .join('\n'),
+        r.raw.durationMs,
+      );
     }
     const now = await times();
     const baselineFile = process.env.LDX_COLLECTOR_BASELINE;
@@ -254,21 +312,47 @@ describe('new sections through a real sshd (rig), as root and as a non-root user
 describe('libvirt URI: checked strictly before it is placed in the script', () => {
   test('hostile URIs are refused, before anything is spawned', async () => {
     const hostile = [
-      "qemu:///system'; touch /tmp/pwned; '", 'qemu:///system\nid', 'qemu:///$(id)', 'qemu:///`id`', 'qemu:///system"',
-      '-c', '', 'qemu+ssh://a b/system', 'qemu:///system;id', 'qemu:///system|id', 'QEMU:///system', 'qemu:///sys tem',
-      'qemu:///system\\', 'qemu:///system?x=$(id)', `qemu:///${'a'.repeat(300)}`,
+      "qemu:///system'; touch /tmp/pwned; '",
+      'qemu:///system\nid',
+      'qemu:///$(id)',
+      'qemu:///`id`',
+      'qemu:///system"',
+      '-c',
+      '',
+      'qemu+ssh://a b/system',
+      'qemu:///system;id',
+      'qemu:///system|id',
+      'QEMU:///system',
+      'qemu:///sys tem',
+      'qemu:///system\\',
+      'qemu:///system?x=$(id)',
+      `qemu:///${'a'.repeat(300)}`,
     ];
     for (const uri of hostile) {
       assert.throws(() => validateLibvirtUri(uri), /refused/, JSON.stringify(uri));
       assert.throws(() => collectorScript({ libvirtUri: uri }), /refused/, JSON.stringify(uri));
       let spawned = false;
-      await assert.rejects(fetchCollectorOutput('local', { libvirtUri: uri, onSpawn: () => { spawned = true; } }), (e: Error & { kind?: string }) => e.kind === 'bad-destination');
+      await assert.rejects(
+        fetchCollectorOutput('local', {
+          libvirtUri: uri,
+          onSpawn: () => {
+            spawned = true;
+          },
+        }),
+        (e: Error & { kind?: string }) => e.kind === 'bad-destination',
+      );
       assert.equal(spawned, false);
     }
   });
 
   test('ordinary URIs are accepted and single-quoted into the setting line only', () => {
-    for (const uri of ['qemu:///system', 'qemu:///session', 'qemu+ssh://root@kvm-b/system', 'qemu+tls://[fd00::1]:16514/system?no_verify=1', 'xen:///system']) {
+    for (const uri of [
+      'qemu:///system',
+      'qemu:///session',
+      'qemu+ssh://root@kvm-b/system',
+      'qemu+tls://[fd00::1]:16514/system?no_verify=1',
+      'xen:///system',
+    ]) {
       validateLibvirtUri(uri);
       const s = collectorScript({ libvirtUri: uri });
       assert.equal(s.replace(`\nLDI_URI='${uri}'\n`, `\nLDI_URI='${DEFAULT_LIBVIRT_URI}'\n`), COLLECTOR_SCRIPT, uri);
@@ -298,26 +382,42 @@ describe('parsers of the new sections, tolerant', () => {
   });
 
   test('pool-dumpxml: parentaddr, device paths filtered, not a pool', () => {
-    const p = parsePoolXml('x', `<pool type='scsi'><name>x</name><source><device path='/dev/sdb'/><device path='/dev/../etc/passwd'/><device path='iqn.2003-01.x'/>
+    const p = parsePoolXml(
+      'x',
+      `<pool type='scsi'><name>x</name><source><device path='/dev/sdb'/><device path='/dev/../etc/passwd'/><device path='iqn.2003-01.x'/>
       <adapter type='fc_host' parent='scsi_host5' wwnn='20000000c9831b4b' wwpn='10000000c9831b4b'><parentaddr unique_id='1'><address domain='0x0000' bus='0x5' slot='0x00' function='0x1'/></parentaddr></adapter></source>
-      <target><path>/dev/disk/by-path</path></target></pool>`, true);
+      <target><path>/dev/disk/by-path</path></target></pool>`,
+      true,
+    );
     assert.deepEqual(p.sourceDevices, ['/dev/sdb']);
-    assert.deepEqual(p.adapter, { type: 'fc_host', parent: 'scsi_host5', wwnn: '20000000c9831b4b', wwpn: '10000000c9831b4b', parentaddr: '0000:05:00.1' });
+    assert.deepEqual(p.adapter, {
+      type: 'fc_host',
+      parent: 'scsi_host5',
+      wwnn: '20000000c9831b4b',
+      wwpn: '10000000c9831b4b',
+      parentaddr: '0000:05:00.1',
+    });
     assert.equal(p.targetPath, '/dev/disk/by-path');
     assert.throws(() => parsePoolXml('y', '<domain/>', true), /not <pool>/);
     assert.throws(() => parsePoolXml('y', '<pool', true), /not well-formed/);
   });
 
   test('scsi-hosts: PCI address from the sysfs link, FC names without 0x', () => {
-    assert.deepEqual(parseScsiHosts('host3\t../../devices/pci0000:00/0000:00:03.0/0000:05:00.1/host3/scsi_host/host3\t0x20000024FF7A1B2C\t0x21000024ff7a1b2c\nhost9\t../../devices/platform/host9/scsi_host/host9\nbogus\tx\n'), [
-      { name: 'host3', pciAddress: '0000:05:00.1', wwnn: '20000024ff7a1b2c', wwpn: '21000024ff7a1b2c' },
-      { name: 'host9' },
-    ]);
+    assert.deepEqual(
+      parseScsiHosts(
+        'host3\t../../devices/pci0000:00/0000:00:03.0/0000:05:00.1/host3/scsi_host/host3\t0x20000024FF7A1B2C\t0x21000024ff7a1b2c\nhost9\t../../devices/platform/host9/scsi_host/host9\nbogus\tx\n',
+      ),
+      [{ name: 'host3', pciAddress: '0000:05:00.1', wwnn: '20000024ff7a1b2c', wwpn: '21000024ff7a1b2c' }, { name: 'host9' }],
+    );
   });
 
   test('a failing pool, a refused tool, a hostile rules file name: warnings and states, never an exception', () => {
     const sections = fixtureSections(KVM_A);
-    sections.set('pool-vols mpath', { body: '', rc: 1, stderr: ["error: Requested operation is not valid: storage pool 'mpath' is not active"] });
+    sections.set('pool-vols mpath', {
+      body: '',
+      rc: 1,
+      stderr: ["error: Requested operation is not valid: storage pool 'mpath' is not active"],
+    });
     sections.set('pool-dumpxml guests', { body: '<pool', rc: 0, stderr: [] });
     sections.set('vxdisk', { body: '', rc: 1, stderr: ['sudo: a password is required'] });
     sections.set('vxdmpadm', { body: '', rc: 126, stderr: [] });
@@ -326,31 +426,69 @@ describe('parsers of the new sections, tolerant', () => {
     const s = buildSnapshot({ host: 'kvm-a', collectedAt: FIXTURE_COLLECTED_AT, sections });
     assert.equal(s.tools['pool-vols mpath'], 'failed');
     assert.deepEqual(s.pools!.find((p) => p.name === 'mpath')!.volumes, []);
-    assert.equal(s.pools!.some((p) => p.name === 'guests'), false);
+    assert.equal(
+      s.pools!.some((p) => p.name === 'guests'),
+      false,
+    );
     assert.equal(s.tools.vxdisk, 'needs-root');
     assert.equal(s.tools.vxdmpadm, 'needs-root');
-    assert.ok(s.warnings.some((w) => /^needs root on kvm-a: vxdisk \(sudo -n was refused: add the sudoers entry/.test(w)), s.warnings.join('\n'));
-    assert.deepEqual(s.udevRules!.map((r) => r.file), ['/etc/udev/rules.d/99-vmdisks.rules']);
+    assert.ok(
+      s.warnings.some((w) => /^needs root on kvm-a: vxdisk \(sudo -n was refused: add the sudoers entry/.test(w)),
+      s.warnings.join('\n'),
+    );
+    assert.deepEqual(
+      s.udevRules!.map((r) => r.file),
+      ['/etc/udev/rules.d/99-vmdisks.rules'],
+    );
     assert.ok(s.warnings.some((w) => /udev rules file name refused/.test(w)));
   });
 
   test('validateSnapshot keeps well-typed pools, rules and SCSI hosts, drops the rest', () => {
     const base = JSON.parse(readFileSync(join(ROOT, 'examples', 'kvm-a.inventory.json'), 'utf8'));
-    const v = validateSnapshot({
-      ...base,
-      libvirtUri: 'qemu:///system',
-      tools: { vxdmpadm: 'needs-root', x: 'bogus' },
-      udevRules: [{ file: '/etc/udev/rules.d/a.rules', text: 'KERNEL=="sdb", SYMLINK+="x"' }, { file: '/etc/../x', text: '' }, { file: 3 }],
-      pools: [
-        { name: 'p', type: 'mpath', active: true, sourceDevices: ['/dev/sdb', '/dev/../x', 5], targetPath: '/dev/mapper', volumes: [{ name: 'dm-7', path: '/dev/dm-7', type: 'block' }, { name: 'e', path: 'rel' }], adapter: { name: 'host3', evil: 'x', parentaddr: '0000:05:00.1' } },
-        { name: '\u0007bell', type: 'dir' }, 'nope',
-      ],
-      scsiHosts: [{ name: 'host3', pciAddress: '0000:05:00.1', wwnn: 7 }, {}],
-    }, 't');
+    const v = validateSnapshot(
+      {
+        ...base,
+        libvirtUri: 'qemu:///system',
+        tools: { vxdmpadm: 'needs-root', x: 'bogus' },
+        udevRules: [
+          { file: '/etc/udev/rules.d/a.rules', text: 'KERNEL=="sdb", SYMLINK+="x"' },
+          { file: '/etc/../x', text: '' },
+          { file: 3 },
+        ],
+        pools: [
+          {
+            name: 'p',
+            type: 'mpath',
+            active: true,
+            sourceDevices: ['/dev/sdb', '/dev/../x', 5],
+            targetPath: '/dev/mapper',
+            volumes: [
+              { name: 'dm-7', path: '/dev/dm-7', type: 'block' },
+              { name: 'e', path: 'rel' },
+            ],
+            adapter: { name: 'host3', evil: 'x', parentaddr: '0000:05:00.1' },
+          },
+          { name: '\u0007bell', type: 'dir' },
+          'nope',
+        ],
+        scsiHosts: [{ name: 'host3', pciAddress: '0000:05:00.1', wwnn: 7 }, {}],
+      },
+      't',
+    );
     assert.equal(v.tools.vxdmpadm, 'needs-root');
     assert.equal(v.tools.x, undefined);
     assert.deepEqual(v.udevRules, [{ file: '/etc/udev/rules.d/a.rules', text: 'KERNEL=="sdb", SYMLINK+="x"' }]);
-    assert.deepEqual(v.pools, [{ name: 'p', type: 'mpath', active: true, sourceDevices: ['/dev/sdb'], targetPath: '/dev/mapper', volumes: [{ name: 'dm-7', path: '/dev/dm-7', type: 'block' }], adapter: { name: 'host3', parentaddr: '0000:05:00.1' } }]);
+    assert.deepEqual(v.pools, [
+      {
+        name: 'p',
+        type: 'mpath',
+        active: true,
+        sourceDevices: ['/dev/sdb'],
+        targetPath: '/dev/mapper',
+        volumes: [{ name: 'dm-7', path: '/dev/dm-7', type: 'block' }],
+        adapter: { name: 'host3', parentaddr: '0000:05:00.1' },
+      },
+    ]);
     assert.deepEqual(v.scsiHosts, [{ name: 'host3', pciAddress: '0000:05:00.1', wwnn: '7' }]);
     assert.equal(v.libvirtUri, 'qemu:///system');
   });

@@ -24,7 +24,9 @@ const MPATH_WWID = '/dev/disk/by-id/dm-uuid-mpath-36001405e5bf5c158c4e4a5398ccba
 const WWN12 = '/dev/disk/by-id/wwn-0x60002ac000000000000000120001a2b3';
 
 /** sdc (ambiguous), mpatha (on kvm-a only), dm-2 (the same map on both), the wwn- link of LUN 12 (the same LUN on both, one path). */
-const GROUP_DOC = domainXml([blockDisk('/dev/sdc', 'vdb'), blockDisk('/dev/mapper/mpatha', 'vdc'), blockDisk('/dev/dm-2', 'vdd'), blockDisk(WWN12, 'vde')].join('\n'));
+const GROUP_DOC = domainXml(
+  [blockDisk('/dev/sdc', 'vdb'), blockDisk('/dev/mapper/mpatha', 'vdc'), blockDisk('/dev/dm-2', 'vdd'), blockDisk(WWN12, 'vde')].join('\n'),
+);
 
 function service(hosts: HostIndex[]): LanguageService {
   return new LanguageService({ hostsFor: () => hosts });
@@ -40,7 +42,11 @@ function assertGroupFixed(out: string): void {
   assert.match(out, /<source dev='\/dev\/sdc'\/>/, 'sdc reaches different LUNs: untouched');
   assert.match(out, /<source dev='\/dev\/mapper\/mpatha'\/>/, 'mpatha is missing on kvm-b: untouched');
   assert.match(out, new RegExp(`<source dev='${MPATH_WWID}'/><target dev='vdd'`), 'dm-2 is the same map on both: fixed');
-  assert.match(out, /<source dev='\/dev\/vx\/dmp\/3pardata0_12'\/><target dev='vde'/, 'the wwn- link of LUN 12: fixed to its DMP node, valid on both');
+  assert.match(
+    out,
+    /<source dev='\/dev\/vx\/dmp\/3pardata0_12'\/><target dev='vde'/,
+    'the wwn- link of LUN 12: fixed to its DMP node, valid on both',
+  );
 }
 
 test('ambiguous values: no preferred fix from any rule; quick fixes name the host whose LUN they map', () => {
@@ -53,19 +59,22 @@ test('ambiguous values: no preferred fix from any rule; quick fixes name the hos
   assert.ok(titles.has(`Map kvm-b's LUN (LUN wwn:6001405e5bf5c158c4e4a5398ccba2cc): use ${MPATH_WWID}`), [...titles].join('\n'));
   for (const t of titles) assert.match(t, /^Map kvm-[ab]'s LUN /);
   // Every offered path reaches the LUN its title names, on both hosts, and never one path of it.
-  for (const f of fs) for (const fx of f.fixes) {
-    const host = fx.title.startsWith("Map kvm-a's") ? exampleHost() : exampleHostB();
-    for (const h of AB()) {
-      const r = h.resolve(fx.edits[0].newText);
-      assert.equal(r.lun?.id, host.resolve('/dev/sdc').lun?.id, `${fx.title} on ${h.host}`);
-      assert.ok(!r.bypassesMultipath, `${fx.title} bypasses multipath on ${h.host}`);
+  for (const f of fs)
+    for (const fx of f.fixes) {
+      const host = fx.title.startsWith("Map kvm-a's") ? exampleHost() : exampleHostB();
+      for (const h of AB()) {
+        const r = h.resolve(fx.edits[0].newText);
+        assert.equal(r.lun?.id, host.resolve('/dev/sdc').lun?.id, `${fx.title} on ${h.host}`);
+        assert.ok(!r.bypassesMultipath, `${fx.title} bypasses multipath on ${h.host}`);
+      }
     }
-  }
   // Missing on one host is not guessed either.
   const mp = findingsAt(GROUP_DOC, '/dev/mapper/mpatha', AB());
   assert.ok(mp.length >= 2);
   for (const f of mp) assert.ok(!f.fixes.some((x) => x.preferred), `${f.code} prefers a fix for mpatha`);
-  assert.ok(mp.some((f) => f.fixes.some((x) => x.title === `Map kvm-a's LUN (LUN wwn:6001405e5bf5c158c4e4a5398ccba2cc): use ${MPATH_WWID}`)));
+  assert.ok(
+    mp.some((f) => f.fixes.some((x) => x.title === `Map kvm-a's LUN (LUN wwn:6001405e5bf5c158c4e4a5398ccba2cc): use ${MPATH_WWID}`)),
+  );
 });
 
 test('negative: consistent values keep their preferred fix; one host alone still gets the usual fix', () => {
@@ -82,17 +91,27 @@ test('fix-all in the file (code action) and for the workspace (fixAllEdits) leav
   const svc = service(AB());
   const doc = { uri: 'file:///g/dom.xml', text: GROUP_DOC };
   const lines = svc.analyze(doc).doc.lines;
-  const applyLsp = (edits: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[]) =>
-    applyEdits(GROUP_DOC, edits.map((e) => ({ start: lines.offsetAt(e.range.start), end: lines.offsetAt(e.range.end), newText: e.newText })));
+  const applyLsp = (
+    edits: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[],
+  ) =>
+    applyEdits(
+      GROUP_DOC,
+      edits.map((e) => ({ start: lines.offsetAt(e.range.start), end: lines.offsetAt(e.range.end), newText: e.newText })),
+    );
   assertGroupFixed(applyLsp(svc.fixAllEdits(doc)));
   const end = lines.positionAt(GROUP_DOC.length);
-  const fixAll = svc.codeActions(doc, { start: { line: 0, character: 0 }, end }, ['source.fixAll']).find((a) => a.kind?.startsWith('source.fixAll'))!;
+  const fixAll = svc
+    .codeActions(doc, { start: { line: 0, character: 0 }, end }, ['source.fixAll'])
+    .find((a) => a.kind?.startsWith('source.fixAll'))!;
   assertGroupFixed(applyLsp(fixAll.edit!.changes![doc.uri]));
   // The quick fixes on sdc are offered, none preferred.
   const at = lines.positionAt(GROUP_DOC.indexOf('/dev/sdc') + 2);
   const quick = svc.codeActions(doc, { start: at, end: at }, ['quickfix']);
   assert.ok(quick.length >= 2);
-  assert.ok(quick.every((a) => !a.isPreferred), quick.map((a) => a.title).join('\n'));
+  assert.ok(
+    quick.every((a) => !a.isPreferred),
+    quick.map((a) => a.title).join('\n'),
+  );
 });
 
 test('CLI --fix with two --inventory: the ambiguous value is untouched, the consistent ones are fixed', () => {
@@ -106,7 +125,10 @@ test('CLI --fix with two --inventory: the ambiguous value is untouched, the cons
     // JSON output: no fix of sdc is marked preferred, each names its host.
     writeFileSync(file, domainXml(blockDisk('/dev/sdc')));
     const j = runCli(['--inventory', EXAMPLE_INVENTORY, '--inventory', EXAMPLE_INVENTORY_B, '--format', 'json', file]);
-    const fixes = (JSON.parse(j.stdout) as { findings?: { fixes: { title: string; preferred: boolean }[] }[]; files?: { findings: { fixes: { title: string; preferred: boolean }[] }[] }[] });
+    const fixes = JSON.parse(j.stdout) as {
+      findings?: { fixes: { title: string; preferred: boolean }[] }[];
+      files?: { findings: { fixes: { title: string; preferred: boolean }[] }[] }[];
+    };
     const all = JSON.stringify(fixes);
     assert.ok(!/"preferred":true/.test(all), all.slice(0, 2000));
     assert.match(all, /Map kvm-a's LUN \(DMP node 3pardata0_12\): use \/dev\/vx\/dmp\/3pardata0_12/);
@@ -120,10 +142,22 @@ test('preferredEdits: a preferred fix of any rule on a value inconsistent-across
   const x = text.indexOf('/dev/x');
   const y = text.indexOf('/dev/y');
   const f = (code: Finding['code'], start: number, preferred: boolean, fixes = true): Finding => ({
-    code, severity: 'warning', message: '', start, end: start + 6, fixes: fixes ? [{ title: 't', edits: [{ start, end: start + 6, newText: '/dev/z' }], preferred }] : [],
+    code,
+    severity: 'warning',
+    message: '',
+    start,
+    end: start + 6,
+    fixes: fixes ? [{ title: 't', edits: [{ start, end: start + 6, newText: '/dev/z' }], preferred }] : [],
   });
-  const edits = preferredEdits([f('unstable-device-name', x, true), f('inconsistent-across-hosts', x, false, false), f('unstable-device-name', y, true)]);
-  assert.deepEqual(edits.map((e) => e.start), [y]);
+  const edits = preferredEdits([
+    f('unstable-device-name', x, true),
+    f('inconsistent-across-hosts', x, false, false),
+    f('unstable-device-name', y, true),
+  ]);
+  assert.deepEqual(
+    edits.map((e) => e.start),
+    [y],
+  );
   // An inconsistent-across-hosts finding with a preferred fix of its own does not hold the value.
   assert.equal(preferredEdits([f('unstable-device-name', x, true), f('inconsistent-across-hosts', x, true)]).length, 1);
 });
@@ -141,12 +175,16 @@ test('messages state per-host facts per host', () => {
   assert.match(w, /on kvm-a and kvm-b \(DMP node 3pardata0_12 has 2 paths\)/);
   assert.match(w, /Use \/dev\/vx\/dmp\/3pardata0_12\./);
   // active-passive-dmp names the host (and the node as named there).
-  const ap = analyzeDocument(domainXml(blockDisk('/dev/vx/dmp/emc_clariion0_91')), AB()).findings.find((f) => f.code === 'active-passive-dmp')!.message;
+  const ap = analyzeDocument(domainXml(blockDisk('/dev/vx/dmp/emc_clariion0_91')), AB()).findings.find(
+    (f) => f.code === 'active-passive-dmp',
+  )!.message;
   assert.match(ap, /on kvm-a it is DMP node emc_clariion0_91 of an Active-Passive array/);
 });
 
 test('DMP names that differ across hosts (examples: LUN 13 is 3pardata0_13 on kvm-a, 3pardata1_13 on kvm-b): each name, how to converge, no fix', () => {
-  const f = analyzeDocument(domainXml(blockDisk('/dev/vx/dmp/3pardata0_13')), AB()).findings.find((x) => x.code === 'inconsistent-across-hosts')!;
+  const f = analyzeDocument(domainXml(blockDisk('/dev/vx/dmp/3pardata0_13')), AB()).findings.find(
+    (x) => x.code === 'inconsistent-across-hosts',
+  )!;
   assert.match(f.message, /3pardata0_13 on kvm-a, 3pardata1_13 on kvm-b/);
   assert.match(f.message, /the path does not exist on kvm-b, though the LUN does/);
   assert.match(f.message, /vxddladm set namingscheme=ebn persistence=yes use_avid=yes/);
@@ -168,12 +206,18 @@ test('DMP names that differ across hosts (examples: LUN 13 is 3pardata0_13 on kv
 test('DMP names across hosts on a built snapshot: emc_clariion0_91 on kvm-a, emc_clariion0_93 on kvm-b (no multipath udev rules there)', () => {
   const b = exampleHostB().snapshot;
   const renamed = new HostIndex(JSON.parse(JSON.stringify(b).replace(/emc_clariion0_91/g, 'emc_clariion0_93')));
-  const f = analyzeDocument(domainXml(blockDisk('/dev/vx/dmp/emc_clariion0_91')), [exampleHost(), renamed]).findings.find((x) => x.code === 'inconsistent-across-hosts')!;
+  const f = analyzeDocument(domainXml(blockDisk('/dev/vx/dmp/emc_clariion0_91')), [exampleHost(), renamed]).findings.find(
+    (x) => x.code === 'inconsistent-across-hosts',
+  )!;
   assert.match(f.message, /different node names: emc_clariion0_91 on kvm-a, emc_clariion0_93 on kvm-b/);
   assert.match(f.message, /vxddladm set namingscheme=ebn persistence=yes use_avid=yes/);
   for (const fx of f.fixes) assert.doesNotMatch(fx.edits[0].newText, /wwn-|scsi-/, `${fx.title}: a link that bypasses DMP`);
   assert.equal(f.fixes.length, 0);
   // Both named the same: no finding at all.
   const same = new HostIndex(JSON.parse(JSON.stringify(b)));
-  assert.ok(!analyzeDocument(domainXml(blockDisk('/dev/vx/dmp/emc_clariion0_91')), [exampleHost(), same]).findings.some((x) => x.code === 'inconsistent-across-hosts'));
+  assert.ok(
+    !analyzeDocument(domainXml(blockDisk('/dev/vx/dmp/emc_clariion0_91')), [exampleHost(), same]).findings.some(
+      (x) => x.code === 'inconsistent-across-hosts',
+    ),
+  );
 });

@@ -50,7 +50,13 @@ test('quick-fix lists: single-path links are marked and never above the DMP node
   for (const [i, fx] of f.fixes.entries()) {
     const r = exampleHost().resolve(fx.edits[0].newText);
     assert.equal(fx.title.endsWith(BYPASS), r.bypassesMultipath, fx.title);
-    if (r.bypassesMultipath) assert.ok(!f.fixes.slice(i).some((g) => !exampleHost().resolve(g.edits[0].newText).bypassesMultipath && g.edits[0].newText.startsWith('/dev/vx/dmp/')), 'a DMP node after a bypass');
+    if (r.bypassesMultipath)
+      assert.ok(
+        !f.fixes
+          .slice(i)
+          .some((g) => !exampleHost().resolve(g.edits[0].newText).bypassesMultipath && g.edits[0].newText.startsWith('/dev/vx/dmp/')),
+        'a DMP node after a bypass',
+      );
     assert.ok(!(fx.preferred && r.bypassesMultipath));
   }
   // Negative: on dm-multipath with udev rules (kvm-a) the wwn- link reaches the map: not marked.
@@ -71,18 +77,31 @@ test('hover alias lists: single-path links marked, after the DMP node; an ambigu
   assert.match(group, /Not the same disk on every host of the group: no alias is preferred/);
   // (Host strings are markdown-escaped: ' and _ come out as \' and \_.)
   assert.match(group, /To map kvm-a\\'s LUN \(DMP node 3pardata0\\_12\), valid on every host:\n- `\/dev\/vx\/dmp\/3pardata0_12`/);
-  assert.match(group, /To map kvm-b\\'s LUN \(LUN wwn\\:6001405e5bf5c158c4e4a5398ccba2cc\), valid on every host:\n- `\/dev\/disk\/by-id\/dm-uuid-mpath-/);
+  assert.match(
+    group,
+    /To map kvm-b\\'s LUN \(LUN wwn\\:6001405e5bf5c158c4e4a5398ccba2cc\), valid on every host:\n- `\/dev\/disk\/by-id\/dm-uuid-mpath-/,
+  );
   assert.doesNotMatch(group, /\(preferred\)/);
 });
 
 test('duplicate-target: names the other disk, points at it (related information), offers the next free name for the bus', () => {
-  const text = domainXml([blockDisk('/dev/vx/dmp/3pardata0_12', 'vda'), blockDisk('/dev/vx/dmp/3pardata0_14', 'vdb'), blockDisk('/dev/dm-2', 'vda'), blockDisk('/dev/sdk', 'vda')].join('\n'));
+  const text = domainXml(
+    [
+      blockDisk('/dev/vx/dmp/3pardata0_12', 'vda'),
+      blockDisk('/dev/vx/dmp/3pardata0_14', 'vdb'),
+      blockDisk('/dev/dm-2', 'vda'),
+      blockDisk('/dev/sdk', 'vda'),
+    ].join('\n'),
+  );
   const fs = analyzeDocument(text, []).findings.filter((f) => f.code === 'duplicate-target');
   assert.equal(fs.length, 2);
   const [f, g] = fs;
   assert.match(f.message, /Target vda is already used by the disk with source \/dev\/vx\/dmp\/3pardata0_12/);
   const first = text.indexOf("'vda'") + 1;
-  assert.deepEqual(f.related?.map((r) => [r.start, r.end]), [[first, first + 3]]);
+  assert.deepEqual(
+    f.related?.map((r) => [r.start, r.end]),
+    [[first, first + 3]],
+  );
   assert.equal(f.fixes.length, 1);
   assert.equal(f.fixes[0].title, 'Use target vdc (next free name for bus virtio)');
   assert.ok(!f.fixes[0].preferred);
@@ -96,10 +115,16 @@ test('duplicate-target: names the other disk, points at it (related information)
   assert.equal(d.relatedInformation![0].location.uri, 'file:///t.xml');
   assert.match(d.relatedInformation![0].message, /vda is first used here/);
   // A bus without its own prefix in the name, and no bus: the name's prefix decides.
-  const scsi = domainXml(`    <disk type='block'><source dev='/dev/vx/dmp/a'/><target dev='sda' bus='scsi'/></disk>\n    <disk type='block'><source dev='/dev/vx/dmp/b'/><target dev='sda'/></disk>`);
+  const scsi = domainXml(
+    `    <disk type='block'><source dev='/dev/vx/dmp/a'/><target dev='sda' bus='scsi'/></disk>\n    <disk type='block'><source dev='/dev/vx/dmp/b'/><target dev='sda'/></disk>`,
+  );
   assert.equal(analyzeDocument(scsi, []).findings.find((x) => x.code === 'duplicate-target')!.fixes[0].edits[0].newText, 'sdb');
   // Negative: distinct targets, no finding.
-  assert.ok(!analyzeDocument(domainXml([blockDisk('/dev/a', 'vda'), blockDisk('/dev/b', 'vdb')].join('\n')), []).findings.some((x) => x.code === 'duplicate-target'));
+  assert.ok(
+    !analyzeDocument(domainXml([blockDisk('/dev/a', 'vda'), blockDisk('/dev/b', 'vdb')].join('\n')), []).findings.some(
+      (x) => x.code === 'duplicate-target',
+    ),
+  );
 });
 
 test('duplicate-device: a whole disk with its partition, an LV with its PV, a DMP node with its subpath; not two partitions or two LVs', () => {
@@ -111,7 +136,10 @@ test('duplicate-device: a whole disk with its partition, an LV with its PV, a DM
   assert.equal(whole.f.length, 1);
   assert.match(whole.f[0].message, /\/dev\/disk\/by-label\/appdata lies on \/dev\/nvme0n1/);
   assert.equal(whole.f[0].related?.[0].start, whole.text.indexOf('/dev/nvme0n1'));
-  const rev = dup('/dev/disk/by-id/nvme-eui.36344730528012340025384500000001-part1', '/dev/disk/by-id/nvme-eui.36344730528012340025384500000001');
+  const rev = dup(
+    '/dev/disk/by-id/nvme-eui.36344730528012340025384500000001-part1',
+    '/dev/disk/by-id/nvme-eui.36344730528012340025384500000001',
+  );
   assert.equal(rev.f.length, 1);
   assert.match(rev.f[0].message, /contains \/dev\/disk\/by-id\/nvme-eui\.36344730528012340025384500000001-part1/);
   assert.equal(dup('/dev/sda2', '/dev/guests/web01_data').f.length, 1, 'an LV and its PV');
@@ -121,7 +149,12 @@ test('duplicate-device: a whole disk with its partition, an LV with its PV, a DM
   assert.equal(dup('/dev/rhel/root', '/dev/guests/web01_data').f.length, 0, 'two LVs of one PV');
   assert.equal(dup('/dev/vx/dmp/3pardata0_12', '/dev/vx/dmp/3pardata0_14').f.length, 0);
   // In a group the message says on which hosts.
-  const g = analyzeDocument(domainXml([blockDisk('/dev/vx/dmp/3pardata0_12', 'vdb'), blockDisk('/dev/disk/by-id/wwn-0x60002ac000000000000000120001a2b3', 'vdc')].join('\n')), AB()).findings.find((x) => x.code === 'duplicate-device')!;
+  const g = analyzeDocument(
+    domainXml(
+      [blockDisk('/dev/vx/dmp/3pardata0_12', 'vdb'), blockDisk('/dev/disk/by-id/wwn-0x60002ac000000000000000120001a2b3', 'vdc')].join('\n'),
+    ),
+    AB(),
+  ).findings.find((x) => x.code === 'duplicate-device')!;
   assert.match(g.message, /on kvm-a and kvm-b/);
 });
 
@@ -134,14 +167,24 @@ test('completion: a LUN this domain already maps is "used by this domain", never
   assert.notEqual(items[0].label, '/dev/vx/dmp/3pardata0_12');
   assert.equal(items[0].detail, 'unused');
   // By identity: a subpath in the document counts for its DMP node.
-  const viaPath = complete(domainXml([blockDisk('/dev/sdd', 'vdb'), "    <disk type='block'><source dev='|'/><target dev='vdc'/></disk>"].join('\n')));
+  const viaPath = complete(
+    domainXml([blockDisk('/dev/sdd', 'vdb'), "    <disk type='block'><source dev='|'/><target dev='vdc'/></disk>"].join('\n')),
+  );
   assert.match(viaPath.find((i) => i.label === '/dev/vx/dmp/3pardata0_12')!.detail!, /used by this domain/);
   // A partition in the document counts for its disk.
-  const part = complete(domainXml([blockDisk('/dev/disk/by-label/appdata', 'vdb'), "    <disk type='block'><source dev='|'/><target dev='vdc'/></disk>"].join('\n')));
+  const part = complete(
+    domainXml(
+      [blockDisk('/dev/disk/by-label/appdata', 'vdb'), "    <disk type='block'><source dev='|'/><target dev='vdc'/></disk>"].join('\n'),
+    ),
+  );
   assert.match(part.find((i) => i.label === '/dev/disk/by-id/nvme-eui.36344730528012340025384500000001')!.detail!, /used by this domain/);
   // Snippets: the default path is not this domain's own LUN.
   // (While "<" is typed the document is not well-formed: the last good model, the editor's, has the disk.)
-  const snip = complete(domainXml([blockDisk('/dev/vx/dmp/3pardata0_12', 'vdb'), '    <|'].join('\n')), A(), domainXml(blockDisk('/dev/vx/dmp/3pardata0_12', 'vdb'))).filter((i) => i.kind === 15);
+  const snip = complete(
+    domainXml([blockDisk('/dev/vx/dmp/3pardata0_12', 'vdb'), '    <|'].join('\n')),
+    A(),
+    domainXml(blockDisk('/dev/vx/dmp/3pardata0_12', 'vdb')),
+  ).filter((i) => i.kind === 15);
   const dmp = (snip.find((i) => i.label === 'disk-block-dmp')!.textEdit as { newText: string }).newText;
   assert.doesNotMatch(dmp, /3pardata0_12/);
   // Negative: the value being edited is not its own user; without the disk, 3pardata0_12 is unused.

@@ -12,12 +12,25 @@ import { truthHost, truthInventoryFile, oldHost } from './truthHost';
 
 /** A domain with <blkiotune> before <devices> (schema order). */
 function domain(devices: string, blkio = ''): string {
-  return ["<domain type='kvm'>", '  <name>t</name>', "  <memory unit='KiB'>1048576</memory>", blkio, "  <os><type arch='x86_64'>hvm</type></os>", '  <devices>', devices, '  </devices>', '</domain>', ''].join('\n');
+  return [
+    "<domain type='kvm'>",
+    '  <name>t</name>',
+    "  <memory unit='KiB'>1048576</memory>",
+    blkio,
+    "  <os><type arch='x86_64'>hvm</type></os>",
+    '  <devices>',
+    devices,
+    '  </devices>',
+    '</domain>',
+    '',
+  ].join('\n');
 }
-const tune = (...paths: string[]) => `  <blkiotune>\n    <weight>500</weight>\n${paths.map((p) => `    <device>\n      <path>${p}</path>\n      <weight>800</weight>\n    </device>`).join('\n')}\n  </blkiotune>`;
+const tune = (...paths: string[]) =>
+  `  <blkiotune>\n    <weight>500</weight>\n${paths.map((p) => `    <device>\n      <path>${p}</path>\n      <weight>800</weight>\n    </device>`).join('\n')}\n  </blkiotune>`;
 const scsiHostdev = (adapter: string, unit = '12') =>
   `    <hostdev mode='subsystem' type='scsi'><source><adapter name='${adapter}'/><address bus='0' target='0' unit='${unit}'/></source></hostdev>`;
-const lunDisk = (dev: string, target = 'sdb') => `    <disk type='block' device='lun'><source dev='${dev}'/><target dev='${target}' bus='scsi'/></disk>`;
+const lunDisk = (dev: string, target = 'sdb') =>
+  `    <disk type='block' device='lun'><source dev='${dev}'/><target dev='${target}' bus='scsi'/></disk>`;
 
 const H = (): HostIndex[] => [truthHost()];
 const codesOf = (text: string, hosts: HostIndex[] = H()) => analyzeDocument(text, hosts).findings.map((f) => f.code);
@@ -25,14 +38,23 @@ const codesOf = (text: string, hosts: HostIndex[] = H()) => analyzeDocument(text
 test('model: blkiotune paths and scsi hostdevs are recorded, not as disks', () => {
   const m = parseDomainDocument(domain(scsiHostdev('scsi_host3'), tune('/dev/sdc'))).model!;
   assert.equal(m.disks.length, 0);
-  assert.deepEqual(m.blkiotune?.map((d) => [d.kind, d.hostPath?.origin, d.hostPath?.value]), [['blkiotune', 'blkiotune', '/dev/sdc']]);
-  assert.deepEqual(m.scsiHostdevs?.map((h) => [h.adapter?.value, h.address]), [['scsi_host3', { bus: '0', target: '0', unit: '12' }]]);
+  assert.deepEqual(
+    m.blkiotune?.map((d) => [d.kind, d.hostPath?.origin, d.hostPath?.value]),
+    [['blkiotune', 'blkiotune', '/dev/sdc']],
+  );
+  assert.deepEqual(
+    m.scsiHostdevs?.map((h) => [h.adapter?.value, h.address]),
+    [['scsi_host3', { bus: '0', target: '0', unit: '12' }]],
+  );
 });
 
 test('blkiotune: kernel name flagged and fixed in place; label flagged; missing device; stable name clean', () => {
   const text = domain('', tune('/dev/sdc'));
   const fs = analyzeDocument(text, H()).findings;
-  assert.deepEqual(fs.map((f) => f.code), ['unstable-device-name']);
+  assert.deepEqual(
+    fs.map((f) => f.code),
+    ['unstable-device-name'],
+  );
   const fix = fs[0].fixes.find((f) => f.preferred)!;
   const fixed = applyEdits(text, fix.edits);
   assert.match(fixed, /<path>\/dev\/vx\/dmp\/3pardata0_12<\/path>/);
@@ -45,18 +67,31 @@ test('blkiotune: kernel name flagged and fixed in place; label flagged; missing 
   assert.deepEqual(codesOf(domain('', tune('/dev/sdc')), []), ['unstable-device-name']);
 });
 
-test('hostdev scsi adapter by number: unstable-scsi-host naming the HBA and the LUN\'s stable path', () => {
+test("hostdev scsi adapter by number: unstable-scsi-host naming the HBA and the LUN's stable path", () => {
   const fs = analyzeDocument(domain(scsiHostdev('scsi_host3')), H()).findings;
-  assert.deepEqual(fs.map((f) => f.code), ['unstable-scsi-host']);
+  assert.deepEqual(
+    fs.map((f) => f.code),
+    ['unstable-scsi-host'],
+  );
   assert.match(fs[0].message, /PCI 0000:3b:00\.0, WWNN 20000024ff3b0000, WWPN 21000024ff3b0000/);
-  assert.match(fs[0].message, /that address is \/dev\/sdc; map it as <disk type='block' device='lun'> with <source dev='\/dev\/vx\/dmp\/3pardata0_12'\/>/);
+  assert.match(
+    fs[0].message,
+    /that address is \/dev\/sdc; map it as <disk type='block' device='lun'> with <source dev='\/dev\/vx\/dmp\/3pardata0_12'\/>/,
+  );
   assert.deepEqual(fs[0].fixes, []);
   // Offline and on a host without the SCSI host listing: still flagged, without host facts.
   assert.deepEqual(codesOf(domain(scsiHostdev('scsi_host3')), []), ['unstable-scsi-host']);
   assert.doesNotMatch(analyzeDocument(domain(scsiHostdev('scsi_host3')), [oldHost()]).findings[0].message, /PCI|lists no/);
   assert.match(analyzeDocument(domain(scsiHostdev('scsi_host9')), H()).findings[0].message, /kvm-a lists no SCSI host 9/);
   // iSCSI hostdevs and other adapters: nothing.
-  assert.deepEqual(codesOf(domain(`    <hostdev mode='subsystem' type='scsi'><source protocol='iscsi' name='iqn.2014-08.com.example:t/1'><host name='192.0.2.1'/></source></hostdev>`)), []);
+  assert.deepEqual(
+    codesOf(
+      domain(
+        `    <hostdev mode='subsystem' type='scsi'><source protocol='iscsi' name='iqn.2014-08.com.example:t/1'><host name='192.0.2.1'/></source></hostdev>`,
+      ),
+    ),
+    [],
+  );
   assert.deepEqual(codesOf(domain(scsiHostdev('vhba0'))), []);
 });
 
@@ -72,7 +107,9 @@ test('device=lun: partition is an error, LV or VxVM volume a warning, whole LUN 
   assert.ok(!codesOf(domain(lunDisk('/dev/vx/dmp/3pardata0_12'))).includes('lun-not-whole-device'));
   assert.ok(!codesOf(domain(lunDisk('/dev/disk/by-id/dm-uuid-mpath-36001405e5bf5c158c4e4a5398ccba2cc'))).includes('lun-not-whole-device'));
   // device='disk' on a partition is fine.
-  assert.ok(!codesOf(domain(blockDisk('/dev/disk/by-id/dm-uuid-part1-mpath-36001405e5bf5c158c4e4a5398ccba2cc'))).includes('lun-not-whole-device'));
+  assert.ok(
+    !codesOf(domain(blockDisk('/dev/disk/by-id/dm-uuid-part1-mpath-36001405e5bf5c158c4e4a5398ccba2cc'))).includes('lun-not-whole-device'),
+  );
   // Offline: names that say so themselves.
   assert.ok(codesOf(domain(lunDisk('/dev/sdb1')), []).includes('lun-not-whole-device'));
   assert.ok(codesOf(domain(lunDisk('/dev/vx/dsk/appdg/appvol01')), []).includes('lun-not-whole-device'));
@@ -89,7 +126,14 @@ test('CLI: blkiotune, scsi hostdev and device=lun from a saved snapshot', (t) =>
   writeFileSync(dom, domain([scsiHostdev('scsi_host3'), lunDisk('/dev/vx/dsk/appdg/appvol02')].join('\n'), tune('/dev/sdc')));
   const r = runCli(['--inventory', file, '--format', 'json', dom]);
   const out = JSON.parse(r.stdout).findings as { code: string; severity: string; message: string }[];
-  assert.deepEqual(out.map((f) => [f.code, f.severity]), [['unstable-device-name', 'warning'], ['unstable-scsi-host', 'warning'], ['lun-not-whole-device', 'warning']]);
+  assert.deepEqual(
+    out.map((f) => [f.code, f.severity]),
+    [
+      ['unstable-device-name', 'warning'],
+      ['unstable-scsi-host', 'warning'],
+      ['lun-not-whole-device', 'warning'],
+    ],
+  );
   assert.match(out[1].message, /0000:3b:00\.0/);
   assert.equal(runCli(['--inventory', file, '--fix', dom]).status !== null, true);
   assert.match(require('node:fs').readFileSync(dom, 'utf8'), /<path>\/dev\/vx\/dmp\/3pardata0_12<\/path>/);

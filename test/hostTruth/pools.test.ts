@@ -22,7 +22,20 @@ import { applyLspEdits } from '../support/edits';
 const KVM_A_IQN = 'iqn.2003-01.org.linux-iscsi.stor1:data';
 
 function logicalPool(dev: string, eol = '\n'): string {
-  return ["<pool type='logical'>", '  <name>vmstore</name>', '  <source>', `    <device path='${dev}'/>`, '    <name>vmstore</name>', "    <format type='lvm2'/>", '  </source>', '  <target>', '    <path>/dev/vmstore</path>', '  </target>', '</pool>', ''].join(eol);
+  return [
+    "<pool type='logical'>",
+    '  <name>vmstore</name>',
+    '  <source>',
+    `    <device path='${dev}'/>`,
+    '    <name>vmstore</name>',
+    "    <format type='lvm2'/>",
+    '  </source>',
+    '  <target>',
+    '    <path>/dev/vmstore</path>',
+    '  </target>',
+    '</pool>',
+    '',
+  ].join(eol);
 }
 
 function scsiPool(adapter: string, target = '/dev/disk/by-path'): string {
@@ -54,13 +67,19 @@ test('a <pool> document is analysed as a pool; other XML is not', () => {
   assert.equal(a.isDomain, false);
   assert.equal(a.model, undefined);
   assert.equal(a.pool?.name, 'vmstore');
-  assert.deepEqual(a.pool?.sourceDevices.map((d) => d.value), ['/dev/vx/dmp/3pardata0_12']);
+  assert.deepEqual(
+    a.pool?.sourceDevices.map((d) => d.value),
+    ['/dev/vx/dmp/3pardata0_12'],
+  );
   assert.deepEqual(a.findings, []);
   const n = analyzeDocument('<network><name>x</name><bridge name="/dev/sdc"/></network>');
   assert.equal(n.kind, undefined);
   assert.deepEqual(n.findings, []);
   // Broken pool XML is reported like broken domain XML.
-  assert.deepEqual(analyzeDocument("<pool type='disk'><source><device path='/dev/sdc'></source></pool>").findings.map((f) => f.code), ['xml-not-well-formed']);
+  assert.deepEqual(
+    analyzeDocument("<pool type='disk'><source><device path='/dev/sdc'></source></pool>").findings.map((f) => f.code),
+    ['xml-not-well-formed'],
+  );
 });
 
 test('<source><device path>: the disk-source codes and fixes', () => {
@@ -79,21 +98,33 @@ test('<source><device path>: the disk-source codes and fixes', () => {
   assert.deepEqual(codes(logicalPool('/dev/disk/by-id/dm-uuid-mpath-36001405e5bf5c158c4e4a5398ccba2cc')), []);
   // A one-path by-path link of a DMP LUN: multipath-bypass with the DMP node as the fix.
   const bp = analyzeDocument(logicalPool('/dev/disk/by-path/pci-0000:3b:00.0-fc-0x20210002ac01a2b3-lun-12'), [exampleHost()]).findings;
-  assert.deepEqual(bp.map((x) => x.code), ['multipath-bypass']);
+  assert.deepEqual(
+    bp.map((x) => x.code),
+    ['multipath-bypass'],
+  );
   assert.equal(bp[0].fixes.find((x) => x.preferred)?.edits[0].newText, '/dev/vx/dmp/3pardata0_12');
   // Without an inventory: the name alone is judged, nothing is "not found", no fix is guessed.
   const off = analyzeDocument(logicalPool('/dev/sdc'), []).findings;
-  assert.deepEqual(off.map((x) => x.code), ['unstable-device-name']);
+  assert.deepEqual(
+    off.map((x) => x.code),
+    ['unstable-device-name'],
+  );
   assert.deepEqual(off[0].fixes, []);
   // Several PVs: each judged.
-  const two = logicalPool('/dev/sdc').replace("<device path='/dev/sdc'/>", "<device path='/dev/sdc'/><device path='/dev/vx/dmp/3pardata0_13'/><device path='/dev/sdq'/>");
+  const two = logicalPool('/dev/sdc').replace(
+    "<device path='/dev/sdc'/>",
+    "<device path='/dev/sdc'/><device path='/dev/vx/dmp/3pardata0_13'/><device path='/dev/sdq'/>",
+  );
   assert.deepEqual(codes(two).sort(), ['device-not-found', 'multipath-bypass', 'unstable-device-name', 'unstable-device-name']);
 });
 
 test('an iSCSI pool: the IQN is not a path; a by-path target over a multipathed LUN is multipath-bypass', () => {
   const text = iscsiPool('/dev/disk/by-path');
   const f = analyzeDocument(text, [exampleHost()]).findings;
-  assert.deepEqual(f.map((x) => x.code), ['multipath-bypass']);
+  assert.deepEqual(
+    f.map((x) => x.code),
+    ['multipath-bypass'],
+  );
   assert.equal(text.slice(f[0].start, f[0].end), '/dev/disk/by-path');
   assert.match(f[0].message, /dm-multipath map mpatha \(2 paths\)/);
   assert.match(f[0].message, /dm-uuid-mpath-36001405e5bf5c158c4e4a5398ccba2cc/);
@@ -107,7 +138,10 @@ test('an iSCSI pool: the IQN is not a path; a by-path target over a multipathed 
 test("<adapter name='host3'>: unstable-scsi-host, and its by-path LUNs bypass DMP", () => {
   const text = scsiPool("<adapter name='host3'/>");
   const f = analyzeDocument(text, [exampleHost()]).findings;
-  assert.deepEqual(f.map((x) => x.code), ['unstable-scsi-host', 'multipath-bypass']);
+  assert.deepEqual(
+    f.map((x) => x.code),
+    ['unstable-scsi-host', 'multipath-bypass'],
+  );
   assert.equal(text.slice(f[0].start, f[0].end), 'host3');
   assert.match(f[0].message, /parentaddr/);
   assert.match(f[0].message, /fc_host/);
@@ -122,7 +156,7 @@ test("<adapter name='host3'>: unstable-scsi-host, and its by-path LUNs bypass DM
   assert.deepEqual(codes(scsiPool("<adapter name='host3'/>"), []), ['unstable-scsi-host']);
 });
 
-test('unstable-scsi-host names the HBA\'s PCI address and WWNs from the inventory; parentaddr and fc_host WWNs are fine', () => {
+test("unstable-scsi-host names the HBA's PCI address and WWNs from the inventory; parentaddr and fc_host WWNs are fine", () => {
   const h = [kvmAWithScsiHosts()];
   const f = analyzeDocument(scsiPool("<adapter name='host3'/>"), h).findings.find((x) => x.code === 'unstable-scsi-host')!;
   assert.match(f.message, /host3 is the HBA at PCI 0000:3b:00\.0/);
@@ -132,10 +166,14 @@ test('unstable-scsi-host names the HBA\'s PCI address and WWNs from the inventor
   assert.match(missing[0].message, /On kvm-a there is no host9\./);
 
   // The stable forms: no unstable-scsi-host; their LUNs are found through the PCI address or the WWNs.
-  const byAddr = scsiPool("<adapter type='scsi_host'><parentaddr unique_id='1'><address domain='0x0000' bus='0x3b' slot='0x00' function='0x0'/></parentaddr></adapter>");
+  const byAddr = scsiPool(
+    "<adapter type='scsi_host'><parentaddr unique_id='1'><address domain='0x0000' bus='0x3b' slot='0x00' function='0x0'/></parentaddr></adapter>",
+  );
   assert.deepEqual(codes(byAddr, h), ['multipath-bypass']);
   assert.deepEqual(codes(byAddr.replace('/dev/disk/by-path', '/dev/disk/by-id'), h), []);
-  const sata = scsiPool("<adapter type='scsi_host'><parentaddr><address domain='0x0000' bus='0x00' slot='0x17' function='0x0'/></parentaddr></adapter>");
+  const sata = scsiPool(
+    "<adapter type='scsi_host'><parentaddr><address domain='0x0000' bus='0x00' slot='0x17' function='0x0'/></parentaddr></adapter>",
+  );
   assert.deepEqual(codes(sata, h), []);
   const fc = scsiPool("<adapter type='fc_host' wwnn='20000090fa1b2c3e' wwpn='10000090fa1b2c3e'/>");
   assert.deepEqual(codes(fc, h), ['multipath-bypass']);
@@ -143,14 +181,20 @@ test('unstable-scsi-host names the HBA\'s PCI address and WWNs from the inventor
   // An NPIV vHBA whose parent is named by number: the parent is the unstable part.
   const npiv = scsiPool("<adapter type='fc_host' parent='scsi_host3' wwnn='2001001b32a9da4e' wwpn='2101001b32a9da4e'/>", '/dev/disk/by-id');
   const p = analyzeDocument(npiv, h).findings;
-  assert.deepEqual(p.map((x) => x.code), ['unstable-scsi-host']);
+  assert.deepEqual(
+    p.map((x) => x.code),
+    ['unstable-scsi-host'],
+  );
   assert.equal(npiv.slice(p[0].start, p[0].end), 'scsi_host3');
   assert.match(p[0].message, /parent_wwnn='20000090fa1b2c3d' parent_wwpn='10000090fa1b2c3d'/);
 });
 
 test('language server: diagnostics, hover, quick fix and fix-all on a pool; broken XML keeps hover and fixes', async () => {
   const published: { uri: string; version?: number; diagnostics: Diagnostic[] }[] = [];
-  const core = new ServerCore({ publishDiagnostics: (uri, version, diagnostics) => published.push({ uri, version, diagnostics }), log: () => undefined }, { debounceMs: 5 });
+  const core = new ServerCore(
+    { publishDiagnostics: (uri, version, diagnostics) => published.push({ uri, version, diagnostics }), log: () => undefined },
+    { debounceMs: 5 },
+  );
   core.setHosts([exampleHost()]);
   const dir = mkdtempSync(join(tmpdir(), 'ldx-pool-lsp-'));
   const file = join(dir, 'vmstore.xml');
@@ -176,14 +220,20 @@ test('language server: diagnostics, hover, quick fix and fix-all on a pool; brok
   core.change(uri, 2, broken);
   const deadline = Date.now() + 10_000;
   while (!published.some((p) => p.version === 2) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-  assert.deepEqual(published.find((p) => p.version === 2)!.diagnostics.map((x) => x.code), ['xml-not-well-formed']);
+  assert.deepEqual(
+    published.find((p) => p.version === 2)!.diagnostics.map((x) => x.code),
+    ['xml-not-well-formed'],
+  );
   assert.match((core.hover(uri, d.range.start)!.contents as { value: string }).value, /3pardata0_12/);
   const stale = core.codeActions(uri, d.range).find((a) => a.isPreferred)!;
   assert.equal(applyLspEdits(broken, stale.edit!.changes![uri]), broken.replace('/dev/sdc', '/dev/vx/dmp/3pardata0_12'));
 
   // A pool adapter named by host number; other XML stays silent.
   core.open('file:///t/fc.xml', 1, scsiPool("<adapter name='host3'/>"));
-  assert.deepEqual(published[published.length - 1].diagnostics.map((x) => x.code), ['unstable-scsi-host', 'multipath-bypass']);
+  assert.deepEqual(
+    published[published.length - 1].diagnostics.map((x) => x.code),
+    ['unstable-scsi-host', 'multipath-bypass'],
+  );
   core.open('file:///t/net.xml', 1, "<network><name>n</name><bridge name='virbr0'/></network>");
   assert.deepEqual(published[published.length - 1].diagnostics, []);
   core.dispose();
@@ -220,17 +270,25 @@ test('CLI: a directory of domains and pools lints both; json and sarif name the 
   assert.doesNotMatch(r.stdout, /other\.xml/);
 
   const j = JSON.parse(runCli(['--inventory', EXAMPLE_INVENTORY, '--format', 'json', join(dir, 'storage', 'fc.xml')], dir).stdout);
-  assert.deepEqual(j.findings.map((f: { file: string; code: string }) => `${f.file} ${f.code}`), ['storage/fc.xml unstable-scsi-host', 'storage/fc.xml multipath-bypass']);
+  assert.deepEqual(
+    j.findings.map((f: { file: string; code: string }) => `${f.file} ${f.code}`),
+    ['storage/fc.xml unstable-scsi-host', 'storage/fc.xml multipath-bypass'],
+  );
   assert.deepEqual(j.findings[0].range, { start: { line: 3, character: 19 }, end: { line: 3, character: 24 } });
   const s = JSON.parse(runCli(['--inventory', EXAMPLE_INVENTORY, '--format', 'sarif', 'storage/vmstore.xml'], dir).stdout);
   const results = s.runs[0].results as { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[];
-  assert.ok(results.some((x) => x.ruleId === 'unstable-device-name' && x.locations[0].physicalLocation.artifactLocation.uri === 'storage/vmstore.xml'));
+  assert.ok(
+    results.some(
+      (x) => x.ruleId === 'unstable-device-name' && x.locations[0].physicalLocation.artifactLocation.uri === 'storage/vmstore.xml',
+    ),
+  );
 });
 
 test('CLI --fix: a pool source device rewritten to the preferred stable path, byte for byte elsewhere', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ldx-pool-fix-'));
   // CRLF, a comment, double quotes and odd spacing: only the value changes.
-  const text = '\ufeff<?xml version="1.0"?>\r\n<!-- vmstore -->\r\n<pool type="logical">\r\n  <name>vmstore</name>\r\n  <source>\r\n    <device   path="/dev/sdc" />\r\n    <name>vmstore</name>\r\n  </source>\r\n  <target><path>/dev/vmstore</path></target>\r\n</pool>\r\n';
+  const text =
+    '\ufeff<?xml version="1.0"?>\r\n<!-- vmstore -->\r\n<pool type="logical">\r\n  <name>vmstore</name>\r\n  <source>\r\n    <device   path="/dev/sdc" />\r\n    <name>vmstore</name>\r\n  </source>\r\n  <target><path>/dev/vmstore</path></target>\r\n</pool>\r\n';
   const file = join(dir, 'vmstore.xml');
   writeFileSync(file, text);
   writeFileSync(join(dir, 'dom.xml'), domainXml(blockDisk('/dev/disk/by-label/appdata')));

@@ -36,11 +36,47 @@ export function truthSnapshot(): InventorySnapshot {
   delete s.domains; // the host's own domains would add sharing findings beside the ones under test
   s.udevRules = [{ file: RULES_FILE, text: RULES_TEXT }];
   s.pools = [
-    { name: 'fcpool', type: 'scsi', active: true, targetPath: '/dev/disk/by-path', sourceDevices: [], adapter: { name: 'host3' }, volumes: [{ name: 'unit:0:0:12', path: '/dev/disk/by-path/pci-0000:3b:00.0-fc-0x20210002ac01a2b3-lun-12' }] },
-    { name: 'byid', type: 'scsi', active: true, targetPath: '/dev/disk/by-id', sourceDevices: [], volumes: [{ name: 'unit:0:0:0', path: '/dev/disk/by-id/dm-uuid-mpath-36001405e5bf5c158c4e4a5398ccba2cc' }] },
-    { name: 'mp', type: 'mpath', active: true, targetPath: '/dev/mapper', sourceDevices: [], volumes: [{ name: 'dm-2', path: '/dev/mapper/mpatha' }] },
-    { name: 'guests', type: 'logical', active: true, targetPath: '/dev/guests', sourceDevices: ['/dev/sda2'], volumes: [{ name: 'web01_data', path: '/dev/guests/web01_data' }] },
-    { name: 'images', type: 'dir', active: true, targetPath: '/var/lib/libvirt/images', sourceDevices: [], volumes: [{ name: 'a.qcow2', path: '/var/lib/libvirt/images/a.qcow2' }] },
+    {
+      name: 'fcpool',
+      type: 'scsi',
+      active: true,
+      targetPath: '/dev/disk/by-path',
+      sourceDevices: [],
+      adapter: { name: 'host3' },
+      volumes: [{ name: 'unit:0:0:12', path: '/dev/disk/by-path/pci-0000:3b:00.0-fc-0x20210002ac01a2b3-lun-12' }],
+    },
+    {
+      name: 'byid',
+      type: 'scsi',
+      active: true,
+      targetPath: '/dev/disk/by-id',
+      sourceDevices: [],
+      volumes: [{ name: 'unit:0:0:0', path: '/dev/disk/by-id/dm-uuid-mpath-36001405e5bf5c158c4e4a5398ccba2cc' }],
+    },
+    {
+      name: 'mp',
+      type: 'mpath',
+      active: true,
+      targetPath: '/dev/mapper',
+      sourceDevices: [],
+      volumes: [{ name: 'dm-2', path: '/dev/mapper/mpatha' }],
+    },
+    {
+      name: 'guests',
+      type: 'logical',
+      active: true,
+      targetPath: '/dev/guests',
+      sourceDevices: ['/dev/sda2'],
+      volumes: [{ name: 'web01_data', path: '/dev/guests/web01_data' }],
+    },
+    {
+      name: 'images',
+      type: 'dir',
+      active: true,
+      targetPath: '/var/lib/libvirt/images',
+      sourceDevices: [],
+      volumes: [{ name: 'a.qcow2', path: '/var/lib/libvirt/images/a.qcow2' }],
+    },
     { name: 'old', type: 'logical', active: false, sourceDevices: [], volumes: [] },
   ];
   s.scsiHosts = [

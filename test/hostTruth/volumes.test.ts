@@ -48,10 +48,21 @@ test('a scsi pool volume on a by-path link: multipath-bypass naming pool and vol
   const text = domainXml(volDisk('fcpool', 'unit:0:0:12'));
   assert.equal(text.slice(f.start, f.end), 'unit:0:0:12');
   // The facts say the fix is not to be made by replacing the volume name.
-  const ctxFacts = diskFacts({ doc: parseDomainDocument(text).doc, model: parseDomainDocument(text).model!, hosts: [truthHost()], peers: [] });
+  const ctxFacts = diskFacts({
+    doc: parseDomainDocument(text).doc,
+    model: parseDomainDocument(text).model!,
+    hosts: [truthHost()],
+    peers: [],
+  });
   assert.equal(ctxFacts[0].fixable, false);
   assert.equal(ctxFacts[0].lookupPath, '/dev/disk/by-path/pci-0000:3b:00.0-fc-0x20210002ac01a2b3-lun-12');
-  for (const x of fs) for (const fix of x.fixes) for (const e of fix.edits) assert.ok(!/^\/dev\//.test(e.newText) || e.start < f.start || e.start >= f.end, `${x.code} offers ${e.newText} for the volume name`);
+  for (const x of fs)
+    for (const fix of x.fixes)
+      for (const e of fix.edits)
+        assert.ok(
+          !/^\/dev\//.test(e.newText) || e.start < f.start || e.start >= f.end,
+          `${x.code} offers ${e.newText} for the volume name`,
+        );
 });
 
 test('an mpath pool volume named dm-N: unstable-device-name naming the stable path, no fix', () => {
@@ -74,10 +85,16 @@ test('a volume on the map by its WWID, a logical volume, a dir pool file: no fin
 
 test('missing pool or volume: device-not-found; inactive pool or no pool listing: not judged', () => {
   const np = findings('nopool', 'v');
-  assert.deepEqual(np.map((f) => f.code), ['device-not-found']);
+  assert.deepEqual(
+    np.map((f) => f.code),
+    ['device-not-found'],
+  );
   assert.match(np[0].message, /storage pool nopool does not exist on kvm-a/);
   const nv = findings('fcpool', 'unit:9:9:9');
-  assert.deepEqual(nv.map((f) => f.code), ['device-not-found']);
+  assert.deepEqual(
+    nv.map((f) => f.code),
+    ['device-not-found'],
+  );
   assert.match(nv[0].message, /storage pool fcpool has no volume unit:9:9:9 on kvm-a/);
   assert.deepEqual(codes('old', 'x'), []);
   assert.deepEqual(codes('nopool', 'v', [oldHost()]), [], 'a snapshot without pools says nothing');
@@ -96,10 +113,16 @@ test('CLI: pool volumes judged from a saved snapshot', (t) => {
   const { file, loaded } = truthInventoryFile();
   assert.ok(loaded.pools, 'the snapshot loader keeps pools');
   const dom = join(dirname(file), 'v.xml');
-  writeFileSync(dom, domainXml([volDisk('mp', 'dm-2'), volDisk('nopool', 'x', 'disk', 'vdc'), volDisk('guests', 'web01_data', 'disk', 'vdd')].join('\n')));
+  writeFileSync(
+    dom,
+    domainXml([volDisk('mp', 'dm-2'), volDisk('nopool', 'x', 'disk', 'vdc'), volDisk('guests', 'web01_data', 'disk', 'vdd')].join('\n')),
+  );
   const r = runCli(['--inventory', file, '--format', 'json', dom]);
   const out = JSON.parse(r.stdout).findings as { code: string; fixes: unknown[] }[];
-  assert.deepEqual(out.map((f) => f.code), ['unstable-device-name', 'device-not-found']);
+  assert.deepEqual(
+    out.map((f) => f.code),
+    ['unstable-device-name', 'device-not-found'],
+  );
   assert.ok(out.every((f) => f.fixes.length === 0));
   // --fix leaves volume disks alone.
   const before = require('node:fs').readFileSync(dom, 'utf8');

@@ -178,19 +178,34 @@ const CRAFTED: Array<[string, string]> = [
   ['DOCTYPE entity referring to an undefined entity, used', `<!DOCTYPE a [<!ENTITY e "&zz;">]>\n<a>\n&e;</a>`],
   ['DOCTYPE external entity used in an attribute', `<!DOCTYPE a [<!ENTITY x SYSTEM "file:///nonexistent">]>\n<a>\n<b c='&x;'/></a>`],
   ['DOCTYPE unparsed entity referenced', `<!DOCTYPE a [<!NOTATION n SYSTEM "x"><!ENTITY e SYSTEM "x" NDATA n>]>\n<a>\n&e;</a>`],
-  ['DOCTYPE SYSTEM (not loaded) with an undefined entity (not fatal)', `<!DOCTYPE domain SYSTEM "nonexistent.dtd">\n<domain><name>&ext;</name></domain>`],
-  ['DOCTYPE SYSTEM, standalone=yes, undefined entity', `<?xml version="1.0" standalone="yes"?>\n<!DOCTYPE a SYSTEM "nonexistent.dtd">\n<a>\n&e;</a>`],
+  [
+    'DOCTYPE SYSTEM (not loaded) with an undefined entity (not fatal)',
+    `<!DOCTYPE domain SYSTEM "nonexistent.dtd">\n<domain><name>&ext;</name></domain>`,
+  ],
+  [
+    'DOCTYPE SYSTEM, standalone=yes, undefined entity',
+    `<?xml version="1.0" standalone="yes"?>\n<!DOCTYPE a SYSTEM "nonexistent.dtd">\n<a>\n&e;</a>`,
+  ],
   ['DOCTYPE undefined parameter entity', `<!DOCTYPE a [%p;]>\n<a/>`],
   ['DOCTYPE SYSTEM and an undefined parameter entity (a warning)', `<!DOCTYPE a SYSTEM "x.dtd" [%p;]>\n<a/>`],
-  ['DOCTYPE SYSTEM, standalone=yes and an undefined parameter entity', `<?xml version="1.0" standalone="yes"?>\n<!DOCTYPE a SYSTEM "x.dtd" [%p;]>\n<a/>`],
+  [
+    'DOCTYPE SYSTEM, standalone=yes and an undefined parameter entity',
+    `<?xml version="1.0" standalone="yes"?>\n<!DOCTYPE a SYSTEM "x.dtd" [%p;]>\n<a/>`,
+  ],
   ['DOCTYPE external parameter entity (not loaded), undefined entity', `<!DOCTYPE a [<!ENTITY % p SYSTEM "x.dtd"> %p;]>\n<a>\n&e;</a>`],
-  ['DOCTYPE internal parameter entity declaring the entity (fine)', `<!DOCTYPE a [<!ENTITY % p "<!ENTITY e &#34;x&#34;>"> %p;]>\n<a>&e;</a>`],
+  [
+    'DOCTYPE internal parameter entity declaring the entity (fine)',
+    `<!DOCTYPE a [<!ENTITY % p "<!ENTITY e &#34;x&#34;>"> %p;]>\n<a>&e;</a>`,
+  ],
   ['DOCTYPE with an unknown declaration', `<!DOCTYPE a [<!FOO>]>\n<a/>`],
   ['DOCTYPE not terminated', `<!DOCTYPE a [\n<a/>`],
   ['two DOCTYPEs', `<!DOCTYPE a>\n<!DOCTYPE a>\n<a/>`],
   ['DOCTYPE inside the root', `<a>\n<!DOCTYPE a>\n</a>`],
   ['DOCTYPE after the root', `<a/>\n<!DOCTYPE a>`],
-  ['DOCTYPE with comments, PIs, ELEMENT and ATTLIST (fine)', `<!DOCTYPE a [\n<!-- it's -->\n<?p x?>\n<!ELEMENT a ANY>\n<!ATTLIST a b CDATA "x>y">\n]>\n<a/>`],
+  [
+    'DOCTYPE with comments, PIs, ELEMENT and ATTLIST (fine)',
+    `<!DOCTYPE a [\n<!-- it's -->\n<?p x?>\n<!ELEMENT a ANY>\n<!ATTLIST a b CDATA "x>y">\n]>\n<a/>`,
+  ],
   ['DOCTYPE before the XML declaration', `<!DOCTYPE a>\n<?xml version="1.0"?>\n<a/>`],
   ['a name part of 50,000 characters (fine)', `<a${big(49_999)}/>`],
   ['a name part of 50,001 characters', `<a${big(50_000)}/>`],
@@ -209,14 +224,22 @@ const INJECT: Array<[string, (t: string) => string | undefined]> = [
   ['U+0001 in the name', (t) => (t.includes('<name>') ? t.replace('<name>', '<name>\u0001') : undefined)],
 ];
 
-const files = existsSync(DOMAINS) ? readdirSync(DOMAINS).filter((f) => f.endsWith('.xml')).sort() : [];
+const files = existsSync(DOMAINS)
+  ? readdirSync(DOMAINS)
+      .filter((f) => f.endsWith('.xml'))
+      .sort()
+  : [];
 
 test('crafted cases: our verdict is xmllint --noout’s, on the line it names', async (t) => {
   if (skipWithoutXmllint(t)) return;
   const dir = mkdtempSync(join(tmpdir(), 'ldx-wf-'));
   try {
     CRAFTED.forEach(([, text], k) => writeFileSync(join(dir, `c${k}.xml`), text));
-    const theirs = await pool(CRAFTED.map((_c, k) => k), 8, (k) => xmllint(join(dir, `c${k}.xml`)));
+    const theirs = await pool(
+      CRAFTED.map((_c, k) => k),
+      8,
+      (k) => xmllint(join(dir, `c${k}.xml`)),
+    );
     const wrong: string[] = [];
     CRAFTED.forEach(([name, text], k) => {
       const t0 = performance.now();
@@ -224,8 +247,12 @@ test('crafted cases: our verdict is xmllint --noout’s, on the line it names', 
       const ms = performance.now() - t0;
       const v = theirs[k];
       if (ms > 1000) wrong.push(`${name}: ${ms.toFixed(0)} ms`);
-      if (!!doc.error === v.ok) wrong.push(`${name}: xmllint ${v.ok ? 'accepts' : 'rejects'}, we ${doc.error ? `reject (${doc.error.message})` : 'accept'}${v.ok ? '' : `\n    ${v.out.split('\n')[0]}`}`);
-      else if (doc.error && v.line !== undefined && doc.error.line !== v.line) wrong.push(`${name}: line ${doc.error.line} (${doc.error.message}), xmllint says line ${v.line}: ${v.out.split('\n')[0]}`);
+      if (!!doc.error === v.ok)
+        wrong.push(
+          `${name}: xmllint ${v.ok ? 'accepts' : 'rejects'}, we ${doc.error ? `reject (${doc.error.message})` : 'accept'}${v.ok ? '' : `\n    ${v.out.split('\n')[0]}`}`,
+        );
+      else if (doc.error && v.line !== undefined && doc.error.line !== v.line)
+        wrong.push(`${name}: line ${doc.error.line} (${doc.error.message}), xmllint says line ${v.line}: ${v.out.split('\n')[0]}`);
     });
     assert.deepEqual(wrong, []);
   } finally {
@@ -243,12 +270,17 @@ test('the corpus, and corpus files with one defect injected: our verdict is xmll
   // One xmllint per 100 files (it fails when any file does); file by file only inside a failing batch.
   const batches = Array.from({ length: Math.ceil(corpus.length / 100) }, (_, b) => corpus.slice(b * 100, b * 100 + 100));
   const theirs = (
-    await pool(batches, 4, async (batch) => ((await xmllint(batch)).ok ? batch.map(() => ({ ok: true, out: '' })) : pool(batch, 4, xmllint)))
+    await pool(batches, 4, async (batch) =>
+      (await xmllint(batch)).ok ? batch.map(() => ({ ok: true, out: '' })) : pool(batch, 4, xmllint),
+    )
   ).flat();
   const wrong: string[] = [];
   corpus.forEach((p, k) => {
     const doc = parseXml(readFileSync(p, 'utf8'));
-    if (!!doc.error === theirs[k].ok) wrong.push(`${files[k]}: xmllint ${theirs[k].ok ? 'accepts' : 'rejects'}, we ${doc.error ? `reject (${doc.error.message})` : 'accept'}`);
+    if (!!doc.error === theirs[k].ok)
+      wrong.push(
+        `${files[k]}: xmllint ${theirs[k].ok ? 'accepts' : 'rejects'}, we ${doc.error ? `reject (${doc.error.message})` : 'accept'}`,
+      );
   });
   assert.equal(theirs.filter((v) => v.ok).length, files.length, 'the corpus is well-formed for xmllint');
   // Every 20th file gets each defect (about 500 documents).
@@ -269,8 +301,10 @@ test('the corpus, and corpus files with one defect injected: our verdict is xmll
     const v2 = await pool(cases, 8, (c) => xmllint(c.file));
     cases.forEach((c, k) => {
       const doc = parseXml(c.text);
-      if (!!doc.error === v2[k].ok) wrong.push(`${c.name}: xmllint ${v2[k].ok ? 'accepts' : 'rejects'}, we ${doc.error ? `reject (${doc.error.message})` : 'accept'}`);
-      else if (doc.error && v2[k].line !== undefined && doc.error.line !== v2[k].line) wrong.push(`${c.name}: line ${doc.error.line}, xmllint says ${v2[k].line}`);
+      if (!!doc.error === v2[k].ok)
+        wrong.push(`${c.name}: xmllint ${v2[k].ok ? 'accepts' : 'rejects'}, we ${doc.error ? `reject (${doc.error.message})` : 'accept'}`);
+      else if (doc.error && v2[k].line !== undefined && doc.error.line !== v2[k].line)
+        wrong.push(`${c.name}: line ${doc.error.line}, xmllint says ${v2[k].line}`);
     });
     assert.ok(cases.length > 450, `${cases.length} injected cases`);
   } finally {
@@ -302,9 +336,21 @@ test('well-formed odd documents still give the right tree', () => {
   const doc = parseXml(text);
   assert.equal(doc.error, undefined);
   assert.equal(doc.root!.name, 'domain');
-  assert.deepEqual(doc.root!.children.map((c) => c.name), ['name', 'devices']);
-  assert.deepEqual(doc.root!.attributes.map((a) => [a.name, a.value]), [['a', 'x>y'], ['b', '/>']]);
-  assert.deepEqual(doc.root!.children[1].children.map((c) => c.name), ['disk']);
+  assert.deepEqual(
+    doc.root!.children.map((c) => c.name),
+    ['name', 'devices'],
+  );
+  assert.deepEqual(
+    doc.root!.attributes.map((a) => [a.name, a.value]),
+    [
+      ['a', 'x>y'],
+      ['b', '/>'],
+    ],
+  );
+  assert.deepEqual(
+    doc.root!.children[1].children.map((c) => c.name),
+    ['disk'],
+  );
 });
 
 test('hostile input: the well-formedness check stays linear (each under 1 s on 2 MB)', () => {
@@ -314,7 +360,10 @@ test('hostile input: the well-formedness check stays linear (each under 1 s on 2
     ['deep nesting', `${'<a>'.repeat(200_000)}${'</a>'.repeat(200_000)}`],
     ['unterminated comments', '<a><!--'.repeat(n / 7)],
     ['& without ;', `<a>${'&a'.repeat(n / 2)}</a>`],
-    ['entity chain (billion laughs shape)', `<!DOCTYPE a [<!ENTITY e0 "x">${Array.from({ length: 30 }, (_, k) => `<!ENTITY e${k + 1} "${`&e${k};`.repeat(10)}">`).join('')}]><a b='&e30;'>&e30;</a>`],
+    [
+      'entity chain (billion laughs shape)',
+      `<!DOCTYPE a [<!ENTITY e0 "x">${Array.from({ length: 30 }, (_, k) => `<!ENTITY e${k + 1} "${`&e${k};`.repeat(10)}">`).join('')}]><a b='&e30;'>&e30;</a>`,
+    ],
     ['many entity references', `<!DOCTYPE a [<!ENTITY e "<b/>">]><a>${'&e;'.repeat(n / 3)}</a>`],
     ['many character references', `<a>${'&#x41;'.repeat(n / 6)}</a>`],
     ['a huge name', `<${'a'.repeat(n)}`],

@@ -27,7 +27,10 @@ const H = `\x1b[2J\x1b[H\x1b]0;pwned\x07\x1b]8;;https://evil.example/\x1b\\click
 /** The same as character references, for a document. */
 // Only references XML 1.0 allows (a C0 control such as &#x1b; makes the document not well-formed, as
 // libxml2 says): the C1 introducers CSI (&#x9b;), OSC (&#x9d;) and ST (&#x9c;) do the same on a terminal.
-const H_XML = '&#x9b;2J&#x9d;0;pwned&#x9c;&#x9d;8;;https://evil.example/&#x9c;click&#x9d;8;;&#x9c;&#x9d;52;c;ZWNobyBwd25lZA==&#x9c;&#13;&#10;' + FORGED + '&#10;&#x9b;31m&#x85;&#x202e;&#x7f;';
+const H_XML =
+  '&#x9b;2J&#x9d;0;pwned&#x9c;&#x9d;8;;https://evil.example/&#x9c;click&#x9d;8;;&#x9c;&#x9d;52;c;ZWNobyBwd25lZA==&#x9c;&#13;&#10;' +
+  FORGED +
+  '&#10;&#x9b;31m&#x85;&#x202e;&#x7f;';
 /** C1 and bidi only: characters XML 1.0 allows, so a DMP name holding them is still offered as a fix. */
 const H_XML_OK = '\u009b2J\u202e\u0085';
 
@@ -36,7 +39,11 @@ const RAW_CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\
 
 function assertNoControls(what: string, text: string): void {
   const m = RAW_CONTROL.exec(text);
-  assert.equal(m, null, `${what}: raw U+${m?.[0].charCodeAt(0).toString(16).padStart(4, '0')} at ${m?.index}: ${JSON.stringify(text.slice(Math.max(0, (m?.index ?? 0) - 60), (m?.index ?? 0) + 60))}`);
+  assert.equal(
+    m,
+    null,
+    `${what}: raw U+${m?.[0].charCodeAt(0).toString(16).padStart(4, '0')} at ${m?.index}: ${JSON.stringify(text.slice(Math.max(0, (m?.index ?? 0) - 60), (m?.index ?? 0) + 60))}`,
+  );
 }
 
 const CODE_SET = new Set<string>(ALL_CODES);
@@ -62,7 +69,8 @@ function assertOwnLines(stdout: string, stderr: string, files: string[]): number
     if (/^fixed .*:\d+:\d+: .* -> .*$/.test(line) && shown.some((s) => line.startsWith(`fixed ${s}:`))) continue;
     assert.fail(`a line the tool did not write: ${JSON.stringify(line)}`);
   }
-  for (const line of stderr.split('\n').filter((l) => l !== '')) assert.ok(line.startsWith('libvirt-domain-lint: '), `stderr: ${JSON.stringify(line)}`);
+  for (const line of stderr.split('\n').filter((l) => l !== ''))
+    assert.ok(line.startsWith('libvirt-domain-lint: '), `stderr: ${JSON.stringify(line)}`);
   assert.ok(!stdout.split('\n').some((l) => l.startsWith('evil.xml')), 'the forged line appears');
   return findings;
 }
@@ -104,19 +112,30 @@ function hostileRawOutput(dir: string): string {
   const sections = fixtureRenderSections(join(ROOT, 'examples/hosts/kvm-a'), `kvm-a${H}`.replace(/[\r\n]/g, ''));
   for (const s of sections) {
     if (s.name === 'lsblk') {
-      const j = JSON.parse(s.body) as { blockdevices: { kname: string; model: string | null; children?: { kname: string; mountpoints?: string[]; mountpoint?: string }[] }[] };
+      const j = JSON.parse(s.body) as {
+        blockdevices: {
+          kname: string;
+          model: string | null;
+          children?: { kname: string; mountpoints?: string[]; mountpoint?: string }[];
+        }[];
+      };
       for (const d of j.blockdevices) {
         if (d.kname === 'sdc') d.model = H;
-        for (const c of d.children ?? []) if (c.kname === 'sda1') {
-          if (c.mountpoints) c.mountpoints = [`/boot${H}`];
-          else c.mountpoint = `/boot${H}`;
-        }
+        for (const c of d.children ?? [])
+          if (c.kname === 'sda1') {
+            if (c.mountpoints) c.mountpoints = [`/boot${H}`];
+            else c.mountpoint = `/boot${H}`;
+          }
       }
       s.body = JSON.stringify(j);
     }
     const oneLine = H.replace(/[\r\n]/g, '');
-    if (s.name === 'links') s.body += `/dev/disk/by-id/wwn-0xbad${oneLine}\t../../sdd\n/dev/disk/by-id/wwn-0x60002ac${H_XML_OK}\t../../sdc\n`;
-    if (s.name === 'vxdmpadm') s.body = s.body.replace('array-name      = CLARIION', `array-name      = CLARIION${oneLine}`).replace(/3pardata0_12\b/g, `3pardata0_12${H_XML_OK}`);
+    if (s.name === 'links')
+      s.body += `/dev/disk/by-id/wwn-0xbad${oneLine}\t../../sdd\n/dev/disk/by-id/wwn-0x60002ac${H_XML_OK}\t../../sdc\n`;
+    if (s.name === 'vxdmpadm')
+      s.body = s.body
+        .replace('array-name      = CLARIION', `array-name      = CLARIION${oneLine}`)
+        .replace(/3pardata0_12\b/g, `3pardata0_12${H_XML_OK}`);
     if (s.name === 'vx-dmp-names') s.body = s.body.replace('3pardata0_12\n', `3pardata0_12${H_XML_OK}\n`);
     if (s.name === 'virsh-dumpxml web01') s.body = s.body.replace('<name>web01</name>', `<name>web01${H_XML}</name>`);
   }
@@ -130,20 +149,28 @@ function hostileDocuments(dir: string): string[] {
   const docs = join(dir, 'domains');
   mkdirSync(docs);
   const evilName = join(docs, `evil\x1b]0;x\x07\n${FORGED}.xml`);
-  writeFileSync(evilName, domainXml([
-    blockDisk('/dev/sdc', 'vdb'), // unstable name: DMP node name, model
-    blockDisk('/dev/sda1', 'vdc'), // in use by the host: mount point
-    blockDisk('/dev/vx/dmp/3pardata0_13', 'vdd'), // shared with the host's domain web01…
-    blockDisk('/dev/vx/dmp/emc_clariion0_91', 'vde'), // active-passive: array name
-    blockDisk(`/dev/disk/by-id/wwn-0x${H_XML}`, 'vdf'), // not found: the path itself, with character references
-    blockDisk('/dev/vx/dmp/3pardata0_14', 'vdg'), // shared with the other document
-  ].join('\n')).replace('<name>t</name>', `<name>dom${H_XML}</name>`));
+  writeFileSync(
+    evilName,
+    domainXml(
+      [
+        blockDisk('/dev/sdc', 'vdb'), // unstable name: DMP node name, model
+        blockDisk('/dev/sda1', 'vdc'), // in use by the host: mount point
+        blockDisk('/dev/vx/dmp/3pardata0_13', 'vdd'), // shared with the host's domain web01…
+        blockDisk('/dev/vx/dmp/emc_clariion0_91', 'vde'), // active-passive: array name
+        blockDisk(`/dev/disk/by-id/wwn-0x${H_XML}`, 'vdf'), // not found: the path itself, with character references
+        blockDisk('/dev/vx/dmp/3pardata0_14', 'vdg'), // shared with the other document
+      ].join('\n'),
+    ).replace('<name>t</name>', `<name>dom${H_XML}</name>`),
+  );
   const other = join(docs, 'other.xml');
   writeFileSync(other, domainXml(blockDisk('/dev/vx/dmp/3pardata0_14')).replace('<name>t</name>', `<name>other${H_XML}</name>`));
   return [evilName, other];
 }
 
-for (const [kind, make] of [['JSON snapshot', hostileSnapshot], ['raw collector output', hostileRawOutput]] as const) {
+for (const [kind, make] of [
+  ['JSON snapshot', hostileSnapshot],
+  ['raw collector output', hostileRawOutput],
+] as const) {
   test(`text output, hostile ${kind} and hostile documents: no raw control byte, no forged line`, () => {
     const d = tmp();
     const inv = make(d);
@@ -157,8 +184,17 @@ for (const [kind, make] of [['JSON snapshot', hostileSnapshot], ['raw collector 
     const parsed = JSON.parse(json.stdout) as { findings: { code: string; message: string }[] };
     assert.equal(n, parsed.findings.length, 'one line per finding');
     // The hostile strings did reach the messages (shown escaped): the test exercises them.
-    for (const code of ['unstable-device-name', 'device-in-use-by-host', 'shared-without-shareable', 'active-passive-dmp', 'device-not-found']) {
-      assert.ok(parsed.findings.some((f) => f.code === code && RAW_CONTROL.test(f.message)), `${code} quotes a hostile string`);
+    for (const code of [
+      'unstable-device-name',
+      'device-in-use-by-host',
+      'shared-without-shareable',
+      'active-passive-dmp',
+      'device-not-found',
+    ]) {
+      assert.ok(
+        parsed.findings.some((f) => f.code === code && RAW_CONTROL.test(f.message)),
+        `${code} quotes a hostile string`,
+      );
     }
     assert.match(r.stdout, /\\x1b\]0;pwned\\x07/);
     assert.match(r.stdout, /fix: \/dev\/sdc -> \/dev\/vx\/dmp\/3pardata0_12\\x9b2J\\u202e\\x85/);
@@ -182,7 +218,10 @@ test('--fix with a hostile host: the "fixed" lines are encoded too', () => {
 });
 
 for (const format of ['json', 'sarif']) {
-  for (const [kind, make] of [['JSON snapshot', hostileSnapshot], ['raw collector output', hostileRawOutput]] as const) {
+  for (const [kind, make] of [
+    ['JSON snapshot', hostileSnapshot],
+    ['raw collector output', hostileRawOutput],
+  ] as const) {
     test(`${format} output, hostile ${kind} and documents: escaped (no raw C0, DEL, C1 or bidi), and the data survives`, () => {
       const d = tmp();
       const inv = make(d);
@@ -214,11 +253,17 @@ test('inventory errors that quote a host (tool stderr, ssh messages): one encode
 });
 
 /** Runs the CLI under a deadline (killed past it), with its peak RSS (KiB) from an exit hook. */
-async function runTimed(args: string[], deadlineMs: number): Promise<{ status: number | null; stderr: string; ms: number; maxRssKiB?: number; killed: boolean }> {
+async function runTimed(
+  args: string[],
+  deadlineMs: number,
+): Promise<{ status: number | null; stderr: string; ms: number; maxRssKiB?: number; killed: boolean }> {
   const d = tmp();
   const hook = join(d, 'rss.js');
   const rssOut = join(d, 'rss.txt');
-  writeFileSync(hook, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(rssOut)}, String(process.resourceUsage().maxRSS)));\n`);
+  writeFileSync(
+    hook,
+    `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(rssOut)}, String(process.resourceUsage().maxRSS)));\n`,
+  );
   const started = performance.now();
   const child = spawn(process.execPath, ['-r', hook, CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

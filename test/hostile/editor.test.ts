@@ -64,7 +64,20 @@ test('inventory errors: the notification is a fixed template naming the host; th
   const badFormat = join(dir, 'format.inventory.json');
   writeFileSync(badFormat, JSON.stringify({ format: '[x](command:workbench.action.terminal.new)', host: 'h', devices: [], links: {} }));
   const badRaw = join(dir, 'raw.out');
-  writeFileSync(badRaw, ['#LDI-COLLECTOR 1', '#LDI-BEGIN uname', LINK, '#LDI-END uname rc=0', '#LDI-BEGIN lsblk', 'not json', '#LDI-END lsblk rc=0', '#LDI-DONE', ''].join('\n'));
+  writeFileSync(
+    badRaw,
+    [
+      '#LDI-COLLECTOR 1',
+      '#LDI-BEGIN uname',
+      LINK,
+      '#LDI-END uname rc=0',
+      '#LDI-BEGIN lsblk',
+      'not json',
+      '#LDI-END lsblk rc=0',
+      '#LDI-DONE',
+      '',
+    ].join('\n'),
+  );
   const evilName = join(dir, `${LINK}.json`);
   writeFileSync(evilName, 'not json');
   const { m, errors } = recordingManager();
@@ -77,7 +90,10 @@ test('inventory errors: the notification is a fixed template naming the host; th
 
   // A live host whose ssh writes a command link and an OSC sequence to stderr.
   const ssh = join(dir, 'ssh');
-  writeFileSync(ssh, `#!/bin/sh\nprintf '%s\\n' '${LINK.replace(/'/g, '')}' >&2\nprintf '\\033]0;pwned\\007\\033[2J${'[y](command:workbench.action.reloadWindow)'}\\n' >&2\nexit 255\n`);
+  writeFileSync(
+    ssh,
+    `#!/bin/sh\nprintf '%s\\n' '${LINK.replace(/'/g, '')}' >&2\nprintf '\\033]0;pwned\\007\\033[2J${'[y](command:workbench.action.reloadWindow)'}\\n' >&2\nexit 255\n`,
+  );
   chmodSync(ssh, 0o755);
   const live = recordingManager();
   live.m.configure(normalizeSettings({ hosts: ['kvm-a'], ssh: { path: ssh } }), true, []);
@@ -121,14 +137,18 @@ function hostileSnapshot(): unknown {
   return raw;
 }
 
-test('the inventory view of a hostile snapshot: no heading, image, link, HTML or table cell of the host\'s making', () => {
+test("the inventory view of a hostile snapshot: no heading, image, link, HTML or table cell of the host's making", () => {
   const md = inventoryMarkdown(new HostIndex(validateSnapshot(hostileSnapshot(), 'hostile')), { source: 'snapshot' });
   // eslint-disable-next-line no-control-regex
   assert.doesNotMatch(md, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/, 'no control character but our line breaks');
   const html = render(md);
   assert.doesNotMatch(html, /<img/i, 'no image (beacon)');
   assert.doesNotMatch(html, /<a /i, 'no link');
-  assert.doesNotMatch(html, /<(?!\/?(?:h[1-6]|p|table|thead|tbody|tr|th|td|ul|li|code|strong|em)>)[a-z/]/i, 'no HTML of the host\'s making (only the tags markdown makes)');
+  assert.doesNotMatch(
+    html,
+    /<(?!\/?(?:h[1-6]|p|table|thead|tbody|tr|th|td|ul|li|code|strong|em)>)[a-z/]/i,
+    "no HTML of the host's making (only the tags markdown makes)",
+  );
   const headings = [...html.matchAll(/<h(\d)>([\s\S]*?)<\/h\1>/g)].map((h) => h[2]);
   assert.ok(headings.length > 3);
   for (const h of headings) assert.ok(/^(Inventory of |LUNs \(|Collection$|.* · .* · )/.test(h), `a heading of ours: ${h}`);
@@ -138,7 +158,10 @@ test('the inventory view of a hostile snapshot: no heading, image, link, HTML or
   assert.ok(rows.length > 3);
   assert.deepEqual([...new Set(rows)], [7]);
   // The host's text is there, as text.
-  assert.ok(html.includes('INJECTED') && html.includes('&lt;div style=&quot;position:fixed') && html.includes('beacon.example'), 'the hostile text is shown, as text');
+  assert.ok(
+    html.includes('INJECTED') && html.includes('&lt;div style=&quot;position:fixed') && html.includes('beacon.example'),
+    'the hostile text is shown, as text',
+  );
 });
 
 /** A host with `n` DMP-managed LUNs, two paths each, links, a VxVM disk and a domain using it. */
@@ -148,7 +171,20 @@ function bigSnapshot(n: number): unknown {
   const nodes: unknown[] = [];
   const vxdisks: unknown[] = [];
   const disks: unknown[] = [];
-  const dev = (kname: string, wwn: string) => ({ kname, name: kname, path: `/dev/${kname}`, type: 'disk', size: 500 * 2 ** 30, vendor: '3PARdata', model: 'VV', serial: null, wwn, tran: 'fc', mountpoints: [], parents: [] });
+  const dev = (kname: string, wwn: string) => ({
+    kname,
+    name: kname,
+    path: `/dev/${kname}`,
+    type: 'disk',
+    size: 500 * 2 ** 30,
+    vendor: '3PARdata',
+    model: 'VV',
+    serial: null,
+    wwn,
+    tran: 'fc',
+    mountpoints: [],
+    parents: [],
+  });
   for (let i = 0; i < n; i++) {
     const wwn = `0x60002ac${i.toString(16).padStart(25, '0')}`;
     const a = `sd${i}a`;
@@ -158,11 +194,35 @@ function bigSnapshot(n: number): unknown {
     links[`/dev/disk/by-path/pci-0000:3b:00.0-fc-0x1-lun-${i}`] = `/dev/${a}`;
     links[`/dev/disk/by-path/pci-0000:3b:00.1-fc-0x2-lun-${i}`] = `/dev/${b}`;
     const name = `3pardata0_${i}`;
-    nodes.push({ name, state: 'enabled', enclosure: '3pardata0', arrayName: '3PARDATA', arrayType: 'ALUA', udid: `u${i}`, scsi3Vpd: wwn, numPaths: 2, paths: [{ name: a, state: 'enabled(a)' }, { name: b, state: 'enabled(a)' }] });
+    nodes.push({
+      name,
+      state: 'enabled',
+      enclosure: '3pardata0',
+      arrayName: '3PARDATA',
+      arrayType: 'ALUA',
+      udid: `u${i}`,
+      scsi3Vpd: wwn,
+      numPaths: 2,
+      paths: [
+        { name: a, state: 'enabled(a)' },
+        { name: b, state: 'enabled(a)' },
+      ],
+    });
     vxdisks.push({ device: name, type: 'auto:cdsdisk', disk: `d${i}`, group: 'dg', imported: true, status: 'online', osNativeName: a });
     disks.push({ source: `/dev/vx/dmp/${name}`, target: `vd${i}`, shareable: false });
   }
-  return { format: 'libvirt-domain-inventory/1', host: 'big', collectedAt: '2026-01-01T00:00:00Z', devices, links, dmp: { nodes, names: nodes.map((x: any) => x.name) }, vxvm: { disks: vxdisks, volumes: [] }, domains: [{ name: 'guest', disks }], tools: {}, warnings: [] };
+  return {
+    format: 'libvirt-domain-inventory/1',
+    host: 'big',
+    collectedAt: '2026-01-01T00:00:00Z',
+    devices,
+    links,
+    dmp: { nodes, names: nodes.map((x: any) => x.name) },
+    vxvm: { disks: vxdisks, volumes: [] },
+    domains: [{ name: 'guest', disks }],
+    tools: {},
+    warnings: [],
+  };
 }
 
 test('the inventory view is linear: 20k LUNs in under 2 s (5k, 20k timed)', () => {
@@ -181,7 +241,9 @@ test('the inventory view is linear: 20k LUNs in under 2 s (5k, 20k timed)', () =
     assert.match(md, /\| 3PARdata VV \| 500 GiB \| WWN 0x60002ac0{25} \| sd0a, sd0b \| DMP 3pardata0\\_0 \(ALUA\) \|/);
     assert.equal(md.split('\n').filter((l) => l.startsWith('| 3PARdata VV |')).length, n, 'a table row per LUN');
   }
-  console.log(`inventory view: 5k LUNs ${wall[5000].toFixed(0)} ms (cpu ${cpu[5000].toFixed(0)} ms), 20k LUNs ${wall[20000].toFixed(0)} ms (cpu ${cpu[20000].toFixed(0)} ms)`);
+  console.log(
+    `inventory view: 5k LUNs ${wall[5000].toFixed(0)} ms (cpu ${cpu[5000].toFixed(0)} ms), 20k LUNs ${wall[20000].toFixed(0)} ms (cpu ${cpu[20000].toFixed(0)} ms)`,
+  );
   assert.ok(cpu[20000] < 2000, `20k LUNs took ${cpu[20000].toFixed(0)} ms of CPU`);
   // Linear, not quadratic: four times the LUNs, far less than sixteen times the work.
   assert.ok(cpu[20000] < 8 * Math.max(cpu[5000], 50), `5k: ${cpu[5000]} ms, 20k: ${cpu[20000]} ms`);
@@ -214,7 +276,10 @@ test('fix all in the workspace: no edit for a workspace symlink to a file outsid
   assert.deepEqual(Object.keys(r.changes), [inside]);
   assert.ok(r.changes[inside].some((e) => e.newText === '/dev/vx/dmp/3pardata0_12'));
   assert.deepEqual(r.skipped.map((s) => s.uri).sort(), [link, viaDir, direct].sort());
-  assert.ok(logs.some((l) => l.includes('link.xml') && /outside the workspace/.test(l)), logs.join('\n'));
+  assert.ok(
+    logs.some((l) => l.includes('link.xml') && /outside the workspace/.test(l)),
+    logs.join('\n'),
+  );
   assert.equal(readFileSync(join(outside, 'victim.xml'), 'utf8'), text);
   // Without workspace folders nothing is edited.
   assert.deepEqual(core.fixAllEdits([inside], []).changes, {});

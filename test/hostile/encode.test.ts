@@ -12,7 +12,18 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import MarkdownIt from 'markdown-it';
 import { marked } from 'marked';
-import { cap, hasXmlForbiddenChar, jsonText, mdCode, mdInline, mdText, notificationLabel, snippetText, terminalText, xmlValue } from '../../server/src/encode';
+import {
+  cap,
+  hasXmlForbiddenChar,
+  jsonText,
+  mdCode,
+  mdInline,
+  mdText,
+  notificationLabel,
+  snippetText,
+  terminalText,
+  xmlValue,
+} from '../../server/src/encode';
 import { which } from '../rig/prereq';
 
 /** Strings a compromised host, a crafted snapshot or a hostile document can carry. */
@@ -90,9 +101,15 @@ for (const [name, render] of [
         const html = render(`Value: ${encoder(s)} end`);
         const els = elementsOf(html);
         // linkify-it may turn a bare https:// text into a link that needs a click; never an image or HTML.
-        const unexpected = els.filter((e) => !(allowed as readonly string[]).includes(e) && !(e === 'a' && encoder !== mdCode && name.startsWith('markdown-it')));
+        const unexpected = els.filter(
+          (e) => !(allowed as readonly string[]).includes(e) && !(e === 'a' && encoder !== mdCode && name.startsWith('markdown-it')),
+        );
         assert.deepEqual(unexpected, [], `${encoder.name}(${JSON.stringify(s.slice(0, 60))}) → ${html.slice(0, 300)}`);
-        assert.equal(els.filter((e) => e === 'p').length, 1, `${encoder.name}(${JSON.stringify(s.slice(0, 60))}) is one paragraph: ${html.slice(0, 300)}`);
+        assert.equal(
+          els.filter((e) => e === 'p').length,
+          1,
+          `${encoder.name}(${JSON.stringify(s.slice(0, 60))}) is one paragraph: ${html.slice(0, 300)}`,
+        );
         assert.equal(/<(img|h\d|div|script|table)\b/.test(html), false);
       }
     }
@@ -104,7 +121,11 @@ test('mdCode: the text between the fences reads back as the (capped, visibly esc
     const html = md.renderInline(mdCode(s));
     const inner = /^<code>([\s\S]*)<\/code>$/.exec(html)?.[1];
     assert.ok(inner !== undefined, html);
-    const decoded = inner.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+    const decoded = inner
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&amp;/g, '&');
     assert.equal(decoded, cap(s));
   }
 });
@@ -146,7 +167,11 @@ function expandSnippet(snippet: string): string {
         let j = i + b[0].length;
         let inner = '';
         while (j < snippet.length && depth > 0) {
-          if (snippet[j] === '\\') { inner += snippet.slice(j, j + 2); j += 2; continue; }
+          if (snippet[j] === '\\') {
+            inner += snippet.slice(j, j + 2);
+            j += 2;
+            continue;
+          }
           if (snippet[j] === '$' && snippet[j + 1] === '{') depth++;
           if (snippet[j] === '}') depth--;
           if (depth > 0) inner += snippet[j];
@@ -189,7 +214,10 @@ test('xmlValue: every representable hostile value is one attribute value that li
       assert.ok(v !== undefined);
       const file = join(dir, `v${checked++}.xml`);
       writeFileSync(file, `<domain><devices><disk><source dev=${q}${v}${q}/></disk></devices></domain>\n`);
-      const r = spawnSync('xmllint', ['--xpath', 'string(/domain/devices/disk/source/@dev)', file], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      const r = spawnSync('xmllint', ['--xpath', 'string(/domain/devices/disk/source/@dev)', file], {
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+      });
       assert.equal(r.status, 0, r.stderr);
       // xmllint ends a string result with one newline of its own.
       assert.equal(r.stdout.replace(/\n$/, ''), s, JSON.stringify(s.slice(0, 60)));

@@ -33,8 +33,25 @@ const badName = (tag: string) => `${tag}${IMG}${TICKS}${EMPH.replace(/ /g, '_')}
 
 function device(kname: string, over: Partial<BlockDevice> = {}): BlockDevice {
   return {
-    kname, name: kname, path: `/dev/${kname}`, type: 'disk', size: 1 << 30, vendor: null, model: null, serial: null, wwn: null, tran: null, hctl: null,
-    fstype: null, label: null, uuid: null, partlabel: null, partuuid: null, mountpoints: [], parents: [], ...over,
+    kname,
+    name: kname,
+    path: `/dev/${kname}`,
+    type: 'disk',
+    size: 1 << 30,
+    vendor: null,
+    model: null,
+    serial: null,
+    wwn: null,
+    tran: null,
+    hctl: null,
+    fstype: null,
+    label: null,
+    uuid: null,
+    partlabel: null,
+    partuuid: null,
+    mountpoints: [],
+    parents: [],
+    ...over,
   };
 }
 
@@ -62,11 +79,28 @@ function hostileHost(big = ''): HostIndex {
       },
       dmp: {
         names: ['evil_0'],
-        nodes: [{ name: 'evil_0', state: 'enabled', enclosure: b('encl'), arrayName: b('array'), arrayType: b('atype'), udid: 'u1', scsi3Vpd: WWN, numPaths: 2, paths: [{ name: 'sdc', state: b('state') }, { name: 'sdd', state: 'enabled' }] }],
+        nodes: [
+          {
+            name: 'evil_0',
+            state: 'enabled',
+            enclosure: b('encl'),
+            arrayName: b('array'),
+            arrayType: b('atype'),
+            udid: 'u1',
+            scsi3Vpd: WWN,
+            numPaths: 2,
+            paths: [
+              { name: 'sdc', state: b('state') },
+              { name: 'sdd', state: 'enabled' },
+            ],
+          },
+        ],
       },
       vxvm: {
         volumes: [VOL_XML, VOL_SNIP],
-        disks: [{ device: 'evil_0', type: 'auto', disk: b('vxdisk'), group: b('group'), imported: true, status: 'online', osNativeName: 'sdc' }],
+        disks: [
+          { device: 'evil_0', type: 'auto', disk: b('vxdisk'), group: b('group'), imported: true, status: 'online', osNativeName: 'sdc' },
+        ],
       },
       domains: [{ name: b('domain'), disks: [{ source: '/dev/sdc', shareable: false }] }],
       tools: {},
@@ -145,13 +179,22 @@ function assertSafeMarkdown(md: string, what: string): void {
   const unexpected = [...types].filter((t) => !ALLOWED_TOKENS.has(t));
   assert.deepEqual(unexpected, [], `${what}: markdown produced ${unexpected.join(', ')}:\n${md.slice(0, 2000)}`);
   for (const s of strong) assert.ok(s === '(preferred)' || s.startsWith('kvm'), `${what}: emphasis from data: ${s.slice(0, 200)}`);
-  for (const [name, html] of [['marked', marked.parse(md, { async: false }) as string], ['markdown-it', mdIt.render(md)]]) {
-    assert.equal(/<(img|h[1-6]|a|em|del|table|blockquote|ol|div|script|hr|pre)\b/i.test(html), false, `${what} under ${name}: ${html.slice(0, 3000)}`);
+  for (const [name, html] of [
+    ['marked', marked.parse(md, { async: false }) as string],
+    ['markdown-it', mdIt.render(md)],
+  ]) {
+    assert.equal(
+      /<(img|h[1-6]|a|em|del|table|blockquote|ol|div|script|hr|pre)\b/i.test(html),
+      false,
+      `${what} under ${name}: ${html.slice(0, 3000)}`,
+    );
   }
   // Line by line: no line of the markdown starts a heading, a quote or an ordered list; no image syntax outside escapes.
-  for (const line of md.split('\n')) assert.equal(/^\s*(#|>|\d+[.)]\s)/.test(line), false, `${what}: line ${JSON.stringify(line.slice(0, 120))}`);
+  for (const line of md.split('\n'))
+    assert.equal(/^\s*(#|>|\d+[.)]\s)/.test(line), false, `${what}: line ${JSON.stringify(line.slice(0, 120))}`);
   const bare = outsideCode(md);
-  for (const syntax of ['![', '](', '<img', '<a ', '<div']) assert.ok(!bare.includes(syntax), `${what}: ${syntax} outside code spans and escapes`);
+  for (const syntax of ['![', '](', '<img', '<a ', '<div'])
+    assert.ok(!bare.includes(syntax), `${what}: ${syntax} outside code spans and escapes`);
 }
 
 /** The markdown with code spans and backslash escapes blanked out (CommonMark's rules for both). */
@@ -171,9 +214,12 @@ function outsideCode(md: string): string {
     } else if (c === '`') {
       const n = run(i);
       let close = -1;
-      for (let j = i + n; j < md.length; ) {
+      for (let j = i + n; j < md.length;) {
         const m = run(j);
-        if (m === n) { close = j; break; }
+        if (m === n) {
+          close = j;
+          break;
+        }
         j += m || 1;
       }
       if (close < 0) out += md.slice(i, i + n);
@@ -192,14 +238,29 @@ function outsideCode(md: string): string {
 
 test('hover: hostile host, snapshot and document strings render as text or code, never as markup', () => {
   const svc = service([hostileHost()], hostilePeers());
-  const docValue = "/dev/x&#10;# Doc heading&#10;![d](https://evil.example/d.png) `` &lt;img src=x>";
+  const docValue = '/dev/x&#10;# Doc heading&#10;![d](https://evil.example/d.png) `` &lt;img src=x>';
   for (const path of ['/dev/sdc', '/dev/vx/dmp/evil_0', '/dev/sdc1', `/dev/vx/dsk/${VOL_SNIP}`, docValue]) {
     const md = hoverMd(svc, domainXml(blockDisk(path)));
     assertSafeMarkdown(md, path);
   }
   const md = hoverMd(svc, domainXml(blockDisk('/dev/sdc')));
   // The data is still shown (visibly escaped), not dropped.
-  for (const tag of ['host', 'vendor', 'model', 'serial', 'encl', 'array', 'atype', 'state', 'mnt', 'group', 'domain', 'origin', 'peer', 'link']) {
+  for (const tag of [
+    'host',
+    'vendor',
+    'model',
+    'serial',
+    'encl',
+    'array',
+    'atype',
+    'state',
+    'mnt',
+    'group',
+    'domain',
+    'origin',
+    'peer',
+    'link',
+  ]) {
     assert.ok(md.includes(tag), `${tag} not shown`);
   }
   assert.match(md, /\\x0a/, 'a newline from the host is shown as \\x0a');
@@ -224,10 +285,24 @@ test('hover: many users, paths and documents are listed up to a bound, then coun
   for (let i = 0; i < 5000; i++) paths.push({ name: `sdx${i}`, state: 'enabled(a)' });
   const domains = Array.from({ length: 5000 }, (_, i) => ({ name: `guest${i}`, disks: [{ source: '/dev/sdc', shareable: true }] }));
   const snap = validateSnapshot(
-    { format: SNAPSHOT_FORMAT, host: 'kvm-m', devices, links: {}, dmp: { names: ['m_0'], nodes: [{ name: 'm_0', enclosure: 'm', arrayName: 'M', arrayType: 'ALUA', udid: 'u', scsi3Vpd: WWN, numPaths: 5000, paths }] }, domains },
+    {
+      format: SNAPSHOT_FORMAT,
+      host: 'kvm-m',
+      devices,
+      links: {},
+      dmp: {
+        names: ['m_0'],
+        nodes: [{ name: 'm_0', enclosure: 'm', arrayName: 'M', arrayType: 'ALUA', udid: 'u', scsi3Vpd: WWN, numPaths: 5000, paths }],
+      },
+      domains,
+    },
     'many.json',
   );
-  const peers: PeerDomain[] = Array.from({ length: 5000 }, (_, i) => ({ origin: `p${i}.xml`, name: `peer${i}`, disks: [{ path: '/dev/sdc', shareable: true }] }));
+  const peers: PeerDomain[] = Array.from({ length: 5000 }, (_, i) => ({
+    origin: `p${i}.xml`,
+    name: `peer${i}`,
+    disks: [{ path: '/dev/sdc', shareable: true }],
+  }));
   const md = hoverMd(service([new HostIndex(snap)], peers), domainXml(blockDisk('/dev/sdc')));
   assert.ok(md.length < 16 * 1024, `hover of ${md.length} characters`);
   assert.match(md, /and 49\d\d more/);
@@ -235,7 +310,8 @@ test('hover: many users, paths and documents are listed up to a bound, then coun
 
 test('hover: devices stacked 100,000 deep (a partition, a map on it, …) do not overflow the stack', () => {
   const devices = [device('sdc', { wwn: `0x${WWN}` })];
-  for (let i = 0; i < 100_000; i++) devices.push(device(`dm-${i}`, { type: 'lvm', parents: [i ? `dm-${i - 1}` : 'sdc'], mountpoints: i === 99_999 ? ['/top'] : [] }));
+  for (let i = 0; i < 100_000; i++)
+    devices.push(device(`dm-${i}`, { type: 'lvm', parents: [i ? `dm-${i - 1}` : 'sdc'], mountpoints: i === 99_999 ? ['/top'] : [] }));
   const snap: InventorySnapshot = { format: SNAPSHOT_FORMAT, host: 'kvm-d', collectedAt: '', devices, links: {}, tools: {}, warnings: [] };
   const md = hoverMd(service([new HostIndex(snap)]), domainXml(blockDisk('/dev/sdc')));
   assert.match(md, /in use by the host: \/dev\/dm-99999 is mounted on \/top/);
@@ -264,7 +340,12 @@ const diskWith = (source: string) => domainXml(`    <disk type='block' device='d
 test('completion: a hostile volume name is inserted as one well-formed attribute value (either quote) or element text', () => {
   const svc = service([hostileHost()]);
   const path = `/dev/vx/dsk/${VOL_XML}`;
-  for (const doc of [diskWith("<source dev='|'/>"), diskWith('<source dev="|"/>'), diskWith("<source dev='/dev/vx/dsk/dg/|'/>"), domainXml("    <hostdev mode='capabilities' type='storage'><source><block>|</block></source></hostdev>")]) {
+  for (const doc of [
+    diskWith("<source dev='|'/>"),
+    diskWith('<source dev="|"/>'),
+    diskWith("<source dev='/dev/vx/dsk/dg/|'/>"),
+    domainXml("    <hostdev mode='capabilities' type='storage'><source><block>|</block></source></hostdev>"),
+  ]) {
     const { list, text } = completeAt(svc, doc);
     const item = list.items.find((i) => (i.textEdit as LspTextEdit | undefined)?.newText.includes('disk type'));
     assert.ok(item, `the hostile volume is offered: ${list.items.map((i) => i.label).join(' | ')}`);
@@ -273,7 +354,9 @@ test('completion: a hostile volume name is inserted as one well-formed attribute
     assert.equal(parsed.error, undefined, out);
     const root = parsed.root!;
     assert.equal(elements(root, 'disk').length, elements(parseXml(text).root!, 'disk').length, `an element was injected:\n${out}`);
-    const value = doc.includes('<block>') ? decodeXmlEntities(elements(root, 'block')[0].text) : elements(root, 'source')[0].attributes.find((a) => a.name === 'dev')!.value;
+    const value = doc.includes('<block>')
+      ? decodeXmlEntities(elements(root, 'block')[0].text)
+      : elements(root, 'source')[0].attributes.find((a) => a.name === 'dev')!.value;
     assert.equal(value, path);
   }
 });
@@ -292,22 +375,41 @@ function expand(s: string): string {
     let body = '';
     for (; j < s.length; j++) {
       const c = s[j];
-      if (c === '\\' && j + 1 < s.length) { body += c + s[j + 1]; j++; continue; }
+      if (c === '\\' && j + 1 < s.length) {
+        body += c + s[j + 1];
+        j++;
+        continue;
+      }
       if (c === '$' && s[j + 1] === '{') depth++;
-      if (c === '}') { if (depth === 0) break; depth--; }
+      if (c === '}') {
+        if (depth === 0) break;
+        depth--;
+      }
       body += c;
     }
     return { body, end: j + 1 };
   };
   while (i < s.length) {
     const c = s[i];
-    if (c === '\\' && i + 1 < s.length && '\\$}'.includes(s[i + 1])) { out += s[i + 1]; i += 2; continue; }
+    if (c === '\\' && i + 1 < s.length && '\\$}'.includes(s[i + 1])) {
+      out += s[i + 1];
+      i += 2;
+      continue;
+    }
     if (c === '$') {
       const simple = /^\$([0-9]+|[A-Za-z_][A-Za-z0-9_]*)/.exec(s.slice(i, i + 200));
-      if (simple) { out += /^\d/.test(simple[1]) ? '' : `«${simple[1]}»`; i += simple[0].length; continue; }
+      if (simple) {
+        out += /^\d/.test(simple[1]) ? '' : `«${simple[1]}»`;
+        i += simple[0].length;
+        continue;
+      }
       const braced = /^\$\{([0-9]+|[A-Za-z_][A-Za-z0-9_]*)(:|\||\})?/.exec(s.slice(i, i + 200));
       if (braced) {
-        if (braced[2] === '}') { out += /^\d/.test(braced[1]) ? '' : `«${braced[1]}»`; i += braced[0].length; continue; }
+        if (braced[2] === '}') {
+          out += /^\d/.test(braced[1]) ? '' : `«${braced[1]}»`;
+          i += braced[0].length;
+          continue;
+        }
         const { body, end } = readBody(i + braced[0].length);
         if (!/^\d/.test(braced[1])) out += `«${braced[1]}»`;
         else out += braced[2] === '|' ? body.replace(/\|$/, '').split(',')[0] : expand(body);
@@ -323,7 +425,10 @@ function expand(s: string): string {
 
 test('completion: disk snippets keep a hostile default path literal (no snippet variable) and well-formed', () => {
   assert.equal(expand('a ${1:$CLIPBOARD} \\$x'), 'a «CLIPBOARD» $x', 'the expander consumes variables');
-  const snap = validateSnapshot({ format: SNAPSHOT_FORMAT, host: 'kvm-s', devices: [], links: {}, vxvm: { volumes: [`dg/${SNIP} ${XML_BREAK}`], disks: [] } }, 's.json');
+  const snap = validateSnapshot(
+    { format: SNAPSHOT_FORMAT, host: 'kvm-s', devices: [], links: {}, vxvm: { volumes: [`dg/${SNIP} ${XML_BREAK}`], disks: [] } },
+    's.json',
+  );
   const path = `/dev/vx/dsk/dg/${SNIP} ${XML_BREAK}`;
   const svc = service([new HostIndex(snap)]);
   const { list, text } = completeAt(svc, domainXml('    <|'));
@@ -345,7 +450,12 @@ test('completion: disk snippets keep a hostile default path literal (no snippet 
 function assertSafeItem(i: CompletionItem): void {
   // eslint-disable-next-line no-control-regex
   const raw = /[\u0000-\u001f\u007f-\u009f]/;
-  for (const [k, v] of [['label', i.label], ['filterText', i.filterText], ['detail', i.detail], ['labelDetails', i.labelDetails?.description]] as const) {
+  for (const [k, v] of [
+    ['label', i.label],
+    ['filterText', i.filterText],
+    ['detail', i.detail],
+    ['labelDetails', i.labelDetails?.description],
+  ] as const) {
     if (v !== undefined) assert.equal(raw.test(v), false, `${k} holds a raw control: ${JSON.stringify(v.slice(0, 200))}`);
   }
   const doc = i.documentation;
@@ -399,7 +509,15 @@ test('code actions and hover with 1e6 links to one LUN: fast, few actions, the u
   const links: Record<string, string> = { [`/dev/disk/by-id/wwn-0x${WWN}`]: '/dev/sdc' };
   for (let i = 0; i < 1_000_000; i++) links[`/dev/disk/by-id/scsi-SATA_x_${i}`] = '/dev/sdc';
   links['/dev/disk/by-path/pci-0000:00:1f.2-ata-1'] = '/dev/sdc';
-  const snap: InventorySnapshot = { format: SNAPSHOT_FORMAT, host: 'kvm-l', collectedAt: '', devices: [device('sdc', { wwn: `0x${WWN}` })], links, tools: {}, warnings: [] };
+  const snap: InventorySnapshot = {
+    format: SNAPSHOT_FORMAT,
+    host: 'kvm-l',
+    collectedAt: '',
+    devices: [device('sdc', { wwn: `0x${WWN}` })],
+    links,
+    tools: {},
+    warnings: [],
+  };
   const idx = new HostIndex(snap);
   const svc = service([idx]);
   const text = domainXml(blockDisk('/dev/sdc'));
@@ -436,5 +554,7 @@ test('code actions and hover with 1e6 links to one LUN: fast, few actions, the u
   const mcpu = process.cpuUsage(cpu1);
   const mcpuMs = (mcpu.user + mcpu.system) / 1000;
   assert.ok(mcpuMs < 1000 && mms < 5000, `hovers over 100 links of the LUN took ${mcpuMs.toFixed(0)} ms of CPU, ${mms.toFixed(0)} ms`);
-  console.log(`1e6 links: analysis + codeActions ${ms.toFixed(0)} ms (${cpuMs.toFixed(0)} ms CPU, ${actions.length} actions), hover ${hms.toFixed(0)} ms (${md.length} characters), 100 hovers ${mms.toFixed(0)} ms (${mcpuMs.toFixed(0)} ms CPU)`);
+  console.log(
+    `1e6 links: analysis + codeActions ${ms.toFixed(0)} ms (${cpuMs.toFixed(0)} ms CPU, ${actions.length} actions), hover ${hms.toFixed(0)} ms (${md.length} characters), 100 hovers ${mms.toFixed(0)} ms (${mcpuMs.toFixed(0)} ms CPU)`,
+  );
 });

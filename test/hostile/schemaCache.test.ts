@@ -26,7 +26,8 @@ const SCHEMAS = '/usr/share/libvirt/schemas';
 const CLI = join(ROOT, 'dist/cli.js');
 
 /** Valid under libvirt's schema but for one unknown top-level element; no disk, so no other rule speaks. */
-const INVALID_DOC = "<domain type='kvm'>\n  <name>t</name>\n  <memory unit='KiB'>1048576</memory>\n  <os>\n    <type arch='x86_64'>hvm</type>\n  </os>\n  <frobnicate/>\n</domain>\n";
+const INVALID_DOC =
+  "<domain type='kvm'>\n  <name>t</name>\n  <memory unit='KiB'>1048576</memory>\n  <os>\n    <type arch='x86_64'>hvm</type>\n  </os>\n  <frobnicate/>\n</domain>\n";
 
 /** A well-formed RelaxNG grammar that libxml2 compiles and that accepts any element: the attack. */
 const DOCTORED_DOMAIN_RNG = `<?xml version="1.0"?>
@@ -99,10 +100,14 @@ describe('schema cache: three hosts of libvirt 9.0.0, one of them hostile (rig)'
 
   /** `libvirt-domain-lint --host HOST --schema host --format json` with its own cache. */
   function lint(cache: string, host: string): { status: number | null; stderr: string; schema: CliFinding[] } {
-    const r = spawnSync(process.execPath, [CLI, '--host', host, '--ssh-config', rig!.sshConfigPath, '--schema', 'host', '--format', 'json', docFile], {
-      encoding: 'utf8',
-      env: { ...process.env, XDG_CACHE_HOME: cache },
-    });
+    const r = spawnSync(
+      process.execPath,
+      [CLI, '--host', host, '--ssh-config', rig!.sshConfigPath, '--schema', 'host', '--format', 'json', docFile],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, XDG_CACHE_HOME: cache },
+      },
+    );
     let schema: CliFinding[] = [];
     if (r.stdout.trim()) schema = (JSON.parse(r.stdout) as { findings: CliFinding[] }).findings.filter((f) => f.code === 'schema');
     return { status: r.status, stderr: r.stderr, schema };
@@ -183,9 +188,21 @@ describe('schema cache: three hosts of libvirt 9.0.0, one of them hostile (rig)'
   });
 
   const REFUSED: Array<[string, string, RegExp]> = [
-    ['an HTML page', '<html><body><h1>Not a schema</h1></body></html>\n', /domain\.rng is not a RelaxNG grammar \(root element <html> in no namespace\)/],
-    ['a file that is not well-formed', '<grammar xmlns="http://relaxng.org/ns/structure/1.0"><start>\n', /domain\.rng is not well-formed XML/],
-    ['a grammar including a file outside the schema directory', '<grammar xmlns="http://relaxng.org/ns/structure/1.0"><include href="../../../../etc/evil.rng"/><start><element name="domain"><empty/></element></start></grammar>\n', /domain\.rng refers to \.\.\/\.\.\/\.\.\/\.\.\/etc\/evil\.rng, which is not one of the fetched schema files/],
+    [
+      'an HTML page',
+      '<html><body><h1>Not a schema</h1></body></html>\n',
+      /domain\.rng is not a RelaxNG grammar \(root element <html> in no namespace\)/,
+    ],
+    [
+      'a file that is not well-formed',
+      '<grammar xmlns="http://relaxng.org/ns/structure/1.0"><start>\n',
+      /domain\.rng is not well-formed XML/,
+    ],
+    [
+      'a grammar including a file outside the schema directory',
+      '<grammar xmlns="http://relaxng.org/ns/structure/1.0"><include href="../../../../etc/evil.rng"/><start><element name="domain"><empty/></element></start></grammar>\n',
+      /domain\.rng refers to \.\.\/\.\.\/\.\.\/\.\.\/etc\/evil\.rng, which is not one of the fetched schema files/,
+    ],
   ];
   for (const [what, body, reason] of REFUSED) {
     test(`${what} served as domain.rng: refused with a one-line error, nothing cached for the host`, (t) => {
@@ -205,7 +222,10 @@ describe('schema cache: three hosts of libvirt 9.0.0, one of them hostile (rig)'
 
   /** A language server with its own cache; `config` is the libvirtDomain settings. */
   async function server(cache: string, config: object, hostAccess: boolean) {
-    const proc = spawn(process.execPath, [join(ROOT, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, XDG_CACHE_HOME: cache } });
+    const proc = spawn(process.execPath, [join(ROOT, 'dist/server.js'), '--stdio'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, XDG_CACHE_HOME: cache },
+    });
     const conn = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
     const diags = new Map<string, PublishDiagnosticsParams>();
     const logs: string[] = [];
@@ -217,14 +237,23 @@ describe('schema cache: three hosts of libvirt 9.0.0, one of them hostile (rig)'
     conn.onRequest('client/registerCapability', () => null);
     conn.onRequest('workspace/configuration', () => [config]);
     conn.listen();
-    await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: { workspace: { configuration: true }, window: { workDoneProgress: true } }, initializationOptions: { hostAccess } });
+    await conn.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: null,
+      capabilities: { workspace: { configuration: true }, window: { workDoneProgress: true } },
+      initializationOptions: { hostAccess },
+    });
     await conn.sendNotification('initialized', {});
     const open = async (name: string) => {
       const uri = pathToFileURL(join(work, name)).toString();
       await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'xml', version: 1, text: INVALID_DOC } });
       return uri;
     };
-    const schemaMessages = (uri: string) => diags.get(uri)?.diagnostics.map((d) => String(d.message)).filter((m) => /not valid under libvirt's schema|not valid under the .* schema/.test(m));
+    const schemaMessages = (uri: string) =>
+      diags
+        .get(uri)
+        ?.diagnostics.map((d) => String(d.message))
+        .filter((m) => /not valid under libvirt's schema|not valid under the .* schema/.test(m));
     const stop = async () => {
       await conn.sendRequest('shutdown').catch(() => {});
       await conn.sendNotification('exit').catch(() => {});
@@ -241,23 +270,38 @@ describe('schema cache: three hosts of libvirt 9.0.0, one of them hostile (rig)'
     serve('kvm-c', { 'domain.rng': '<html><body>Not a schema</body></html>\n' });
     const cache = freshCache();
     assert.deepEqual(lint(cache, 'kvm-b').schema, []); // the doctored files are in the cache first
-    const s = await server(cache, {
-      hosts: { ga: { hosts: ['kvm-a'], files: ['doc-a.xml'] }, gb: { hosts: ['kvm-b'], files: ['doc-b.xml'] }, gc: { hosts: ['kvm-c'], files: ['doc-c.xml'] } },
-      ssh: { configFile: rig.sshConfigPath },
-    }, true);
+    const s = await server(
+      cache,
+      {
+        hosts: {
+          ga: { hosts: ['kvm-a'], files: ['doc-a.xml'] },
+          gb: { hosts: ['kvm-b'], files: ['doc-b.xml'] },
+          gc: { hosts: ['kvm-c'], files: ['doc-c.xml'] },
+        },
+        ssh: { configFile: rig.sshConfigPath },
+      },
+      true,
+    );
     t.after(s.stop);
     const a = await s.open('doc-a.xml');
     const b = await s.open('doc-b.xml');
     const c = await s.open('doc-c.xml');
-    await until('kvm-a\'s schema in doc-a.xml\'s diagnostics', () => s.schemaMessages(a)?.find((m) => HOST_LABEL('kvm-a').test(m)));
-    await until('kvm-b\'s schema compiled', () => s.logs.find((l) => /^schema: libvirt 9\.0\.0 \(kvm-b\) compiled/.test(l)));
-    await until('doc-b.xml checked against kvm-b\'s own schema', () => (s.schemaMessages(b)?.length === 0 ? true : undefined));
-    const refused = await until('kvm-c\'s schema refused', () => s.logs.find((l) => /kvm-c: schema refused: domain\.rng is not a RelaxNG grammar/.test(l)));
+    await until("kvm-a's schema in doc-a.xml's diagnostics", () => s.schemaMessages(a)?.find((m) => HOST_LABEL('kvm-a').test(m)));
+    await until("kvm-b's schema compiled", () => s.logs.find((l) => /^schema: libvirt 9\.0\.0 \(kvm-b\) compiled/.test(l)));
+    await until("doc-b.xml checked against kvm-b's own schema", () => (s.schemaMessages(b)?.length === 0 ? true : undefined));
+    const refused = await until("kvm-c's schema refused", () =>
+      s.logs.find((l) => /kvm-c: schema refused: domain\.rng is not a RelaxNG grammar/.test(l)),
+    );
     assert.ok(!refused.includes('\n'), refused);
-    const local = await until('doc-c.xml checked against the local schema', () => s.schemaMessages(c)?.find((m) => /\(local schema \/usr\/share\/libvirt\/schemas, sha256 [0-9a-f]{12}\)$/.test(m)));
+    const local = await until('doc-c.xml checked against the local schema', () =>
+      s.schemaMessages(c)?.find((m) => /\(local schema \/usr\/share\/libvirt\/schemas, sha256 [0-9a-f]{12}\)$/.test(m)),
+    );
     assert.match(local, /^<frobnicate> is not valid under libvirt's schema; /);
     // The honest host's verdict is unchanged at the end.
-    assert.ok(s.schemaMessages(a)?.some((m) => HOST_LABEL('kvm-a').test(m)), JSON.stringify(s.schemaMessages(a)));
+    assert.ok(
+      s.schemaMessages(a)?.some((m) => HOST_LABEL('kvm-a').test(m)),
+      JSON.stringify(s.schemaMessages(a)),
+    );
   });
 
   test('a snapshot of libvirt 9.0.0 never uses a fetched 9.0.0 schema: it is checked against the local one', async (t) => {
@@ -270,7 +314,9 @@ describe('schema cache: three hosts of libvirt 9.0.0, one of them hostile (rig)'
     const s = await server(cache, { inventorySnapshot: [EXAMPLE_INVENTORY] }, false);
     t.after(s.stop);
     const uri = await s.open('doc-snapshot.xml');
-    const m = await until('a schema finding from the local schema', () => s.schemaMessages(uri)?.find((x) => /\(local schema \/usr\/share\/libvirt\/schemas, sha256 [0-9a-f]{12}\)$/.test(x)));
+    const m = await until('a schema finding from the local schema', () =>
+      s.schemaMessages(uri)?.find((x) => /\(local schema \/usr\/share\/libvirt\/schemas, sha256 [0-9a-f]{12}\)$/.test(x)),
+    );
     assert.match(m, /^<frobnicate> is not valid under libvirt's schema; /);
   });
 });

@@ -22,7 +22,17 @@
 // fails with ENXIO), so \`test -b\` holds for them as on a real host.
 import { spawnSync } from 'node:child_process';
 import {
-  chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync,
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { RIG_USER } from './prereq';
@@ -64,8 +74,9 @@ export const DEFAULT_LIBVIRT_VERSION = '9.0.0';
  * The sudoers commands of the README's entry: each tool by its full path (where the rig puts it, as
  * InfoScale does) with the collector's exact arguments.
  */
-export const RIG_SUDO_COMMANDS: string[] = (['vxdmpadm', 'vxdisk', 'vxdctl'] as const)
-  .map((t) => `/usr/sbin/${t} ${COLLECTOR_INVOCATIONS[t].join(' ')}`);
+export const RIG_SUDO_COMMANDS: string[] = (['vxdmpadm', 'vxdisk', 'vxdctl'] as const).map(
+  (t) => `/usr/sbin/${t} ${COLLECTOR_INVOCATIONS[t].join(' ')}`,
+);
 /** The rig's sudoers drop-in (under /etc/sudoers.d; sudo skips names with a dot). */
 export const RIG_SUDOERS_FILE = 'ldi-rig';
 
@@ -113,7 +124,9 @@ function ensureFile(path: string): void {
 
 function makeBlockNodes(paths: string[]): void {
   if (!paths.length) return;
-  const r = spawnSync('sh', ['-c', 'i=0; for p do i=$((i+1)); mknod "$p" b 240 "$i" || exit 1; done', 'sh', ...paths], { encoding: 'utf8' });
+  const r = spawnSync('sh', ['-c', 'i=0; for p do i=$((i+1)); mknod "$p" b 240 "$i" || exit 1; done', 'sh', ...paths], {
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`mknod of the fake device nodes failed: ${r.stderr}`);
 }
 
@@ -124,7 +137,12 @@ function whiteout(path: string): void {
 }
 
 function readLines(file: string): string[] {
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.length > 0) : [];
+  return existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .map((l) => l.replace(/\r$/, ''))
+        .filter((l) => l.length > 0)
+    : [];
 }
 
 function makeReadable(path: string): void {
@@ -141,17 +159,24 @@ function makeReadable(path: string): void {
 export function fixtureDomains(fixtureDir: string): string[] | undefined {
   const dir = join(fixtureDir, 'domains');
   if (!existsSync(dir)) return undefined;
-  return readdirSync(dir).filter((f) => f.endsWith('.xml')).map((f) => f.slice(0, -4))
-    .sort((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b))));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.xml'))
+    .map((f) => f.slice(0, -4))
+    .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
 }
 
 /** Storage pools of a fixture (pools/<name>.xml), sorted; active = with a pools/<name>.vols. */
 export function fixturePools(fixtureDir: string): { active: string[]; inactive: string[] } | undefined {
   const dir = join(fixtureDir, 'pools');
   if (!existsSync(dir)) return undefined;
-  const names = readdirSync(dir).filter((f) => f.endsWith('.xml')).map((f) => f.slice(0, -4))
-    .sort((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b))));
-  return { active: names.filter((n) => existsSync(join(dir, `${n}.vols`))), inactive: names.filter((n) => !existsSync(join(dir, `${n}.vols`))) };
+  const names = readdirSync(dir)
+    .filter((f) => f.endsWith('.xml'))
+    .map((f) => f.slice(0, -4))
+    .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  return {
+    active: names.filter((n) => existsSync(join(dir, `${n}.vols`))),
+    inactive: names.filter((n) => !existsSync(join(dir, `${n}.vols`))),
+  };
 }
 
 /** What the fake `virsh -r list --all --name` prints: one name per line, then an empty line. */
@@ -297,7 +322,10 @@ export function buildFakeHost(opts: FakeHostOptions): FakeHost {
 
   if (domains) {
     const versionFile = join(fixture, 'libvirt-version.txt');
-    writeFileSync(join(opts.dir, 'libvirt-version.txt'), existsSync(versionFile) ? readFileSync(versionFile, 'utf8') : `${DEFAULT_LIBVIRT_VERSION}\n`);
+    writeFileSync(
+      join(opts.dir, 'libvirt-version.txt'),
+      existsSync(versionFile) ? readFileSync(versionFile, 'utf8') : `${DEFAULT_LIBVIRT_VERSION}\n`,
+    );
     const pools = fixturePools(fixture) ?? { active: [], inactive: [] };
     writeFileSync(join(opts.dir, 'pool-active.txt'), virshListOutput(pools.active));
     writeFileSync(join(opts.dir, 'pool-inactive.txt'), virshListOutput(pools.inactive));
@@ -342,7 +370,10 @@ export function buildFakeHost(opts: FakeHostOptions): FakeHost {
     if (existsSync(file)) {
       // In /usr/sbin, as on an InfoScale host (not in a non-root user's PATH: the collector finds it there).
       // vxdmpadm and vxdisk refuse a non-root login (stand-in wording: the real message was not at hand).
-      const refuse = tool === 'vxdctl' ? [] : [`if [ "$(id -u)" != 0 ]; then printf 'VxVM %s ERROR: Permission denied (must be run as root)\\n' ${sq(tool)} >&2; exit 1; fi`];
+      const refuse =
+        tool === 'vxdctl'
+          ? []
+          : [`if [ "$(id -u)" != 0 ]; then printf 'VxVM %s ERROR: Permission denied (must be run as root)\\n' ${sq(tool)} >&2; exit 1; fi`];
       writeTool(tool, sbin, [...refuse, `if ${argsTest(COLLECTOR_INVOCATIONS[tool])}; then ${mainAction(tool, file)}; fi`]);
     } else {
       whiteout(join(bin, tool));

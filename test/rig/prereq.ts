@@ -63,7 +63,8 @@ export function ensureRigPrerequisites(): RigUser {
       run('apt-get', ['-o', 'DPkg::Lock::Timeout=300', 'update', '-q'], 600_000);
       r = run('apt-get', install, 600_000);
     }
-    if (!haveOpenSsh()) throw new RigUnavailable(`could not install OpenSSH with apt-get: ${r.out.trim().split('\n').slice(-3).join(' | ')}`);
+    if (!haveOpenSsh())
+      throw new RigUnavailable(`could not install OpenSSH with apt-get: ${r.out.trim().split('\n').slice(-3).join(' | ')}`);
   }
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
 
@@ -79,13 +80,15 @@ export function ensureRigPrerequisites(): RigUser {
   if (!run('id', ['-u', RIG_USER]).ok) {
     const add = run('useradd', ['-M', '-d', '/', '-s', '/bin/sh', '-c', 'libvirt-domain-xml ssh test rig', RIG_USER]);
     // Another test file may have created it at the same moment.
-    if (!add.ok && !run('id', ['-u', RIG_USER]).ok) throw new RigUnavailable(`could not create the test user ${RIG_USER}: ${add.out.trim()}`);
+    if (!add.ok && !run('id', ['-u', RIG_USER]).ok)
+      throw new RigUnavailable(`could not create the test user ${RIG_USER}: ${add.out.trim()}`);
     // A "!" password means "locked", which sshd refuses when UsePAM is off; "*" means "no password".
     if (add.ok) run('usermod', ['-p', '*', RIG_USER]);
   }
   if (!run('getent', ['group', RIG_GROUP]).ok) {
     const g = run('groupadd', ['-r', RIG_GROUP]);
-    if (!g.ok && !run('getent', ['group', RIG_GROUP]).ok) throw new RigUnavailable(`could not create the group ${RIG_GROUP}: ${g.out.trim()}`);
+    if (!g.ok && !run('getent', ['group', RIG_GROUP]).ok)
+      throw new RigUnavailable(`could not create the group ${RIG_GROUP}: ${g.out.trim()}`);
   }
   if (!run('id', ['-Gn', RIG_USER]).out.split(/\s+/).includes(RIG_GROUP)) {
     const m = run('usermod', ['-a', '-G', RIG_GROUP, RIG_USER]);
@@ -109,6 +112,7 @@ export function sudoUnavailable(): string | undefined {
   const st = statSync(SUDO);
   if (st.uid !== 0 || !(st.mode & 0o4000)) return `${SUDO} is not setuid root`;
   if (!existsSync('/etc/sudoers')) return '/etc/sudoers is missing';
-  if (!/^\s*[@#]includedir\s+\/etc\/sudoers\.d\s*$/m.test(readFileSync('/etc/sudoers', 'utf8'))) return '/etc/sudoers does not include /etc/sudoers.d';
+  if (!/^\s*[@#]includedir\s+\/etc\/sudoers\.d\s*$/m.test(readFileSync('/etc/sudoers', 'utf8')))
+    return '/etc/sudoers does not include /etc/sudoers.d';
   return undefined;
 }

@@ -7,9 +7,7 @@
 //   await fetchCollectorOutput('kvm-a', { sshConfigFile: rig.sshConfigPath });
 //   await rig.stop();
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import {
-  chmodSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync, appendFileSync, mkdirSync,
-} from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync, appendFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -122,9 +120,17 @@ function pidsInNamespace(ns: string): number[] {
 }
 
 function killRunning(r: Running): void {
-  try { process.kill(-r.pid, 'SIGKILL'); } catch { /* gone */ }
+  try {
+    process.kill(-r.pid, 'SIGKILL');
+  } catch {
+    /* gone */
+  }
   for (const pid of pidsInNamespace(r.ns)) {
-    try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
   }
 }
 
@@ -185,7 +191,11 @@ function sshdConfig(dir: string, port: number): string {
   ].join('\n');
 }
 
-async function startSshd(name: string, dir: string, mountCommands: string[]): Promise<{ running: Running; port: number; log: () => string }> {
+async function startSshd(
+  name: string,
+  dir: string,
+  mountCommands: string[],
+): Promise<{ running: Running; port: number; log: () => string }> {
   const hostname = name.replace(/[^A-Za-z0-9.-]/g, '-').slice(0, 63) || 'rig-host';
   let lastLog = '';
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -209,8 +219,12 @@ async function startSshd(name: string, dir: string, mountCommands: string[]): Pr
       if (log.length > 256 * 1024) log = log.slice(-128 * 1024);
     });
     let exited = false;
-    child.once('exit', () => { exited = true; });
-    child.once('error', () => { exited = true; });
+    child.once('exit', () => {
+      exited = true;
+    });
+    child.once('error', () => {
+      exited = true;
+    });
     await waitFor(async () => exited || (await canConnect(port)), { timeoutMs: 10_000, what: `sshd of ${name} on port ${port}` });
     if (!exited && child.pid !== undefined) {
       const pid = child.pid;
@@ -241,8 +255,12 @@ export async function startRig(opts: RigOptions): Promise<Rig> {
   const running: Running[] = [];
   const stop = async () => {
     for (const r of running) killRunning(r);
-    await waitFor(() => running.every((r) => r.child.exitCode !== null || r.child.signalCode !== null)
-      && running.every((r) => pidsInNamespace(r.ns).length === 0), { timeoutMs: 10_000, what: 'the rig\'s processes to end' });
+    await waitFor(
+      () =>
+        running.every((r) => r.child.exitCode !== null || r.child.signalCode !== null) &&
+        running.every((r) => pidsInNamespace(r.ns).length === 0),
+      { timeoutMs: 10_000, what: "the rig's processes to end" },
+    );
     for (const r of running) live.delete(r);
     rmSync(dir, { recursive: true, force: true });
   };
@@ -257,49 +275,62 @@ export async function startRig(opts: RigOptions): Promise<Rig> {
     const sshConfigPath = join(dir, 'ssh_config');
     let firstClientKey = '';
 
-    const hosts = await Promise.all(opts.hosts.map(async (spec, i): Promise<RigHost> => {
-      const hdir = join(dir, `h${i}-${spec.name}`);
-      mkdirSync(hdir, { mode: 0o755 });
-      chmodSync(hdir, 0o755);
-      const [hostKeyPub, clientPub] = await Promise.all([
-        keygen(join(hdir, 'hostkey'), `ldi-rig host key of ${spec.name}`),
-        keygen(join(hdir, 'client_key'), `ldi-rig client key for ${spec.name}`),
-      ]);
-      if (i === 0) firstClientKey = join(hdir, 'client_key');
-      writeFileSync(join(hdir, 'authorized_keys'), `${clientPub}\n`, { mode: 0o644 });
-      const toolLogPath = join(hdir, 'tool.log');
-      createToolLog(toolLogPath, user.uid, user.gid);
-      const fake = buildFakeHost({ name: spec.name, fixtureDir: spec.fixtureDir, dir: hdir, toolLogPath, faults: spec.faults, sudoCommands: spec.sudoCommands });
+    const hosts = await Promise.all(
+      opts.hosts.map(async (spec, i): Promise<RigHost> => {
+        const hdir = join(dir, `h${i}-${spec.name}`);
+        mkdirSync(hdir, { mode: 0o755 });
+        chmodSync(hdir, 0o755);
+        const [hostKeyPub, clientPub] = await Promise.all([
+          keygen(join(hdir, 'hostkey'), `ldi-rig host key of ${spec.name}`),
+          keygen(join(hdir, 'client_key'), `ldi-rig client key for ${spec.name}`),
+        ]);
+        if (i === 0) firstClientKey = join(hdir, 'client_key');
+        writeFileSync(join(hdir, 'authorized_keys'), `${clientPub}\n`, { mode: 0o644 });
+        const toolLogPath = join(hdir, 'tool.log');
+        createToolLog(toolLogPath, user.uid, user.gid);
+        const fake = buildFakeHost({
+          name: spec.name,
+          fixtureDir: spec.fixtureDir,
+          dir: hdir,
+          toolLogPath,
+          faults: spec.faults,
+          sudoCommands: spec.sudoCommands,
+        });
 
-      const { running: r, port, log } = await startSshd(spec.name, hdir, fake.mountCommands);
-      running.push(r);
-      live.add(r);
+        const { running: r, port, log } = await startSshd(spec.name, hdir, fake.mountCommands);
+        running.push(r);
+        live.add(r);
 
-      const knownHostsPath = join(hdir, 'known_hosts');
-      writeFileSync(knownHostsPath, `[127.0.0.1]:${port} ${keyOnly(hostKeyPub)}\n`);
-      const changed = join(hdir, 'known_hosts.changed');
-      writeFileSync(changed, `[127.0.0.1]:${port} ${keyOnly(wrongHostPub)}\n`);
-      return {
-        name: spec.name,
-        port,
-        knownHostsPath,
-        toolLogPath,
-        hostKeyPub,
-        pid: r.pid,
-        dir: hdir,
-        fixtureCopy: fake.fixtureCopy,
-        tools: fake.tools,
-        aliases: {
-          unknownHostKey: `${spec.name}.unknown-host-key`,
-          changedHostKey: `${spec.name}.changed-host-key`,
-          wrongClientKey: `${spec.name}.wrong-client-key`,
-          missingClientKey: `${spec.name}.missing-client-key`,
-          nonRoot: `${spec.name}.nonroot`,
-        },
-        readToolLog: () => readFileSync(toolLogPath, 'utf8').split('\n').filter((l) => l).map((l) => l.split('\t')),
-        sshdLog: log,
-      };
-    }));
+        const knownHostsPath = join(hdir, 'known_hosts');
+        writeFileSync(knownHostsPath, `[127.0.0.1]:${port} ${keyOnly(hostKeyPub)}\n`);
+        const changed = join(hdir, 'known_hosts.changed');
+        writeFileSync(changed, `[127.0.0.1]:${port} ${keyOnly(wrongHostPub)}\n`);
+        return {
+          name: spec.name,
+          port,
+          knownHostsPath,
+          toolLogPath,
+          hostKeyPub,
+          pid: r.pid,
+          dir: hdir,
+          fixtureCopy: fake.fixtureCopy,
+          tools: fake.tools,
+          aliases: {
+            unknownHostKey: `${spec.name}.unknown-host-key`,
+            changedHostKey: `${spec.name}.changed-host-key`,
+            wrongClientKey: `${spec.name}.wrong-client-key`,
+            missingClientKey: `${spec.name}.missing-client-key`,
+            nonRoot: `${spec.name}.nonroot`,
+          },
+          readToolLog: () =>
+            readFileSync(toolLogPath, 'utf8')
+              .split('\n')
+              .filter((l) => l)
+              .map((l) => l.split('\t')),
+          sshdLog: log,
+        };
+      }),
+    );
 
     const blocks: string[] = ['# ssh_config of the libvirt-domain-xml test rig (generated)', ''];
     for (const h of hosts) {

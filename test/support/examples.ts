@@ -20,7 +20,17 @@ export function exampleHost(): HostIndex {
 /** A domain document with the given <devices> content. */
 export function domainXml(devices: string, eol = '\n'): string {
   // Valid under libvirt's schema (name, memory, os), so only the rules under test speak.
-  return ["<domain type='kvm'>", '  <name>t</name>', "  <memory unit='KiB'>1048576</memory>", "  <os><type arch='x86_64'>hvm</type></os>", '  <devices>', devices, '  </devices>', '</domain>', ''].join(eol);
+  return [
+    "<domain type='kvm'>",
+    '  <name>t</name>',
+    "  <memory unit='KiB'>1048576</memory>",
+    "  <os><type arch='x86_64'>hvm</type></os>",
+    '  <devices>',
+    devices,
+    '  </devices>',
+    '</domain>',
+    '',
+  ].join(eol);
 }
 
 export function blockDisk(dev: string, target = 'vdb', extra = ''): string {

@@ -25,9 +25,12 @@ export function fixtureSections(dir: string): Map<string, SectionInput> {
   const rdir = join(dir, 'udev-rules');
   if (existsSync(rdir)) {
     // The shell's glob order (LC_ALL=C): byte order.
-    const files = readdirSync(rdir).filter((f) => f.endsWith('.rules')).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    const files = readdirSync(rdir)
+      .filter((f) => f.endsWith('.rules'))
+      .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
     sections.set('udev-rules', { body: files.map((f) => `/etc/udev/rules.d/${f}\n`).join(''), rc: 0, stderr: [] });
-    for (const f of files) sections.set(`udev-rule /etc/udev/rules.d/${f}`, { body: readFileSync(join(rdir, f), 'utf8'), rc: 0, stderr: [] });
+    for (const f of files)
+      sections.set(`udev-rule /etc/udev/rules.d/${f}`, { body: readFileSync(join(rdir, f), 'utf8'), rc: 0, stderr: [] });
   } else sections.set('udev-rules', { body: '', rc: null, stderr: [], absent: '/etc/udev/rules.d' });
   put('scsi-hosts', 'scsi-hosts.tsv', '/sys/class/scsi_host');
   put('vx-dmp-names', 'vx-dmp-names.txt', '/dev/vx/dmp');
@@ -40,7 +43,10 @@ export function fixtureSections(dir: string): Map<string, SectionInput> {
     const vf = join(dir, 'libvirt-version.txt');
     sections.set('libvirt-uri', { body: 'qemu:///system\n', rc: 0, stderr: [] });
     sections.set('libvirt-version', { body: existsSync(vf) ? read('libvirt-version.txt') : '9.0.0\n', rc: 0, stderr: [] });
-    const names = readdirSync(ddir).filter((f) => f.endsWith('.xml')).map((f) => f.slice(0, -4)).sort();
+    const names = readdirSync(ddir)
+      .filter((f) => f.endsWith('.xml'))
+      .map((f) => f.slice(0, -4))
+      .sort();
     sections.set('virsh-list', { body: names.join('\n') + '\n\n', rc: 0, stderr: [] });
     for (const n of names) sections.set(`virsh-dumpxml ${n}`, { body: readFileSync(join(ddir, `${n}.xml`), 'utf8'), rc: 0, stderr: [] });
     // Storage pools: pools/<name>.xml (pool-dumpxml), pools/<name>.vols (vol-list --details; present = active).

@@ -60,7 +60,8 @@ export function decodeBuffer(buf: Buffer): Omit<FileText, 'path' | 'mode'> {
     bom = true;
     body = buf.subarray(2);
   }
-  const text = encoding === 'utf8' ? body.toString('utf8') : encoding === 'utf16le' ? body.toString('utf16le') : swap16(body).toString('utf16le');
+  const text =
+    encoding === 'utf8' ? body.toString('utf8') : encoding === 'utf16le' ? body.toString('utf16le') : swap16(body).toString('utf16le');
   const lossless = encodeText(text, encoding, bom).equals(buf);
   return { text, encoding, bom, lossless };
 }
@@ -90,7 +91,11 @@ export function writeFileTextAtomic(file: FileText, text: string): void {
     renameSync(tmp, file.path);
   } catch (e) {
     if (fd !== undefined) closeSync(fd);
-    try { unlinkSync(tmp); } catch { /* not created */ }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* not created */
+    }
     throw e;
   }
 }

@@ -119,9 +119,19 @@ function transportOptions(args: Parsed): TransportOptions {
   if (t !== undefined && !/^\d+$/.test(t)) throw new UsageError(`--connect-timeout must be a whole number of seconds, not ${t}`);
   const uri = args.values.uri;
   if (uri !== undefined) {
-    try { validateLibvirtUri(uri); } catch (e) { throw new UsageError((e as Error).message); }
+    try {
+      validateLibvirtUri(uri);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
   }
-  return { sshConfigFile: args.values['ssh-config'], sshPath: args.values.ssh, connectTimeoutSec: t === undefined ? undefined : Number(t), libvirtUri: uri, sudo: args.values.sudo };
+  return {
+    sshConfigFile: args.values['ssh-config'],
+    sshPath: args.values.ssh,
+    connectTimeoutSec: t === undefined ? undefined : Number(t),
+    libvirtUri: uri,
+    sudo: args.values.sudo,
+  };
 }
 
 /** Text from a host, a snapshot, a document or the file system, for one line of terminal output. */
@@ -151,7 +161,9 @@ async function runInventory(argv: string[], io: Output): Promise<number> {
       io.err(`libvirt-domain-lint: ${t(args.values.out)}: cannot write (${errText(e)})`);
       return 2;
     }
-    io.err(`libvirt-domain-lint: ${t(hosts[0])}: ${snap.devices.length} devices, ${Object.keys(snap.links).length} links, ${snap.dmp?.nodes.length ?? 0} DMP nodes, ${snap.domains?.length ?? 0} domains written to ${t(args.values.out)}`);
+    io.err(
+      `libvirt-domain-lint: ${t(hosts[0])}: ${snap.devices.length} devices, ${Object.keys(snap.links).length} links, ${snap.dmp?.nodes.length ?? 0} DMP nodes, ${snap.domains?.length ?? 0} domains written to ${t(args.values.out)}`,
+    );
   } else io.out(text.trimEnd());
   return 0;
 }
@@ -182,7 +194,8 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
     return 0;
   }
   const format = args.values.format;
-  if (format !== 'text' && format !== 'json' && format !== 'sarif') throw new UsageError(`--format must be text, json or sarif, not ${format}`);
+  if (format !== 'text' && format !== 'json' && format !== 'sarif')
+    throw new UsageError(`--format must be text, json or sarif, not ${format}`);
   if (args.positionals.length === 0) throw new UsageError('no PATH given');
 
   let status = 0;
@@ -327,7 +340,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     // The message may quote data: one encoded line, then the stack frames (code locations).
     io.err(`libvirt-domain-lint: internal error: ${t(String((e as Error)?.message ?? e))}`);
-    for (const frame of String((e as Error)?.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l))) io.err(t(frame));
+    for (const frame of String((e as Error)?.stack ?? '')
+      .split('\n')
+      .filter((l) => /^\s+at /.test(l)))
+      io.err(t(frame));
     return 2;
   }
 }

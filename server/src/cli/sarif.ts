@@ -31,13 +31,20 @@ export function toSarif(files: SarifFile[], version: string): object {
         locations: [{ physicalLocation: location }],
         ...(preferred
           ? {
-              fixes: [{
-                description: { text: preferred.title },
-                artifactChanges: [{
-                  artifactLocation: { uri: f.uri },
-                  replacements: preferred.edits.map((e) => ({ deletedRegion: region(f.lines, e.start, e.end), insertedContent: { text: e.newText } })),
-                }],
-              }],
+              fixes: [
+                {
+                  description: { text: preferred.title },
+                  artifactChanges: [
+                    {
+                      artifactLocation: { uri: f.uri },
+                      replacements: preferred.edits.map((e) => ({
+                        deletedRegion: region(f.lines, e.start, e.end),
+                        insertedContent: { text: e.newText },
+                      })),
+                    },
+                  ],
+                },
+              ],
             }
           : {}),
       };
@@ -46,23 +53,25 @@ export function toSarif(files: SarifFile[], version: string): object {
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [{
-      tool: {
-        driver: {
-          name: 'libvirt-domain-lint',
-          version,
-          rules: ALL_CODES.map((id) => ({
-            id,
-            name: id.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase()),
-            shortDescription: { text: CODES[id].title },
-            fullDescription: { text: CODES[id].doc.replace(/\*\*|`/g, '') },
-            help: { text: CODES[id].doc.replace(/\*\*|`/g, ''), markdown: CODES[id].doc },
-            defaultConfiguration: { level: LEVEL[CODES[id].severity] },
-          })),
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'libvirt-domain-lint',
+            version,
+            rules: ALL_CODES.map((id) => ({
+              id,
+              name: id.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase()),
+              shortDescription: { text: CODES[id].title },
+              fullDescription: { text: CODES[id].doc.replace(/\*\*|`/g, '') },
+              help: { text: CODES[id].doc.replace(/\*\*|`/g, ''), markdown: CODES[id].doc },
+              defaultConfiguration: { level: LEVEL[CODES[id].severity] },
+            })),
+          },
         },
+        columnKind: 'utf16CodeUnits',
+        results,
       },
-      columnKind: 'utf16CodeUnits',
-      results,
-    }],
+    ],
   };
 }

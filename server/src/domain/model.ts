@@ -94,10 +94,11 @@ function textRef(doc: XmlDocument, el: XmlElement): ValueRef | undefined {
 function diskModel(el: XmlElement): DiskModel {
   const src = child(el, 'source');
   const source: DiskModel['source'] = {};
-  if (src) for (const n of SOURCE_ATTRS) {
-    const r = ref(attr(src, n));
-    if (r) source[n] = r;
-  }
+  if (src)
+    for (const n of SOURCE_ATTRS) {
+      const r = ref(attr(src, n));
+      if (r) source[n] = r;
+    }
   const type = ref(attr(el, 'type'));
   let hostPath: HostPathRef | undefined;
   const t = type?.value;
@@ -106,7 +107,8 @@ function diskModel(el: XmlElement): DiskModel {
   else if (source.file) hostPath = { ...source.file, origin: 'file' };
   else if (source.dir) hostPath = { ...source.dir, origin: 'dir' };
   let volumeRef: VolumeRef | undefined;
-  if (t === 'volume' && source.pool && source.volume) volumeRef = { ...source.volume, origin: 'volume', pool: source.pool, volume: source.volume };
+  if (t === 'volume' && source.pool && source.volume)
+    volumeRef = { ...source.volume, origin: 'volume', pool: source.pool, volume: source.volume };
   const tgt = child(el, 'target');
   const addr = child(el, 'address');
   return {
@@ -165,7 +167,15 @@ function blkiotuneModels(doc: XmlDocument, root: XmlElement): DiskModel[] {
       const p = child(dev, 'path');
       const r = p ? textRef(doc, p) : undefined;
       if (!r) continue;
-      out.push({ kind: 'blkiotune', start: dev.start, end: dev.end, source: {}, hostPath: { ...r, origin: 'blkiotune' }, shareable: false, readonly: false });
+      out.push({
+        kind: 'blkiotune',
+        start: dev.start,
+        end: dev.end,
+        source: {},
+        hostPath: { ...r, origin: 'blkiotune' },
+        shareable: false,
+        readonly: false,
+      });
     }
   }
   return out;

@@ -28,10 +28,10 @@ const WHY: Record<PathClass, string> = {
   'mpath-friendly-name': 'multipath user-friendly names (mpathN) are assigned in discovery order and differ between hosts.',
   'boot-sequence': 'Disk sequence numbers are counted per boot and are reused for other disks after a reboot.',
   'guest-mutable': 'Labels and filesystem or partition UUIDs live inside the disk, so a guest can rewrite them (and clones share them).',
-  'hardware-id': 'Derived from the device\'s inquiry data (WWN, serial): stable across reboots and not writable from a guest.',
+  'hardware-id': "Derived from the device's inquiry data (WWN, serial): stable across reboots and not writable from a guest.",
   multipath: 'The dm-multipath map of a LUN, named by its WWID: stable and keeps path failover.',
   dmp: 'A Veritas DMP meta-device: stable, keeps path failover, and normally named the same on every node of a cluster.',
-  volume: 'A logical volume: named by the volume manager\'s metadata, not by enumeration order.',
+  volume: "A logical volume: named by the volume manager's metadata, not by enumeration order.",
   'by-path': 'Names one HBA/target/LUN path: stable, but on a multipathed LUN it bypasses failover.',
   'device-mapper': 'A device-mapper name: stable as long as the map is configured with the same name.',
   removable: 'A removable-media device node.',
@@ -43,7 +43,28 @@ const KERNEL_RE = /^\/dev\/(?:(?:sd|hd|vd|xvd)[a-z]+\d*|nvme\d+n\d+(?:p\d+)?|dm-
 const MPATH_FRIENDLY_RE = /^\/dev\/(?:mapper\/|disk\/by-id\/dm-name-)mpath[a-z]+(?:\d+|p\d+|-part\d+)?$/;
 const GUEST_MUTABLE_RE = /^\/dev\/disk\/by-(?:label|partlabel|uuid|partuuid)\//;
 const REMOVABLE_RE = /^\/dev\/(?:cdrom\d*|dvd\d*|sr\d+|scd\d+|fd\d+|floppy)$/;
-const DEV_DIRS_NOT_VG = new Set(['disk', 'mapper', 'vx', 'block', 'char', 'bus', 'input', 'net', 'pts', 'shm', 'snd', 'dri', 'cpu', 'fd', 'hugepages', 'mqueue', 'v4l', 'usb', 'serial', 'md']);
+const DEV_DIRS_NOT_VG = new Set([
+  'disk',
+  'mapper',
+  'vx',
+  'block',
+  'char',
+  'bus',
+  'input',
+  'net',
+  'pts',
+  'shm',
+  'snd',
+  'dri',
+  'cpu',
+  'fd',
+  'hugepages',
+  'mqueue',
+  'v4l',
+  'usb',
+  'serial',
+  'md',
+]);
 
 /** Lexically normalises a path: collapses `//`, drops `.`, resolves `..`. */
 const NEEDS_NORMALIZING = /\/\/|\/\.\.?(?:\/|$)|.\/$/;

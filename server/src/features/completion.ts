@@ -97,8 +97,10 @@ function pathOptions(input: CompletionInput): PathOption[] {
     const set = stableCandidates(probe, input.hosts);
     // The probe is a first-host name (it may not exist, or be another LUN, elsewhere): what is offered is
     // the first host's LUN, by a name valid on every host.
-    const mine = set.ambiguous ? (identityKey(set.resolutions[0]) ? set.alternatives[0]?.candidates : undefined) ?? [] : set.candidates;
-    const best = mine.find((c) => c.kind !== 'by-path' && !c.bypassesMultipath) ?? (input.hosts.length === 1 && /^\/dev\/vx\/dsk\/|^\/dev\/mapper\//.test(probe) ? { path: probe } : undefined);
+    const mine = set.ambiguous ? ((identityKey(set.resolutions[0]) ? set.alternatives[0]?.candidates : undefined) ?? []) : set.candidates;
+    const best =
+      mine.find((c) => c.kind !== 'by-path' && !c.bypassesMultipath) ??
+      (input.hosts.length === 1 && /^\/dev\/vx\/dsk\/|^\/dev\/mapper\//.test(probe) ? { path: probe } : undefined);
     if (!best || seen.has(best.path)) return;
     seen.add(best.path);
     const res = first.resolve(best.path);
@@ -126,7 +128,11 @@ function pathOptions(input: CompletionInput): PathOption[] {
     out.push({ path: best.path, lun, res, size: lun?.size ?? res.device?.size ?? null, users, hostUse, activePassive });
   };
   for (const lun of first.allLuns()) {
-    const probe = lun.dmp ? `/dev/vx/dmp/${lun.dmp.name}` : lun.mpathMap ? first.device(lun.mpathMap)?.path : first.device(lun.pathDevices[0])?.path;
+    const probe = lun.dmp
+      ? `/dev/vx/dmp/${lun.dmp.name}`
+      : lun.mpathMap
+        ? first.device(lun.mpathMap)?.path
+        : first.device(lun.pathDevices[0])?.path;
     if (probe) consider(probe, lun);
   }
   for (const vol of first.snapshot.vxvm?.volumes ?? []) consider(`/dev/vx/dsk/${vol}`, undefined);
@@ -143,11 +149,19 @@ function describe(o: PathOption): { label: string; labelMd: string } {
   const { lun, res } = o;
   const vm = [lun?.vendor, lun?.model].filter(Boolean).join(' ');
   const dmp = lun?.dmp;
-  const id = dmp ? '' : lun?.id ?? res.vxVolume ?? res.device?.name ?? '';
+  const id = dmp ? '' : (lun?.id ?? res.vxVolume ?? res.device?.name ?? '');
   const size = formatBytes(o.size);
   return {
-    label: [size, cap(vm, FIELD), dmp ? `DMP ${cap(dmp.name, FIELD)} (${cap(dmp.arrayType, FIELD)})` : cap(id, FIELD)].filter(Boolean).join(' · '),
-    labelMd: [size, vm && mdInline(vm, FIELD), dmp ? `DMP ${mdCode(dmp.name, FIELD)} (${mdInline(dmp.arrayType, FIELD)})` : id && mdCode(id, FIELD)].filter(Boolean).join(' · '),
+    label: [size, cap(vm, FIELD), dmp ? `DMP ${cap(dmp.name, FIELD)} (${cap(dmp.arrayType, FIELD)})` : cap(id, FIELD)]
+      .filter(Boolean)
+      .join(' · '),
+    labelMd: [
+      size,
+      vm && mdInline(vm, FIELD),
+      dmp ? `DMP ${mdCode(dmp.name, FIELD)} (${mdInline(dmp.arrayType, FIELD)})` : id && mdCode(id, FIELD),
+    ]
+      .filter(Boolean)
+      .join(' · '),
   };
 }
 
@@ -158,7 +172,13 @@ const group = (o: PathOption) => (o.hostUse.length || o.activePassive ? 2 : o.us
  * Device path items for a value span: ranked over every option, then the best MAX_PATH_ITEMS. The value
  * is written XML-escaped for `quote` (element text when undefined); a path XML cannot hold is not offered.
  */
-function pathItems(input: CompletionInput, start: number, end: number, partial: string, quote: '"' | "'" | undefined): { items: CompletionItem[]; cut: boolean } {
+function pathItems(
+  input: CompletionInput,
+  start: number,
+  end: number,
+  partial: string,
+  quote: '"' | "'" | undefined,
+): { items: CompletionItem[]; cut: boolean } {
   const range = { start: input.lines.positionAt(start), end: input.lines.positionAt(end) };
   const typed = decodeXmlEntities(partial);
   const { best, cut } = bestOf(
@@ -198,7 +218,13 @@ function pathItems(input: CompletionInput, start: number, end: number, partial: 
       textEdit: TextEdit.replace(range, newText),
       tags: g === 2 ? [1] : undefined, // deprecated: struck through in the list
     };
-    chars += newText.length + item.label.length + item.labelDetails!.description!.length + item.detail!.length + (item.documentation as { value: string }).value.length + item.filterText!.length;
+    chars +=
+      newText.length +
+      item.label.length +
+      item.labelDetails!.description!.length +
+      item.detail!.length +
+      (item.documentation as { value: string }).value.length +
+      item.filterText!.length;
     items.push(item);
   }
   return { items, cut };
@@ -229,13 +255,28 @@ function bestOf<T>(items: T[], max: number, compare: (a: T, b: T) => number): { 
 function valueItems(element: string, attribute: string, input: CompletionInput, start: number, end: number): CompletionItem[] {
   const range = { start: input.lines.positionAt(start), end: input.lines.positionAt(end) };
   if (element === 'target' && attribute === 'dev') {
-    const bus = /bus\s*=\s*["']([^"']*)/.exec(input.text.slice(input.text.lastIndexOf('<', start), input.text.indexOf('>', start)))?.[1] ?? 'virtio';
+    const bus =
+      /bus\s*=\s*["']([^"']*)/.exec(input.text.slice(input.text.lastIndexOf('<', start), input.text.indexOf('>', start)))?.[1] ?? 'virtio';
     const used = (input.model?.disks ?? []).map((d) => d.target?.dev?.value).filter((x): x is string => !!x);
     const name = nextTargetName(bus, used);
-    return [{ label: name, kind: CompletionItemKind.Value, detail: `next free name for bus ${plain(bus, 64)}`, textEdit: TextEdit.replace(range, name), preselect: true }];
+    return [
+      {
+        label: name,
+        kind: CompletionItemKind.Value,
+        detail: `next free name for bus ${plain(bus, 64)}`,
+        textEdit: TextEdit.replace(range, name),
+        preselect: true,
+      },
+    ];
   }
   const values = DISK_ELEMENTS[element]?.attributes[attribute]?.values ?? [];
-  return values.map((x, i) => ({ label: x.value, kind: CompletionItemKind.EnumMember, detail: x.doc, sortText: String(i).padStart(3, '0'), textEdit: TextEdit.replace(range, x.value) }));
+  return values.map((x, i) => ({
+    label: x.value,
+    kind: CompletionItemKind.EnumMember,
+    detail: x.doc,
+    sortText: String(i).padStart(3, '0'),
+    textEdit: TextEdit.replace(range, x.value),
+  }));
 }
 
 /** Snippets for whole disks, offered where a child of <devices> may start. */
@@ -246,7 +287,9 @@ function diskSnippets(input: CompletionInput, start: number): CompletionItem[] {
   const sd = snippetText(nextTargetName('scsi', used));
   // A default path goes into an attribute value in '…' inside a snippet: XML-escaped, then snippet-escaped
   // (so `$VAR`, `${1:x}`, `}` and `\` from a host stay literal); a path XML cannot hold is not used.
-  const options = pathOptions(input).filter((o) => !o.hostUse.length && !o.activePassive && !o.users.length && xmlValue(o.path, "'") !== undefined);
+  const options = pathOptions(input).filter(
+    (o) => !o.hostUse.length && !o.activePassive && !o.users.length && xmlValue(o.path, "'") !== undefined,
+  );
   const inSnippet = (path: string) => snippetText(xmlValue(path, "'")!);
   const free = options.find((o) => o.path.startsWith('/dev/vx/dmp/')) ?? options[0];
   const dmp = free ? inSnippet(free.path) : '/dev/vx/dmp/enclosure_lun';
@@ -263,30 +306,45 @@ function diskSnippets(input: CompletionInput, start: number): CompletionItem[] {
     filterText: `disk ${label}`,
   });
   return [
-    snip('disk-block-dmp', 'block disk on a DMP meta-device', 'A raw block disk on a Veritas DMP meta-device (keeps every path), virtio, no host cache.', [
-      "disk type='block' device='disk'>",
-      "  <driver name='qemu' type='raw' cache='none' io='native'/>",
-      `  <source dev='\${1:${dmp}}'/>`,
-      `  <target dev='\${2:${vd}}' bus='virtio'/>`,
-      '</disk>$0',
-    ]),
-    snip('disk-lun-passthrough', 'LUN passed through on virtio-scsi (SCSI-3 PR)', "`device='lun'` passes SCSI commands to the whole LUN, as SCSI-3 persistent reservations (I/O fencing in guest clusters) need; libvirt's PR helper is managed. Needs a `<controller type='scsi' model='virtio-scsi'/>`.", [
-      "disk type='block' device='lun' sgio='unfiltered'>",
-      "  <driver name='qemu' type='raw' cache='none' io='native'/>",
-      `  <source dev='\${1:${lunPath}}'>`,
-      "    <reservations managed='yes'/>",
-      '  </source>',
-      `  <target dev='\${2:${sd}}' bus='scsi'/>`,
-      '</disk>$0',
-    ]),
-    snip('disk-shareable', 'shareable disk for a guest cluster', 'The same LUN in several domains: `<shareable/>` in each of them, and no host cache.', [
-      "disk type='block' device='disk'>",
-      "  <driver name='qemu' type='raw' cache='none' io='native'/>",
-      `  <source dev='\${1:${dmp}}'/>`,
-      `  <target dev='\${2:${vd}}' bus='virtio'/>`,
-      '  <shareable/>',
-      '</disk>$0',
-    ]),
+    snip(
+      'disk-block-dmp',
+      'block disk on a DMP meta-device',
+      'A raw block disk on a Veritas DMP meta-device (keeps every path), virtio, no host cache.',
+      [
+        "disk type='block' device='disk'>",
+        "  <driver name='qemu' type='raw' cache='none' io='native'/>",
+        `  <source dev='\${1:${dmp}}'/>`,
+        `  <target dev='\${2:${vd}}' bus='virtio'/>`,
+        '</disk>$0',
+      ],
+    ),
+    snip(
+      'disk-lun-passthrough',
+      'LUN passed through on virtio-scsi (SCSI-3 PR)',
+      "`device='lun'` passes SCSI commands to the whole LUN, as SCSI-3 persistent reservations (I/O fencing in guest clusters) need; libvirt's PR helper is managed. Needs a `<controller type='scsi' model='virtio-scsi'/>`.",
+      [
+        "disk type='block' device='lun' sgio='unfiltered'>",
+        "  <driver name='qemu' type='raw' cache='none' io='native'/>",
+        `  <source dev='\${1:${lunPath}}'>`,
+        "    <reservations managed='yes'/>",
+        '  </source>',
+        `  <target dev='\${2:${sd}}' bus='scsi'/>`,
+        '</disk>$0',
+      ],
+    ),
+    snip(
+      'disk-shareable',
+      'shareable disk for a guest cluster',
+      'The same LUN in several domains: `<shareable/>` in each of them, and no host cache.',
+      [
+        "disk type='block' device='disk'>",
+        "  <driver name='qemu' type='raw' cache='none' io='native'/>",
+        `  <source dev='\${1:${dmp}}'/>`,
+        `  <target dev='\${2:${vd}}' bus='virtio'/>`,
+        '  <shareable/>',
+        '</disk>$0',
+      ],
+    ),
     snip('disk-file-qcow2', 'file-backed qcow2 disk', 'A qcow2 image file on the host.', [
       "disk type='file' device='disk'>",
       "  <driver name='qemu' type='qcow2'/>",
@@ -313,7 +371,8 @@ export function completion(input: CompletionInput): CompletionList {
   };
   switch (ctx.kind) {
     case 'attribute-value':
-      if (ctx.element === 'source' && ctx.attribute === 'dev' && ctx.parents.includes('disk')) paths(pathItems(input, ctx.valueStart, ctx.valueEnd, ctx.partial, quoteAt(input.text, ctx.valueStart)));
+      if (ctx.element === 'source' && ctx.attribute === 'dev' && ctx.parents.includes('disk'))
+        paths(pathItems(input, ctx.valueStart, ctx.valueEnd, ctx.partial, quoteAt(input.text, ctx.valueStart)));
       else items = valueItems(ctx.element, ctx.attribute, input, ctx.valueStart, ctx.valueEnd);
       break;
     case 'text':
@@ -324,7 +383,13 @@ export function completion(input: CompletionInput): CompletionList {
       if (el && (ctx.element === 'disk' || ctx.parents.includes('disk'))) {
         for (const [name, a] of Object.entries(el.attributes)) {
           if (ctx.present.includes(name)) continue;
-          items.push({ label: name, kind: CompletionItemKind.Property, detail: a.doc, insertTextFormat: InsertTextFormat.Snippet, insertText: `${name}='$1'` });
+          items.push({
+            label: name,
+            kind: CompletionItemKind.Property,
+            detail: a.doc,
+            insertTextFormat: InsertTextFormat.Snippet,
+            insertText: `${name}='$1'`,
+          });
         }
       }
       break;

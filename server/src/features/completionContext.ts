@@ -4,7 +4,15 @@
  * document is being typed and is not well-formed.
  */
 export type CompletionContext =
-  | { kind: 'attribute-value'; element: string; attribute: string; valueStart: number; valueEnd: number; partial: string; parents: string[] }
+  | {
+      kind: 'attribute-value';
+      element: string;
+      attribute: string;
+      valueStart: number;
+      valueEnd: number;
+      partial: string;
+      parents: string[];
+    }
   | { kind: 'attribute-name'; element: string; start: number; present: string[]; parents: string[] }
   | { kind: 'element-name'; start: number; parents: string[] }
   | { kind: 'text'; element: string; start: number; end: number; partial: string; parents: string[] }
@@ -78,7 +86,7 @@ export function openElements(text: string, offset: number): string[] {
   const piEnd = forwardFinder(text, '?>');
   const gt = forwardFinder(text, '>');
   const lt = forwardFinder(text, '<');
-  for (let i = lt(0); i >= 0 && i < offset; ) {
+  for (let i = lt(0); i >= 0 && i < offset;) {
     // A comment, CDATA section or processing instruction up to its end; a start, end or empty-element tag.
     let end = -1;
     if (text.startsWith('<!--', i)) {
@@ -156,5 +164,12 @@ export function completionContext(text: string, offset: number): CompletionConte
   if (end < 0) end = offset;
   const content = text.slice(start, end);
   const lead = content.length - content.trimStart().length;
-  return { kind: 'text', element, start: start + lead, end: start + content.trimEnd().length, partial: text.slice(start + lead, offset), parents };
+  return {
+    kind: 'text',
+    element,
+    start: start + lead,
+    end: start + content.trimEnd().length,
+    partial: text.slice(start + lead, offset),
+    parents,
+  };
 }

@@ -20,7 +20,13 @@ export function effectiveSeverity(f: Finding, overrides?: SeverityOverrides): Se
 }
 
 /** `uri`: the document's, for related information pointing into it. */
-export function findingToDiagnostic(analysis: Analysis, f: Finding, docsUri: string | undefined, overrides?: SeverityOverrides, uri?: string): Diagnostic | undefined {
+export function findingToDiagnostic(
+  analysis: Analysis,
+  f: Finding,
+  docsUri: string | undefined,
+  overrides?: SeverityOverrides,
+  uri?: string,
+): Diagnostic | undefined {
   const sev = effectiveSeverity(f, overrides);
   if (sev === 'off') return undefined;
   const lines = analysis.doc.lines;

@@ -37,7 +37,11 @@ function listed<T>(items: readonly T[], show: (t: T) => string): string {
 
 /** What a path reaches, with host strings encoded. */
 function target(r: Resolution): string {
-  return describeTarget(r, (s) => mdCode(s, LONG), (s) => mdInline(s, FIELD));
+  return describeTarget(
+    r,
+    (s) => mdCode(s, LONG),
+    (s) => mdInline(s, FIELD),
+  );
 }
 
 /**
@@ -63,7 +67,9 @@ function describeHost(h: HostIndex, r: Resolution, peers: PeerDomain[], self: st
   if (lun?.dmp) {
     const d = lun.dmp;
     const paths = listed(d.paths, (p) => `${mdInline(p.name, FIELD)} ${mdInline(p.state, FIELD)}`);
-    lines.push(`DMP node ${mdCode(d.name, FIELD)}: array ${known(d.arrayName)} (${known(d.arrayType)}), enclosure ${known(d.enclosure)}, ${d.numPaths} path(s): ${paths}`);
+    lines.push(
+      `DMP node ${mdCode(d.name, FIELD)}: array ${known(d.arrayName)} (${known(d.arrayType)}), enclosure ${known(d.enclosure)}, ${d.numPaths} path(s): ${paths}`,
+    );
   } else if (lun && lun.pathDevices.length > 1) {
     const map = lun.mpathMap ? ` (multipath map ${mdInline(h.device(lun.mpathMap)?.name ?? lun.mpathMap, FIELD)})` : '';
     lines.push(`${lun.pathDevices.length} paths: ${listed(lun.pathDevices, (k) => mdInline(k, FIELD))}${map}`);
@@ -74,7 +80,8 @@ function describeHost(h: HostIndex, r: Resolution, peers: PeerDomain[], self: st
   for (const u of usage.slice(0, LISTED)) lines.push(`⚠ in use by the host: ${mdInline(u, LONG)}`);
   if (usage.length > LISTED) lines.push(`⚠ in use by the host in ${usage.length - LISTED} more ways`);
   const users = h.domainsUsing(r).filter((u) => u.domain !== self);
-  if (users.length) lines.push(`Used by host domains: ${listed(users, (u) => `${mdInline(u.domain, FIELD)}${u.shareable ? ' (shareable)' : ''}`)}`);
+  if (users.length)
+    lines.push(`Used by host domains: ${listed(users, (u) => `${mdInline(u.domain, FIELD)}${u.shareable ? ' (shareable)' : ''}`)}`);
   const key = identityKey(r);
   const docs = key ? peers.filter((p) => p.name !== self && p.disks.some((d) => identityKey(h.resolve(d.path)) === key)) : [];
   if (docs.length) lines.push(`Used by documents: ${listed(docs, (p) => mdInline(p.name ?? p.origin, FIELD))}`);

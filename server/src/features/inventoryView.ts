@@ -72,11 +72,16 @@ export function lunIdentity(lun: Lun): string {
   const kind = lun.id.slice(0, colon);
   const value = lun.id.slice(colon + 1);
   switch (kind) {
-    case 'wwn': return `WWN 0x${value}`;
-    case 'eui': return `EUI ${value.startsWith('eui.') ? value.slice(4) : value}`;
-    case 'udid': return `UDID ${value}`;
-    case 'serial': return `serial ${lun.serial ?? value}`;
-    default: return lun.pathDevices[0] ?? lun.mpathMap ?? value;
+    case 'wwn':
+      return `WWN 0x${value}`;
+    case 'eui':
+      return `EUI ${value.startsWith('eui.') ? value.slice(4) : value}`;
+    case 'udid':
+      return `UDID ${value}`;
+    case 'serial':
+      return `serial ${lun.serial ?? value}`;
+    default:
+      return lun.pathDevices[0] ?? lun.mpathMap ?? value;
   }
 }
 
@@ -167,7 +172,8 @@ function collect(idx: HostIndex): LunFacts[] {
   }
   for (const f of facts.values()) {
     const l = f.lun;
-    f.vxdisk = (l.dmp ? vxByDevice.get(l.dmp.name) : undefined) ?? l.pathDevices.map((p) => vxByNative.get(p) ?? vxByDevice.get(p)).find((v) => v);
+    f.vxdisk =
+      (l.dmp ? vxByDevice.get(l.dmp.name) : undefined) ?? l.pathDevices.map((p) => vxByNative.get(p) ?? vxByDevice.get(p)).find((v) => v);
   }
 
   // The host's own domains, each disk resolved once (the resolver caches by path).
@@ -180,7 +186,8 @@ function collect(idx: HostIndex): LunFacts[] {
       if (r.partition !== undefined) via = `partition ${r.partition}`;
       if (!lun && r.device) {
         lun = lunAbove(r.device.kname);
-        if (lun) via = r.device.type === 'part' ? `partition ${partNumber(r.device) ?? r.device.name}` : `${r.device.type} ${r.device.name}`;
+        if (lun)
+          via = r.device.type === 'part' ? `partition ${partNumber(r.device) ?? r.device.name}` : `${r.device.type} ${r.device.name}`;
       }
       const f = lun ? facts.get(lun) : undefined;
       if (f) f.usedBy.push({ domain: dom.name, target: disk.target, source: disk.source, shareable: disk.shareable, via });
@@ -214,7 +221,16 @@ export function inventoryMarkdown(idx: HostIndex, opts: InventoryViewOptions = {
   out.push(`# Inventory of ${t(s.host)}`, '');
   const facts = [
     s.hostname && s.hostname !== s.host ? `hostname ${c(s.hostname)}` : undefined,
-    s.collectedAt ? `collected ${t(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(s.collectedAt) ? s.collectedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z').replace(/Z$/, ' UTC') : s.collectedAt)}` : undefined,
+    s.collectedAt
+      ? `collected ${t(
+          /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(s.collectedAt)
+            ? s.collectedAt
+                .replace('T', ' ')
+                .replace(/\.\d+Z$/, 'Z')
+                .replace(/Z$/, ' UTC')
+            : s.collectedAt,
+        )}`
+      : undefined,
     opts.source ? `source: ${t(opts.source)}` : undefined,
     s.cluster?.mode ? `cluster: ${t(s.cluster.mode)}` : undefined,
   ].filter((x) => x);
@@ -224,7 +240,11 @@ export function inventoryMarkdown(idx: HostIndex, opts: InventoryViewOptions = {
   out.push('| LUN | Size | Identity | Paths | Multipath | Best alias | Used by |', '|---|---|---|---|---|---|---|');
   for (const f of luns) {
     const l = f.lun;
-    const mp = l.dmp ? `DMP ${t(l.dmp.name)} (${t(l.dmp.arrayType || '?')})` : l.mpathMap ? `dm-multipath ${t(idx.device(l.mpathMap)?.name ?? l.mpathMap)}` : '—';
+    const mp = l.dmp
+      ? `DMP ${t(l.dmp.name)} (${t(l.dmp.arrayType || '?')})`
+      : l.mpathMap
+        ? `dm-multipath ${t(idx.device(l.mpathMap)?.name ?? l.mpathMap)}`
+        : '—';
     const used = f.usedBy.length ? list(f.usedBy, (u) => `${t(u.domain)}${u.target ? ` (${t(u.target)})` : ''}`, maxList) : '—';
     const row = [
       t(lunName(f)),
@@ -249,7 +269,9 @@ export function inventoryMarkdown(idx: HostIndex, opts: InventoryViewOptions = {
     out.push(`- **Paths (${paths.length}):** ${list(paths, (p) => `${c(p)}${pathNotes(dmpPaths.get(p), t)}`, maxList) || '—'}`);
     if (l.dmp) {
       const d = l.dmp;
-      out.push(`- **DMP node:** ${c(d.name)} · array ${t(d.arrayName || '?')} · array type **${t(d.arrayType || '?')}** · enclosure ${t(d.enclosure || '?')}${d.state ? ` · ${t(d.state)}` : ''}`);
+      out.push(
+        `- **DMP node:** ${c(d.name)} · array ${t(d.arrayName || '?')} · array type **${t(d.arrayType || '?')}** · enclosure ${t(d.enclosure || '?')}${d.state ? ` · ${t(d.state)}` : ''}`,
+      );
     }
     if (l.mpathMap) out.push(`- **dm-multipath map:** ${c(idx.device(l.mpathMap)?.name ?? l.mpathMap)} (${t(l.mpathMap)})`);
     if (f.vxdisk) {
@@ -261,10 +283,12 @@ export function inventoryMarkdown(idx: HostIndex, opts: InventoryViewOptions = {
     if (f.singlePath.length) out.push(`- **One path only (no failover):** ${list(f.singlePath, c, maxList)}`);
     if (f.partitions.length) out.push(`- **Partitions:** ${list(f.partitions, c, maxList)}`);
     if (f.mounts.length) out.push(`- **Mounted on the host:** ${list(f.mounts, c, maxList)}`);
-    const user = (u: LunUse) => `${t(u.domain)}${u.target ? ` as ${t(u.target)}` : ''} via ${c(u.source)}${u.via ? ` (${t(u.via)})` : ''}${u.shareable ? ' · shareable' : ''}`;
+    const user = (u: LunUse) =>
+      `${t(u.domain)}${u.target ? ` as ${t(u.target)}` : ''} via ${c(u.source)}${u.via ? ` (${t(u.via)})` : ''}${u.shareable ? ' · shareable' : ''}`;
     out.push(`- **Used by:** ${f.usedBy.length ? list(f.usedBy, user, maxList, '; ') : 'no domain on this host'}`);
   }
-  if (luns.length > detailed.length) out.push('', `*Details of the first ${detailed.length} of ${luns.length} LUNs; the table lists all of them.*`);
+  if (luns.length > detailed.length)
+    out.push('', `*Details of the first ${detailed.length} of ${luns.length} LUNs; the table lists all of them.*`);
 
   const tools = Object.entries(s.tools ?? {});
   const warnings = s.warnings ?? [];

@@ -45,7 +45,10 @@ export function oneLine(text: string): string {
 
 /** The last non-empty line of stderr that is not one of ssh's decorative banner lines. */
 function lastLine(stderr: string): string {
-  const lines = stderr.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !/^@+$/.test(l));
+  const lines = stderr
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !/^@+$/.test(l));
   return lines.length ? lines[lines.length - 1] : '';
 }
 
@@ -71,7 +74,10 @@ export function classifySshFailure(host: string, exitCode: number | null, stderr
   let m: RegExpExecArray | null;
 
   if (exitCode === 127 && /not found|No such file or directory/i.test(s)) {
-    return err('tool-missing', `a command the inventory needs is missing on the host (${quoteCause(lastLine(s))}); install it or check the PATH of the login shell`);
+    return err(
+      'tool-missing',
+      `a command the inventory needs is missing on the host (${quoteCause(lastLine(s))}); install it or check the PATH of the login shell`,
+    );
   }
   if (exitCode !== 255 && exitCode !== null) {
     const cause = lastLine(s);
@@ -82,44 +88,78 @@ export function classifySshFailure(host: string, exitCode: number | null, stderr
     const off = /Offending \S+ key in (\S+?):(\d+)/.exec(s);
     const where = off ? ` (recorded in ${off[1]} line ${off[2]})` : '';
     const target = (m = /Host key for (\S+) has changed/.exec(s)) ? m[1] : host;
-    return err('host-key-changed', `the host key has CHANGED since it was recorded${where}: possibly a man-in-the-middle, or the host was reinstalled; verify the new key out of band, then remove the old one with ssh-keygen -R '${target}' and connect once with ssh`);
+    return err(
+      'host-key-changed',
+      `the host key has CHANGED since it was recorded${where}: possibly a man-in-the-middle, or the host was reinstalled; verify the new key out of band, then remove the old one with ssh-keygen -R '${target}' and connect once with ssh`,
+    );
   }
-  if ((m = /No (\S+) host key is known for (\S+) and you have requested strict checking/.exec(s))
-    || /Host key verification failed|authenticity of host .* can't be established/i.test(s)) {
+  if (
+    (m = /No (\S+) host key is known for (\S+) and you have requested strict checking/.exec(s)) ||
+    /Host key verification failed|authenticity of host .* can't be established/i.test(s)
+  ) {
     const hp = m ? splitHostPort(m[2]) : { host, port: undefined };
     const scan = `ssh-keyscan ${hp.port ? `-p ${hp.port} ` : ''}${hp.host}`;
-    return err('host-key-unknown', `host key is not known; verify it and add it with ${scan} >> ~/.ssh/known_hosts, or connect once with ssh`);
+    return err(
+      'host-key-unknown',
+      `host key is not known; verify it and add it with ${scan} >> ~/.ssh/known_hosts, or connect once with ssh`,
+    );
   }
   if ((m = /Permission denied \(([^)]*)\)/.exec(s)) || /Too many authentication failures/i.test(s)) {
     const methods = m ? ` (server accepts: ${m[1]})` : '';
     const idf = /(?:no such identity: |Identity file )(.+?)(?:: No such file or directory| not accessible)/.exec(s);
     const missing = idf ? `; the IdentityFile ${idf[1]} does not exist` : '';
-    return err('auth-failed', `authentication failed${methods}${missing}; ssh runs in batch mode, so use a key without a passphrase prompt: load it into the agent (ssh-add) or set IdentityFile and User for this host in ~/.ssh/config`);
+    return err(
+      'auth-failed',
+      `authentication failed${methods}${missing}; ssh runs in batch mode, so use a key without a passphrase prompt: load it into the agent (ssh-add) or set IdentityFile and User for this host in ~/.ssh/config`,
+    );
   }
-  if ((m = /Could not resolve hostname (\S+?):/.exec(s)) || /Name or service not known|nodename nor servname|Temporary failure in name resolution/i.test(s)) {
+  if (
+    (m = /Could not resolve hostname (\S+?):/.exec(s)) ||
+    /Name or service not known|nodename nor servname|Temporary failure in name resolution/i.test(s)
+  ) {
     const name = m ? m[1] : host;
-    return err('name-not-resolved', `the host name ${name} cannot be resolved; check the spelling, DNS, or add a Host block with HostName in ~/.ssh/config`);
+    return err(
+      'name-not-resolved',
+      `the host name ${name} cannot be resolved; check the spelling, DNS, or add a Host block with HostName in ~/.ssh/config`,
+    );
   }
   if ((m = /connect to host (\S+) port (\d+): Connection refused/.exec(s)) || /Connection refused/i.test(s)) {
     const where = m ? ` (${m[1]} port ${m[2]})` : '';
     return err('connection-refused', `connection refused${where}; is sshd running there, and is the port right?`);
   }
   if (/timed out|Connection timed out|Operation timed out/i.test(s)) {
-    const banner = /banner exchange/i.test(s) ? ' during the banner exchange (something accepts the connection but does not speak SSH)' : '';
-    return err('timed-out', `the connection timed out${banner}; check that the host is up and reachable on its ssh port, or raise the connect timeout`);
+    const banner = /banner exchange/i.test(s)
+      ? ' during the banner exchange (something accepts the connection but does not speak SSH)'
+      : '';
+    return err(
+      'timed-out',
+      `the connection timed out${banner}; check that the host is up and reachable on its ssh port, or raise the connect timeout`,
+    );
   }
   if (/No route to host|Network is unreachable|Host is unreachable/i.test(s)) {
     return err('failed', `the host is unreachable (${quoteCause(lastLine(s))}); check the network path to it`);
   }
-  if (/kex_exchange_identification|ssh_exchange_identification|Connection closed by|Connection reset by|closed by remote host|Broken pipe/i.test(s)) {
-    return err('connection-closed', `the connection was closed by the remote side (${quoteCause(lastLine(s))}); check sshd on the host (MaxStartups, AllowUsers, tcp wrappers, fail2ban) and any proxy in between`);
+  if (
+    /kex_exchange_identification|ssh_exchange_identification|Connection closed by|Connection reset by|closed by remote host|Broken pipe/i.test(
+      s,
+    )
+  ) {
+    return err(
+      'connection-closed',
+      `the connection was closed by the remote side (${quoteCause(lastLine(s))}); check sshd on the host (MaxStartups, AllowUsers, tcp wrappers, fail2ban) and any proxy in between`,
+    );
   }
-  if (/Bad configuration option|Can't open user config file|no argument after keyword|terminating, \d+ bad configuration options/i.test(s)) {
+  if (
+    /Bad configuration option|Can't open user config file|no argument after keyword|terminating, \d+ bad configuration options/i.test(s)
+  ) {
     return err('failed', `ssh refused its configuration (${quoteCause(lastLine(s))}); fix the ssh config file`);
   }
   const cause = lastLine(s);
   if (!cause) {
-    return err('failed', 'the ssh session ended without an exit status or a message (the remote shell was killed, or the connection dropped); try again, and check the host');
+    return err(
+      'failed',
+      'the ssh session ended without an exit status or a message (the remote shell was killed, or the connection dropped); try again, and check the host',
+    );
   }
   return err('failed', `ssh failed (${quoteCause(cause)})`);
 }

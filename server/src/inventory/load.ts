@@ -125,7 +125,9 @@ export function snapshotFromText(text: string, origin: string): InventorySnapsho
     data = JSON.parse(t);
   } catch {
     const at = jsonErrorOffset(t);
-    throw new SnapshotError(`${origin}: not valid JSON${at >= 0 ? ` (${lineColumn(t, at)})` : ''}: neither an inventory snapshot nor collector output`);
+    throw new SnapshotError(
+      `${origin}: not valid JSON${at >= 0 ? ` (${lineColumn(t, at)})` : ''}: neither an inventory snapshot nor collector output`,
+    );
   }
   return validateSnapshot(data, origin);
 }
@@ -161,4 +163,3 @@ export function snapshotFromRawOutput(text: string, path: string): InventorySnap
     throw e;
   }
 }
-

@@ -8,8 +8,20 @@ import { buildDomainModel } from '../domain/model';
 import { decodeXmlEntities } from '../xml/entities';
 import { attr, child, childrenNamed, parseXml } from '../xml/parse';
 import {
-  BlockDevice, DmpNode, DmpPath, DroppedLinks, HostDomain, InventorySnapshot, isForbiddenLinkPath, ScsiHost, SNAPSHOT_FORMAT,
-  StoragePool, StorageVolume, ToolState, UdevRuleFile, VxDisk,
+  BlockDevice,
+  DmpNode,
+  DmpPath,
+  DroppedLinks,
+  HostDomain,
+  InventorySnapshot,
+  isForbiddenLinkPath,
+  ScsiHost,
+  SNAPSHOT_FORMAT,
+  StoragePool,
+  StorageVolume,
+  ToolState,
+  UdevRuleFile,
+  VxDisk,
 } from './snapshot';
 
 export class ParseError extends Error {}
@@ -34,7 +46,8 @@ function jsonDepthExceeds(text: string, limit: number): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 92) i++; // backslash: skip the escaped character
+      if (c === 92)
+        i++; // backslash: skip the escaped character
       else if (c === 34) inString = false;
     } else if (c === 34) inString = true;
     else if (c === 91 || c === 123) {
@@ -49,8 +62,10 @@ const LSBLK_MAX_DEPTH = 64;
 const LSBLK_MAX_BYTES = 128 * 1024 * 1024;
 
 export function parseLsblk(text: string): BlockDevice[] {
-  if (text.length > LSBLK_MAX_BYTES) throw new ParseError(`lsblk output is ${Math.round(text.length / 2 ** 20)} MiB, more than any host's device list`);
-  if (jsonDepthExceeds(text, LSBLK_MAX_DEPTH)) throw new ParseError(`lsblk output nests deeper than ${LSBLK_MAX_DEPTH} levels: not lsblk's device tree`);
+  if (text.length > LSBLK_MAX_BYTES)
+    throw new ParseError(`lsblk output is ${Math.round(text.length / 2 ** 20)} MiB, more than any host's device list`);
+  if (jsonDepthExceeds(text, LSBLK_MAX_DEPTH))
+    throw new ParseError(`lsblk output nests deeper than ${LSBLK_MAX_DEPTH} levels: not lsblk's device tree`);
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -75,7 +90,11 @@ export function parseLsblk(text: string): BlockDevice[] {
         kname,
         name: name ?? kname,
         // util-linux before 2.33 has no PATH column: device-mapper nodes (dm-N, their partitions too) live under /dev/mapper.
-        path: str(n.path) ?? (kname.startsWith('dm-') || /^(mpath|lvm|crypt|dm)$/.test(str(n.type) ?? '') ? `/dev/mapper/${name ?? kname}` : `/dev/${name ?? kname}`),
+        path:
+          str(n.path) ??
+          (kname.startsWith('dm-') || /^(mpath|lvm|crypt|dm)$/.test(str(n.type) ?? '')
+            ? `/dev/mapper/${name ?? kname}`
+            : `/dev/${name ?? kname}`),
         type: str(n.type) ?? 'disk',
         size: num(n.size),
         vendor: str(n.vendor),
@@ -133,7 +152,10 @@ export function parseLinks(text: string, dropped = new DroppedLinks()): Record<s
 }
 
 export function parseNameList(text: string): string[] {
-  return text.split('\n').map((l) => l.trim()).filter((l) => l && !l.includes('\0'));
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.includes('\0'));
 }
 
 /** `vxdmpadm list dmpnode all`: key = value blocks, one `path = …` line per path. */
@@ -154,13 +176,27 @@ export function parseVxdmpadm(text: string): DmpNode[] {
     }
     if (!cur) continue;
     switch (key) {
-      case 'state': cur.state = value; break;
-      case 'enclosure': cur.enclosure = value; break;
-      case 'array-name': cur.arrayName = value; break;
-      case 'array-type': cur.arrayType = value; break;
-      case 'udid': cur.udid = value; break;
-      case 'scsi3_vpd': cur.scsi3Vpd = value === '-' || value === '' ? null : value; break;
-      case 'num_paths': cur.numPaths = Number(value) || 0; break;
+      case 'state':
+        cur.state = value;
+        break;
+      case 'enclosure':
+        cur.enclosure = value;
+        break;
+      case 'array-name':
+        cur.arrayName = value;
+        break;
+      case 'array-type':
+        cur.arrayType = value;
+        break;
+      case 'udid':
+        cur.udid = value;
+        break;
+      case 'scsi3_vpd':
+        cur.scsi3Vpd = value === '-' || value === '' ? null : value;
+        break;
+      case 'num_paths':
+        cur.numPaths = Number(value) || 0;
+        break;
       case 'path': {
         const f = value.split(/\s+/);
         if (!f[0]) break;
@@ -180,7 +216,10 @@ export function parseVxdmpadm(text: string): DmpNode[] {
 
 /** `vxdisk -e -o alldgs list`: a header, then one line per disk; STATUS may hold spaces. */
 export function parseVxdisk(text: string): VxDisk[] {
-  const lines = text.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim());
+  const lines = text
+    .split('\n')
+    .map((l) => l.replace(/\r$/, ''))
+    .filter((l) => l.trim());
   const hi = lines.findIndex((l) => /^\s*DEVICE\s+TYPE\s+DISK\s+GROUP\s+STATUS/.test(l));
   if (hi < 0) {
     if (lines.length === 0) return [];
@@ -211,7 +250,10 @@ export function parseVxdisk(text: string): VxDisk[] {
 
 /** `vxdctl -c mode`. */
 export function parseVxdctlMode(text: string): { mode: string; active: boolean } {
-  const line = text.split('\n').map((l) => l.trim()).find((l) => l.startsWith('mode:'));
+  const line = text
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l.startsWith('mode:'));
   if (!line) throw new ParseError('vxdctl -c mode printed no "mode:" line');
   return { mode: line.slice(5).trim(), active: /cluster active/.test(line) };
 }
@@ -250,7 +292,8 @@ export const UDEV_RULES_MAX_BYTES = 262144;
 
 /** A site udev rules file as the collector read it; the name must be a plain /etc/udev/rules.d/*.rules path. */
 export function parseUdevRuleFile(file: string, text: string): UdevRuleFile {
-  if (!/^\/etc\/udev\/rules\.d\/[A-Za-z0-9._+@-]+\.rules$/.test(file)) throw new ParseError(`udev rules file name refused: ${JSON.stringify(file.slice(0, 120))}`);
+  if (!/^\/etc\/udev\/rules\.d\/[A-Za-z0-9._+@-]+\.rules$/.test(file))
+    throw new ParseError(`udev rules file name refused: ${JSON.stringify(file.slice(0, 120))}`);
   if (text.includes('\0')) throw new ParseError(`${file}: not a text file (NUL bytes)`);
   return { file, text: text.slice(0, UDEV_RULES_MAX_BYTES) };
 }
@@ -265,7 +308,8 @@ export function parseScsiHosts(text: string): ScsiHost[] {
     // The link runs through the HBA's PCI function: the last "dddd:bb:ss.f" before hostN.
     const pci = [...(f[1] ?? '').matchAll(/(?:^|\/)([0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7])(?=\/)/g)].pop();
     if (pci) h.pciAddress = pci[1];
-    const wwn = (v: string | undefined) => (v && /^(0x)?[0-9a-f]{16}$/i.test(v.trim()) ? v.trim().replace(/^0x/i, '').toLowerCase() : undefined);
+    const wwn = (v: string | undefined) =>
+      v && /^(0x)?[0-9a-f]{16}$/i.test(v.trim()) ? v.trim().replace(/^0x/i, '').toLowerCase() : undefined;
     const wwnn = wwn(f[2]);
     const wwpn = wwn(f[3]);
     if (wwnn) h.wwnn = wwnn;
@@ -359,7 +403,8 @@ export function parseVolList(text: string): StorageVolume[] {
 }
 
 /** stderr of a tool that lacks privileges (or of sudo -n refusing), rc 126 (cannot execute). */
-const NEEDS_ROOT = /permission denied|must be (run as )?root|operation not permitted|not permitted|requires? (root|superuser)|only root|insufficient privilege|not privileged|EACCES/i;
+const NEEDS_ROOT =
+  /permission denied|must be (run as )?root|operation not permitted|not permitted|requires? (root|superuser)|only root|insufficient privilege|not privileged|EACCES/i;
 const SUDO_REFUSED = /^sudo: |is not allowed to (run|execute)|a password is required|a terminal is required/i;
 /** The privileged tools the collector can run through sudo -n. */
 export const SUDO_TOOLS = ['vxdmpadm', 'vxdisk', 'vxdctl'];
@@ -411,7 +456,12 @@ export function buildSnapshot(input: SnapshotInput): InventorySnapshot {
             : 'run as root, or set libvirtDomain.ssh.sudo / --sudo with the sudoers entry from the README'
           : 'log in as root or as a member of the libvirt group';
         const tool = name.split(' ')[0];
-        warnings.push(oneLine(`needs root on ${input.host.slice(0, 80)}: ${tool.slice(0, 80)} (${how})${err ? `: ${err.slice(0, 160)}` : ''}`).slice(0, 300));
+        warnings.push(
+          oneLine(`needs root on ${input.host.slice(0, 80)}: ${tool.slice(0, 80)} (${how})${err ? `: ${err.slice(0, 160)}` : ''}`).slice(
+            0,
+            300,
+          ),
+        );
         return undefined;
       }
       tools[name] = 'failed';
@@ -481,7 +531,10 @@ export function buildSnapshot(input: SnapshotInput): InventorySnapshot {
   if (activePools || inactivePools) {
     snap.pools = [];
     const seen = new Set<string>();
-    for (const [list, active] of [[activePools ?? [], true], [inactivePools ?? [], false]] as const) {
+    for (const [list, active] of [
+      [activePools ?? [], true],
+      [inactivePools ?? [], false],
+    ] as const) {
       for (const n of list) {
         if (seen.has(n)) continue;
         seen.add(n);

@@ -10,7 +10,15 @@ import { isSiteLinkCandidate, UdevLinkRule, UdevRuleSet } from './udevRules';
 export type AliasKind = 'dmp' | 'mpath-wwid' | 'wwn' | 'scsi-naa' | 'nvme-eui' | 'by-id' | 'device-mapper' | 'volume' | 'by-path';
 
 const KIND_RANK: Record<AliasKind, number> = {
-  dmp: 0, 'mpath-wwid': 1, wwn: 2, 'scsi-naa': 3, 'nvme-eui': 3, 'by-id': 4, volume: 4, 'device-mapper': 5, 'by-path': 9,
+  dmp: 0,
+  'mpath-wwid': 1,
+  wwn: 2,
+  'scsi-naa': 3,
+  'nvme-eui': 3,
+  'by-id': 4,
+  volume: 4,
+  'device-mapper': 5,
+  'by-path': 9,
 };
 
 /** Aliases kept per resolution: the best few, ranked over all of them (a host may have a million links to one LUN). */
@@ -132,7 +140,13 @@ function aliasKind(link: string): AliasKind | undefined {
   // The common case without classifyPath (and its cache, which a million links would churn): a plain
   // name directly under by-id that is not a dm-/lvm- name is what classifyPath calls a hardware id.
   const at = BY_ID.length;
-  if (link.startsWith(BY_ID) && link.length > at && link.indexOf('/', at) < 0 && !link.startsWith('dm-', at) && !link.startsWith('lvm-', at)) {
+  if (
+    link.startsWith(BY_ID) &&
+    link.length > at &&
+    link.indexOf('/', at) < 0 &&
+    !link.startsWith('dm-', at) &&
+    !link.startsWith('lvm-', at)
+  ) {
     const rest = link.length - at;
     if (!(link[at] === '.' && (rest === 1 || (rest === 2 && link[at + 1] === '.')))) return hardwareIdKind(link, at);
   }
@@ -154,7 +168,10 @@ function partNumber(d: BlockDevice): number | undefined {
 
 /** At most 8 mount points (each capped), then how many more: a usage reason stays a line. */
 function listed(items: string[]): string {
-  const shown = items.slice(0, 8).map((m) => cap(m, 256)).join(', ');
+  const shown = items
+    .slice(0, 8)
+    .map((m) => cap(m, 256))
+    .join(', ');
   return items.length > 8 ? `${shown} and ${items.length - 8} more` : shown;
 }
 
@@ -234,8 +251,13 @@ export class HostIndex {
     for (const d of this.snapshot.devices) {
       if (d.type !== 'disk') continue;
       const w = normWwn(d.wwn);
-      const id = w ? (w.startsWith('eui.') || w.startsWith('nvme.') ? `eui:${w}` : `wwn:${w}`)
-        : d.serial ? `serial:${d.vendor ?? ''}/${d.model ?? ''}/${d.serial}` : `dev:${this.host}/${d.kname}`;
+      const id = w
+        ? w.startsWith('eui.') || w.startsWith('nvme.')
+          ? `eui:${w}`
+          : `wwn:${w}`
+        : d.serial
+          ? `serial:${d.vendor ?? ''}/${d.model ?? ''}/${d.serial}`
+          : `dev:${this.host}/${d.kname}`;
       const lun = add(id, d);
       lun.pathDevices.push(d.kname);
       this.lunOf.set(d.kname, lun);
@@ -339,7 +361,8 @@ export class HostIndex {
     if (!k) {
       // /dev/<vg>/<lv> is udev's link to /dev/mapper/<vg>-<lv> (dashes doubled inside names).
       const lv = /^\/dev\/([^/]+)\/([^/]+)$/.exec(p);
-      if (lv && lv[1] !== 'mapper' && lv[1] !== 'disk') k = this.byPath.get(`/dev/mapper/${lv[1].replace(/-/g, '--')}-${lv[2].replace(/-/g, '--')}`);
+      if (lv && lv[1] !== 'mapper' && lv[1] !== 'disk')
+        k = this.byPath.get(`/dev/mapper/${lv[1].replace(/-/g, '--')}-${lv[2].replace(/-/g, '--')}`);
     }
     const dev = k ? this.byKname.get(k) : undefined;
     if (!dev) return res;
@@ -484,7 +507,8 @@ export class HostIndex {
     if (!res.found || res.vxVolume) return [];
     const devs = new Map<string, BlockDevice>();
     const lun = res.lun;
-    if (res.device && (res.device.type === 'lvm' || res.device.type === 'part' || res.device.type === 'crypt' || !lun)) this.withDescendants(res.device.kname, devs);
+    if (res.device && (res.device.type === 'lvm' || res.device.type === 'part' || res.device.type === 'crypt' || !lun))
+      this.withDescendants(res.device.kname, devs);
     else if (lun) {
       const wholes = [...lun.pathDevices, ...(lun.mpathMap ? [lun.mpathMap] : [])];
       for (const w of wholes) {
@@ -505,7 +529,8 @@ export class HostIndex {
     if (lun && res.partition === undefined) {
       for (const v of this.snapshot.vxvm?.disks ?? []) {
         const mine = (lun.dmp && v.device === lun.dmp.name) || (v.osNativeName !== null && lun.pathDevices.includes(v.osNativeName));
-        if (mine && v.imported && v.group) reasons.push(`it is disk ${cap(v.disk ?? v.device, 256)} of VxVM disk group ${cap(v.group, 256)}, imported on this host`);
+        if (mine && v.imported && v.group)
+          reasons.push(`it is disk ${cap(v.disk ?? v.device, 256)} of VxVM disk group ${cap(v.group, 256)}, imported on this host`);
       }
     }
     return [...new Set(reasons)];
@@ -561,6 +586,9 @@ export function formatBytes(n: number | null | undefined): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
   let v = n;
   let i = 0;
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
   return `${i === 0 ? v : v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`;
 }

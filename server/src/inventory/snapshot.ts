@@ -181,7 +181,8 @@ const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/;
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null);
 const strOr = (v: unknown, d: string): string => str(v) ?? d;
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
-const objects = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x)) : []);
+const objects = (v: unknown): Record<string, unknown>[] =>
+  Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x)) : [];
 
 /**
  * Reads a parsed snapshot JSON into the typed form, dropping what does not have the expected type:
@@ -193,7 +194,8 @@ export function validateSnapshot(data: unknown, origin: string): InventorySnapsh
   };
   if (!data || typeof data !== 'object' || Array.isArray(data)) fail('not a JSON object');
   const s = data as Record<string, unknown>;
-  if (s.format !== SNAPSHOT_FORMAT) fail(`format is ${s.format === undefined ? 'missing' : jsonText(s.format).slice(0, 60)}, expected "${SNAPSHOT_FORMAT}"`);
+  if (s.format !== SNAPSHOT_FORMAT)
+    fail(`format is ${s.format === undefined ? 'missing' : jsonText(s.format).slice(0, 60)}, expected "${SNAPSHOT_FORMAT}"`);
   if (typeof s.host !== 'string' || !s.host) fail('missing "host"');
   if (!Array.isArray(s.devices)) fail('missing "devices" array');
   if (!s.links || typeof s.links !== 'object' || Array.isArray(s.links)) fail('missing "links" object');
@@ -204,10 +206,24 @@ export function validateSnapshot(data: unknown, origin: string): InventorySnapsh
     if (!kname || !path) continue;
     const size = typeof d.size === 'number' && Number.isFinite(d.size) ? d.size : null;
     devices.push({
-      kname, path, name: strOr(d.name, kname), type: strOr(d.type, 'disk'), size,
-      vendor: str(d.vendor), model: str(d.model), serial: str(d.serial), wwn: str(d.wwn), tran: str(d.tran), hctl: str(d.hctl),
-      fstype: str(d.fstype), label: str(d.label), uuid: str(d.uuid), partlabel: str(d.partlabel), partuuid: str(d.partuuid),
-      mountpoints: strings(d.mountpoints), parents: strings(d.parents),
+      kname,
+      path,
+      name: strOr(d.name, kname),
+      type: strOr(d.type, 'disk'),
+      size,
+      vendor: str(d.vendor),
+      model: str(d.model),
+      serial: str(d.serial),
+      wwn: str(d.wwn),
+      tran: str(d.tran),
+      hctl: str(d.hctl),
+      fstype: str(d.fstype),
+      label: str(d.label),
+      uuid: str(d.uuid),
+      partlabel: str(d.partlabel),
+      partuuid: str(d.partuuid),
+      mountpoints: strings(d.mountpoints),
+      parents: strings(d.parents),
     });
   }
   // Normalised as parseLinks normalises raw output; names or targets with "..", NUL or controls dropped.
@@ -231,7 +247,9 @@ export function validateSnapshot(data: unknown, origin: string): InventorySnapsh
   };
   if (typeof s.hostname === 'string') snap.hostname = s.hostname;
   if (typeof s.libvirtVersion === 'string') snap.libvirtVersion = s.libvirtVersion;
-  if (s.tools && typeof s.tools === 'object') for (const [k, v] of Object.entries(s.tools)) if (v === 'ok' || v === 'absent' || v === 'failed' || v === 'needs-root') snap.tools[k] = v;
+  if (s.tools && typeof s.tools === 'object')
+    for (const [k, v] of Object.entries(s.tools))
+      if (v === 'ok' || v === 'absent' || v === 'failed' || v === 'needs-root') snap.tools[k] = v;
   const dmp = s.dmp as Record<string, unknown> | undefined;
   if (dmp && typeof dmp === 'object') {
     snap.dmp = {
@@ -240,7 +258,19 @@ export function validateSnapshot(data: unknown, origin: string): InventorySnapsh
         const name = str(n.name);
         if (!name) return [];
         const paths = objects(n.paths).flatMap((p) => (str(p.name) ? [{ name: str(p.name)!, state: strOr(p.state, '') }] : []));
-        return [{ name, state: strOr(n.state, ''), enclosure: strOr(n.enclosure, ''), arrayName: strOr(n.arrayName, ''), arrayType: strOr(n.arrayType, ''), udid: strOr(n.udid, ''), scsi3Vpd: str(n.scsi3Vpd), numPaths: typeof n.numPaths === 'number' && Number.isFinite(n.numPaths) ? n.numPaths : paths.length, paths }];
+        return [
+          {
+            name,
+            state: strOr(n.state, ''),
+            enclosure: strOr(n.enclosure, ''),
+            arrayName: strOr(n.arrayName, ''),
+            arrayType: strOr(n.arrayType, ''),
+            udid: strOr(n.udid, ''),
+            scsi3Vpd: str(n.scsi3Vpd),
+            numPaths: typeof n.numPaths === 'number' && Number.isFinite(n.numPaths) ? n.numPaths : paths.length,
+            paths,
+          },
+        ];
       }),
     };
   }
@@ -248,14 +278,39 @@ export function validateSnapshot(data: unknown, origin: string): InventorySnapsh
   if (vx && typeof vx === 'object') {
     snap.vxvm = {
       volumes: strings(vx.volumes),
-      disks: objects(vx.disks).flatMap((d) => (str(d.device) ? [{ device: str(d.device)!, type: strOr(d.type, ''), disk: str(d.disk), group: str(d.group), imported: d.imported === true, status: strOr(d.status, ''), osNativeName: str(d.osNativeName) }] : [])),
+      disks: objects(vx.disks).flatMap((d) =>
+        str(d.device)
+          ? [
+              {
+                device: str(d.device)!,
+                type: strOr(d.type, ''),
+                disk: str(d.disk),
+                group: str(d.group),
+                imported: d.imported === true,
+                status: strOr(d.status, ''),
+                osNativeName: str(d.osNativeName),
+              },
+            ]
+          : [],
+      ),
     };
   }
   const cl = s.cluster as Record<string, unknown> | undefined;
   if (cl && typeof cl === 'object') snap.cluster = { mode: strOr(cl.mode, ''), active: cl.active === true };
   if (Array.isArray(s.domains)) {
     snap.domains = objects(s.domains).flatMap((d) =>
-      str(d.name) ? [{ name: str(d.name)!, disks: objects(d.disks).flatMap((x) => (str(x.source) ? [{ source: str(x.source)!, shareable: x.shareable === true, ...(str(x.target) ? { target: str(x.target)! } : {}) }] : [])) }] : [],
+      str(d.name)
+        ? [
+            {
+              name: str(d.name)!,
+              disks: objects(d.disks).flatMap((x) =>
+                str(x.source)
+                  ? [{ source: str(x.source)!, shareable: x.shareable === true, ...(str(x.target) ? { target: str(x.target)! } : {}) }]
+                  : [],
+              ),
+            },
+          ]
+        : [],
     );
   }
   if (typeof s.libvirtUri === 'string' && s.libvirtUri && !CONTROLS.test(s.libvirtUri)) snap.libvirtUri = s.libvirtUri;

@@ -20,7 +20,11 @@ const LIBVIRT_URI = /^[a-z+]+:\/\/[\w.\-@:[\]]*\/[\w/.-]*(\?[\w=&.-]*)?$/;
 /** Refuses a libvirt URI outside the strict form (no quotes, spaces, $, ;, backslashes, …). Throws 'bad-destination'. */
 export function validateLibvirtUri(uri: string, host = ''): void {
   if (typeof uri !== 'string' || uri.length > 256 || !LIBVIRT_URI.test(uri)) {
-    throw new InventoryError(host, 'bad-destination', `libvirt URI ${JSON.stringify(String(uri).slice(0, 80))} refused: it must look like qemu:///system or qemu+ssh://user@host/system (letters, digits and . _ - @ : [ ] / ? = & only)`);
+    throw new InventoryError(
+      host,
+      'bad-destination',
+      `libvirt URI ${JSON.stringify(String(uri).slice(0, 80))} refused: it must look like qemu:///system or qemu+ssh://user@host/system (letters, digits and . _ - @ : [ ] / ? = & only)`,
+    );
   }
 }
 
@@ -101,14 +105,26 @@ export const LOCAL_DESTINATION = 'local';
  */
 export function validateDestination(dest: string): void {
   if (typeof dest !== 'string' || dest.length === 0) {
-    throw new InventoryError('', 'bad-destination', 'the ssh destination is empty; give a host alias from ~/.ssh/config, a host name, or user@host');
+    throw new InventoryError(
+      '',
+      'bad-destination',
+      'the ssh destination is empty; give a host alias from ~/.ssh/config, a host name, or user@host',
+    );
   }
   const shown = JSON.stringify(dest);
   if (dest.startsWith('-')) {
-    throw new InventoryError(dest, 'bad-destination', `ssh destination ${shown} refused: it starts with "-", which ssh would read as an option`);
+    throw new InventoryError(
+      dest,
+      'bad-destination',
+      `ssh destination ${shown} refused: it starts with "-", which ssh would read as an option`,
+    );
   }
   if (!/^[A-Za-z0-9._@:[\]-]+$/.test(dest)) {
-    throw new InventoryError(dest, 'bad-destination', `ssh destination ${shown} refused: only A-Z a-z 0-9 . _ @ : [ ] - are allowed; use a host alias from ~/.ssh/config for anything else`);
+    throw new InventoryError(
+      dest,
+      'bad-destination',
+      `ssh destination ${shown} refused: only A-Z a-z 0-9 . _ @ : [ ] - are allowed; use a host alias from ~/.ssh/config for anything else`,
+    );
   }
 }
 
@@ -117,11 +133,16 @@ export function buildSshArgs(dest: string, opts: TransportOptions = {}): string[
   const connectTimeout = Math.max(1, Math.ceil(opts.connectTimeoutSec ?? DEFAULT_CONNECT_TIMEOUT_SEC));
   return [
     ...(opts.sshConfigFile ? ['-F', opts.sshConfigFile] : []),
-    '-o', 'BatchMode=yes',
-    '-o', `ConnectTimeout=${connectTimeout}`,
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    `ConnectTimeout=${connectTimeout}`,
     '-T',
     ...(opts.extraSshArgs ?? []),
-    '--', dest, 'sh', '-s',
+    '--',
+    dest,
+    'sh',
+    '-s',
   ];
 }
 
@@ -130,7 +151,11 @@ const running = new Set<number>();
 let exitHookInstalled = false;
 function killRunning(): void {
   for (const pid of running) {
-    try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
   }
   running.clear();
 }
@@ -197,7 +222,11 @@ export async function runCollector(dest: string, opts: TransportOptions = {}): P
         try {
           process.kill(-child.pid, 'SIGKILL');
         } catch {
-          try { child.kill('SIGKILL'); } catch { /* already gone */ }
+          try {
+            child.kill('SIGKILL');
+          } catch {
+            /* already gone */
+          }
         }
       }
       // Something outside the group could still hold the pipes open: once the
@@ -239,9 +268,15 @@ export async function runCollector(dest: string, opts: TransportOptions = {}): P
       cleanup();
       destroyStreams();
       if (e.code === 'ENOENT') {
-        reject(local
-          ? new InventoryError(dest, 'failed', `no ${command} found on this machine to run the collector locally`)
-          : new InventoryError(dest, 'ssh-missing', `the ssh client "${command}" was not found; install OpenSSH (openssh-client) or set the ssh path in the settings`));
+        reject(
+          local
+            ? new InventoryError(dest, 'failed', `no ${command} found on this machine to run the collector locally`)
+            : new InventoryError(
+                dest,
+                'ssh-missing',
+                `the ssh client "${command}" was not found; install OpenSSH (openssh-client) or set the ssh path in the settings`,
+              ),
+        );
       } else {
         reject(new InventoryError(dest, 'failed', `could not start ${command}: ${e.message}`));
       }
@@ -276,10 +311,7 @@ export async function runCollector(dest: string, opts: TransportOptions = {}): P
  * failed, when the output is cut short ('truncated'), over maxBytes ('too-large'),
  * late ('timed-out'), cancelled ('cancelled') or not collector output ('unparseable').
  */
-export async function fetchCollectorOutput(
-  dest: string,
-  opts: TransportOptions = {},
-): Promise<{ raw: RawFetch; output: CollectorOutput }> {
+export async function fetchCollectorOutput(dest: string, opts: TransportOptions = {}): Promise<{ raw: RawFetch; output: CollectorOutput }> {
   const raw = await runCollector(dest, opts);
   const fail = (kind: ConstructorParameters<typeof InventoryError>[1], message: string): never => {
     throw new InventoryError(dest, kind, message, raw.stderr);
@@ -287,18 +319,30 @@ export async function fetchCollectorOutput(
   if (raw.stoppedBy === 'abort') fail('cancelled', 'the inventory fetch was cancelled');
   if (raw.stoppedBy === 'timeout') {
     const secs = (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000;
-    fail('timed-out', `no complete inventory within ${secs} s (the connection or a command on the host hangs); check the host, or raise the timeout`);
+    fail(
+      'timed-out',
+      `no complete inventory within ${secs} s (the connection or a command on the host hangs); check the host, or raise the timeout`,
+    );
   }
   if (raw.stoppedBy === 'max-bytes') {
     const mib = ((opts.maxBytes ?? DEFAULT_MAX_BYTES) / (1024 * 1024)).toFixed(1);
-    fail('too-large', `the inventory output exceeded ${mib} MiB and was cut off; raise the size limit if this host really has that many devices or domains`);
+    fail(
+      'too-large',
+      `the inventory output exceeded ${mib} MiB and was cut off; raise the size limit if this host really has that many devices or domains`,
+    );
   }
   const output = splitCollectorOutput(raw.stdout);
   if (output.complete) return { raw, output };
   if (output.version > 0) {
     const how = raw.signal ? `ssh was killed by ${raw.signal}` : `exit status ${raw.exitCode}`;
-    fail('truncated', `the inventory output ended early, without its end marker (${how}); the remote shell or the connection died: try again, and check the host`);
+    fail(
+      'truncated',
+      `the inventory output ended early, without its end marker (${how}); the remote shell or the connection died: try again, and check the host`,
+    );
   }
   if (raw.exitCode !== 0) throw classifySshFailure(dest, raw.exitCode, raw.stderr);
-  return fail('unparseable', 'the host did not answer with collector output (a forced command in authorized_keys, or a login shell that prints text?); check that "ssh HOST sh -s" runs a shell there');
+  return fail(
+    'unparseable',
+    'the host did not answer with collector output (a forced command in authorized_keys, or a login shell that prints text?); check that "ssh HOST sh -s" runs a shell there',
+  );
 }

@@ -38,10 +38,40 @@ export interface UdevLinkRule {
 /** Keys that name the kernel's enumeration (device name): as unstable as /dev/sdX. */
 const KERNEL_KEYS = new Set(['KERNEL', 'KERNELS', 'DEVNAME', 'NAME']);
 /** Keys (ENV{…}/ATTR{…}/ATTRS{…}) that carry the LUN's own identity. */
-const IDENTITY_ENV = new Set(['DM_UUID', 'ID_WWN', 'ID_WWN_WITH_EXTENSION', 'ID_SERIAL', 'ID_SERIAL_SHORT', 'ID_SCSI_SERIAL', 'DM_WWN', 'ID_NVME_EUI', 'ID_SCSI_NAA', 'ID_VENDOR_SERIAL', 'DM_SERIAL']);
+const IDENTITY_ENV = new Set([
+  'DM_UUID',
+  'ID_WWN',
+  'ID_WWN_WITH_EXTENSION',
+  'ID_SERIAL',
+  'ID_SERIAL_SHORT',
+  'ID_SCSI_SERIAL',
+  'DM_WWN',
+  'ID_NVME_EUI',
+  'ID_SCSI_NAA',
+  'ID_VENDOR_SERIAL',
+  'DM_SERIAL',
+]);
 const IDENTITY_ATTR = new Set(['wwid', 'serial', 'eui', 'nguid', 'uuid', 'vpd_pg83', 'vpd_pg80', 'wwn']);
 /** Filters that narrow nothing down to one device (subsystem, action, device type): ignored when judging the keying. */
-const NEUTRAL = new Set(['SUBSYSTEM', 'SUBSYSTEMS', 'ACTION', 'ENV{DEVTYPE}', 'ENV{ID_TYPE}', 'ENV{ID_BUS}', 'DEVPATH', 'DRIVER', 'DRIVERS', 'TAG', 'TAGS', 'TEST', 'ENV{MAJOR}', 'ENV{MINOR}', 'ENV{UDISKS_IGNORE}', 'ENV{DM_UDEV_DISABLE_OTHER_RULES_FLAG}', 'ENV{DM_SUSPENDED}']);
+const NEUTRAL = new Set([
+  'SUBSYSTEM',
+  'SUBSYSTEMS',
+  'ACTION',
+  'ENV{DEVTYPE}',
+  'ENV{ID_TYPE}',
+  'ENV{ID_BUS}',
+  'DEVPATH',
+  'DRIVER',
+  'DRIVERS',
+  'TAG',
+  'TAGS',
+  'TEST',
+  'ENV{MAJOR}',
+  'ENV{MINOR}',
+  'ENV{UDISKS_IGNORE}',
+  'ENV{DM_UDEV_DISABLE_OTHER_RULES_FLAG}',
+  'ENV{DM_SUSPENDED}',
+]);
 
 const MAX_RULES_TEXT = 4 << 20;
 
@@ -114,7 +144,8 @@ export function keying(matches: UdevMatch[]): { keyedOn: UdevKeying; keyedBy: st
   // PROGRAM="scsi_id …" with RESULT=="<wwid>": the classic identity rule.
   const result = positive.filter((x) => x.key === 'RESULT');
   const programIsId = matches.some((x) => x.key === 'PROGRAM' && /scsi_id|wwid|serial/i.test(x.value));
-  if (identity.length || (result.length && programIsId)) return { keyedOn: 'identity', keyedBy: [...identity, ...(programIsId ? result : [])].map(shown) };
+  if (identity.length || (result.length && programIsId))
+    return { keyedOn: 'identity', keyedBy: [...identity, ...(programIsId ? result : [])].map(shown) };
   const deciding = positive.filter((x) => !NEUTRAL.has(x.key));
   const kernel = deciding.filter((x) => KERNEL_KEYS.has(x.key));
   if (kernel.length && kernel.length === deciding.length) return { keyedOn: 'kernel', keyedBy: kernel.map(shown) };
@@ -165,19 +196,32 @@ export function symlinkRegExp(template: string, kname?: string): RegExp {
     const c = template[i];
     if (c === '%' || c === '$') {
       const rest = template.slice(i + 1);
-      if (rest[0] === c) { re += lit(c); i++; continue; }
+      if (rest[0] === c) {
+        re += lit(c);
+        i++;
+        continue;
+      }
       const m = c === '%' ? /^([A-Za-z])(\{[^}]*\})?/.exec(rest) : /^([a-z_]+)(\{[^}]*\})?/.exec(rest);
-      if (!m) { re += lit(c); continue; }
+      if (!m) {
+        re += lit(c);
+        continue;
+      }
       const name = m[1];
       i += m[0].length;
       if (name === 'k' || name === 'kernel') {
-        if (kname) { re += lit(kname); continue; }
+        if (kname) {
+          re += lit(kname);
+          continue;
+        }
         wild++;
         re += '([^/]+)';
       } else if (name === 'n' || name === 'number') re += '\\d*';
       else {
         // Adjacent substitutions are one run of text: one wildcard, so matching stays linear.
-        if (!re.endsWith('.+?')) { wild++; re += '.+?'; }
+        if (!re.endsWith('.+?')) {
+          wild++;
+          re += '.+?';
+        }
       }
       continue;
     }
@@ -208,7 +252,9 @@ function compile(rule: UdevRule): Compiled {
     rule,
     fixed: rule.symlinks.filter((t) => !USES_KERNEL.test(t)).map((t) => symlinkRegExp(t)),
     perKernel: rule.symlinks.filter((t) => USES_KERNEL.test(t)).map((t) => symlinkRegExp(t)),
-    kernelMatches: rule.matches.filter((x) => x.key === 'KERNEL' || x.key === 'NAME' || x.key === 'DEVNAME').map((x) => ({ key: x.key, positive: x.op === '==', re: globRegExp(x.value) })),
+    kernelMatches: rule.matches
+      .filter((x) => x.key === 'KERNEL' || x.key === 'NAME' || x.key === 'DEVNAME')
+      .map((x) => ({ key: x.key, positive: x.op === '==', re: globRegExp(x.value) })),
   };
 }
 
@@ -245,7 +291,9 @@ export class UdevRuleSet {
   private readonly withLinks: Compiled[];
 
   constructor(files: UdevRuleFile[] | undefined) {
-    const sorted = [...(files ?? [])].filter((f) => f && typeof f.text === 'string' && typeof f.file === 'string').sort((a, b) => base(a.file).localeCompare(base(b.file)));
+    const sorted = [...(files ?? [])]
+      .filter((f) => f && typeof f.text === 'string' && typeof f.file === 'string')
+      .sort((a, b) => base(a.file).localeCompare(base(b.file)));
     const rules: UdevRule[] = [];
     for (const f of sorted) if (rules.length < MAX_UDEV_RULES) rules.push(...parseUdevRules(f.file, f.text, MAX_UDEV_RULES - rules.length));
     this.rules = rules;

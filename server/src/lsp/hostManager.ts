@@ -64,7 +64,8 @@ const KIND_TEXT: Record<InventoryErrorKind, string> = {
  * the details go to the log.
  */
 export function inventoryNotice(what: { host: string; kind?: InventoryErrorKind } | { snapshotFile: string }): string {
-  if ('snapshotFile' in what) return `${notificationLabel(basename(what.snapshotFile) || what.snapshotFile)}: the inventory snapshot could not be read (details in the log)`;
+  if ('snapshotFile' in what)
+    return `${notificationLabel(basename(what.snapshotFile) || what.snapshotFile)}: the inventory snapshot could not be read (details in the log)`;
   const why = what.kind && what.kind !== 'failed' && KIND_TEXT[what.kind] ? `${KIND_TEXT[what.kind]}; ` : '';
   return `${notificationLabel(what.host)}: the inventory could not be read (${why}details in the log)`;
 }
@@ -109,9 +110,17 @@ export class HostManager {
     if (!this.schemas || !version || !fetchAllowed || this.schemas.hostSchema(host)?.version === version) return;
     if (this.schemaFetches.has(`${host}@${version}`)) return;
     const s = this.settings!;
-    const p = fetchHostSchemas(host, this.schemaCacheDir, { sshPath: s.sshPath, sshConfigFile: s.sshConfigFile, extraSshArgs: s.sshExtraArgs, connectTimeoutSec: s.connectTimeoutSec, onSpawn: (argv) => this.client.log(`${terminalText(host)}: running ${terminalText(JSON.stringify(argv))} (schema)`) })
+    const p = fetchHostSchemas(host, this.schemaCacheDir, {
+      sshPath: s.sshPath,
+      sshConfigFile: s.sshConfigFile,
+      extraSshArgs: s.sshExtraArgs,
+      connectTimeoutSec: s.connectTimeoutSec,
+      onSpawn: (argv) => this.client.log(`${terminalText(host)}: running ${terminalText(JSON.stringify(argv))} (schema)`),
+    })
       .then((r) => {
-        this.client.log(`${terminalText(host)}: libvirt ${terminalText(r.version)} schema (sha256 ${r.sha256.slice(0, 12)}) stored in ${terminalText(r.dir)}`);
+        this.client.log(
+          `${terminalText(host)}: libvirt ${terminalText(r.version)} schema (sha256 ${r.sha256.slice(0, 12)}) stored in ${terminalText(r.dir)}`,
+        );
         this.schemas!.setHostSchema(host, r.dir, r.version, r.sha256);
       })
       .catch((e: Error) => {
@@ -123,7 +132,8 @@ export class HostManager {
 
   configure(settings: ServerSettings, hostAccess: boolean, workspaceFolders: string[]): void {
     // Live inventories survive a settings change that does not change how hosts are reached.
-    const reach = (x: ServerSettings | undefined) => JSON.stringify(x && [x.sshPath, x.sshConfigFile, x.sshExtraArgs, x.connectTimeoutSec, x.inventoryMaxAgeMs, x.sshSudo, x.libvirtUris]);
+    const reach = (x: ServerSettings | undefined) =>
+      JSON.stringify(x && [x.sshPath, x.sshConfigFile, x.sshExtraArgs, x.connectTimeoutSec, x.inventoryMaxAgeMs, x.sshSudo, x.libvirtUris]);
     const keepCache = !!this.cache && hostAccess === this.hostAccess && reach(settings) === reach(this.settings);
     if (!keepCache) this.cache?.cancel();
     this.settings = settings;
@@ -170,14 +180,18 @@ export class HostManager {
         signal,
         onSpawn: (argv) => this.client.log(`${terminalText(host)}: running ${terminalText(JSON.stringify(argv))}`),
       });
-      this.client.log(`${terminalText(host)}: inventory fetched in ${Date.now() - started} ms (${raw.stdout.length} bytes)${raw.stderr.trim() ? `; stderr: ${terminalText(raw.stderr.trim())}` : ''}`);
+      this.client.log(
+        `${terminalText(host)}: inventory fetched in ${Date.now() - started} ms (${raw.stdout.length} bytes)${raw.stderr.trim() ? `; stderr: ${terminalText(raw.stderr.trim())}` : ''}`,
+      );
       const snap = snapshotFromCollectorOutput(host, output);
       this.ensureSchema(host, snap.libvirtVersion, true);
       return snap;
     } catch (e) {
       const err = e instanceof InventoryError ? e : new InventoryError(host, 'failed', (e as Error).message);
       // Host text (the message quotes stderr) is logged as terminal text: one line, no control sequences.
-      this.client.log(`${terminalText(host)}: failed after ${Date.now() - started} ms: ${terminalText(err.message)}${err.stderr?.trim() ? `; stderr: ${terminalText(err.stderr.trim())}` : ''}`);
+      this.client.log(
+        `${terminalText(host)}: failed after ${Date.now() - started} ms: ${terminalText(err.message)}${err.stderr?.trim() ? `; stderr: ${terminalText(err.stderr.trim())}` : ''}`,
+      );
       if (err.kind !== 'cancelled') this.client.error(terminalText(err.message), host, inventoryNotice({ host, kind: err.kind }));
       throw err;
     }
@@ -204,7 +218,8 @@ export class HostManager {
       return [uri];
     }
     const out = [path];
-    for (const f of this.workspaceFolders) if (path.startsWith(f.endsWith('/') ? f : f + '/')) out.push(path.slice(f.length).replace(/^\/+/, ''));
+    for (const f of this.workspaceFolders)
+      if (path.startsWith(f.endsWith('/') ? f : f + '/')) out.push(path.slice(f.length).replace(/^\/+/, ''));
     return out;
   }
 
@@ -216,7 +231,8 @@ export class HostManager {
       if (g) return g;
     }
     const paths = this.relative(uri);
-    for (const g of groups) if (g.files.some((p) => paths.some((x) => minimatch(x, p, { dot: true, matchBase: !p.includes('/') })))) return g;
+    for (const g of groups)
+      if (g.files.some((p) => paths.some((x) => minimatch(x, p, { dot: true, matchBase: !p.includes('/') })))) return g;
     return groups.find((g) => g.name === 'default') ?? groups[0];
   }
 
@@ -253,7 +269,9 @@ export class HostManager {
     const hosts = new Set<string>();
     // Only configured host groups are fetched: hosts known from snapshots alone are never contacted.
     const configured = new Set(this.settings?.hostGroups ?? []);
-    const groups = (uris === 'all' ? this.groups : uris.map((u) => this.groupFor(u))).filter((g): g is HostGroupSetting => !!g && configured.has(g));
+    const groups = (uris === 'all' ? this.groups : uris.map((u) => this.groupFor(u))).filter(
+      (g): g is HostGroupSetting => !!g && configured.has(g),
+    );
     for (const g of groups) for (const h of g.hosts) if (force || this.cache.isDue(h)) hosts.add(h);
     if (!hosts.size) return;
     const list = [...hosts];

@@ -3,7 +3,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
-  CodeActionKind, createConnection, DidChangeConfigurationNotification, ProposedFeatures, TextDocuments, TextDocumentSyncKind,
+  CodeActionKind,
+  createConnection,
+  DidChangeConfigurationNotification,
+  ProposedFeatures,
+  TextDocuments,
+  TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseDomainDocument } from '../analysis';
@@ -89,20 +94,20 @@ connection.onInitialize((params) => {
   );
   hosts = new HostManager(
     {
-    log,
-    // `message` (details, host text) is for the log; `notice` is the only text a notification may show.
-    error: (message, host, notice) => void connection.sendNotification('libvirtDomain/inventoryError', { message, host, notice }),
-    inventoryChanged: () => core.revalidateAll(),
-    state: (s) => void connection.sendNotification('libvirtDomain/inventoryState', s),
-    progress: async (title) => {
-      const p = await connection.window.createWorkDoneProgress();
-      p.begin(title, 0, undefined, true);
-      return {
-        report: (message, pct) => p.report(pct ?? 0, message),
-        done: () => p.done(),
-        onCancel: (l) => void p.token.onCancellationRequested(l),
-      };
-    },
+      log,
+      // `message` (details, host text) is for the log; `notice` is the only text a notification may show.
+      error: (message, host, notice) => void connection.sendNotification('libvirtDomain/inventoryError', { message, host, notice }),
+      inventoryChanged: () => core.revalidateAll(),
+      state: (s) => void connection.sendNotification('libvirtDomain/inventoryState', s),
+      progress: async (title) => {
+        const p = await connection.window.createWorkDoneProgress();
+        p.begin(title, 0, undefined, true);
+        return {
+          report: (message, pct) => p.report(pct ?? 0, message),
+          done: () => p.done(),
+          onCancel: (l) => void p.token.onCancellationRequested(l),
+        };
+      },
     },
     schemas,
   );
@@ -119,12 +124,15 @@ connection.onInitialize((params) => {
 });
 
 connection.onInitialized(() => {
-  if (canPullConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'libvirtDomain' }).catch(() => undefined);
+  if (canPullConfiguration)
+    void connection.client.register(DidChangeConfigurationNotification.type, { section: 'libvirtDomain' }).catch(() => undefined);
   void reconfigure();
   // Domains in the workspace that are not open, for rules that compare documents; in the background.
   const started = Date.now();
   void scanWorkspace(workspaceFolders, (uri, peer) => core.addWorkspacePeer(uri, peer)).then((r) =>
-    connection.console.log(`workspace: ${r.domains} domain definitions in ${r.filesRead} XML files (${Date.now() - started} ms)${r.truncated ? '; stopped at the file limit' : ''}`),
+    connection.console.log(
+      `workspace: ${r.domains} domain definitions in ${r.filesRead} XML files (${Date.now() - started} ms)${r.truncated ? '; stopped at the file limit' : ''}`,
+    ),
   );
 });
 

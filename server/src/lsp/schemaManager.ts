@@ -8,7 +8,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  dirSchemaSource, hostSchemaLabel, LOCAL_SCHEMA_DIR, schemaDirHash, schemaLabelText, SchemaSource, SchemaValidator, schemaValidator,
+  dirSchemaSource,
+  hostSchemaLabel,
+  LOCAL_SCHEMA_DIR,
+  schemaDirHash,
+  schemaLabelText,
+  SchemaSource,
+  SchemaValidator,
+  schemaValidator,
 } from '../schema/validator';
 
 export interface SchemaManagerClient {
@@ -34,7 +41,10 @@ export class SchemaManager {
   private readonly pending = new Set<SchemaSource>();
   private readonly failed = new Set<string>();
 
-  constructor(private readonly client: SchemaManagerClient, private readonly localDir = LOCAL_SCHEMA_DIR) {}
+  constructor(
+    private readonly client: SchemaManagerClient,
+    private readonly localDir = LOCAL_SCHEMA_DIR,
+  ) {}
 
   configure(enabled: boolean, configuredDir: string | undefined): void {
     this.enabled = enabled;
@@ -78,7 +88,11 @@ export class SchemaManager {
     if (!this.enabled) return undefined;
     for (const h of hosts) {
       const s = this.hostSchemas.get(h);
-      if (s) return { source: s.source, logName: `libvirt ${schemaLabelText(s.version, 40)} (${schemaLabelText(h, 80)}) compiled (sha256 ${s.sha256.slice(0, 12)})` };
+      if (s)
+        return {
+          source: s.source,
+          logName: `libvirt ${schemaLabelText(s.version, 40)} (${schemaLabelText(h, 80)}) compiled (sha256 ${s.sha256.slice(0, 12)})`,
+        };
     }
     if (existsSync(join(this.localDir, 'domain.rng'))) {
       const source = this.dirSource(this.localDir, 'local');

@@ -57,7 +57,10 @@ export class ServerCore {
   private peersVersion = 0;
   private peersTimer?: NodeJS.Timeout;
 
-  constructor(private readonly client: LspClient, options: ServerCoreOptions = {}) {
+  constructor(
+    private readonly client: LspClient,
+    options: ServerCoreOptions = {},
+  ) {
     this.debounceMs = options.debounceMs ?? 100;
     this.service = new LanguageService({
       hostsFor: (uri) => this.hostsFor(uri),
@@ -106,14 +109,17 @@ export class ServerCore {
     if (d.warmTimer) clearTimeout(d.warmTimer);
     // The analysis runs once typing pauses briefly; the publish waits for the full debounce and then
     // finds it done (cached), so a large document costs max(debounce, analysis), not their sum.
-    d.warmTimer = setTimeout(() => {
-      d.warmTimer = undefined;
-      try {
-        this.service.analyze(d);
-      } catch {
-        // reported by publish
-      }
-    }, Math.round(this.debounceMs / 4));
+    d.warmTimer = setTimeout(
+      () => {
+        d.warmTimer = undefined;
+        try {
+          this.service.analyze(d);
+        } catch {
+          // reported by publish
+        }
+      },
+      Math.round(this.debounceMs / 4),
+    );
     d.timer = setTimeout(() => {
       d.timer = undefined;
       this.publish(uri);
@@ -239,7 +245,8 @@ export class ServerCore {
     }
     const shown = result.skipped.slice(0, 50);
     for (const s of shown) this.client.log(`fix all in the workspace: skipped ${terminalText(s.uri)}: ${terminalText(s.reason)}`);
-    if (result.skipped.length > shown.length) this.client.log(`fix all in the workspace: skipped ${result.skipped.length - shown.length} more file(s)`);
+    if (result.skipped.length > shown.length)
+      this.client.log(`fix all in the workspace: skipped ${result.skipped.length - shown.length} more file(s)`);
     return result;
   }
 

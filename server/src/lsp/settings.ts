@@ -69,6 +69,9 @@ export function normalizeSettings(raw: unknown): ServerSettings {
     inventorySnapshots: strings(s.inventorySnapshot),
     severityOverrides: (s.severity && typeof s.severity === 'object' ? s.severity : undefined) as SeverityOverrides | undefined,
     schemaEnabled: (s.schema as { enabled?: unknown } | undefined)?.enabled !== false,
-    schemaPath: typeof (s.schema as { path?: unknown } | undefined)?.path === 'string' && (s.schema as { path: string }).path ? (s.schema as { path: string }).path : undefined,
+    schemaPath:
+      typeof (s.schema as { path?: unknown } | undefined)?.path === 'string' && (s.schema as { path: string }).path
+        ? (s.schema as { path: string }).path
+        : undefined,
   };
 }

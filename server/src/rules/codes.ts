@@ -15,7 +15,7 @@ export const CODES = {
   'xml-not-well-formed': {
     severity: 'error',
     title: 'XML is not well-formed',
-    doc: 'The document cannot be parsed as XML (reported at the parser\'s line and column). libvirt rejects it at `virsh define`. While it stays broken, hovers and quick fixes keep working from the last well-formed version of the document wherever its values are unchanged.',
+    doc: "The document cannot be parsed as XML (reported at the parser's line and column). libvirt rejects it at `virsh define`. While it stays broken, hovers and quick fixes keep working from the last well-formed version of the document wherever its values are unchanged.",
   },
   'xml-doctype': {
     severity: 'warning',
@@ -30,7 +30,7 @@ export const CODES = {
   'guest-mutable-identifier': {
     severity: 'warning',
     title: 'Identifier a guest can change',
-    doc: 'The source uses `/dev/disk/by-label`, `by-partlabel`, `by-uuid` or `by-partuuid`. Those names are read from the disk\'s own content, so the guest that writes the disk can change them (and cloned disks share them); the InfoScale guidance for KVM says never to map storage by label. **Fix:** as for `unstable-device-name`, a hardware identity or multipath/DMP name of the same device.',
+    doc: "The source uses `/dev/disk/by-label`, `by-partlabel`, `by-uuid` or `by-partuuid`. Those names are read from the disk's own content, so the guest that writes the disk can change them (and cloned disks share them); the InfoScale guidance for KVM says never to map storage by label. **Fix:** as for `unstable-device-name`, a hardware identity or multipath/DMP name of the same device.",
   },
   'duplicate-target': {
     severity: 'error',
@@ -40,17 +40,17 @@ export const CODES = {
   'source-type-mismatch': {
     severity: 'warning',
     title: 'Disk type does not match its source',
-    doc: 'A `type=\'file\'` disk whose `<source file>` is under `/dev/` (what `virsh attach-disk` writes when the path did not exist on the machine it ran on): the device is then opened as a plain file, without block-device semantics for locking, `device=\'lun\'` or migration checks. Or a `type=\'block\'` disk that names its source with `file=`, which libvirt ignores for block disks. **Fix:** use `type=\'block\'` with `<source dev=\'…\'/>`. No automatic fix: it changes more than one value.',
+    doc: "A `type='file'` disk whose `<source file>` is under `/dev/` (what `virsh attach-disk` writes when the path did not exist on the machine it ran on): the device is then opened as a plain file, without block-device semantics for locking, `device='lun'` or migration checks. Or a `type='block'` disk that names its source with `file=`, which libvirt ignores for block disks. **Fix:** use `type='block'` with `<source dev='…'/>`. No automatic fix: it changes more than one value.",
   },
   'device-not-found': {
     severity: 'error',
     title: 'Device not found on the host',
-    doc: 'The source path does not exist on any host the document is checked against (for example `/dev/vx/dmp/emc_clariion0_19` when the host has `emc_clariion0_91`): the domain will not start there. When it exists on some of the hosts but not all, the finding is `inconsistent-across-hosts` instead. Removable media and paths outside the inventory\'s reach (plain files) are not checked. **Fix:** correct the path; the hover lists what the host has.',
+    doc: "The source path does not exist on any host the document is checked against (for example `/dev/vx/dmp/emc_clariion0_19` when the host has `emc_clariion0_91`): the domain will not start there. When it exists on some of the hosts but not all, the finding is `inconsistent-across-hosts` instead. Removable media and paths outside the inventory's reach (plain files) are not checked. **Fix:** correct the path; the hover lists what the host has.",
   },
   'multipath-bypass': {
     severity: 'warning',
     title: 'Path bypasses multipathing',
-    doc: 'The path reaches one path of a LUN that has several: a DMP subpath (`/dev/sdc` when DMP node `3pardata0_12` has paths `sdc` and `sdd`), a member of a dm-multipath map, a `by-path` link, or a `by-id` link that points at one path device because the host has no multipath udev rules for that LUN. I/O then goes down that one path and loses failover. A `wwn-`/`scsi-3` link that multipath\'s udev rules point at the map is fine. The message says per host of the group how many paths the LUN has there and under which DMP node or map. **Fix:** the DMP meta-device (`/dev/vx/dmp/<name>`) or `/dev/disk/by-id/dm-uuid-mpath-<wwid>` of the LUN, where that name reaches the same LUN on every host of the group. Where the LUN\'s DMP node has different names on the hosts, no fix is offered and the message gives each host\'s name and how to converge (see `inconsistent-across-hosts`).',
+    doc: "The path reaches one path of a LUN that has several: a DMP subpath (`/dev/sdc` when DMP node `3pardata0_12` has paths `sdc` and `sdd`), a member of a dm-multipath map, a `by-path` link, or a `by-id` link that points at one path device because the host has no multipath udev rules for that LUN. I/O then goes down that one path and loses failover. A `wwn-`/`scsi-3` link that multipath's udev rules point at the map is fine. The message says per host of the group how many paths the LUN has there and under which DMP node or map. **Fix:** the DMP meta-device (`/dev/vx/dmp/<name>`) or `/dev/disk/by-id/dm-uuid-mpath-<wwid>` of the LUN, where that name reaches the same LUN on every host of the group. Where the LUN's DMP node has different names on the hosts, no fix is offered and the message gives each host's name and how to converge (see `inconsistent-across-hosts`).",
   },
   'active-passive-dmp': {
     severity: 'error',
@@ -65,7 +65,7 @@ export const CODES = {
   'shared-without-shareable': {
     severity: 'warning',
     title: 'LUN used by another domain without <shareable/>',
-    doc: 'The same LUN (compared by identity: WWN or DMP udid, whatever path names it) is used by another domain — another open or workspace document checked against the same host, or a domain defined on the host — and this disk lacks `<shareable/>`. Without it libvirt applies exclusive locking and caching assumptions, and two unaware guests writing one disk corrupt it. **Fix:** if the sharing is intended (a guest cluster), add `<shareable/>` (and `cache=\'none\'`) to every domain using it; otherwise use another LUN.',
+    doc: "The same LUN (compared by identity: WWN or DMP udid, whatever path names it) is used by another domain — another open or workspace document checked against the same host, or a domain defined on the host — and this disk lacks `<shareable/>`. Without it libvirt applies exclusive locking and caching assumptions, and two unaware guests writing one disk corrupt it. **Fix:** if the sharing is intended (a guest cluster), add `<shareable/>` (and `cache='none'`) to every domain using it; otherwise use another LUN.",
   },
   'duplicate-device': {
     severity: 'error',
@@ -75,27 +75,27 @@ export const CODES = {
   'inconsistent-across-hosts': {
     severity: 'error',
     title: 'Path differs between the hosts of the group',
-    doc: 'The document is checked against several hosts (the hosts a domain may run on or migrate between) and the path is missing on some of them or reaches different LUNs. Migration or failover will fail or, worse, attach another disk. The message says what the path reaches on each host. Where the LUN is under DMP on every host but its DMP node is named differently (`emc_clariion0_91` on one, `emc_clariion0_93` on another), it names each host\'s name and how to converge: enclosure-based naming with array volume IDs (`vxddladm set namingscheme=ebn persistence=yes use_avid=yes`), a user-defined DMP node name, or a VxVM volume; a `wwn-` link is no answer on a DMP host without multipath udev rules (it reaches one path). **Fix:** none is chosen for you. Which LUN the author meant is not guessed: no fix is preferred, so neither fix-all nor `--fix` changes the value (nor applies another finding\'s fix to it). The quick fixes, where a name valid on every host exists, name the host whose LUN they map ("Map kvm-a\'s LUN (DMP node xiv0_8275): use /dev/vx/dmp/xiv0_8275") and never bypass multipathing on any host. Other findings on such a value (`unstable-device-name`, `multipath-bypass`) offer the same host-named fixes.',
+    doc: "The document is checked against several hosts (the hosts a domain may run on or migrate between) and the path is missing on some of them or reaches different LUNs. Migration or failover will fail or, worse, attach another disk. The message says what the path reaches on each host. Where the LUN is under DMP on every host but its DMP node is named differently (`emc_clariion0_91` on one, `emc_clariion0_93` on another), it names each host's name and how to converge: enclosure-based naming with array volume IDs (`vxddladm set namingscheme=ebn persistence=yes use_avid=yes`), a user-defined DMP node name, or a VxVM volume; a `wwn-` link is no answer on a DMP host without multipath udev rules (it reaches one path). **Fix:** none is chosen for you. Which LUN the author meant is not guessed: no fix is preferred, so neither fix-all nor `--fix` changes the value (nor applies another finding's fix to it). The quick fixes, where a name valid on every host exists, name the host whose LUN they map (\"Map kvm-a's LUN (DMP node xiv0_8275): use /dev/vx/dmp/xiv0_8275\") and never bypass multipathing on any host. Other findings on such a value (`unstable-device-name`, `multipath-bypass`) offer the same host-named fixes.",
   },
   'missing-serial': {
     severity: 'information',
     title: 'Give the disk a <serial>',
-    doc: 'With several hosts, the guest\'s view of the disk should be stable too: a `<serial>` makes the guest\'s own `/dev/disk/by-id/virtio-<serial>` name independent of the host path. A hint only; no fix changes more than the source path.',
+    doc: "With several hosts, the guest's view of the disk should be stable too: a `<serial>` makes the guest's own `/dev/disk/by-id/virtio-<serial>` name independent of the host path. A hint only; no fix changes more than the source path.",
   },
   'unstable-scsi-host': {
     severity: 'warning',
     title: 'SCSI host number',
-    doc: 'A `<hostdev type=\'scsi\'>` or a storage pool names its HBA by SCSI host number (`<adapter name=\'scsi_host3\'/>`, `<adapter name=\'host3\'/>`). The kernel numbers SCSI hosts in probe order, so after a reboot, a driver reload or an added HBA the number names another adapter. **Fix:** for a pool, `<adapter type=\'scsi_host\'><parentaddr><address domain=… bus=… slot=… function=…/></parentaddr></adapter>` with the HBA\'s PCI address, or for Fibre Channel `<adapter type=\'fc_host\' wwnn=… wwpn=…/>`; the message names the HBA\'s PCI address and WWNs from the host inventory. A `<hostdev>` can name its adapter only by number: the message names the HBA and, where the inventory lists the LUN at the hostdev\'s address, its stable path, to map instead as `<disk type=\'block\' device=\'lun\'>`. No automatic fix.',
+    doc: "A `<hostdev type='scsi'>` or a storage pool names its HBA by SCSI host number (`<adapter name='scsi_host3'/>`, `<adapter name='host3'/>`). The kernel numbers SCSI hosts in probe order, so after a reboot, a driver reload or an added HBA the number names another adapter. **Fix:** for a pool, `<adapter type='scsi_host'><parentaddr><address domain=… bus=… slot=… function=…/></parentaddr></adapter>` with the HBA's PCI address, or for Fibre Channel `<adapter type='fc_host' wwnn=… wwpn=…/>`; the message names the HBA's PCI address and WWNs from the host inventory. A `<hostdev>` can name its adapter only by number: the message names the HBA and, where the inventory lists the LUN at the hostdev's address, its stable path, to map instead as `<disk type='block' device='lun'>`. No automatic fix.",
   },
   'lun-not-whole-device': {
     severity: 'error',
-    title: 'device=\'lun\' on a partition or volume',
-    doc: '`device=\'lun\'` passes SCSI commands (SG_IO: persistent reservations, inquiry) through to the device; the kernel refuses SG_IO on a partition, so the guest gets I/O errors where it expects SCSI-3 reservations (error). On an LV or a VxVM volume there is no SCSI target to pass through to (warning). **Fix:** map the whole LUN (its DMP meta-device or multipath map) for `device=\'lun\'`, or use `device=\'disk\'` for a partition or volume.',
+    title: "device='lun' on a partition or volume",
+    doc: "`device='lun'` passes SCSI commands (SG_IO: persistent reservations, inquiry) through to the device; the kernel refuses SG_IO on a partition, so the guest gets I/O errors where it expects SCSI-3 reservations (error). On an LV or a VxVM volume there is no SCSI target to pass through to (warning). **Fix:** map the whole LUN (its DMP meta-device or multipath map) for `device='lun'`, or use `device='disk'` for a partition or volume.",
   },
   schema: {
     severity: 'error',
-    title: 'Not valid under libvirt\'s schema',
-    doc: 'The document does not validate against libvirt\'s own RelaxNG schema (`domain.rng`), the check `virt-xml-validate` and `virsh define` make. The schema is the host\'s own (fetched from its `/usr/share/libvirt/schemas`, checked to be RelaxNG grammars that include only each other, and cached by content hash, never shared with another host or used for a snapshot), else this machine\'s `/usr/share/libvirt/schemas`, else the directory set in `libvirtDomain.schema.path` / `--schema DIR`; the message names which, with the libvirt version and the first 12 hex digits of the files\' sha256. libxml2 reports the outermost element that failed (\"Element domain failed to validate content\"); the finding points at the element or attribute whose removal makes the document valid. **Fix:** correct that element or attribute (see libvirt\'s formatdomain documentation).',
+    title: "Not valid under libvirt's schema",
+    doc: "The document does not validate against libvirt's own RelaxNG schema (`domain.rng`), the check `virt-xml-validate` and `virsh define` make. The schema is the host's own (fetched from its `/usr/share/libvirt/schemas`, checked to be RelaxNG grammars that include only each other, and cached by content hash, never shared with another host or used for a snapshot), else this machine's `/usr/share/libvirt/schemas`, else the directory set in `libvirtDomain.schema.path` / `--schema DIR`; the message names which, with the libvirt version and the first 12 hex digits of the files' sha256. libxml2 reports the outermost element that failed (\"Element domain failed to validate content\"); the finding points at the element or attribute whose removal makes the document valid. **Fix:** correct that element or attribute (see libvirt's formatdomain documentation).",
   },
 } as const satisfies Record<string, CodeInfo>;
 

@@ -6,10 +6,11 @@ import type { Finding, Rule } from './types';
 /** Why a volume is missing on the hosts, grouped: "pool P does not exist on kvm-a; it has no volume V on kvm-b". */
 function volumeMissing(f: DiskFacts, hosts: string[]): string {
   const v = f.volume!;
-  const by = (reason: string) => hosts.filter((_, i) => {
-    const l: PoolVolumeLookup = v.lookups[i];
-    return !l.ok && l.reason === reason;
-  });
+  const by = (reason: string) =>
+    hosts.filter((_, i) => {
+      const l: PoolVolumeLookup = v.lookups[i];
+      return !l.ok && l.reason === reason;
+    });
   const parts: string[] = [];
   const noPool = by('pool-missing');
   const noVol = by('volume-missing');
@@ -27,9 +28,8 @@ export const deviceNotFound: Rule = (ctx) => {
     out.push({
       code: 'device-not-found',
       severity: CODES['device-not-found'].severity,
-      message: f.volume && f.volume.lookups.every((l) => !l.ok)
-        ? volumeMissing(f, hosts)
-        : `${f.label} does not exist on ${hostList(hosts)}.`,
+      message:
+        f.volume && f.volume.lookups.every((l) => !l.ok) ? volumeMissing(f, hosts) : `${f.label} does not exist on ${hostList(hosts)}.`,
       start: f.ref.start,
       end: f.ref.end,
       fixes: [],

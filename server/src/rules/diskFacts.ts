@@ -8,7 +8,18 @@ import { identityKey, PoolVolumeLookup, Resolution } from '../inventory/resolver
 import type { RuleContext } from './types';
 
 /** Path classes the inventory can answer for (files, removable media and odd nodes it cannot). */
-const CHECKABLE = new Set<PathClass>(['kernel-name', 'mpath-friendly-name', 'boot-sequence', 'guest-mutable', 'hardware-id', 'multipath', 'dmp', 'volume', 'by-path', 'device-mapper']);
+const CHECKABLE = new Set<PathClass>([
+  'kernel-name',
+  'mpath-friendly-name',
+  'boot-sequence',
+  'guest-mutable',
+  'hardware-id',
+  'multipath',
+  'dmp',
+  'volume',
+  'by-path',
+  'device-mapper',
+]);
 
 export interface DiskFacts {
   disk: DiskModel;
@@ -104,7 +115,15 @@ function volumeFacts(ctx: RuleContext, disk: DiskModel, vref: VolumeRef): DiskFa
   // Unknown pools (an older snapshot) or an inactive pool on any host: not judged.
   if (lookups.some((l) => !l.ok && (l.reason === 'unknown' || l.reason === 'pool-inactive'))) return undefined;
   const paths = [...new Set(lookups.flatMap((l) => (l.ok ? [l.path] : [])))];
-  const where = paths.length === 0 ? '' : paths.length === 1 ? ` (${paths[0]})` : ` (${lookups.map((l, i) => (l.ok ? `${l.path} on ${ctx.hosts[i].host}` : '')).filter(Boolean).join(', ')})`;
+  const where =
+    paths.length === 0
+      ? ''
+      : paths.length === 1
+        ? ` (${paths[0]})`
+        : ` (${lookups
+            .map((l, i) => (l.ok ? `${l.path} on ${ctx.hosts[i].host}` : ''))
+            .filter(Boolean)
+            .join(', ')})`;
   const label = `volume ${name} of pool ${pool}${where}`;
   // A volume that is a file (dir, fs, netfs pools) is outside the inventory's reach, like a file disk.
   const cls = paths.length ? classifyPath(paths[0]).cls : 'other-device';

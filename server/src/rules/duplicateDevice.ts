@@ -76,7 +76,11 @@ export const duplicateDevice: Rule = (ctx) => {
     const o = other.ref.value;
     const lun = f.resolutions.some((r) => r.lun);
     const what =
-      rel === 'same' ? `reaches the same ${lun ? 'LUN' : 'device'} as ${o}` : rel === 'inside' ? `lies on ${o} (a partition or volume of it)` : `contains ${o} (which is a partition or volume of it)`;
+      rel === 'same'
+        ? `reaches the same ${lun ? 'LUN' : 'device'} as ${o}`
+        : rel === 'inside'
+          ? `lies on ${o} (a partition or volume of it)`
+          : `contains ${o} (which is a partition or volume of it)`;
     const where = ctx.hosts.length > 1 ? ` on ${hostList(hosts)}` : '';
     out.push({
       code: 'duplicate-device',

@@ -8,7 +8,12 @@ import type { Finding, Rule } from './types';
 /** How a message names a disk: its source (path, pool/volume or network name), else its target. */
 function diskName(d: DiskModel): string {
   const s = d.source;
-  const src = d.hostPath?.value ?? (s.pool && s.volume ? `${s.pool.value}/${s.volume.value}` : undefined) ?? s.name?.value ?? s.file?.value ?? s.dev?.value;
+  const src =
+    d.hostPath?.value ??
+    (s.pool && s.volume ? `${s.pool.value}/${s.volume.value}` : undefined) ??
+    s.name?.value ??
+    s.file?.value ??
+    s.dev?.value;
   return src ? `the disk with source ${cap(src, 256)}` : 'another disk';
 }
 
@@ -48,7 +53,16 @@ export const duplicateTarget: Rule = ({ model }) => {
       message: `Target ${dev.value} is already used by ${diskName(prev)} in this domain; libvirt refuses two disks with one target. Next free name for bus ${cap(bus, 64)}: ${next}.`,
       start: dev.start,
       end: dev.end,
-      fixes: newText === undefined ? [] : [{ title: `Use target ${next} (next free name for bus ${terminalText(cap(bus, 64))})`, edits: [{ start: dev.start, end: dev.end, newText }], preferred: false }],
+      fixes:
+        newText === undefined
+          ? []
+          : [
+              {
+                title: `Use target ${next} (next free name for bus ${terminalText(cap(bus, 64))})`,
+                edits: [{ start: dev.start, end: dev.end, newText }],
+                preferred: false,
+              },
+            ],
       related: [{ message: `${dev.value} is first used here, by ${diskName(prev)}`, start: other.start, end: other.end }],
     });
   }

@@ -16,7 +16,9 @@ export const guestMutableIdentifier: Rule = ({ model, hosts }) => {
         {
           code: 'guest-mutable-identifier',
           severity: CODES['guest-mutable-identifier'].severity,
-          message: `${ref.value} is read from the disk's content: a guest can rewrite it and clones share it; never map storage by label or filesystem UUID.` + (best ? ` Use ${best.path}.` : ''),
+          message:
+            `${ref.value} is read from the disk's content: a guest can rewrite it and clones share it; never map storage by label or filesystem UUID.` +
+            (best ? ` Use ${best.path}.` : ''),
           start: ref.start,
           end: ref.end,
         },

@@ -1,5 +1,13 @@
 import type { Resolution } from '../inventory/resolver';
-import { CONVERGE_DMP_NAMES, divergentDmpNames, fixable, lunWords, perHostNames, candidatesFor, withReplacementFixes } from './stableAliases';
+import {
+  CONVERGE_DMP_NAMES,
+  divergentDmpNames,
+  fixable,
+  lunWords,
+  perHostNames,
+  candidatesFor,
+  withReplacementFixes,
+} from './stableAliases';
 import { CODES } from './codes';
 import { diskFacts, hostList } from './diskFacts';
 import type { Finding, Rule } from './types';
@@ -34,7 +42,8 @@ export const inconsistentAcrossHosts: Rule = (ctx) => {
     const lunId = firstRes.lun?.id;
     const names = lunId ? divergentDmpNames(lunId, ctx.hosts) : undefined;
     const parts = [...groups.values()].map((g) => `on ${hostList(g.hosts)} it is ${lunWords(g.r)}`);
-    if (missing.length) parts.push(`the path does not exist on ${hostList(missing)}${names && distinct.size === 1 ? `, though the LUN does` : ''}`);
+    if (missing.length)
+      parts.push(`the path does not exist on ${hostList(missing)}${names && distinct.size === 1 ? `, though the LUN does` : ''}`);
     const dmpAdvice = names
       ? ` The LUN ${distinct.size === 1 ? 'it reaches' : `it reaches on ${firstRes.host}`} is on every host under DMP, with different node names: ${perHostNames(names)}. ${CONVERGE_DMP_NAMES}`
       : '';
@@ -48,7 +57,9 @@ export const inconsistentAcrossHosts: Rule = (ctx) => {
           message:
             `${f.ref.value} is not the same disk on every host of the group: ${parts.join('; ')}. Migration or failover would fail or attach another disk.` +
             dmpAdvice +
-            (offered ? ' Which LUN is meant is not guessed: each quick fix names the host whose LUN it maps, by a name valid on every host.' : ''),
+            (offered
+              ? ' Which LUN is meant is not guessed: each quick fix names the host whose LUN it maps, by a name valid on every host.'
+              : ''),
           start: f.ref.start,
           end: f.ref.end,
         },

@@ -4,14 +4,19 @@ import { diskFacts, hostList } from './diskFacts';
 import type { Finding, Rule } from './types';
 
 /** Partition names recognisable from the path alone (kernel names, by-id/-partN links, multipath map partitions). */
-const PARTITION_RE = /^\/dev\/(?:(?:sd|hd|vd|xvd)[a-z]+\d+|nvme\d+n\d+p\d+|disk\/by-(?:id|path)\/.+-part\d+|disk\/by-id\/dm-uuid-part\d+-.+|mapper\/mpath[a-z]+(?:p|-part)\d+)$/;
+const PARTITION_RE =
+  /^\/dev\/(?:(?:sd|hd|vd|xvd)[a-z]+\d+|nvme\d+n\d+p\d+|disk\/by-(?:id|path)\/.+-part\d+|disk\/by-id\/dm-uuid-part\d+-.+|mapper\/mpath[a-z]+(?:p|-part)\d+)$/;
 const VX_VOLUME_RE = /^\/dev\/vx\/r?dsk\/[^/]+\/[^/]+$/;
 
 type Kind = 'partition' | 'volume';
 
 function kindOn(r: Resolution): { kind: Kind; what: string } | undefined {
   if (!r.found) return undefined;
-  if (r.partition !== undefined) return { kind: 'partition', what: `partition ${r.partition}${r.dmp ? ` of DMP node ${r.dmp.name}` : r.device ? ` (/dev/${r.device.kname})` : ''}` };
+  if (r.partition !== undefined)
+    return {
+      kind: 'partition',
+      what: `partition ${r.partition}${r.dmp ? ` of DMP node ${r.dmp.name}` : r.device ? ` (/dev/${r.device.kname})` : ''}`,
+    };
   if (r.vxVolume) return { kind: 'volume', what: `VxVM volume ${r.vxVolume}` };
   if (r.device?.type === 'lvm') return { kind: 'volume', what: `LVM logical volume ${r.device.name}` };
   return undefined;
@@ -49,9 +54,10 @@ function finding(ref: { start: number; end: number }, kind: Kind, what: string):
   return {
     code: 'lun-not-whole-device',
     severity: kind === 'partition' ? CODES['lun-not-whole-device'].severity : 'warning',
-    message: kind === 'partition'
-      ? `device='lun' passes SCSI commands through, but ${what}: the kernel refuses SG_IO on a partition, so the guest gets I/O errors where it expects SCSI-3 reservations. Map the whole LUN (its DMP meta-device or multipath map), or use device='disk'.`
-      : `device='lun' passes SCSI commands through, but ${what}: there is no SCSI target behind it to pass them to. Use device='disk', or map the whole LUN for SCSI passthrough.`,
+    message:
+      kind === 'partition'
+        ? `device='lun' passes SCSI commands through, but ${what}: the kernel refuses SG_IO on a partition, so the guest gets I/O errors where it expects SCSI-3 reservations. Map the whole LUN (its DMP meta-device or multipath map), or use device='disk'.`
+        : `device='lun' passes SCSI commands through, but ${what}: there is no SCSI target behind it to pass them to. Use device='disk', or map the whole LUN for SCSI passthrough.`,
     start: ref.start,
     end: ref.end,
     fixes: [],

@@ -13,7 +13,8 @@ export const missingSerial: Rule = (ctx) => {
     out.push({
       code: 'missing-serial',
       severity: CODES['missing-serial'].severity,
-      message: 'This disk can run on several hosts: give it a <serial> so the guest\'s own /dev/disk/by-id/virtio-<serial> name is stable too.',
+      message:
+        "This disk can run on several hosts: give it a <serial> so the guest's own /dev/disk/by-id/virtio-<serial> name is stable too.",
       start: f.ref.start,
       end: f.ref.end,
       fixes: [],

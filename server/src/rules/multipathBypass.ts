@@ -1,5 +1,14 @@
 import type { Resolution } from '../inventory/resolver';
-import { Candidate, CandidateSet, CONVERGE_DMP_NAMES, divergentDmpNames, fixable, perHostNames, candidatesFor, withReplacementFixes } from './stableAliases';
+import {
+  Candidate,
+  CandidateSet,
+  CONVERGE_DMP_NAMES,
+  divergentDmpNames,
+  fixable,
+  perHostNames,
+  candidatesFor,
+  withReplacementFixes,
+} from './stableAliases';
 import { CODES } from './codes';
 import { diskFacts, hostList } from './diskFacts';
 import type { Finding, Rule } from './types';
@@ -27,7 +36,9 @@ function failoverCandidates(set: CandidateSet): Candidate[] {
 /** Why one host's resolution loses failover, in words. */
 function why(r: Resolution): string {
   const lun = r.lun!;
-  return lun.dmp ? `DMP node ${lun.dmp.name} has ${lun.dmp.numPaths} paths` : `the LUN has ${lun.pathDevices.length} paths${lun.mpathMap ? ' under a dm-multipath map' : ''}`;
+  return lun.dmp
+    ? `DMP node ${lun.dmp.name} has ${lun.dmp.numPaths} paths`
+    : `the LUN has ${lun.pathDevices.length} paths${lun.mpathMap ? ' under a dm-multipath map' : ''}`;
 }
 
 /** multipath-bypass: the path reaches a single path of a multipathed LUN on some host. */

@@ -57,10 +57,14 @@ function nameAdvice(list: HostFacts[]): string {
     s = ` Use <adapter type='scsi_host'><parentaddr>${pciAddressXml(withPci[0].pci)}</parentaddr></adapter>`;
   } else if (withPci.length) {
     s = ` Use <adapter type='scsi_host'><parentaddr><address …/></parentaddr></adapter> with the HBA's PCI address (${withPci.map((f) => `${cap(f.host, 64)}: ${pciAddressXml(f.pci)}`).join('; ')})`;
-  } else s = " Use <adapter type='scsi_host'><parentaddr><address domain=… bus=… slot=… function=…/></parentaddr></adapter> with the HBA's PCI address";
+  } else
+    s =
+      " Use <adapter type='scsi_host'><parentaddr><address domain=… bus=… slot=… function=…/></parentaddr></adapter> with the HBA's PCI address";
   if (fc.length) {
     const one = (f: HostFacts) => `<adapter type='fc_host' wwnn='${f.wwnn}' wwpn='${f.wwpn}'/>`;
-    s += perHost ? `, or for Fibre Channel ${fc.map((f) => `${cap(f.host, 64)}: ${one(f)}`).join('; ')}` : `, or for Fibre Channel ${one(fc[0])}`;
+    s += perHost
+      ? `, or for Fibre Channel ${fc.map((f) => `${cap(f.host, 64)}: ${one(f)}`).join('; ')}`
+      : `, or for Fibre Channel ${one(fc[0])}`;
   } else if (!withPci.length) s += " (or, for Fibre Channel, <adapter type='fc_host' wwnn=… wwpn=…/> with the HBA's WWNs)";
   return s + '.';
 }
@@ -68,16 +72,19 @@ function nameAdvice(list: HostFacts[]): string {
 /** What to write instead of an fc_host's `parent='scsi_hostN'`. */
 function parentAdvice(list: HostFacts[]): string {
   const fc = list.filter((f) => f.wwnn && f.wwpn);
-  if (!fc.length) return " Name the parent HBA by its WWNs instead: parent_wwnn=… parent_wwpn=… (or parent_fabric_wwn=…).";
+  if (!fc.length) return ' Name the parent HBA by its WWNs instead: parent_wwnn=… parent_wwpn=… (or parent_fabric_wwn=…).';
   const one = (f: HostFacts) => `parent_wwnn='${f.wwnn}' parent_wwpn='${f.wwpn}'`;
-  return list.length > 1 ? ` Name the parent HBA by its WWNs instead (${fc.map((f) => `${cap(f.host, 64)}: ${one(f)}`).join('; ')}).` : ` Name the parent HBA by its WWNs instead: ${one(fc[0])}.`;
+  return list.length > 1
+    ? ` Name the parent HBA by its WWNs instead (${fc.map((f) => `${cap(f.host, 64)}: ${one(f)}`).join('; ')}).`
+    : ` Name the parent HBA by its WWNs instead: ${one(fc[0])}.`;
 }
 
 function finding(ref: ValueRef, message: string): Finding {
   return { code: 'unstable-scsi-host', severity: CODES['unstable-scsi-host'].severity, message, start: ref.start, end: ref.end, fixes: [] };
 }
 
-const WHY = 'the kernel numbers SCSI hosts in probe order, so after a reboot, a driver reload or an added HBA the number names another adapter.';
+const WHY =
+  'the kernel numbers SCSI hosts in probe order, so after a reboot, a driver reload or an added HBA the number names another adapter.';
 
 export const poolScsiHost: PoolRule = ({ pool, hosts }) => {
   const ad = pool.adapter;
@@ -86,12 +93,24 @@ export const poolScsiHost: PoolRule = ({ pool, hosts }) => {
   const n = ad.name ? scsiHostNumber(ad.name.value) : undefined;
   if (ad.name && n !== undefined) {
     const list = facts(hosts, n);
-    out.push(finding(ad.name, `<adapter name='${cap(ad.name.value, 64)}'> names the HBA by its SCSI host number: ${WHY}` + describe(list, n) + nameAdvice(list)));
+    out.push(
+      finding(
+        ad.name,
+        `<adapter name='${cap(ad.name.value, 64)}'> names the HBA by its SCSI host number: ${WHY}` + describe(list, n) + nameAdvice(list),
+      ),
+    );
   }
   const p = ad.parent ? scsiHostNumber(ad.parent.value) : undefined;
   if (ad.parent && p !== undefined) {
     const list = facts(hosts, p);
-    out.push(finding(ad.parent, `<adapter parent='${cap(ad.parent.value, 64)}'> names the parent HBA by its SCSI host number: ${WHY}` + describe(list, p) + parentAdvice(list)));
+    out.push(
+      finding(
+        ad.parent,
+        `<adapter parent='${cap(ad.parent.value, 64)}'> names the parent HBA by its SCSI host number: ${WHY}` +
+          describe(list, p) +
+          parentAdvice(list),
+      ),
+    );
   }
   return out;
 };

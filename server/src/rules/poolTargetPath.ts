@@ -45,18 +45,20 @@ function belongsTo(pool: PoolModel, h: HostIndex): ((link: string) => boolean) |
   const addr = ad.parentaddr?.address;
   if (addr) {
     pcis.add(addr);
-    for (const s of list) if (s.pciAddress?.trim().toLowerCase() === addr) {
-      const k = scsiHostNumber(s.name);
-      if (k !== undefined) hostNums.add(k);
-    }
+    for (const s of list)
+      if (s.pciAddress?.trim().toLowerCase() === addr) {
+        const k = scsiHostNumber(s.name);
+        if (k !== undefined) hostNums.add(k);
+      }
   }
   const wwnn = wwnText(ad.wwnn?.value);
   const wwpn = wwnText(ad.wwpn?.value);
   if (wwnn && wwpn) {
-    for (const s of list) if (wwnText(s.wwnn) === wwnn && wwnText(s.wwpn) === wwpn) {
-      const k = scsiHostNumber(s.name);
-      if (k !== undefined) hostNums.add(k);
-    }
+    for (const s of list)
+      if (wwnText(s.wwnn) === wwnn && wwnText(s.wwpn) === wwpn) {
+        const k = scsiHostNumber(s.name);
+        if (k !== undefined) hostNums.add(k);
+      }
   }
   // A scsi_host pool by name that the inventory also lists: its PCI address names its by-path links too.
   if (n !== undefined) {
@@ -83,7 +85,11 @@ const cache = new WeakMap<HostIndex, Map<string, Bypass | null>>();
 
 /** The pool's multipathed LUNs on one host (cached per host index and pool source: a host may have many links). */
 function bypassOn(pool: PoolModel, h: HostIndex): Bypass | undefined {
-  const key = JSON.stringify([pool.type?.value, pool.sourceDevices.map((d) => d.value), pool.adapter && [pool.adapter.name?.value, pool.adapter.parentaddr?.address, pool.adapter.wwnn?.value, pool.adapter.wwpn?.value]]);
+  const key = JSON.stringify([
+    pool.type?.value,
+    pool.sourceDevices.map((d) => d.value),
+    pool.adapter && [pool.adapter.name?.value, pool.adapter.parentaddr?.address, pool.adapter.wwnn?.value, pool.adapter.wwpn?.value],
+  ]);
   let byKey = cache.get(h);
   if (!byKey) cache.set(h, (byKey = new Map()));
   const hit = byKey.get(key);

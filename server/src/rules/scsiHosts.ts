@@ -21,7 +21,9 @@ export function wwnText(w: string | undefined): string | undefined {
 /** `<address domain='0x0000' bus='0x3b' slot='0x00' function='0x0'/>` for "0000:3b:00.0" (undefined if not a PCI address). */
 export function pciAddressXml(addr: string | undefined): string | undefined {
   const m = addr ? PCI_ADDRESS.exec(addr.trim()) : null;
-  return m ? `<address domain='0x${m[1].toLowerCase()}' bus='0x${m[2].toLowerCase()}' slot='0x${m[3].toLowerCase()}' function='0x${m[4]}'/>` : undefined;
+  return m
+    ? `<address domain='0x${m[1].toLowerCase()}' bus='0x${m[2].toLowerCase()}' slot='0x${m[3].toLowerCase()}' function='0x${m[4]}'/>`
+    : undefined;
 }
 
 /** SCSI host `hostN` as the host's inventory describes it (undefined when the inventory does not list SCSI hosts). */

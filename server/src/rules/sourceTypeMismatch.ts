@@ -3,7 +3,18 @@ import { CODES } from './codes';
 import type { Finding, Rule } from './types';
 
 /** Path classes that name block devices (not /dev/null, /dev/zero or other character devices). */
-const BLOCK_CLASSES = new Set<PathClass>(['kernel-name', 'mpath-friendly-name', 'boot-sequence', 'guest-mutable', 'hardware-id', 'multipath', 'dmp', 'volume', 'by-path', 'device-mapper']);
+const BLOCK_CLASSES = new Set<PathClass>([
+  'kernel-name',
+  'mpath-friendly-name',
+  'boot-sequence',
+  'guest-mutable',
+  'hardware-id',
+  'multipath',
+  'dmp',
+  'volume',
+  'by-path',
+  'device-mapper',
+]);
 
 /** source-type-mismatch: type='file' on a /dev path, or type='block' naming its source with file=. */
 export const sourceTypeMismatch: Rule = ({ model }) => {

@@ -18,12 +18,12 @@ export interface Candidate extends Alias {
 
 const REASON: Record<Alias['kind'], string> = {
   dmp: 'DMP meta-device: DMP manages this LUN, and the meta-device keeps every path',
-  'mpath-wwid': 'dm-multipath map named by the LUN\'s WWID: keeps failover and is the same on every host',
+  'mpath-wwid': "dm-multipath map named by the LUN's WWID: keeps failover and is the same on every host",
   wwn: 'World Wide Name of the LUN: hardware identity, the same on every host',
   'scsi-naa': 'SCSI NAA identifier of the LUN: hardware identity',
   'nvme-eui': 'NVMe EUI/namespace identifier: hardware identity',
-  'by-id': 'by-id link from the device\'s inquiry data (model/serial): stable on this host',
-  volume: 'volume name from the volume manager\'s metadata',
+  'by-id': "by-id link from the device's inquiry data (model/serial): stable on this host",
+  volume: "volume name from the volume manager's metadata",
   'device-mapper': 'device-mapper name: stable while the map keeps its name',
   'by-path': 'by-path link: names one HBA path; never preferred',
 };
@@ -69,7 +69,13 @@ export function stableCandidates(path: string, hosts: HostIndex[]): CandidateSet
   let byPath = setCache.get(hosts[0]);
   if (!byPath) setCache.set(hosts[0], (byPath = new Map()));
   // Keyed by the other hosts' index instances, not their names: a refreshed host is a new index.
-  const key = hosts.length === 1 ? path : `${hosts.slice(1).map((h) => h.instanceId).join(',')}\0${path}`;
+  const key =
+    hosts.length === 1
+      ? path
+      : `${hosts
+          .slice(1)
+          .map((h) => h.instanceId)
+          .join(',')}\0${path}`;
   let set = byPath.get(key);
   if (!set) {
     set = computeCandidates(path, hosts);
@@ -122,7 +128,8 @@ function computeCandidates(path: string, hosts: HostIndex[]): CandidateSet {
   const resolutions = hosts.map((h) => h.resolve(path));
   const first = resolutions.findIndex((r) => r.found);
   if (first < 0) return { resolutions, candidates: [], ambiguous: false, alternatives: [] };
-  if (!isAmbiguous(resolutions)) return { resolutions, candidates: toCandidates(validEverywhere(first, resolutions, hosts)), ambiguous: false, alternatives: [] };
+  if (!isAmbiguous(resolutions))
+    return { resolutions, candidates: toCandidates(validEverywhere(first, resolutions, hosts)), ambiguous: false, alternatives: [] };
   const alternatives: HostAlternative[] = [];
   const byKey = new Map<string, HostAlternative>();
   resolutions.forEach((r, i) => {
@@ -168,7 +175,15 @@ class FindingWithReplacements implements Finding {
   }
 
   toJSON() {
-    return { code: this.code, severity: this.severity, message: this.message, start: this.start, end: this.end, fixes: this.fixes, ...(this.related ? { related: this.related } : {}) };
+    return {
+      code: this.code,
+      severity: this.severity,
+      message: this.message,
+      start: this.start,
+      end: this.end,
+      fixes: this.fixes,
+      ...(this.related ? { related: this.related } : {}),
+    };
   }
 }
 
@@ -178,7 +193,16 @@ class FindingWithReplacements implements Finding {
  * instead, none preferred.
  */
 export function withReplacementFixes(finding: Omit<Finding, 'fixes'>, ref: HostPathRef, candidates: Candidate[]): Finding {
-  return new FindingWithReplacements(finding.code, finding.severity, finding.message, finding.start, finding.end, ref, candidates, finding.related);
+  return new FindingWithReplacements(
+    finding.code,
+    finding.severity,
+    finding.message,
+    finding.start,
+    finding.end,
+    ref,
+    candidates,
+    finding.related,
+  );
 }
 
 /** A fix title: the path, marked when it reaches one path of a multipathed LUN. */

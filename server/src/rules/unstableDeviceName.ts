@@ -41,16 +41,23 @@ export const unstableDeviceName: Rule = ({ model, hosts }) => {
       const v = disk.volumeRef;
       if (!isKernelVolumeName(v.value)) continue;
       // The stable name of what the volume is on the host(s), for the message only: no automatic fix.
-      const paths = [...new Set(hosts.flatMap((h) => {
-        const l = h.poolVolume(v.pool.value, v.value);
-        return l.ok ? [l.path] : [];
-      }))];
+      const paths = [
+        ...new Set(
+          hosts.flatMap((h) => {
+            const l = h.poolVolume(v.pool.value, v.value);
+            return l.ok ? [l.path] : [];
+          }),
+        ),
+      ];
       const best = paths.length === 1 ? bestOf(stableCandidates(paths[0], hosts).candidates) : undefined;
       out.push({
         code: 'unstable-device-name',
         severity: CODES['unstable-device-name'].severity,
-        message: `Volume ${v.value} of pool ${v.pool.value}${paths.length === 1 ? ` (${paths[0]})` : ''} is named by a kernel device name, which follows enumeration order (dm-N follows the device-mapper minor) and can name another disk after a reboot or on another host.`
-          + (best ? ` Use <disk type='block'> with <source dev='${best.path}'/>.` : ' Use a type=\'block\' disk with a /dev/disk/by-id, DMP or multipath name of the same device.'),
+        message:
+          `Volume ${v.value} of pool ${v.pool.value}${paths.length === 1 ? ` (${paths[0]})` : ''} is named by a kernel device name, which follows enumeration order (dm-N follows the device-mapper minor) and can name another disk after a reboot or on another host.` +
+          (best
+            ? ` Use <disk type='block'> with <source dev='${best.path}'/>.`
+            : " Use a type='block' disk with a /dev/disk/by-id, DMP or multipath name of the same device."),
         start: v.start,
         end: v.end,
         fixes: [],
@@ -63,13 +70,20 @@ export const unstableDeviceName: Rule = ({ model, hosts }) => {
     if (isUnstableName(info.cls)) {
       const { candidates } = stableCandidates(ref.value, hosts);
       const best = bestOf(candidates);
-      const what = info.cls === 'kernel-name' ? 'a kernel device name' : info.cls === 'mpath-friendly-name' ? 'a multipath user-friendly name' : 'a per-boot disk sequence link';
+      const what =
+        info.cls === 'kernel-name'
+          ? 'a kernel device name'
+          : info.cls === 'mpath-friendly-name'
+            ? 'a multipath user-friendly name'
+            : 'a per-boot disk sequence link';
       out.push(
         withReplacementFixes(
           {
             code: 'unstable-device-name',
             severity: CODES['unstable-device-name'].severity,
-            message: `${ref.value} is ${what}: ${info.why}` + (best ? ` Use ${best.path}.` : ' Use a /dev/disk/by-id, DMP or multipath name of the same device.'),
+            message:
+              `${ref.value} is ${what}: ${info.why}` +
+              (best ? ` Use ${best.path}.` : ' Use a /dev/disk/by-id, DMP or multipath name of the same device.'),
             start: ref.start,
             end: ref.end,
           },
@@ -91,8 +105,11 @@ export const unstableDeviceName: Rule = ({ model, hosts }) => {
         {
           code: 'unstable-device-name',
           severity: CODES['unstable-device-name'].severity,
-          message: `${link} is made by the udev rule at ${cap(hit.rule.file, 256)}:${hit.rule.line} on ${hit.host}, keyed on the kernel name (${cap(hit.rule.keyedBy.join(', '), 256)})${dev}: as unstable as the kernel name itself, it can name another disk after a reboot or a rescan.`
-            + (best ? ` Use ${best.path}, or key the rule on the LUN's identity (ENV{ID_WWN}, ENV{ID_SERIAL} or ENV{DM_UUID}).` : ' Key the rule on the LUN\'s identity (ENV{ID_WWN}, ENV{ID_SERIAL} or ENV{DM_UUID}), or use a /dev/disk/by-id, DMP or multipath name.'),
+          message:
+            `${link} is made by the udev rule at ${cap(hit.rule.file, 256)}:${hit.rule.line} on ${hit.host}, keyed on the kernel name (${cap(hit.rule.keyedBy.join(', '), 256)})${dev}: as unstable as the kernel name itself, it can name another disk after a reboot or a rescan.` +
+            (best
+              ? ` Use ${best.path}, or key the rule on the LUN's identity (ENV{ID_WWN}, ENV{ID_SERIAL} or ENV{DM_UUID}).`
+              : " Key the rule on the LUN's identity (ENV{ID_WWN}, ENV{ID_SERIAL} or ENV{DM_UUID}), or use a /dev/disk/by-id, DMP or multipath name."),
           start: ref.start,
           end: ref.end,
         },

@@ -39,15 +39,22 @@ export const unstableScsiHost: Rule = ({ model, hosts }) => {
       const dev = hosts[0].snapshot.devices.find((d) => d.hctl === hctl);
       if (dev) {
         const best = stableCandidates(`/dev/${dev.kname}`, hosts).candidates.find((c) => c.kind !== 'by-path' && !c.bypassesMultipath);
-        lun = ` On ${hosts[0].host} that address is /dev/${cap(dev.kname, 64)}` + (best ? `; map it as <disk type='block' device='lun'> with <source dev='${best.path}'/>, which names the LUN itself.` : '.');
+        lun =
+          ` On ${hosts[0].host} that address is /dev/${cap(dev.kname, 64)}` +
+          (best ? `; map it as <disk type='block' device='lun'> with <source dev='${best.path}'/>, which names the LUN itself.` : '.');
       }
     }
     out.push({
       code: 'unstable-scsi-host',
       severity: CODES['unstable-scsi-host'].severity,
-      message: `${a.value} names the HBA by its SCSI host number, which the kernel assigns in probe order: after a reboot, a driver reload or an added HBA it can name another adapter and hand the guest another LUN.`
-        + (known.length ? ` (${known.join('; ')}.)` : listing.length ? ` ${hostList(listing)} list${listing.length > 1 ? '' : 's'} no SCSI host ${n}.` : '')
-        + (lun || ' Prefer a <disk type=\'block\' device=\'lun\'> on the LUN\'s DMP, multipath or /dev/disk/by-id name.'),
+      message:
+        `${a.value} names the HBA by its SCSI host number, which the kernel assigns in probe order: after a reboot, a driver reload or an added HBA it can name another adapter and hand the guest another LUN.` +
+        (known.length
+          ? ` (${known.join('; ')}.)`
+          : listing.length
+            ? ` ${hostList(listing)} list${listing.length > 1 ? '' : 's'} no SCSI host ${n}.`
+            : '') +
+        (lun || " Prefer a <disk type='block' device='lun'> on the LUN's DMP, multipath or /dev/disk/by-id name."),
       start: a.start,
       end: a.end,
       fixes: [],

@@ -19,7 +19,14 @@ import { fetchCollectorOutput, TransportOptions } from '../inventory/transport';
 import { readFileBounded } from '../safeRead';
 import { Libxml, loadLibxml } from './libxml';
 import {
-  hostSchemaLabel, MAX_SCHEMA_FILES, SCHEMA_FILE_NAME, schemaDirHash, schemaFilesHash, schemaLabelText, SchemaSource, schemaValidator,
+  hostSchemaLabel,
+  MAX_SCHEMA_FILES,
+  SCHEMA_FILE_NAME,
+  schemaDirHash,
+  schemaFilesHash,
+  schemaLabelText,
+  SchemaSource,
+  schemaValidator,
 } from './validator';
 import script from './schemas.sh';
 
@@ -68,8 +75,11 @@ interface HostPointer {
 
 function readPointer(cacheDir: string, host: string): HostPointer | undefined {
   try {
-    const p = JSON.parse(readFileBounded(hostPointerPath(cacheDir, host), { maxBytes: 64 * 1024 }).data.toString('utf8')) as Partial<HostPointer>;
-    if (p.host !== host || typeof p.version !== 'string' || typeof p.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(p.sha256)) return undefined;
+    const p = JSON.parse(
+      readFileBounded(hostPointerPath(cacheDir, host), { maxBytes: 64 * 1024 }).data.toString('utf8'),
+    ) as Partial<HostPointer>;
+    if (p.host !== host || typeof p.version !== 'string' || typeof p.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(p.sha256))
+      return undefined;
     return { host, version: p.version, sha256: p.sha256, fetchedAt: String(p.fetchedAt ?? '') };
   } catch {
     return undefined;
@@ -97,7 +107,12 @@ export class SchemaRefusedError extends InventoryError {
 
 /** libxml2's first line about a text, one line and capped (it may quote the text). */
 function libxmlMessage(e: unknown): string {
-  return schemaLabelText(String((e as Error).message ?? e).trim().split('\n')[0], 160);
+  return schemaLabelText(
+    String((e as Error).message ?? e)
+      .trim()
+      .split('\n')[0],
+    160,
+  );
 }
 
 /**
@@ -111,7 +126,8 @@ export function schemaFilesProblem(files: readonly { name: string; body: string 
   const names = new Set(files.map((f) => f.name));
   for (const f of files) {
     if (!SCHEMA_FILE_NAME.test(f.name)) return `a file name that is not a plain *.rng name (${schemaLabelText(f.name, 80)})`;
-    if (Buffer.byteLength(f.body, 'utf8') > MAX_SCHEMA_FILE_BYTES) return `${f.name} is larger than ${MAX_SCHEMA_FILE_BYTES / (1024 * 1024)} MiB`;
+    if (Buffer.byteLength(f.body, 'utf8') > MAX_SCHEMA_FILE_BYTES)
+      return `${f.name} is larger than ${MAX_SCHEMA_FILE_BYTES / (1024 * 1024)} MiB`;
     if (/<!DOCTYPE/i.test(f.body)) return `${f.name} has a DOCTYPE (libvirt's schemas have none)`;
     let doc;
     try {
@@ -124,10 +140,12 @@ export function schemaFilesProblem(files: readonly { name: string; body: string 
       if (root.name !== 'grammar' || root.namespaceUri !== RELAXNG_NS) {
         return `${f.name} is not a RelaxNG grammar (root element <${schemaLabelText(root.name, 40)}>${root.namespaceUri ? ` in namespace ${schemaLabelText(root.namespaceUri, 80)}` : ' in no namespace'})`;
       }
-      if (doc.find('//@*[local-name()="base" and namespace-uri()="http://www.w3.org/XML/1998/namespace"]').length) return `${f.name} uses xml:base`;
+      if (doc.find('//@*[local-name()="base" and namespace-uri()="http://www.w3.org/XML/1998/namespace"]').length)
+        return `${f.name} uses xml:base`;
       for (const href of doc.find('//rng:include/@href | //rng:externalRef/@href', { rng: RELAXNG_NS })) {
         const v = href.value ?? '';
-        if (!SCHEMA_FILE_NAME.test(v) || !names.has(v)) return `${f.name} refers to ${schemaLabelText(v, 80)}, which is not one of the fetched schema files`;
+        if (!SCHEMA_FILE_NAME.test(v) || !names.has(v))
+          return `${f.name} refers to ${schemaLabelText(v, 80)}, which is not one of the fetched schema files`;
       }
     } finally {
       doc.dispose();
@@ -168,8 +186,11 @@ export async function fetchHostSchemas(dest: string, cacheDir: string, opts: Tra
   const { output } = await fetchCollectorOutput(dest, { ...opts, script: SCHEMA_SCRIPT, maxBytes: MAX_FETCH_BYTES });
   const version = /\b\d{1,6}\.\d{1,6}\.\d{1,6}\b/.exec(output.sections.get('libvirt-version')?.body ?? '')?.[0];
   if (!version) throw new InventoryError(dest, 'tool-missing', 'virsh --version printed no version; libvirt is not installed there');
-  const files = [...output.sections.values()].filter((s) => s.name.startsWith('rng ') && s.rc === 0).map((s) => ({ name: s.name.slice(4), body: s.body }));
-  if (!files.some((f) => f.name === 'domain.rng')) throw new InventoryError(dest, 'tool-missing', '/usr/share/libvirt/schemas/domain.rng is not there');
+  const files = [...output.sections.values()]
+    .filter((s) => s.name.startsWith('rng ') && s.rc === 0)
+    .map((s) => ({ name: s.name.slice(4), body: s.body }));
+  if (!files.some((f) => f.name === 'domain.rng'))
+    throw new InventoryError(dest, 'tool-missing', '/usr/share/libvirt/schemas/domain.rng is not there');
   const problem = schemaFilesProblem(files, await loadLibxml());
   if (problem) throw new SchemaRefusedError(dest, problem);
 

@@ -55,7 +55,9 @@ export function schemaFilesHash(files: readonly { name: string; body: string }[]
 
 /** The .rng files of a directory (names that are not plain *.rng names are left out). */
 export function readSchemaDir(dir: string): { name: string; body: string }[] {
-  const names = readdirSync(dir).filter((n) => SCHEMA_FILE_NAME.test(n)).sort();
+  const names = readdirSync(dir)
+    .filter((n) => SCHEMA_FILE_NAME.test(n))
+    .sort();
   if (names.length > MAX_SCHEMA_FILES) throw new Error(`${terminalText(dir)}: more than ${MAX_SCHEMA_FILES} .rng files`);
   return names.map((name) => ({ name, body: readSchemaFile(join(dir, name)) }));
 }
@@ -125,7 +127,10 @@ export class SchemaValidator {
   private readonly lib: Libxml;
   private readonly validator: CompiledSchema['validator'];
 
-  private constructor(compiled: CompiledSchema, readonly source: SchemaSource) {
+  private constructor(
+    compiled: CompiledSchema,
+    readonly source: SchemaSource,
+  ) {
     this.lib = compiled.lib;
     this.validator = compiled.validator;
   }
@@ -147,7 +152,9 @@ export class SchemaValidator {
       return [];
     } catch (e) {
       const details = (e as LibxmlValidateError).details ?? [];
-      return details.length ? details.map((d) => ({ message: d.message.trim(), line: d.line, xpath: d.xpath })) : [{ message: (e as Error).message.trim(), line: 0 }];
+      return details.length
+        ? details.map((d) => ({ message: d.message.trim(), line: d.line, xpath: d.xpath }))
+        : [{ message: (e as Error).message.trim(), line: 0 }];
     } finally {
       doc.dispose();
     }
@@ -249,7 +256,16 @@ export class SchemaValidator {
         if (text.slice(c.start, c.end).trim() === '') continue; // already blanked
         if (valid(without(c.start, c.end))) {
           // The culprit is c or inside it: one of its attributes, or a child.
-          return attributeCulprit(c) ?? search(c) ?? { start: c.start + 1, end: c.start + 1 + c.name.length, next: without(c.start, c.end), what: `<${c.name}>`, hint: `<${c.name}> is not allowed here (inside <${el.name}>)` };
+          return (
+            attributeCulprit(c) ??
+            search(c) ?? {
+              start: c.start + 1,
+              end: c.start + 1 + c.name.length,
+              next: without(c.start, c.end),
+              what: `<${c.name}>`,
+              hint: `<${c.name}> is not allowed here (inside <${el.name}>)`,
+            }
+          );
         }
       }
       // No child can simply go: a required child may carry a bad attribute value.

@@ -3,11 +3,16 @@ export function decodeXmlEntities(raw: string): string {
   if (raw.indexOf('&') < 0) return raw;
   return raw.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);/g, (m, e: string) => {
     switch (e) {
-      case 'amp': return '&';
-      case 'lt': return '<';
-      case 'gt': return '>';
-      case 'quot': return '"';
-      case 'apos': return "'";
+      case 'amp':
+        return '&';
+      case 'lt':
+        return '<';
+      case 'gt':
+        return '>';
+      case 'quot':
+        return '"';
+      case 'apos':
+        return "'";
     }
     const code = e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
     return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : m;
@@ -16,7 +21,8 @@ export function decodeXmlEntities(raw: string): string {
 
 /** A character XML 1.0 does not allow anywhere in a document, not even as a character reference. */
 // eslint-disable-next-line no-control-regex
-const XML_FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const XML_FORBIDDEN =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** True when `s` holds a character that XML 1.0 forbids (libxml2, and so libvirt, rejects the document). */
 export function hasXmlForbiddenChar(s: string): boolean {
@@ -33,14 +39,22 @@ export function escapeXmlValue(value: string, quote?: '"' | "'"): string | undef
   if (hasXmlForbiddenChar(value)) return undefined;
   return value.replace(/[&<>'"\t\n\r]/g, (c) => {
     switch (c) {
-      case '&': return '&amp;';
-      case '<': return '&lt;';
-      case '>': return '&gt;';
-      case '\r': return '&#13;';
-      case '\t': return quote ? '&#9;' : c;
-      case '\n': return quote ? '&#10;' : c;
-      case '"': return quote === '"' ? '&quot;' : c;
-      default: return quote === "'" ? '&apos;' : c;
+      case '&':
+        return '&amp;';
+      case '<':
+        return '&lt;';
+      case '>':
+        return '&gt;';
+      case '\r':
+        return '&#13;';
+      case '\t':
+        return quote ? '&#9;' : c;
+      case '\n':
+        return quote ? '&#10;' : c;
+      case '"':
+        return quote === '"' ? '&quot;' : c;
+      default:
+        return quote === "'" ? '&apos;' : c;
     }
   });
 }

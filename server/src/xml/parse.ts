@@ -140,7 +140,10 @@ function scanStartTag(text: string, start: number, name: string): { startTagEnd:
   const n = text.length;
   for (; j < n; j++) {
     const c = text[j];
-    if (quote) { if (c === quote) quote = ''; continue; }
+    if (quote) {
+      if (c === quote) quote = '';
+      continue;
+    }
     if (c === '"' || c === "'") quote = c;
     else if (c === '>') break;
   }

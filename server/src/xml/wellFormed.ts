@@ -29,25 +29,49 @@ function isCharUnit(c: number): boolean {
 }
 
 function isCodePoint(c: number): boolean {
-  return c === 0x09 || c === 0x0a || c === 0x0d || (c >= 0x20 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
+  return (
+    c === 0x09 || c === 0x0a || c === 0x0d || (c >= 0x20 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff)
+  );
 }
 
 function isNameStart(c: number): boolean {
   if (c < 0x80) return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c === 0x3a;
   return (
-    (c >= 0xc0 && c <= 0xd6) || (c >= 0xd8 && c <= 0xf6) || (c >= 0xf8 && c <= 0x2ff) || (c >= 0x370 && c <= 0x37d) ||
-    (c >= 0x37f && c <= 0x1fff) || c === 0x200c || c === 0x200d || (c >= 0x2070 && c <= 0x218f) || (c >= 0x2c00 && c <= 0x2fef) ||
-    (c >= 0x3001 && c <= 0xd7ff) || (c >= 0xf900 && c <= 0xfdcf) || (c >= 0xfdf0 && c <= 0xfffd) || (c >= 0x10000 && c <= 0xeffff)
+    (c >= 0xc0 && c <= 0xd6) ||
+    (c >= 0xd8 && c <= 0xf6) ||
+    (c >= 0xf8 && c <= 0x2ff) ||
+    (c >= 0x370 && c <= 0x37d) ||
+    (c >= 0x37f && c <= 0x1fff) ||
+    c === 0x200c ||
+    c === 0x200d ||
+    (c >= 0x2070 && c <= 0x218f) ||
+    (c >= 0x2c00 && c <= 0x2fef) ||
+    (c >= 0x3001 && c <= 0xd7ff) ||
+    (c >= 0xf900 && c <= 0xfdcf) ||
+    (c >= 0xfdf0 && c <= 0xfffd) ||
+    (c >= 0x10000 && c <= 0xeffff)
   );
 }
 
 function isNameChar(c: number): boolean {
-  if (c < 0x80) return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x3a || c === 0x2d || c === 0x2e;
+  if (c < 0x80)
+    return (
+      (c >= 0x61 && c <= 0x7a) ||
+      (c >= 0x41 && c <= 0x5a) ||
+      (c >= 0x30 && c <= 0x39) ||
+      c === 0x5f ||
+      c === 0x3a ||
+      c === 0x2d ||
+      c === 0x2e
+    );
   return isNameStart(c) || c === 0xb7 || (c >= 0x300 && c <= 0x36f) || c === 0x203f || c === 0x2040;
 }
 
 class Fail extends Error {
-  constructor(readonly msg: string, readonly at: number) {
+  constructor(
+    readonly msg: string,
+    readonly at: number,
+  ) {
     super(msg);
   }
 }
@@ -84,7 +108,10 @@ class Checker {
   private declarationsUnknown = false;
   private standalone = false;
 
-  constructor(private readonly s: string, private readonly inEntity?: string) {
+  constructor(
+    private readonly s: string,
+    private readonly inEntity?: string,
+  ) {
     this.n = s.length;
   }
 
@@ -165,7 +192,8 @@ class Checker {
       else break;
       v = Math.min(v * (hex ? 16 : 10) + d, 0x7fffffff);
     }
-    if (!digits || this.code(this.i) !== 0x3b) this.fail(`malformed character reference (expected ${hex ? 'hex digits' : 'digits'} and ';')`, start);
+    if (!digits || this.code(this.i) !== 0x3b)
+      this.fail(`malformed character reference (expected ${hex ? 'hex digits' : 'digits'} and ';')`, start);
     this.i++;
     if (!isCodePoint(v)) this.fail(`character reference ${this.s.slice(start, this.i)} is to a character XML does not allow`, start);
     return v;
@@ -262,7 +290,8 @@ class Checker {
       }
       this.i += this.charAt(this.i, `in the value of attribute '${show(attr)}'`);
     }
-    if (this.i - start > MAX_VALUE) this.fail(`the value of attribute '${show(attr)}' is too long (libxml2 accepts at most 10,000,000 characters)`, start);
+    if (this.i - start > MAX_VALUE)
+      this.fail(`the value of attribute '${show(attr)}' is too long (libxml2 accepts at most 10,000,000 characters)`, start);
     this.i++;
   }
 
@@ -287,7 +316,8 @@ class Checker {
     this.i += 2;
     const target = this.name('processing instruction');
     if (target === 'xml') this.fail('the XML declaration is allowed only at the very start of the document', start);
-    if (target.length === 3 && target.toLowerCase() === 'xml') this.fail(`invalid processing instruction target '${target}' (reserved)`, start + 2);
+    if (target.length === 3 && target.toLowerCase() === 'xml')
+      this.fail(`invalid processing instruction target '${target}' (reserved)`, start + 2);
     if (this.starts('?>')) {
       this.i += 2;
       return;
@@ -396,7 +426,8 @@ class Checker {
           this.pi();
           continue;
         }
-        if (!isNameStart(this.codePointAt(this.i + 1))) this.fail("unescaped '<' in text, or a tag name that does not start with a letter, '_' or ':' (write &lt;)");
+        if (!isNameStart(this.codePointAt(this.i + 1)))
+          this.fail("unescaped '<' in text, or a tag name that does not start with a letter, '_' or ':' (write &lt;)");
         const t = this.startTag();
         if (!t.empty) stack.push(t.name);
         else if (!stack.length && depth0 === 0 && !this.inEntity) return;
@@ -433,7 +464,7 @@ class Checker {
     const start = this.i + 1;
     const end = this.s.indexOf(String.fromCharCode(q), start);
     if (end < 0) this.fail(`${what}: the string has no closing quote`);
-    for (let k = start; k < end; ) k += this.charAt(k, what);
+    for (let k = start; k < end;) k += this.charAt(k, what);
     this.i = end + 1;
     return this.s.slice(start, end);
   }
@@ -451,7 +482,14 @@ class Checker {
       const pub = this.quoted(`${what} PUBLIC literal`);
       for (let k = 0; k < pub.length; k++) {
         const c = pub.charCodeAt(k);
-        const ok = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x20 || c === 0x0d || c === 0x0a || "-'()+,./:=?;!*#@$_%".includes(pub[k]);
+        const ok =
+          (c >= 0x61 && c <= 0x7a) ||
+          (c >= 0x41 && c <= 0x5a) ||
+          (c >= 0x30 && c <= 0x39) ||
+          c === 0x20 ||
+          c === 0x0d ||
+          c === 0x0a ||
+          "-'()+,./:=?;!*#@$_%".includes(pub[k]);
         if (!ok) this.fail(`${what}: character '${pub[k]}' is not allowed in a PUBLIC identifier`);
       }
       const sp = this.skipSpace();
@@ -528,7 +566,7 @@ class Checker {
   /** ELEMENT, ATTLIST, NOTATION declarations: located (quotes respected), not parsed further. */
   private otherDecl(): void {
     const start = this.i;
-    for (this.i += 2; this.i < this.n; ) {
+    for (this.i += 2; this.i < this.n;) {
       const c = this.code(this.i);
       if (c === 0x3e) {
         this.i++;
@@ -640,7 +678,10 @@ class Checker {
       this.standalone = sd === 'yes';
     }
     this.skipSpace();
-    if (!this.starts('?>')) this.fail("expected '?>' to end the XML declaration (version, encoding and standalone are the only pseudo-attributes, in that order)");
+    if (!this.starts('?>'))
+      this.fail(
+        "expected '?>' to end the XML declaration (version, encoding and standalone are the only pseudo-attributes, in that order)",
+      );
     this.i += 2;
   }
 
@@ -664,14 +705,23 @@ class Checker {
     if (this.code(0) === 0xfeff) this.i = 1;
     if (this.starts('<?xml') && (isSpace(this.code(this.i + 5)) || this.starts('?>', this.i + 5))) this.xmlDecl();
     this.misc(true);
-    if (this.i >= this.n) this.fail(this.n === 0 || this.s.trim() === '' ? 'the document is empty' : 'the document has no root element', this.n);
+    if (this.i >= this.n)
+      this.fail(this.n === 0 || this.s.trim() === '' ? 'the document is empty' : 'the document has no root element', this.n);
     if (this.code(this.i) !== 0x3c || !isNameStart(this.codePointAt(this.i + 1))) {
-      this.fail(this.code(this.i) === 0x3c ? "a tag name must start with a letter, '_' or ':'" : 'the document must start with an element (text before the root element)');
+      this.fail(
+        this.code(this.i) === 0x3c
+          ? "a tag name must start with a letter, '_' or ':'"
+          : 'the document must start with an element (text before the root element)',
+      );
     }
     this.content(0);
     this.misc(false);
     if (this.i < this.n) {
-      this.fail(this.code(this.i) === 0x3c && isNameStart(this.codePointAt(this.i + 1)) ? 'only one root element is allowed (another element after it)' : 'content after the end of the root element');
+      this.fail(
+        this.code(this.i) === 0x3c && isNameStart(this.codePointAt(this.i + 1))
+          ? 'only one root element is allowed (another element after it)'
+          : 'content after the end of the root element',
+      );
     }
   }
 }

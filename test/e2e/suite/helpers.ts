@@ -17,7 +17,11 @@ export async function extensionApi(): Promise<LibvirtDomainApi> {
 }
 
 /** Polls `probe` every 25 ms until it returns something other than undefined/false, or throws after the deadline. */
-export async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -28,7 +32,9 @@ export async function until<T>(what: string, probe: () => T | undefined | false 
       lastError = e;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError instanceof Error ? lastError.message : lastError})` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError instanceof Error ? lastError.message : lastError})` : ''}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -65,8 +71,15 @@ export function rangeOf(d: vscode.Diagnostic): string {
 
 /** Waits until the document has a diagnostic with that code at that range ("line:char-line:char", 0-based). */
 export async function waitForDiagnostic(uri: vscode.Uri, code: string, range?: string, timeoutMs = 20_000): Promise<vscode.Diagnostic> {
-  return until(`${code}${range ? ` at ${range}` : ''} in ${path.basename(uri.fsPath)} (now: ${ours(uri).map((d) => `${codeOf(d)}@${rangeOf(d)}`).join(', ') || 'none'})`,
-    () => ours(uri).find((d) => codeOf(d) === code && (!range || rangeOf(d) === range)), timeoutMs);
+  return until(
+    `${code}${range ? ` at ${range}` : ''} in ${path.basename(uri.fsPath)} (now: ${
+      ours(uri)
+        .map((d) => `${codeOf(d)}@${rangeOf(d)}`)
+        .join(', ') || 'none'
+    })`,
+    () => ours(uri).find((d) => codeOf(d) === code && (!range || rangeOf(d) === range)),
+    timeoutMs,
+  );
 }
 
 export async function revertAndClose(): Promise<void> {
@@ -98,10 +111,20 @@ let probeSeq = 0;
 export const probesAvailable = process.env.LDX_E2E_PROBES === '1';
 
 /** Asks the launcher (test/e2e/launcher.mjs, handleProbe) about the workbench page (`frames`: every frame, webviews included). */
-export async function probe<T = unknown>(req: { kind: 'eval'; expr: string } | { kind: 'frames'; expr: string } | { kind: 'screenshot'; path: string; clip?: { x: number; y: number; width: number; height: number } } | { kind: 'press'; key: string }): Promise<T> {
+export async function probe<T = unknown>(
+  req:
+    | { kind: 'eval'; expr: string }
+    | { kind: 'frames'; expr: string }
+    | { kind: 'screenshot'; path: string; clip?: { x: number; y: number; width: number; height: number } }
+    | { kind: 'press'; key: string },
+): Promise<T> {
   const out = path.join(os.tmpdir(), `ldx-probe-${process.pid}-${Date.now()}-${probeSeq++}.json`);
   console.log(`[ldx-probe] ${JSON.stringify({ ...req, out })}`);
-  const r = await until(`the launcher to answer probe ${req.kind}`, () => (fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, 'utf8')) as { ok: boolean; value?: T; error?: string }) : undefined), 15_000);
+  const r = await until(
+    `the launcher to answer probe ${req.kind}`,
+    () => (fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, 'utf8')) as { ok: boolean; value?: T; error?: string }) : undefined),
+    15_000,
+  );
   fs.rmSync(out, { force: true });
   if (!r.ok) throw new Error(`probe ${req.kind} failed: ${r.error}`);
   return r.value as T;

@@ -19,11 +19,18 @@ function findTests(dir: string, out: string[] = []): string[] {
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000 });
   if (process.env.LDX_E2E_GREP) mocha.grep(process.env.LDX_E2E_GREP);
-  const only = (process.env.LDX_E2E_FILES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const only = (process.env.LDX_E2E_FILES ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   let files = findTests(__dirname).sort();
   const suite = process.env.LDX_E2E_SUITE;
   if (only.length) files = files.filter((f) => only.some((o) => path.relative(__dirname, f).includes(o)));
-  else if (suite) files = files.filter((f) => { const rel = path.relative(__dirname, f); return !rel.includes(path.sep) || rel.startsWith(suite + path.sep); });
+  else if (suite)
+    files = files.filter((f) => {
+      const rel = path.relative(__dirname, f);
+      return !rel.includes(path.sep) || rel.startsWith(suite + path.sep);
+    });
   if (files.length === 0) {
     return Promise.reject(new Error(`no *.e2e.js test files in ${__dirname}${only.length ? ` matching ${only.join(',')}` : ''}`));
   }

@@ -31,14 +31,70 @@ const SNAP = {
   hostname: 'kvm-t.example',
   collectedAt: '2026-01-02T03:04:05.000Z',
   devices: [
-    { kname: 'sda', name: 'sda', path: '/dev/sda', type: 'disk', size: 480 * 2 ** 30, vendor: 'ATA', model: 'SSD', serial: 'S1', wwn: '0x5000000000000001', tran: 'sata', parents: [] },
+    {
+      kname: 'sda',
+      name: 'sda',
+      path: '/dev/sda',
+      type: 'disk',
+      size: 480 * 2 ** 30,
+      vendor: 'ATA',
+      model: 'SSD',
+      serial: 'S1',
+      wwn: '0x5000000000000001',
+      tran: 'sata',
+      parents: [],
+    },
     { kname: 'sda1', name: 'sda1', path: '/dev/sda1', type: 'part', size: 2 ** 30, mountpoints: ['/boot'], parents: ['sda'] },
     { kname: 'sda2', name: 'sda2', path: '/dev/sda2', type: 'part', size: 2 ** 30, parents: ['sda'] },
     { kname: 'dm-0', name: 'vg-guest1', path: '/dev/mapper/vg-guest1', type: 'lvm', size: 2 ** 30, parents: ['sda2'] },
-    { kname: 'sdb', name: 'sdb', path: '/dev/sdb', type: 'disk', size: 500 * 2 ** 30, vendor: '3PARdata', model: 'VV', wwn: '0x60002ac0000000000000001200000001', tran: 'fc', parents: [] },
-    { kname: 'sdc', name: 'sdc', path: '/dev/sdc', type: 'disk', size: 500 * 2 ** 30, vendor: '3PARdata', model: 'VV', wwn: '0x60002ac0000000000000001200000001', tran: 'fc', parents: [] },
-    { kname: 'sdd', name: 'sdd', path: '/dev/sdd', type: 'disk', size: 100 * 2 ** 30, vendor: 'LIO-ORG', model: 'lun0', wwn: '0x6001405000000000000000000000000a', tran: 'iscsi', parents: [] },
-    { kname: 'sde', name: 'sde', path: '/dev/sde', type: 'disk', size: 100 * 2 ** 30, vendor: 'LIO-ORG', model: 'lun0', wwn: '0x6001405000000000000000000000000a', tran: 'iscsi', parents: [] },
+    {
+      kname: 'sdb',
+      name: 'sdb',
+      path: '/dev/sdb',
+      type: 'disk',
+      size: 500 * 2 ** 30,
+      vendor: '3PARdata',
+      model: 'VV',
+      wwn: '0x60002ac0000000000000001200000001',
+      tran: 'fc',
+      parents: [],
+    },
+    {
+      kname: 'sdc',
+      name: 'sdc',
+      path: '/dev/sdc',
+      type: 'disk',
+      size: 500 * 2 ** 30,
+      vendor: '3PARdata',
+      model: 'VV',
+      wwn: '0x60002ac0000000000000001200000001',
+      tran: 'fc',
+      parents: [],
+    },
+    {
+      kname: 'sdd',
+      name: 'sdd',
+      path: '/dev/sdd',
+      type: 'disk',
+      size: 100 * 2 ** 30,
+      vendor: 'LIO-ORG',
+      model: 'lun0',
+      wwn: '0x6001405000000000000000000000000a',
+      tran: 'iscsi',
+      parents: [],
+    },
+    {
+      kname: 'sde',
+      name: 'sde',
+      path: '/dev/sde',
+      type: 'disk',
+      size: 100 * 2 ** 30,
+      vendor: 'LIO-ORG',
+      model: 'lun0',
+      wwn: '0x6001405000000000000000000000000a',
+      tran: 'iscsi',
+      parents: [],
+    },
     { kname: 'dm-2', name: 'mpatha', path: '/dev/mapper/mpatha', type: 'mpath', size: 100 * 2 ** 30, parents: ['sdd', 'sde'] },
     { kname: 'dm-3', name: 'mpatha1', path: '/dev/mapper/mpatha1', type: 'part', size: 100 * 2 ** 30, parents: ['dm-2'] },
     { kname: 'sr0', name: 'sr0', path: '/dev/sr0', type: 'rom', size: 1024, parents: [] },
@@ -57,17 +113,32 @@ const SNAP = {
     '/dev/disk/by-diskseq/4': '/dev/sdb',
   },
   dmp: {
-    nodes: [{
-      name: '3pardata0_12', state: 'enabled', enclosure: '3pardata0', arrayName: '3PARDATA', arrayType: 'ALUA',
-      scsi3Vpd: 'NAA:60002AC0000000000000001200000001',
-      paths: [{ name: 'sdb', state: 'enabled(a)', type: 'primary', ctlr: 'c3' }, { name: 'sdc', state: 'enabled(a)', type: 'primary', ctlr: 'c4' }],
-    }],
+    nodes: [
+      {
+        name: '3pardata0_12',
+        state: 'enabled',
+        enclosure: '3pardata0',
+        arrayName: '3PARDATA',
+        arrayType: 'ALUA',
+        scsi3Vpd: 'NAA:60002AC0000000000000001200000001',
+        paths: [
+          { name: 'sdb', state: 'enabled(a)', type: 'primary', ctlr: 'c3' },
+          { name: 'sdc', state: 'enabled(a)', type: 'primary', ctlr: 'c4' },
+        ],
+      },
+    ],
     names: ['3pardata0_12'],
   },
   vxvm: { disks: [{ device: '3pardata0_12', disk: 'appdg01', group: 'appdg', imported: true, status: 'online shared' }], volumes: [] },
   cluster: { mode: 'enabled: cluster active - MASTER', active: true },
   domains: [
-    { name: 'web01', disks: [{ source: '/dev/vx/dmp/3pardata0_12', target: 'vdb', shareable: false }, { source: '/dev/mapper/vg-guest1', target: 'vda', shareable: false }] },
+    {
+      name: 'web01',
+      disks: [
+        { source: '/dev/vx/dmp/3pardata0_12', target: 'vdb', shareable: false },
+        { source: '/dev/mapper/vg-guest1', target: 'vda', shareable: false },
+      ],
+    },
     { name: 'db01', disks: [{ source: '/dev/disk/by-label/data', target: 'vdc', shareable: true }] },
   ],
   tools: { lsblk: 'ok', vxdmpadm: 'ok' },
@@ -77,7 +148,10 @@ const SNAP = {
 describe('inventory view (server/src/features/inventoryView.ts, shown by the client)', () => {
   test('markdown: heading, a table row per LUN (DMP, dm-multipath, local), details, collection warnings', () => {
     const md = view(SNAP, 'ssh');
-    assert.match(md, /^# Inventory of kvm\\-t\n\nhostname `kvm-t.example` · collected 2026\\-01\\-02 03\\:04\\:05 UTC · source: ssh · cluster: enabled\\: cluster active \\- MASTER\n/);
+    assert.match(
+      md,
+      /^# Inventory of kvm\\-t\n\nhostname `kvm-t.example` · collected 2026\\-01\\-02 03\\:04\\:05 UTC · source: ssh · cluster: enabled\\: cluster active \\- MASTER\n/,
+    );
     assert.match(md, /## LUNs \(3\)/, 'sda, the 3PAR LUN, the iSCSI LUN; the cdrom is not a LUN');
     const rows = md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| LUN'));
     assert.deepEqual(rows, [
@@ -88,9 +162,15 @@ describe('inventory view (server/src/features/inventoryView.ts, shown by the cli
     assert.match(md, /- \*\*Paths \(2\):\*\* `sdb` \(enabled\\\(a\\\)[^)]*\), `sdc` \(enabled\\\(a\\\)[^)]*\)/);
     assert.match(md, /- \*\*DMP node:\*\* `3pardata0_12` · array 3PARDATA · array type \*\*ALUA\*\* · enclosure 3pardata0 · enabled/);
     assert.match(md, /- \*\*VxVM:\*\* disk `appdg01`, disk group `appdg` \(imported here\) · online shared/);
-    assert.match(md, /- \*\*One path only \(no failover\):\*\* `\/dev\/disk\/by-id\/wwn-0x60002ac0000000000000001200000001`, `\/dev\/disk\/by-path\/pci-0000:3b:00.0-fc-0x1-lun-12`/);
+    assert.match(
+      md,
+      /- \*\*One path only \(no failover\):\*\* `\/dev\/disk\/by-id\/wwn-0x60002ac0000000000000001200000001`, `\/dev\/disk\/by-path\/pci-0000:3b:00.0-fc-0x1-lun-12`/,
+    );
     // dm-name-mpathN and /dev/mapper/mpathN are user-friendly names: not stable aliases.
-    assert.match(md, /- \*\*Stable aliases:\*\* `\/dev\/disk\/by-id\/dm-uuid-mpath-36001405000000000000000000000000a`, `\/dev\/disk\/by-id\/wwn-0x6001405000000000000000000000000a`\n/);
+    assert.match(
+      md,
+      /- \*\*Stable aliases:\*\* `\/dev\/disk\/by-id\/dm-uuid-mpath-36001405000000000000000000000000a`, `\/dev\/disk\/by-id\/wwn-0x6001405000000000000000000000000a`\n/,
+    );
     assert.match(md, /- \*\*dm-multipath map:\*\* `mpatha` \(dm\\-2\)/);
     assert.match(md, /- \*\*Partitions:\*\* `\/dev\/mapper\/mpatha1`/);
     assert.match(md, /- \*\*Used by:\*\* db01 as vdc via `\/dev\/disk\/by-label\/data` \(partition 1\) · shareable/);
@@ -98,13 +178,24 @@ describe('inventory view (server/src/features/inventoryView.ts, shown by the cli
     assert.match(md, /- \*\*Mounted on the host:\*\* `\/boot \(sda1\)`/);
     assert.match(md, /- ⚠ vxdisk\\: one line not understood/);
     // Table cells cannot be broken by a pipe in a value.
-    const odd = view({ format: 'libvirt-domain-inventory/1', host: 'h', devices: [{ kname: 'sdx', path: '/dev/sdx', type: 'disk', model: 'a|b', size: null }], links: {} });
+    const odd = view({
+      format: 'libvirt-domain-inventory/1',
+      host: 'h',
+      devices: [{ kname: 'sdx', path: '/dev/sdx', type: 'disk', model: 'a|b', size: null }],
+      links: {},
+    });
     assert.match(odd, /^\| a\\\|b \| size unknown \| sdx \| sdx \|/m);
   });
 
   test('tolerates a sparse snapshot', () => {
-    assert.match(view({ format: 'libvirt-domain-inventory/1', host: 'h', devices: [], links: {} }), /# Inventory of h\n[\s\S]*## LUNs \(0\)/);
-    assert.match(view({ format: 'libvirt-domain-inventory/1', host: 'h', devices: [{ kname: 'sda', path: '/dev/sda', type: 'disk' }], links: {} }), /^\| sda \| size unknown \| sda \| sda \| — \| — \| — \|$/m);
+    assert.match(
+      view({ format: 'libvirt-domain-inventory/1', host: 'h', devices: [], links: {} }),
+      /# Inventory of h\n[\s\S]*## LUNs \(0\)/,
+    );
+    assert.match(
+      view({ format: 'libvirt-domain-inventory/1', host: 'h', devices: [{ kname: 'sda', path: '/dev/sda', type: 'disk' }], links: {} }),
+      /^\| sda \| size unknown \| sda \| sda \| — \| — \| — \|$/m,
+    );
   });
 
   test('hostile or mutated snapshots never make the view throw (the loader refuses what is not a snapshot)', () => {
@@ -149,7 +240,10 @@ describe('inventory view (server/src/features/inventoryView.ts, shown by the cli
 describe('notifications (client/src/notices.ts)', () => {
   const LINK = '[x](command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22id%5Cn%22%7D)';
   test('an inventory error is a fixed template naming the host, never its details', () => {
-    assert.equal(inventoryErrorNotice('kvm-a', 'kvm-a: the inventory could not be read (connection refused; details in the log)'), 'kvm-a: the inventory could not be read (connection refused; details in the log)');
+    assert.equal(
+      inventoryErrorNotice('kvm-a', 'kvm-a: the inventory could not be read (connection refused; details in the log)'),
+      'kvm-a: the inventory could not be read (connection refused; details in the log)',
+    );
     for (const notice of [`kvm-a: ${LINK}`, undefined, 42, '<https://x.example/>', 'a\nb']) {
       assert.equal(inventoryErrorNotice('kvm-a', notice), 'kvm-a: the inventory could not be read (details in the log)', String(notice));
     }
@@ -164,13 +258,21 @@ describe('notifications (client/src/notices.ts)', () => {
 
 describe('status bar text (client/src/status.ts)', () => {
   const now = Date.UTC(2026, 0, 1, 12, 0, 0);
-  const state = (hosts: InventoryState['hosts'], groups = [{ name: 'default', hosts: hosts.map((h) => h.host) }], hostAccess = true): InventoryState => ({ hostAccess, groups, hosts });
+  const state = (
+    hosts: InventoryState['hosts'],
+    groups = [{ name: 'default', hosts: hosts.map((h) => h.host) }],
+    hostAccess = true,
+  ): InventoryState => ({ hostAccess, groups, hosts });
 
   test('freshness of the oldest live inventory of the group', () => {
-    const s = presentStatus(state([
-      { host: 'kvm-a', fetching: false, source: 'ssh', fetchedAt: now - 2 * 60_000 },
-      { host: 'kvm-b', fetching: false, source: 'ssh', fetchedAt: now - 30_000 },
-    ]), 'default', now);
+    const s = presentStatus(
+      state([
+        { host: 'kvm-a', fetching: false, source: 'ssh', fetchedAt: now - 2 * 60_000 },
+        { host: 'kvm-b', fetching: false, source: 'ssh', fetchedAt: now - 30_000 },
+      ]),
+      'default',
+      now,
+    );
     assert.equal(s.text, '$(server) kvm-a, kvm-b · 2 min');
     assert.equal(s.warning, false);
     assert.match(s.tooltip, /- `kvm-a`: fetched 2 min ago \(ssh\)\n- `kvm-b`: fetched just now \(ssh\)/);
@@ -181,9 +283,23 @@ describe('status bar text (client/src/status.ts)', () => {
     const fetching = presentStatus(state([{ host: 'kvm-a', fetching: true, source: 'none' }]), 'default', now);
     assert.equal(fetching.text, '$(sync~spin) kvm-a');
     assert.equal(fetching.fetching, true);
-    const failed = presentStatus(state([
-      { host: 'kvm-a', fetching: false, source: 'ssh', fetchedAt: now - 3 * 3600_000, error: 'kvm-a: connection refused', errorKind: 'refused' },
-    ], [{ name: 'prod', hosts: ['kvm-a'] }]), 'prod', now);
+    const failed = presentStatus(
+      state(
+        [
+          {
+            host: 'kvm-a',
+            fetching: false,
+            source: 'ssh',
+            fetchedAt: now - 3 * 3600_000,
+            error: 'kvm-a: connection refused',
+            errorKind: 'refused',
+          },
+        ],
+        [{ name: 'prod', hosts: ['kvm-a'] }],
+      ),
+      'prod',
+      now,
+    );
     assert.equal(failed.text, '$(warning) prod: kvm-a · 3 h');
     assert.equal(failed.warning, true);
     assert.match(failed.tooltip, /⚠ kvm\\-a\\: connection refused/);
@@ -191,7 +307,14 @@ describe('status bar text (client/src/status.ts)', () => {
 
   test('host names, group names and error messages are encoded in the markdown tooltip and the bar text', () => {
     const evil = 'kvm-a\n# INJECTED\n![b](https://beacon.example/x.png) [c](command:workbench.action.terminal.new) $(alert)';
-    const s = presentStatus(state([{ host: evil, fetching: false, source: 'ssh', fetchedAt: now, error: `ssh: ${evil}`, errorKind: 'failed' }], [{ name: `g${evil}`, hosts: [evil] }]), `g${evil}`, now);
+    const s = presentStatus(
+      state(
+        [{ host: evil, fetching: false, source: 'ssh', fetchedAt: now, error: `ssh: ${evil}`, errorKind: 'failed' }],
+        [{ name: `g${evil}`, hosts: [evil] }],
+      ),
+      `g${evil}`,
+      now,
+    );
     const html = new MarkdownIt().render(s.tooltip);
     assert.doesNotMatch(html, /<h\d|<img|<a /, html);
     assert.match(html, /INJECTED/);
@@ -199,7 +322,14 @@ describe('status bar text (client/src/status.ts)', () => {
   });
 
   test('snapshots, restricted mode, nothing configured', () => {
-    assert.equal(presentStatus(state([{ host: 'kvm-a', fetching: false, source: 'snapshot' }], [{ name: 'snapshots', hosts: ['kvm-a'] }]), 'snapshots', now).text, '$(server) kvm-a · snapshot');
+    assert.equal(
+      presentStatus(
+        state([{ host: 'kvm-a', fetching: false, source: 'snapshot' }], [{ name: 'snapshots', hosts: ['kvm-a'] }]),
+        'snapshots',
+        now,
+      ).text,
+      '$(server) kvm-a · snapshot',
+    );
     const restricted = presentStatus(state([{ host: 'kvm-a', fetching: false, source: 'none' }], undefined, false), 'default', now);
     assert.equal(restricted.text, '$(shield) kvm-a · offline');
     assert.match(restricted.tooltip, /Restricted Mode/);
@@ -222,7 +352,9 @@ describe('status bar text (client/src/status.ts)', () => {
 describe('domain sniffing (client/src/status.ts)', () => {
   test('root element <domain> after prolog, comments, PIs and a DOCTYPE', () => {
     assert.ok(looksLikeDomain("<domain type='kvm'>"));
-    assert.ok(looksLikeDomain('\ufeff<?xml version="1.0"?>\n<!-- virsh dumpxml -->\n<?pi x?>\n<!DOCTYPE domain [ <!ENTITY a "b"> ]>\n<domain>'));
+    assert.ok(
+      looksLikeDomain('\ufeff<?xml version="1.0"?>\n<!-- virsh dumpxml -->\n<?pi x?>\n<!DOCTYPE domain [ <!ENTITY a "b"> ]>\n<domain>'),
+    );
     assert.ok(looksLikeDomain('<domain/>'));
     assert.ok(!looksLikeDomain('<domainsnapshot>'));
     assert.ok(!looksLikeDomain("<pool type='disk'>"));
@@ -241,7 +373,11 @@ describe('settings (client/src/settings.ts)', () => {
     assert.equal(resolveSettingPath('/abs/a.json', '/ws', '/home/u'), '/abs/a.json');
     assert.equal(resolveSettingPath('rel.json', undefined, '/home/u'), 'rel.json');
     const raw = { inventorySnapshot: ['a.json', '', '/b.json'], ssh: { configFile: 'ssh_config', path: 'ssh' }, hosts: ['kvm-a'] };
-    assert.deepEqual(resolveSettings(raw, '/ws', '/h'), { inventorySnapshot: ['/ws/a.json', '', '/b.json'], ssh: { configFile: '/ws/ssh_config', path: 'ssh' }, hosts: ['kvm-a'] });
+    assert.deepEqual(resolveSettings(raw, '/ws', '/h'), {
+      inventorySnapshot: ['/ws/a.json', '', '/b.json'],
+      ssh: { configFile: '/ws/ssh_config', path: 'ssh' },
+      hosts: ['kvm-a'],
+    });
     assert.deepEqual(raw.inventorySnapshot, ['a.json', '', '/b.json'], 'input unchanged');
     assert.equal(resolveSettings(null, '/ws'), null);
   });
@@ -249,7 +385,10 @@ describe('settings (client/src/settings.ts)', () => {
 
 describe('package.json contributions', () => {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-  const props = pkg.contributes.configuration.properties as Record<string, { scope?: string; description?: string; markdownDescription?: string; properties?: Record<string, unknown> }>;
+  const props = pkg.contributes.configuration.properties as Record<
+    string,
+    { scope?: string; description?: string; markdownDescription?: string; properties?: Record<string, unknown> }
+  >;
 
   test('one severity property per finding code of the server', () => {
     assert.deepEqual(Object.keys(props['libvirtDomain.severity'].properties ?? {}).sort(), [...ALL_CODES].sort());
@@ -276,10 +415,16 @@ describe('package.json contributions', () => {
       assert.equal(props[k].scope, scope, `${k} scope`);
     }
     // Every other setting is harmless data (numbers, severities, a switch).
-    assert.deepEqual(Object.keys(props).filter((k) => !(k in expected)).sort(), ['libvirtDomain.connectTimeout', 'libvirtDomain.inventoryMaxAgeMinutes', 'libvirtDomain.schema.enabled', 'libvirtDomain.severity']);
+    assert.deepEqual(
+      Object.keys(props)
+        .filter((k) => !(k in expected))
+        .sort(),
+      ['libvirtDomain.connectTimeout', 'libvirtDomain.inventoryMaxAgeMinutes', 'libvirtDomain.schema.enabled', 'libvirtDomain.severity'],
+    );
     // The README's trust table says the same.
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    for (const [k, scope] of Object.entries(expected)) assert.match(readme, new RegExp(`\\| \`${k.replace(/\./g, '\\.')}\` \\| \`${scope}\` \\|`), `README row of ${k}`);
+    for (const [k, scope] of Object.entries(expected))
+      assert.match(readme, new RegExp(`\\| \`${k.replace(/\./g, '\\.')}\` \\| \`${scope}\` \\|`), `README row of ${k}`);
   });
 
   test('commands are in the "Libvirt Domain" category; activation on XML', () => {

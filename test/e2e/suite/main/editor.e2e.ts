@@ -6,7 +6,20 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import {
-  closeAll, codeOf, extensionApi, markdownOf, openEditor, ours, rangeOf, revertAndClose, SOURCE, textOnDisk, until, waitForDiagnostic, workspaceDir, wsUri,
+  closeAll,
+  codeOf,
+  extensionApi,
+  markdownOf,
+  openEditor,
+  ours,
+  rangeOf,
+  revertAndClose,
+  SOURCE,
+  textOnDisk,
+  until,
+  waitForDiagnostic,
+  workspaceDir,
+  wsUri,
 } from '../helpers';
 
 const APP01 = 'domains/app01.xml';
@@ -28,7 +41,10 @@ suite('domain XML in a trusted workspace (snapshot from the workspace settings)'
     assert.ok(ext.isActive);
     const inspect = vscode.workspace.getConfiguration('libvirtDomain').inspect<string | string[]>('inventorySnapshot');
     assert.strictEqual(inspect?.workspaceValue, '../../../examples/kvm-a.inventory.json');
-    assert.strictEqual(vscode.workspace.getConfiguration('libvirtDomain').get('inventorySnapshot'), '../../../examples/kvm-a.inventory.json');
+    assert.strictEqual(
+      vscode.workspace.getConfiguration('libvirtDomain').get('inventorySnapshot'),
+      '../../../examples/kvm-a.inventory.json',
+    );
   });
 
   test('diagnostics of a domain file: codes, ranges, source, documentation link; fixes from the snapshot', async () => {
@@ -58,14 +74,26 @@ suite('domain XML in a trusted workspace (snapshot from the workspace settings)'
     const editor = await openEditor(APP01);
     const uri = editor.document.uri;
     const d = await waitForDiagnostic(uri, 'unstable-device-name', SDC);
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, d.range, vscode.CodeActionKind.QuickFix.value);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      uri,
+      d.range,
+      vscode.CodeActionKind.QuickFix.value,
+    );
     const titles = actions.map((a) => a.title);
     const all = JSON.stringify(actions.map((a) => ({ t: a.title, p: a.isPreferred, k: a.kind?.value })));
-    assert.ok(actions.every((a) => a.kind?.value === 'quickfix'), all);
+    assert.ok(
+      actions.every((a) => a.kind?.value === 'quickfix'),
+      all,
+    );
     // One action per stable alias of the LUN, best first; by-path last.
     assert.strictEqual(titles[0], 'Use /dev/vx/dmp/3pardata0_12', all);
     // On this DMP host the wwn-/scsi- links reach one path of the LUN: offered, but marked so.
-    for (const t of ['Use /dev/disk/by-id/wwn-0x60002ac000000000000000120001a2b3 (bypasses multipath: one path)', 'Use /dev/disk/by-id/scsi-360002ac000000000000000120001a2b3 (bypasses multipath: one path)']) assert.ok(titles.includes(t), all);
+    for (const t of [
+      'Use /dev/disk/by-id/wwn-0x60002ac000000000000000120001a2b3 (bypasses multipath: one path)',
+      'Use /dev/disk/by-id/scsi-360002ac000000000000000120001a2b3 (bypasses multipath: one path)',
+    ])
+      assert.ok(titles.includes(t), all);
     assert.match(titles[titles.length - 1], /^Use \/dev\/disk\/by-path\//, all);
     // The preferred fix is the DMP node (another finding on the same value, e.g. multipath-bypass, may offer the same edit).
     const preferred = actions.filter((a) => a.isPreferred);
@@ -88,7 +116,10 @@ suite('domain XML in a trusted workspace (snapshot from the workspace settings)'
     assert.match(md, /\*\*kvm-a\*\*/);
     assert.match(md, /3pardata0_12/);
     assert.match(md, /ALUA/);
-    assert.ok(hovers.every((h) => h.contents.every((c) => typeof c !== 'string' && 'value' in c)), 'markdown contents');
+    assert.ok(
+      hovers.every((h) => h.contents.every((c) => typeof c !== 'string' && 'value' in c)),
+      'markdown contents',
+    );
   });
 
   test('Fix all in this file applies every preferred fix (source.fixAll)', async () => {
@@ -102,15 +133,23 @@ suite('domain XML in a trusted workspace (snapshot from the workspace settings)'
     assert.ok(text.includes('<source dev="/dev/disk/by-id/nvme-eui.36344730528012340025384500000001-part1"/>'), 'double quotes kept');
     assert.ok(text.includes("<source dev='/dev/disk/by-id/nvme-eui.36344730528012340025384500000001'/>"));
     assert.ok(text.includes("<source dev='/dev/sr0'/>"), 'cdrom untouched');
-    await until('the unstable-name findings to go away', () =>
-      !ours(uri).some((d) => ['unstable-device-name', 'guest-mutable-identifier'].includes(codeOf(d))) && ours(uri).some((d) => codeOf(d) === 'duplicate-target'));
+    await until(
+      'the unstable-name findings to go away',
+      () =>
+        !ours(uri).some((d) => ['unstable-device-name', 'guest-mutable-identifier'].includes(codeOf(d))) &&
+        ours(uri).some((d) => codeOf(d) === 'duplicate-target'),
+    );
     await revertAndClose();
   });
 
   test('a non-domain XML file gets no diagnostics; an untitled domain does', async () => {
     const other = await openEditor('network.xml');
     assert.strictEqual(other.document.languageId, 'xml');
-    const untitled = await vscode.workspace.openTextDocument({ language: 'xml', content: "<domain type='kvm'>\n  <name>u</name>\n  <devices>\n    <disk type='block' device='disk'><source dev='/dev/sdb'/><target dev='vda' bus='virtio'/></disk>\n  </devices>\n</domain>\n" });
+    const untitled = await vscode.workspace.openTextDocument({
+      language: 'xml',
+      content:
+        "<domain type='kvm'>\n  <name>u</name>\n  <devices>\n    <disk type='block' device='disk'><source dev='/dev/sdb'/><target dev='vda' bus='virtio'/></disk>\n  </devices>\n</domain>\n",
+    });
     await vscode.window.showTextDocument(untitled);
     assert.strictEqual(untitled.uri.scheme, 'untitled');
     const d = await waitForDiagnostic(untitled.uri, 'unstable-device-name', '3:50-3:58');
@@ -134,14 +173,18 @@ suite('domain XML in a trusted workspace (snapshot from the workspace settings)'
     await until('the item to hide for a non-domain', async () => !(await api.updateStatusBar()).visible);
   });
 
-  test('a snapshot-only configuration stays offline: no ssh to the snapshot\'s host name', async () => {
+  test("a snapshot-only configuration stays offline: no ssh to the snapshot's host name", async () => {
     const api = await extensionApi();
     await openEditor(APP01);
     const state = await until('the inventory state', () => api.inventoryState());
     assert.deepStrictEqual(state.groups, [{ name: 'snapshots', hosts: ['kvm-a'] }]);
     const kvmA = state.hosts.find((h) => h.host === 'kvm-a');
     assert.strictEqual(kvmA?.source, 'snapshot');
-    assert.deepStrictEqual(api.notices.filter((n) => n.kind === 'error').map((n) => n.message), [], 'no inventory error');
+    assert.deepStrictEqual(
+      api.notices.filter((n) => n.kind === 'error').map((n) => n.message),
+      [],
+      'no inventory error',
+    );
     assert.strictEqual(kvmA?.error, undefined);
     const s = await api.updateStatusBar();
     assert.strictEqual(s.text, '$(server) kvm-a · snapshot');
@@ -160,7 +203,10 @@ suite('domain XML in a trusted workspace (snapshot from the workspace settings)'
     // Built by the language server; every host string encoded (mdText in table cells, code spans elsewhere).
     assert.match(md, /^# Inventory of kvm\\-a/);
     assert.match(md, /source: snapshot/);
-    assert.match(md, /^\| 3PARdata VV \| 500 GiB \| WWN 0x60002ac000000000000000120001a2b3 \| sdc, sdd \| DMP 3pardata0\\_12 \(ALUA\) \| \\\/dev\\\/vx\\\/dmp\\\/3pardata0\\_12 \| — \|$/m);
+    assert.match(
+      md,
+      /^\| 3PARdata VV \| 500 GiB \| WWN 0x60002ac000000000000000120001a2b3 \| sdc, sdd \| DMP 3pardata0\\_12 \(ALUA\) \| \\\/dev\\\/vx\\\/dmp\\\/3pardata0\\_12 \| — \|$/m,
+    );
     assert.match(md, /DMP node:\*\* `emc_clariion0_91` · array EMC\\_CLARiiON · array type \*\*CLR\\-A\\\/PF\*\*/);
     assert.match(md, /dm-multipath map:\*\* `mpatha` \(dm\\-2\)/);
     assert.match(md, /Used by:\*\* db01 as vdb via `\/dev\/disk\/by-id\/dm-uuid-mpath-36001405e5bf5c158c4e4a5398ccba2cc` · shareable/);
@@ -189,7 +235,9 @@ suite('domain XML in a trusted workspace (snapshot from the workspace settings)'
     type Result = { files: number; edits: number; applied: boolean };
     // Preview: the edit waits in the Refactor Preview (needsConfirmation); discarding it there changes nothing.
     let settled: Result | undefined;
-    const previewing = Promise.resolve(vscode.commands.executeCommand<Result>('libvirtDomain.fixAllInWorkspace', { mode: 'preview' })).then((r) => (settled = r));
+    const previewing = Promise.resolve(vscode.commands.executeCommand<Result>('libvirtDomain.fixAllInWorkspace', { mode: 'preview' })).then(
+      (r) => (settled = r),
+    );
     await until('the Refactor Preview to take the edit', async () => {
       if (settled) return true;
       await vscode.commands.executeCommand('refactorPreview.discard').then(undefined, () => undefined);
@@ -200,10 +248,16 @@ suite('domain XML in a trusted workspace (snapshot from the workspace settings)'
     // Apply: one edit, the files (not open in an editor) saved.
     const result = await vscode.commands.executeCommand<Result>('libvirtDomain.fixAllInWorkspace', { mode: 'apply' });
     assert.deepStrictEqual(result, { files: 2, edits: 6, applied: true });
-    const app01 = await until('app01.xml saved', () => { const t = textOnDisk(APP01); return t !== before.app01 ? t : undefined; });
+    const app01 = await until('app01.xml saved', () => {
+      const t = textOnDisk(APP01);
+      return t !== before.app01 ? t : undefined;
+    });
     assert.ok(app01.includes("<source dev='/dev/vx/dmp/3pardata0_12'/>"), app01);
     assert.ok(!app01.includes('/dev/disk/by-label/appdata'));
-    const db02 = await until('db02.xml saved', () => { const t = textOnDisk(DB02); return t !== before.db02 ? t : undefined; });
+    const db02 = await until('db02.xml saved', () => {
+      const t = textOnDisk(DB02);
+      return t !== before.db02 ? t : undefined;
+    });
     assert.ok(db02.includes("<source dev='/dev/disk/by-id/dm-uuid-mpath-36001405e5bf5c158c4e4a5398ccba2cc'/>"), db02);
     assert.ok(db02.includes('<block>/dev/vx/dmp/3pardata0_13</block>'), db02);
     assert.strictEqual(textOnDisk('network.xml'), before.pool, 'non-domain XML untouched');
@@ -229,7 +283,10 @@ suite('domain XML in a trusted workspace (snapshot from the workspace settings)'
     fs.symlinkSync(path.join(outsideDir, 'dir'), dirLink);
     const before = { app01: textOnDisk(APP01), db02: textOnDisk(DB02) };
     try {
-      const result = await vscode.commands.executeCommand<{ files: number; edits: number; applied: boolean }>('libvirtDomain.fixAllInWorkspace', { mode: 'apply' });
+      const result = await vscode.commands.executeCommand<{ files: number; edits: number; applied: boolean }>(
+        'libvirtDomain.fixAllInWorkspace',
+        { mode: 'apply' },
+      );
       assert.deepStrictEqual(result, { files: 2, edits: 6, applied: true }, 'only the two domain files inside the workspace');
       await until('app01.xml saved', () => textOnDisk(APP01) !== before.app01);
       assert.strictEqual(fs.readFileSync(victim, 'utf8'), text, 'the file behind the file link is untouched');

@@ -71,35 +71,53 @@ suite('a hostile host in a trusted workspace: hover and inventory view render it
     await waitForDiagnostic(uri, 'unstable-device-name', '19:19-19:27');
     const pos = new vscode.Position(19, 22);
     // The hover carries the hostile snapshot's text once the server has it.
-    await until('the hover with the hostile snapshot', async () => /INJECTED/.test(markdownOf(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, pos))), 30_000);
+    await until(
+      'the hover with the hostile snapshot',
+      async () =>
+        /INJECTED/.test(markdownOf(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, pos))),
+      30_000,
+    );
     if (!probesAvailable) return;
     editor.selection = new vscode.Selection(pos, pos);
     editor.revealRange(new vscode.Range(19, 0, 19, 0), vscode.TextEditorRevealType.InCenter);
     let last: Inspection | undefined;
-    const r = await until('the hover in the page', async () => {
-      await vscode.commands.executeCommand('editor.action.showHover');
-      last = await probe<Inspection>({ kind: 'eval', expr: INSPECT('.monaco-hover') });
-      return last.roots && last.text.includes('INJECTED') ? last : undefined;
-    }, 20_000).catch((e) => { throw new Error(`${e.message}; last: ${JSON.stringify(last)?.slice(0, 2000)}`); });
+    const r = await until(
+      'the hover in the page',
+      async () => {
+        await vscode.commands.executeCommand('editor.action.showHover');
+        last = await probe<Inspection>({ kind: 'eval', expr: INSPECT('.monaco-hover') });
+        return last.roots && last.text.includes('INJECTED') ? last : undefined;
+      },
+      20_000,
+    ).catch((e) => {
+      throw new Error(`${e.message}; last: ${JSON.stringify(last)?.slice(0, 2000)}`);
+    });
     assertClean('hover', r);
     await probe({ kind: 'press', key: 'Escape' });
   });
 
-  test('inventory view: the markdown, rendered by VS Code\'s Markdown engine and in the preview, has no image, injected heading, link or overlay', async () => {
+  test("inventory view: the markdown, rendered by VS Code's Markdown engine and in the preview, has no image, injected heading, link or overlay", async () => {
     await openEditor('domains/app01.xml');
     // The generated document (built by the language server).
-    const viewUri = await until('the view of the hostile snapshot', async () => {
-      const u = await vscode.commands.executeCommand<vscode.Uri>('libvirtDomain.showHostInventory', { host: 'kvm-a', preview: false });
-      const text = vscode.workspace.textDocuments.find((d) => d.uri.toString() === u?.toString())?.getText() ?? '';
-      return text.includes('INJECTED') ? u : undefined;
-    }, 30_000);
+    const viewUri = await until(
+      'the view of the hostile snapshot',
+      async () => {
+        const u = await vscode.commands.executeCommand<vscode.Uri>('libvirtDomain.showHostInventory', { host: 'kvm-a', preview: false });
+        const text = vscode.workspace.textDocuments.find((d) => d.uri.toString() === u?.toString())?.getText() ?? '';
+        return text.includes('INJECTED') ? u : undefined;
+      },
+      30_000,
+    );
     const md = vscode.workspace.textDocuments.find((d) => d.uri.toString() === viewUri.toString())!.getText();
     // Rendered with the built-in Markdown extension's engine (markdown-it with VS Code's plugins).
     const html = await vscode.commands.executeCommand<string>('markdown.api.render', md);
     assert.ok(html.includes('INJECTED'), 'the hostile text is shown');
     assert.doesNotMatch(html, /<img/i, 'no image');
     assert.doesNotMatch(html, /<h\d[^>]*>\s*INJECTED/i, 'no injected heading');
-    assert.ok([...html.matchAll(/<h(\d)[^>]*>([\s\S]*?)<\/h\1>/g)].every((h) => /^(Inventory of |LUNs \(|Collection$|.+ · .+ · )/.test(h[2])), 'every heading is one of ours');
+    assert.ok(
+      [...html.matchAll(/<h(\d)[^>]*>([\s\S]*?)<\/h\1>/g)].every((h) => /^(Inventory of |LUNs \(|Collection$|.+ · .+ · )/.test(h[2])),
+      'every heading is one of ours',
+    );
     assert.doesNotMatch(html, /<a [^>]*href="(?:command:|https:\/\/beacon)/i, 'no link');
     assert.doesNotMatch(html, /<div[^>]*ldx-overlay/i, 'no HTML block');
     if (!probesAvailable) return;
@@ -107,10 +125,18 @@ suite('a hostile host in a trusted workspace: hover and inventory view render it
     await closeAll();
     await vscode.commands.executeCommand('libvirtDomain.showHostInventory', { host: 'kvm-a' });
     let frames: { url: string; value?: Inspection; error?: string }[] = [];
-    const preview = await until('the Markdown preview of the inventory', async () => {
-      frames = await probe<typeof frames>({ kind: 'frames', expr: INSPECT('body') });
-      return frames.find((f) => f.value?.text.includes('Inventory of kvm') && f.value.text.includes('INJECTED'))?.value;
-    }, 30_000).catch((e) => { throw new Error(`${e.message}; frames: ${JSON.stringify(frames.map((f) => ({ url: f.url.slice(0, 120), text: f.value?.text.slice(0, 200), error: f.error })))}`); });
+    const preview = await until(
+      'the Markdown preview of the inventory',
+      async () => {
+        frames = await probe<typeof frames>({ kind: 'frames', expr: INSPECT('body') });
+        return frames.find((f) => f.value?.text.includes('Inventory of kvm') && f.value.text.includes('INJECTED'))?.value;
+      },
+      30_000,
+    ).catch((e) => {
+      throw new Error(
+        `${e.message}; frames: ${JSON.stringify(frames.map((f) => ({ url: f.url.slice(0, 120), text: f.value?.text.slice(0, 200), error: f.error })))}`,
+      );
+    });
     assertClean('preview', preview);
     // And nothing of the host's in the workbench page around it.
     assertClean('workbench', await probe<Inspection>({ kind: 'eval', expr: INSPECT('body') }), true);

@@ -7,9 +7,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import {
-  closeAll, codeOf, extensionApi, openEditor, ours, probe, probesAvailable, setGlobal, until, waitForDiagnostic,
-} from '../helpers';
+import { closeAll, codeOf, extensionApi, openEditor, ours, probe, probesAvailable, setGlobal, until, waitForDiagnostic } from '../helpers';
 
 const SDC = '19:19-19:27';
 const SNAPSHOT = '../../../examples/kvm-a.inventory.json';
@@ -51,15 +49,26 @@ suite('live hosts over ssh (rig)', function () {
       return d && !/3pardata0_12/.test(d.message) ? d : undefined;
     });
     const toolLog = process.env.LDX_E2E_RIG_TOOL_LOG!;
-    const runsBefore = fs.readFileSync(toolLog, 'utf8').split('\n').filter((l) => l.startsWith('lsblk')).length;
+    const runsBefore = fs
+      .readFileSync(toolLog, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('lsblk')).length;
 
     await setGlobal('ssh.configFile', sshConfig);
     await setGlobal('hosts', ['kvm-a']);
     assert.deepStrictEqual(config().get('hosts'), ['kvm-a'], 'a machine-overridable setting written as Global is read back');
 
-    const d = await until('a diagnostic naming the DMP node from the live host', () =>
-      ours(uri).find((x) => codeOf(x) === 'unstable-device-name' && x.range.start.line === 19 && /3pardata0_12/.test(x.message)), 30_000);
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, d.range, vscode.CodeActionKind.QuickFix.value);
+    const d = await until(
+      'a diagnostic naming the DMP node from the live host',
+      () => ours(uri).find((x) => codeOf(x) === 'unstable-device-name' && x.range.start.line === 19 && /3pardata0_12/.test(x.message)),
+      30_000,
+    );
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      uri,
+      d.range,
+      vscode.CodeActionKind.QuickFix.value,
+    );
     assert.strictEqual(actions.find((a) => a.isPreferred)?.title, 'Use /dev/vx/dmp/3pardata0_12');
 
     const state = api.inventoryState()!;
@@ -67,12 +76,19 @@ suite('live hosts over ssh (rig)', function () {
     const kvmA = state.hosts.find((h) => h.host === 'kvm-a')!;
     assert.strictEqual(kvmA.source, 'ssh');
     assert.ok(kvmA.fetchedAt && Date.now() - kvmA.fetchedAt < 60_000);
-    const s = await until('the status bar to show the live host', async () => { const x = await api.updateStatusBar(); return x.text.endsWith('kvm-a · just now') ? x : undefined; });
+    const s = await until('the status bar to show the live host', async () => {
+      const x = await api.updateStatusBar();
+      return x.text.endsWith('kvm-a · just now') ? x : undefined;
+    });
     assert.strictEqual(s.text, '$(server) kvm-a · just now');
     assert.strictEqual(s.warning, false);
     assert.match(s.tooltip, /`kvm-a`: fetched just now \(ssh\)/);
     // The collector really ran on the (simulated) host, read-only tools only.
-    const runs = () => fs.readFileSync(toolLog, 'utf8').split('\n').filter((l) => l.startsWith('lsblk')).length;
+    const runs = () =>
+      fs
+        .readFileSync(toolLog, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('lsblk')).length;
     assert.ok(runs() > runsBefore, 'lsblk ran on the rig host');
 
     // Refresh (the status bar item's command): fetches again, the age starts over.
@@ -89,21 +105,29 @@ suite('live hosts over ssh (rig)', function () {
     // channel: shown, then opened as a document ("Open Output in Editor") to read all of it.
     await vscode.commands.executeCommand('libvirtDomain.showLog');
     await vscode.commands.executeCommand('workbench.action.openActiveLogOutputFile');
-    const logDoc = await until('the log opened in an editor', () => vscode.workspace.textDocuments.find((x) => /Libvirt Domain XML/.test(decodeURIComponent(x.uri.path))));
+    const logDoc = await until('the log opened in an editor', () =>
+      vscode.workspace.textDocuments.find((x) => /Libvirt Domain XML/.test(decodeURIComponent(x.uri.path))),
+    );
     const logText = await until('the ssh invocation in the log', async () => {
       const t = (await vscode.workspace.openTextDocument(logDoc.uri)).getText();
       return /kvm-a: running \["ssh",.*"-F",/.test(t) && /kvm-a: inventory fetched in \d+ ms/.test(t) ? t : undefined;
-    }).catch((e) => { throw new Error(`${e.message}; log: ${logDoc.getText().slice(0, 3000)}`); });
+    }).catch((e) => {
+      throw new Error(`${e.message}; log: ${logDoc.getText().slice(0, 3000)}`);
+    });
     assert.match(logText, /\[info\] kvm-a: running \["ssh","-F","[^"]*ssh_config","-o","BatchMode=yes"/, logText.slice(0, 3000));
     await vscode.commands.executeCommand('workbench.action.closePanel');
 
     // The inventory view says where it came from.
     // (Settings written just before may still be reaching the server: poll until the live inventory is there.)
-    const md = await until('the inventory view of the live host', async () => {
-      const view = await vscode.commands.executeCommand<vscode.Uri>('libvirtDomain.showHostInventory', { host: 'kvm-a', preview: false });
-      const text = vscode.workspace.textDocuments.find((x) => x.uri.toString() === view.toString())!.getText();
-      return /source: ssh/.test(text) ? text : undefined;
-    }, 30_000);
+    const md = await until(
+      'the inventory view of the live host',
+      async () => {
+        const view = await vscode.commands.executeCommand<vscode.Uri>('libvirtDomain.showHostInventory', { host: 'kvm-a', preview: false });
+        const text = vscode.workspace.textDocuments.find((x) => x.uri.toString() === view.toString())!.getText();
+        return /source: ssh/.test(text) ? text : undefined;
+      },
+      30_000,
+    );
     assert.match(md, /source: ssh/);
     assert.match(md, /3pardata0_12/);
 
@@ -119,7 +143,9 @@ suite('live hosts over ssh (rig)', function () {
       await vscode.commands.executeCommand('workbench.action.closeSidebar');
       await vscode.commands.executeCommand('workbench.action.closePanel');
       await vscode.commands.executeCommand('editor.action.quickFix');
-      await until('the quick-fix menu', () => probe<boolean>({ kind: 'eval', expr: `!!document.querySelector('.action-widget')?.offsetParent` }));
+      await until('the quick-fix menu', () =>
+        probe<boolean>({ kind: 'eval', expr: `!!document.querySelector('.action-widget')?.offsetParent` }),
+      );
       // Below the title bar (which names the Extension Development Host), down to the status bar.
       await probe({ kind: 'screenshot', path: png, clip: { x: 0, y: 35, width: 1400, height: 865 } });
       console.log(`    quick-fix screenshot: ${png}`);
@@ -135,17 +161,28 @@ suite('live hosts over ssh (rig)', function () {
     await setGlobal('ssh.configFile', sshConfig);
     // app01.xml matches no glob: it gets "default" (the refused host) until the user chooses.
     await setGlobal('hosts', { rig: { hosts: ['kvm-a'], files: ['**/db*.xml'] }, default: { hosts: ['kvm-down'] } });
-    await until('the default group in the status bar', async () => { const x = await api.updateStatusBar(); return x.group === 'default' && x.text.includes('kvm-down') ? x : undefined; });
+    await until('the default group in the status bar', async () => {
+      const x = await api.updateStatusBar();
+      return x.group === 'default' && x.text.includes('kvm-down') ? x : undefined;
+    });
     let chosen: unknown = 'pending';
     const picking = Promise.resolve(vscode.commands.executeCommand('libvirtDomain.chooseHostGroup')).then((g) => (chosen = g));
     if (probesAvailable) {
-      const items = await until('the quick pick', () => probe<string[] | null>({
-        kind: 'eval',
-        expr: `(() => { const w = document.querySelector('.quick-input-widget'); if (!w || !w.offsetParent) return null; const rows = [...w.querySelectorAll('.monaco-list-row')].map((r) => r.textContent.trim()); return rows.length ? rows : null; })()`,
-      }).then((v) => v ?? undefined));
+      const items = await until('the quick pick', () =>
+        probe<string[] | null>({
+          kind: 'eval',
+          expr: `(() => { const w = document.querySelector('.quick-input-widget'); if (!w || !w.offsetParent) return null; const rows = [...w.querySelectorAll('.monaco-list-row')].map((r) => r.textContent.trim()); return rows.length ? rows : null; })()`,
+        }).then((v) => v ?? undefined),
+      );
       assert.ok(items[0].startsWith('rig') && items[0].includes('kvm-a'), JSON.stringify(items));
-      assert.ok(items.some((i) => i.startsWith('default') && i.includes('kvm-down') && i.includes('current')), JSON.stringify(items));
-      assert.ok(items.some((i) => i.startsWith('Automatic')), JSON.stringify(items));
+      assert.ok(
+        items.some((i) => i.startsWith('default') && i.includes('kvm-down') && i.includes('current')),
+        JSON.stringify(items),
+      );
+      assert.ok(
+        items.some((i) => i.startsWith('Automatic')),
+        JSON.stringify(items),
+      );
     }
     // The first item (rig) is active: accept it as a user pressing Enter would.
     await until('the choice to be accepted', async () => {
@@ -155,9 +192,20 @@ suite('live hosts over ssh (rig)', function () {
     });
     await picking;
     assert.strictEqual(chosen, 'rig');
-    const s = await until('the chosen group in the status bar', async () => { const x = await api.updateStatusBar(); return x.group === 'rig' && x.text === '$(server) rig: kvm-a · just now' ? x : undefined; }, 30_000);
+    const s = await until(
+      'the chosen group in the status bar',
+      async () => {
+        const x = await api.updateStatusBar();
+        return x.group === 'rig' && x.text === '$(server) rig: kvm-a · just now' ? x : undefined;
+      },
+      30_000,
+    );
     assert.strictEqual(s.warning, false);
-    await until('a fix from the rig host', () => ours(uri).find((x) => codeOf(x) === 'unstable-device-name' && x.range.start.line === 19 && /3pardata0_12/.test(x.message)), 30_000);
+    await until(
+      'a fix from the rig host',
+      () => ours(uri).find((x) => codeOf(x) === 'unstable-device-name' && x.range.start.line === 19 && /3pardata0_12/.test(x.message)),
+      30_000,
+    );
     // Back to automatic (by the file patterns).
     assert.strictEqual(await vscode.commands.executeCommand('libvirtDomain.chooseHostGroup', { group: null }), undefined);
     await until('the default group again', async () => (await api.updateStatusBar()).group === 'default');
@@ -170,15 +218,30 @@ suite('live hosts over ssh (rig)', function () {
     const errorsBefore = api.notices.filter((n) => n.kind === 'error').length;
     await setGlobal('ssh.configFile', sshConfig);
     await setGlobal('hosts', ['kvm-down']);
-    const notice = await until('the inventory error', () => api.notices.filter((n) => n.kind === 'error').slice(errorsBefore).find((n) => n.message.startsWith('kvm-down:')), 30_000);
+    const notice = await until(
+      'the inventory error',
+      () =>
+        api.notices
+          .filter((n) => n.kind === 'error')
+          .slice(errorsBefore)
+          .find((n) => n.message.startsWith('kvm-down:')),
+      30_000,
+    );
     assert.match(notice.message, /^kvm-down: .*refused/i);
     assert.ok(!notice.message.includes('\n'), 'one line');
-    const s = await until('the warning state', async () => { const x = await api.updateStatusBar(); return x.warning ? x : undefined; });
+    const s = await until('the warning state', async () => {
+      const x = await api.updateStatusBar();
+      return x.warning ? x : undefined;
+    });
     assert.strictEqual(s.text, '$(warning) kvm-down · not fetched');
     assert.match(s.tooltip, /kvm-down.*refused/i);
     if (probesAvailable) {
       const toast = await until('the error notification', async () => (await toasts()).find((t) => t.text.startsWith('kvm-down:')));
-      assert.deepStrictEqual(toast.buttons.filter((b) => b === 'Open log' || b === 'Retry'), ['Open log', 'Retry'], JSON.stringify(toast));
+      assert.deepStrictEqual(
+        toast.buttons.filter((b) => b === 'Open log' || b === 'Retry'),
+        ['Open log', 'Retry'],
+        JSON.stringify(toast),
+      );
     }
     // Retrying while the first notification is open does not stack a second one.
     await vscode.commands.executeCommand('libvirtDomain.refreshInventory');
@@ -196,18 +259,37 @@ suite('live hosts over ssh (rig)', function () {
     const runsBefore = markerLines().length;
     await setGlobal('ssh.path', process.env.LDX_E2E_FAKE_SSH);
     await setGlobal('hosts', ['slow-host']);
-    await until('the fake ssh to run for slow-host', () => markerLines().slice(runsBefore).some((l) => l.includes('slow-host')), 30_000);
+    await until(
+      'the fake ssh to run for slow-host',
+      () =>
+        markerLines()
+          .slice(runsBefore)
+          .some((l) => l.includes('slow-host')),
+      30_000,
+    );
     await until('the fetching state', () => api.inventoryState()?.hosts.some((h) => h.host === 'slow-host' && h.fetching));
-    const spinning = await until('the spinner', async () => { const x = await api.updateStatusBar(); return x.fetching ? x : undefined; });
+    const spinning = await until('the spinner', async () => {
+      const x = await api.updateStatusBar();
+      return x.fetching ? x : undefined;
+    });
     assert.strictEqual(spinning.text, '$(sync~spin) slow-host');
-    const clicked = await until('a Cancel button on the progress notification', () => probe<boolean>({
-      kind: 'eval',
-      expr: `(() => { const t = [...document.querySelectorAll('.notifications-toasts .notification-list-item')].find((x) => x.offsetParent && x.textContent.includes('Fetching inventory of slow-host')); const b = t && [...t.querySelectorAll('.monaco-button')].find((x) => x.textContent.trim() === 'Cancel'); if (!b) return false; b.click(); return true; })()`,
-    }), 10_000).catch(async (e) => {
+    const clicked = await until(
+      'a Cancel button on the progress notification',
+      () =>
+        probe<boolean>({
+          kind: 'eval',
+          expr: `(() => { const t = [...document.querySelectorAll('.notifications-toasts .notification-list-item')].find((x) => x.offsetParent && x.textContent.includes('Fetching inventory of slow-host')); const b = t && [...t.querySelectorAll('.monaco-button')].find((x) => x.textContent.trim() === 'Cancel'); if (!b) return false; b.click(); return true; })()`,
+        }),
+      10_000,
+    ).catch(async (e) => {
       throw new Error(`${e.message}; toasts: ${JSON.stringify(await toasts())}; progress: ${JSON.stringify(api.progress.slice(-4))}`);
     });
     assert.ok(clicked);
-    const st = await until('the fetch to stop', () => api.inventoryState()?.hosts.find((h) => h.host === 'slow-host' && !h.fetching), 10_000);
+    const st = await until(
+      'the fetch to stop',
+      () => api.inventoryState()?.hosts.find((h) => h.host === 'slow-host' && !h.fetching),
+      10_000,
+    );
     assert.strictEqual(st.errorKind, 'cancelled');
     // A cancel is not an error worth a notification.
     assert.ok(!api.notices.some((n) => n.message.startsWith('slow-host')));
@@ -219,7 +301,14 @@ suite('live hosts over ssh (rig)', function () {
     const runsBefore = markerLines().length;
     await setGlobal('ssh.path', process.env.LDX_E2E_FAKE_SSH);
     await setGlobal('hosts', ['fake-host']);
-    await until('the fake ssh to leave its marker', () => markerLines().slice(runsBefore).find((l) => l.includes('fake-host')), 30_000);
+    await until(
+      'the fake ssh to leave its marker',
+      () =>
+        markerLines()
+          .slice(runsBefore)
+          .find((l) => l.includes('fake-host')),
+      30_000,
+    );
     await until('its failure to be reported', () => api.notices.find((n) => n.message.startsWith('fake-host:')), 10_000);
   });
 });

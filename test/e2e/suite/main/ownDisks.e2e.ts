@@ -20,7 +20,11 @@ const DOMAIN = [
 async function pathItems(doc: vscode.TextDocument): Promise<vscode.CompletionItem[]> {
   const line = 4;
   const character = doc.lineAt(line).text.indexOf("dev=''") + "dev='".length;
-  const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(line, character));
+  const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+    'vscode.executeCompletionItemProvider',
+    doc.uri,
+    new vscode.Position(line, character),
+  );
   return list.items.filter((i) => String(typeof i.label === 'string' ? i.label : i.label.label).startsWith('/dev/'));
 }
 

@@ -7,10 +7,23 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { closeAll, codeOf, extensionApi, openEditor, ours, probe, probesAvailable, setGlobal, until, waitForDiagnostic, workspaceDir } from '../helpers';
+import {
+  closeAll,
+  codeOf,
+  extensionApi,
+  openEditor,
+  ours,
+  probe,
+  probesAvailable,
+  setGlobal,
+  until,
+  waitForDiagnostic,
+  workspaceDir,
+} from '../helpers';
 
 const SDC = '19:19-19:27';
-const markers = () => [process.env.LDX_E2E_SSH_MARKER, path.join(workspaceDir(), 'ssh-was-run.marker')].filter((m): m is string => !!m && fs.existsSync(m));
+const markers = () =>
+  [process.env.LDX_E2E_SSH_MARKER, path.join(workspaceDir(), 'ssh-was-run.marker')].filter((m): m is string => !!m && fs.existsSync(m));
 
 suite('Restricted Mode (untrusted workspace)', () => {
   teardown(closeAll);
@@ -34,8 +47,16 @@ suite('Restricted Mode (untrusted workspace)', () => {
     await waitForDiagnostic(uri, 'guest-mutable-identifier', '24:19-24:45');
     await waitForDiagnostic(uri, 'duplicate-target');
     assert.doesNotMatch(d.message, /3pardata0_12/);
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, d.range, vscode.CodeActionKind.QuickFix.value);
-    assert.deepStrictEqual(actions.map((a) => a.title).filter((t) => t.startsWith('Use ')), []);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      uri,
+      d.range,
+      vscode.CodeActionKind.QuickFix.value,
+    );
+    assert.deepStrictEqual(
+      actions.map((a) => a.title).filter((t) => t.startsWith('Use ')),
+      [],
+    );
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(19, 22));
     assert.ok(hovers.length > 0, 'hover works offline');
   });
@@ -53,8 +74,12 @@ suite('Restricted Mode (untrusted workspace)', () => {
     assert.strictEqual(cfg.get('inventorySnapshot'), '');
     assert.strictEqual(cfg.get('schema.path'), '');
     // ... and the extension's log says, once each, that they are ignored.
-    await until('the ignored settings to be logged', () => keys.every((k) => api.ignoredWorkspaceSettings.includes(`libvirtDomain.${k}`)) || undefined)
-      .catch((e) => { throw new Error(`${e.message}: ${JSON.stringify(api.ignoredWorkspaceSettings)}`); });
+    await until(
+      'the ignored settings to be logged',
+      () => keys.every((k) => api.ignoredWorkspaceSettings.includes(`libvirtDomain.${k}`)) || undefined,
+    ).catch((e) => {
+      throw new Error(`${e.message}: ${JSON.stringify(api.ignoredWorkspaceSettings)}`);
+    });
     assert.strictEqual(new Set(api.ignoredWorkspaceSettings).size, api.ignoredWorkspaceSettings.length, 'once each');
     assert.deepStrictEqual(cfg.get('hosts'), []);
     assert.strictEqual(cfg.get('ssh.configFile'), '');
@@ -66,7 +91,10 @@ suite('Restricted Mode (untrusted workspace)', () => {
     const state = await until('the inventory state', () => api.inventoryState());
     assert.strictEqual(state.hostAccess, false);
     assert.deepStrictEqual(state.groups, []);
-    const s = await until('the status bar', async () => { const x = await api.updateStatusBar(); return x.visible ? x : undefined; });
+    const s = await until('the status bar', async () => {
+      const x = await api.updateStatusBar();
+      return x.visible ? x : undefined;
+    });
     assert.strictEqual(s.text, '$(shield) no host inventory');
     assert.deepStrictEqual(markers(), []);
   });
@@ -106,7 +134,14 @@ suite('Restricted Mode (untrusted workspace)', () => {
     const errorsBefore = api.notices.filter((n) => n.kind === 'error').length;
     const files = ['hostile/format.inventory.json', 'hostile/raw.out'].map((f) => path.join(workspaceDir(), f));
     await setGlobal('inventorySnapshot', files);
-    const notices = await until('two inventory errors', () => { const e = api.notices.filter((n) => n.kind === 'error').slice(errorsBefore); return e.length >= 2 ? e : undefined; }, 30_000);
+    const notices = await until(
+      'two inventory errors',
+      () => {
+        const e = api.notices.filter((n) => n.kind === 'error').slice(errorsBefore);
+        return e.length >= 2 ? e : undefined;
+      },
+      30_000,
+    );
     try {
       if (probesAvailable) await noLinkInNotifications();
       // What the extension showed: the fixed template naming the file, the details only in the log.

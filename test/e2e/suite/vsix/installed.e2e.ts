@@ -27,8 +27,16 @@ suite('the installed .vsix', () => {
     await waitForDiagnostic(uri, 'duplicate-target');
     // vsce stores the README as readme.md: the links point there.
     const targets = ours(uri).map((x) => (typeof x.code === 'object' ? String(x.code.target) : `no link (code ${String(x.code)})`));
-    assert.ok(targets.every((t) => /\/readme\.md#[a-z-]+$/i.test(t)), targets.join(', '));
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, d.range, vscode.CodeActionKind.QuickFix.value);
+    assert.ok(
+      targets.every((t) => /\/readme\.md#[a-z-]+$/i.test(t)),
+      targets.join(', '),
+    );
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      uri,
+      d.range,
+      vscode.CodeActionKind.QuickFix.value,
+    );
     assert.strictEqual(actions.find((a) => a.isPreferred)?.title, 'Use /dev/vx/dmp/3pardata0_12');
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(19, 22));
     assert.ok(hovers.length > 0);
