@@ -232,7 +232,7 @@ async function benchServer(bigSnapshotFile: string) {
 
   // Edit latency on a 1,000-disk document with the big host.
   const s = await startServer([bigSnapshotFile]);
-  let text = domainWithDisks(1000);
+  const text = domainWithDisks(1000);
   await s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'xml', version: 1, text } });
   await waitFor(() => s.diags.get(1), 60000);
   const debounce = 100;
@@ -244,7 +244,6 @@ async function benchServer(bigSnapshotFile: string) {
     const col = lines[line].indexOf("' bus=") - 1;
     const ch = v % 2 ? 'q' : 'r';
     lines[line] = lines[line].slice(0, col) + ch + lines[line].slice(col + 1);
-    text = lines.join('\n');
     const t0 = Number(process.hrtime.bigint()) / 1e6;
     await s.conn.sendNotification('textDocument/didChange', {
       textDocument: { uri, version: v },

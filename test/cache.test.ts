@@ -69,7 +69,11 @@ test('hosts are fetched in parallel up to the bound', async () => {
   const released = new Set<string>();
   const deadline = Date.now() + 5000;
   while (released.size < 4) {
-    for (const [h, g] of gates) if (!released.has(h)) (released.add(h), g.resolve(snap(h)));
+    for (const [h, g] of gates)
+      if (!released.has(h)) {
+        released.add(h);
+        g.resolve(snap(h));
+      }
     if (Date.now() > deadline) throw new Error('fetches did not all start');
     await new Promise((r) => setImmediate(r));
   }

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,7 +113,7 @@ test('--fix reports read-only files and invalid UTF-8 without changing them', ()
 });
 
 test('npx libvirt-domain-lint runs the package bin', () => {
-  const r = require('node:child_process').spawnSync('npx', ['--no-install', 'libvirt-domain-lint', '--help'], {
+  const r = spawnSync('npx', ['--no-install', 'libvirt-domain-lint', '--help'], {
     cwd: ROOT,
     encoding: 'utf8',
   });

@@ -20,7 +20,7 @@ import { SnapshotError } from '../server/src/inventory/snapshot';
 import { LanguageService } from '../server/src/languageService';
 import { escapeXmlValue } from '../server/src/xml/entities';
 import { CampaignResult } from './fuzz/campaign';
-import { fixtureCollectorOutput, fixtureRenderSections, HOST_FIXTURES, renderCollectorOutput, RenderSection } from './fuzz/collectorText';
+import { fixtureCollectorOutput, fixtureRenderSections, HOST_FIXTURES, renderCollectorOutput } from './fuzz/collectorText';
 import { HostFuzzResult, isClassified, runHostFuzz } from './fuzz/fuzzHost';
 import { describeHostResult, runHostCampaign } from './fuzz/hostCampaign';
 import { binary, checkHuge, isHugeChild, serveHugeChild } from './fuzz/huge';
@@ -63,10 +63,6 @@ function expectOneLine(e: unknown): void {
     isClassified(e),
     `expected a classified one-line error, got ${(e as Error)?.constructor?.name}: ${JSON.stringify((e as Error)?.message)}`,
   );
-}
-
-function sectionsOf(list: RenderSection[]): Map<string, SectionInput> {
-  return new Map(list.map((s) => [s.name, { body: s.body, rc: s.rc, stderr: s.stderr, ...(s.absent ? { absent: s.absent } : {}) }]));
 }
 
 const EXAMPLE_DOCS = ['app01.xml', 'db02.xml', 'web02.xml'].map((f) => readFileSync(join(ROOT, 'examples/domains', f), 'utf8'));

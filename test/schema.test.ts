@@ -156,6 +156,7 @@ describe('schema', () => {
       /\(libvirt 9\.0\.0 schema from kvm-b\\x1b\]0;x\\x07, sha256 bbbbbbbbbbbb\)$/,
       'a host name in a message is data: controls escaped',
     );
+    // eslint-disable-next-line no-control-regex -- control characters are what this checks for
     assert.ok(!/[\x00-\x1f]/.test(mb) && !mb.includes('\n'));
     const local = dirSchemaSource(LOCAL_SCHEMA_DIR, 'local');
     assert.equal(local.label, `local schema ${LOCAL_SCHEMA_DIR}, sha256 ${schemaFilesHash(readSchemaDir(LOCAL_SCHEMA_DIR)).slice(0, 12)}`);

@@ -125,7 +125,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Deps): 
     return snap;
   };
 
-  const register = (id: string, fn: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+  const register = (id: string, fn: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
   register('libvirtDomain.showLog', () => log.show(true));
 

@@ -13,6 +13,7 @@ const LINKISH = /[[\]<>`]|command:|https?:|file:/i;
 
 /** Whether `text` is a message the server built from its fixed templates (see server/src/lsp/hostManager.ts inventoryNotice). */
 export function isSafeNotice(text: string): boolean {
+  // eslint-disable-next-line no-control-regex -- control characters are what this checks for
   return text.length > 0 && text.length <= 300 && !LINKISH.test(text) && !/[\u0000-\u001f\u007f-\u009f]/.test(text);
 }
 

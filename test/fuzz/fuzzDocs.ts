@@ -135,7 +135,7 @@ export function runDocFuzz(job: DocFuzzJob, hb: Heartbeat): DocFuzzResult {
       hb.beat(i, phase++);
       res.calls++;
       let value: T | undefined;
-      let ms = 0;
+      let ms: number;
       try {
         const t0 = performance.now();
         value = fn();

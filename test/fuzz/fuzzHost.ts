@@ -205,7 +205,7 @@ function garbage(r: Rng, n: number): string {
 
 function bodyVariant(s: RenderSection, r: Rng, ctx: MutationContext): RenderSection {
   const b = s.body;
-  let body = b;
+  let body: string;
   const kind = r.int(10);
   if (kind < 5) {
     if (s.name === 'lsblk') body = lsblkVariant(b, r);

@@ -78,7 +78,7 @@ export const HUGE_CASES: Record<string, () => string> = {
 /** Runs generated host output through split → snapshot → index → analysis of an example domain. */
 export function measureHuge(text: string): HugeResult {
   const t0 = performance.now();
-  let outcome = '';
+  let outcome: string;
   let classified = false;
   let error: string | undefined;
   try {

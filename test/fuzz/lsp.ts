@@ -2,6 +2,7 @@
 // records diagnostics, log messages and notifications, answers the server's requests, and
 // always ends the server process (shutdown/exit, then SIGKILL).
 import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createMessageConnection, MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
@@ -146,7 +147,6 @@ export class LspSession {
 
   /** RSS of the server process in kB (from /proc). */
   rssKb(): number {
-    const { readFileSync } = require('node:fs') as typeof import('node:fs');
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${this.pid}/status`, 'utf8'));
     return m ? Number(m[1]) : NaN;
   }

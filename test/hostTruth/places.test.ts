@@ -1,7 +1,7 @@
 /** Issue 12 item 4: <blkiotune><device><path>, <hostdev type='scsi'> adapters, device='lun' on a partition or volume. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { analyzeDocument, parseDomainDocument } from '../../server/src/analysis';
 import type { HostIndex } from '../../server/src/inventory/resolver';
@@ -119,7 +119,7 @@ test('device=lun: partition is an error, LV or VxVM volume a warning, whole LUN 
   assert.equal(analyzeDocument(domain(vol), H()).findings.find((x) => x.code === 'lun-not-whole-device')?.severity, 'warning');
 });
 
-test('CLI: blkiotune, scsi hostdev and device=lun from a saved snapshot', (t) => {
+test('CLI: blkiotune, scsi hostdev and device=lun from a saved snapshot', () => {
   const { file, loaded } = truthInventoryFile();
   assert.ok(loaded.scsiHosts, 'the snapshot loader keeps scsiHosts');
   const dom = join(dirname(file), 'p.xml');
@@ -136,5 +136,5 @@ test('CLI: blkiotune, scsi hostdev and device=lun from a saved snapshot', (t) =>
   );
   assert.match(out[1].message, /0000:3b:00\.0/);
   assert.equal(runCli(['--inventory', file, '--fix', dom]).status !== null, true);
-  assert.match(require('node:fs').readFileSync(dom, 'utf8'), /<path>\/dev\/vx\/dmp\/3pardata0_12<\/path>/);
+  assert.match(readFileSync(dom, 'utf8'), /<path>\/dev\/vx\/dmp\/3pardata0_12<\/path>/);
 });

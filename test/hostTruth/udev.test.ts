@@ -1,4 +1,5 @@
 /** Issue 12 item 1: links made by site udev rules, judged by what the rule is keyed on and where the link lands. */
+import { writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeDocument } from '../../server/src/analysis';
@@ -115,15 +116,12 @@ function codesFor(h: HostIndex, path: string): FindingCode[] {
   return codes(path, [h]);
 }
 
-test('CLI: site links judged from a saved snapshot', (t) => {
+test('CLI: site links judged from a saved snapshot', () => {
   const { file, loaded } = truthInventoryFile();
   assert.ok(loaded.udevRules, 'the snapshot loader keeps udevRules');
   const dir = file.replace(/\/[^/]+$/, '');
   const dom = `${dir}/d.xml`;
-  require('node:fs').writeFileSync(
-    dom,
-    domainXml([blockDisk('/dev/vmdisks/db-data'), blockDisk('/dev/vmdisks/old-sdf', 'vdc')].join('\n')),
-  );
+  writeFileSync(dom, domainXml([blockDisk('/dev/vmdisks/db-data'), blockDisk('/dev/vmdisks/old-sdf', 'vdc')].join('\n')));
   const r = runCli(['--inventory', file, '--format', 'json', dom]);
   const out = JSON.parse(r.stdout).findings as { code: string; message: string; range: { start: { line: number } } }[];
   assert.deepEqual(out.map((f) => f.code).sort(), ['multipath-bypass', 'unstable-device-name']);

@@ -1,7 +1,7 @@
 /** Issue 12 item 2: `<disk type='volume'>` resolved through the host's storage pools. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { analyzeDocument } from '../../server/src/analysis';
 import { HostIndex } from '../../server/src/inventory/resolver';
@@ -109,7 +109,7 @@ test('a volume in a host group: missing on one host is inconsistent-across-hosts
   assert.ok(c.includes('inconsistent-across-hosts') && !c.includes('device-not-found'), c.join());
 });
 
-test('CLI: pool volumes judged from a saved snapshot', (t) => {
+test('CLI: pool volumes judged from a saved snapshot', () => {
   const { file, loaded } = truthInventoryFile();
   assert.ok(loaded.pools, 'the snapshot loader keeps pools');
   const dom = join(dirname(file), 'v.xml');
@@ -125,7 +125,7 @@ test('CLI: pool volumes judged from a saved snapshot', (t) => {
   );
   assert.ok(out.every((f) => f.fixes.length === 0));
   // --fix leaves volume disks alone.
-  const before = require('node:fs').readFileSync(dom, 'utf8');
+  const before = readFileSync(dom, 'utf8');
   runCli(['--inventory', file, '--fix', dom]);
-  assert.equal(require('node:fs').readFileSync(dom, 'utf8'), before);
+  assert.equal(readFileSync(dom, 'utf8'), before);
 });

@@ -296,7 +296,7 @@ test('--inventory /dev/zero: refused at once (exit 2, one line naming it), bound
   assert.ok(r.maxRssKiB !== undefined && r.maxRssKiB < 300 * 1024, `peak RSS ${r.maxRssKiB} KiB`);
 });
 
-test('a FIFO as --inventory or as a domain file: refused without waiting for a writer', async (t) => {
+test('a FIFO as --inventory or as a domain file: refused without waiting for a writer', async () => {
   const d = tmp();
   const fifo = join(d, 'inventory.fifo');
   assert.equal(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo (coreutils) made the FIFO');
@@ -336,9 +336,11 @@ test('a JSON snapshot link with ".." segments is never a fix; one warning, encod
   assert.ok(fixes.length > 0);
   for (const f of fixes) {
     assert.ok(!/(^|\/)\.\.(\/|$)/.test(f.newText), `offered: ${f.newText}`);
+    // eslint-disable-next-line no-control-regex -- control characters are what this checks for
     assert.ok(!/[\x00-\x1f\x7f-\x9f]/.test(f.newText), `offered: ${JSON.stringify(f.newText)}`);
   }
   const snap = loadInventoryFile(inv).snapshot;
+  // eslint-disable-next-line no-control-regex -- control characters are what this checks for
   assert.ok(!Object.keys(snap.links).some((k) => k.includes('..') || /[\x00-\x1f\x7f-\x9f]/.test(k)));
   assert.equal(snap.links['/dev/disk/by-id/wwn-0xcafe'], '/dev/nvme0n1', 'normalised like raw output');
   const w = snap.warnings.filter((x) => /links? dropped/.test(x));
@@ -363,6 +365,7 @@ test('raw collector output: link names or resolved targets with "..", NUL or con
   writeFileSync(file, renderCollectorOutput(sections));
   const snap = loadInventoryFile(file).snapshot;
   for (const [k, v] of Object.entries(snap.links)) {
+    // eslint-disable-next-line no-control-regex -- control characters are what this checks for
     assert.ok(!/(^|\/)\.\.(\/|$)|[\x00-\x1f\x7f-\x9f]/.test(k + v), JSON.stringify([k, v]));
   }
   assert.equal(snap.links['/dev/disk/by-id/wwn-0xfeed'], undefined);

@@ -134,7 +134,7 @@ export function splitCollectorOutput(raw: string): CollectorOutput {
     if (line.startsWith(ERR)) {
       const rest = line.slice(ERR.length);
       let target: CollectorSection | undefined;
-      let text = '';
+      let text: string;
       if (last && (rest === last.name || rest.startsWith(`${last.name} `))) {
         target = last;
         text = rest.slice(last.name.length + 1);

@@ -87,7 +87,8 @@ export function classifySshFailure(host: string, exitCode: number | null, stderr
   if (/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key for \S+ has changed/i.test(s)) {
     const off = /Offending \S+ key in (\S+?):(\d+)/.exec(s);
     const where = off ? ` (recorded in ${off[1]} line ${off[2]})` : '';
-    const target = (m = /Host key for (\S+) has changed/.exec(s)) ? m[1] : host;
+    m = /Host key for (\S+) has changed/.exec(s);
+    const target = m ? m[1] : host;
     return err(
       'host-key-changed',
       `the host key has CHANGED since it was recorded${where}: possibly a man-in-the-middle, or the host was reinstalled; verify the new key out of band, then remove the old one with ssh-keygen -R '${target}' and connect once with ssh`,

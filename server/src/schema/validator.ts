@@ -119,7 +119,9 @@ async function compileSchema(dir: string): Promise<CompiledSchema> {
     const doc = lib.XmlDocument.fromString(text, { url: rng });
     return { lib, validator: lib.RelaxNGValidator.fromDoc(doc) };
   } catch (e) {
-    throw new Error(`${terminalText(rng)}: the schema does not compile (${schemaLabelText((e as Error).message.trim(), 200)})`);
+    throw new Error(`${terminalText(rng)}: the schema does not compile (${schemaLabelText((e as Error).message.trim(), 200)})`, {
+      cause: e,
+    });
   }
 }
 

@@ -20,8 +20,8 @@ export function decodeXmlEntities(raw: string): string {
 }
 
 /** A character XML 1.0 does not allow anywhere in a document, not even as a character reference. */
-// eslint-disable-next-line no-control-regex
 const XML_FORBIDDEN =
+  // eslint-disable-next-line no-control-regex
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** True when `s` holds a character that XML 1.0 forbids (libxml2, and so libvirt, rejects the document). */

@@ -630,7 +630,6 @@ class Checker {
   }
 
   private xmlDecl(): void {
-    const start = this.i;
     this.i += 5;
     const pseudo = (nm: string, required: boolean): string | undefined => {
       const before = this.i;

@@ -19,7 +19,6 @@ import {
   until,
   waitForDiagnostic,
   workspaceDir,
-  wsUri,
 } from '../helpers';
 
 const APP01 = 'domains/app01.xml';
