@@ -1,7 +1,7 @@
 // Mutation operators over domain XML text. Each takes the text and a seeded Rng and
 // returns new text; `mutate` chains a few. Some work on bytes (invalid UTF-8, UTF-16)
 // and decode the result the way the CLI and the server read files (decodeBuffer).
-import { decodeBuffer } from '../../server/src/cli/fileText';
+import { decodeBuffer } from '../../server/src/files';
 import { Rng } from './rng';
 
 export interface MutationLimits {

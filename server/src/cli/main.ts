@@ -18,7 +18,7 @@ import { HostIndex } from '../inventory/resolver';
 import { collectorScript, TransportOptions, validateLibvirtUri } from '../inventory/transport';
 import { applyEdits, preferredEdits } from '../rules/applyFixes';
 import type { Finding, Severity } from '../rules/types';
-import { FileText, readFileText, writeFileTextAtomic, writeTextAtomic } from './fileText';
+import { FileText, readFileText, writeFileTextAtomic, writeTextAtomic } from '../files';
 import { SarifFile, toSarif } from './sarif';
 
 const USAGE = `usage: libvirt-domain-lint [--inventory FILE]... [--host DEST]... [--format text|json|sarif] [--fix] [--schema host|local|DIR] PATH...

@@ -12,7 +12,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseDomainDocument } from '../analysis';
-import { readFileText } from '../cli/fileText';
+import { readFileText } from '../files';
 import { peerOf } from '../domain/peer';
 import { terminalText } from '../encode';
 import { inventoryMarkdown } from '../features/inventoryView';

@@ -6,7 +6,7 @@ import { realpathSync } from 'node:fs';
 import { sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CodeAction, CompletionList, Diagnostic, Hover, Position, Range, TextEdit } from 'vscode-languageserver';
-import { readFileText } from '../cli/fileText';
+import { readFileText } from '../files';
 import { terminalText } from '../encode';
 import type { HostIndex } from '../inventory/resolver';
 import { peerOf, samePeer } from '../domain/peer';

@@ -7,7 +7,7 @@
 import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { readFileBounded } from '../safeRead';
+import { readFileBounded } from './safeRead';
 
 export type Encoding = 'utf8' | 'utf16le' | 'utf16be';
 

@@ -1,0 +1,106 @@
+/**
+ * The extension's own LSP messages: every `libvirtDomain/*` method with its parameters and result,
+ * and the constants client and server must agree on. Client, server and tests import these; no
+ * method name is spelled anywhere else. Type-only imports from the server keep this module free of
+ * runtime dependencies beyond the protocol package both sides already ship.
+ */
+import { NotificationType, RequestType, type TextEdit } from 'vscode-languageserver-protocol';
+import type { InventorySnapshot } from './inventory/snapshot';
+
+/** The code action kind of the document fix-all (`source.fixAll` plus our suffix, as ESLint's `source.fixAll.eslint`). */
+export const FIX_ALL_KIND = 'source.fixAll.libvirt-domain';
+
+/** What the client passes in `initializationOptions`. */
+export interface InitializationOptions {
+  /** Whether the server may contact hosts (false in an untrusted workspace: offline rules only). */
+  hostAccess?: boolean;
+  /** Snapshot files to use when the settings name none. */
+  inventoryFiles?: string[];
+  /** Where each finding code is documented (the README of the installed extension). */
+  docsUri?: string;
+}
+
+// ---- state the server reports ----
+
+export interface HostStateReport {
+  host: string;
+  fetchedAt?: number;
+  fetching: boolean;
+  error?: string;
+  errorKind?: string;
+  source: 'ssh' | 'local' | 'snapshot' | 'none';
+}
+
+export interface InventoryStateReport {
+  hostAccess: boolean;
+  groups: { name: string; hosts: string[] }[];
+  hosts: HostStateReport[];
+}
+
+/** Server → client: the hosts, their groups and each host's fetch state, after every change. */
+export const InventoryStateNotification = new NotificationType<InventoryStateReport>('libvirtDomain/inventoryState');
+
+export interface InventoryErrorParams {
+  /** Details for the log (may hold host text: encode before showing). */
+  message: string;
+  host: string;
+  /** The only text a notification may show: built by the server from fixed templates. */
+  notice?: string;
+}
+
+/** Server → client: a host's inventory could not be fetched or read. */
+export const InventoryErrorNotification = new NotificationType<InventoryErrorParams>('libvirtDomain/inventoryError');
+
+// ---- client → server ----
+
+/** Client → server: workspace trust changed; hosts may (or may no longer) be contacted. */
+export const HostAccessNotification = new NotificationType<{ allowed: boolean }>('libvirtDomain/hostAccess');
+
+/** Fetches the inventories of the given documents' hosts (all hosts without `uris`); resolves when done. */
+export const RefreshInventoryRequest = new RequestType<{ uris?: string[]; force?: boolean }, null, void>('libvirtDomain/refreshInventory');
+
+export interface HostGroupsResult {
+  groups: { name: string; hosts: string[] }[];
+  /** The group the document (`uri`) uses, when one applies. */
+  current?: string;
+}
+
+/** The configured host groups, and the one a document uses. */
+export const HostGroupsRequest = new RequestType<{ uri?: string }, HostGroupsResult, void>('libvirtDomain/hostGroups');
+
+/** Chooses the host group of a document (`group` absent: back to the automatic choice). */
+export const ChooseHostGroupRequest = new RequestType<{ uri: string; group?: string }, null, void>('libvirtDomain/chooseHostGroup');
+
+export interface FixAllEditsResult {
+  /** The edits by document URI. */
+  changes: Record<string, TextEdit[]>;
+  /** Files left alone, with the reason. */
+  skipped: { uri: string; reason: string }[];
+}
+
+/** The preferred fixes of several files (the workspace fix-all); only files inside `folders` (real paths). */
+export const FixAllEditsRequest = new RequestType<{ uris: string[]; folders?: string[] }, FixAllEditsResult, void>(
+  'libvirtDomain/fixAllEdits',
+);
+
+/** A host's inventory as Markdown, built by the server; `null` when it has none. */
+export const InventoryViewRequest = new RequestType<{ uri?: string; host?: string }, string | null, void>('libvirtDomain/inventoryView');
+
+/** A host's inventory snapshot (what Save Snapshot writes); `null` when it has none. */
+export const HostInventoryRequest = new RequestType<{ uri?: string; host?: string }, InventorySnapshot | null, void>(
+  'libvirtDomain/hostInventory',
+);
+
+/** Every custom request, for the test that the server answers each one. */
+export const REQUESTS = [
+  RefreshInventoryRequest,
+  HostGroupsRequest,
+  ChooseHostGroupRequest,
+  FixAllEditsRequest,
+  InventoryViewRequest,
+  HostInventoryRequest,
+] as const;
+
+/** Every custom notification, by direction. */
+export const SERVER_NOTIFICATIONS = [InventoryStateNotification, InventoryErrorNotification] as const;
+export const CLIENT_NOTIFICATIONS = [HostAccessNotification] as const;
