@@ -7,10 +7,10 @@ import { POOL_RULES } from './rules/poolRules';
 import type { Finding, PeerDomain } from './rules/types';
 import { xmlFindings } from './rules/xmlWellFormed';
 import { parseXml, XmlDocument } from './xml/parse';
-import type { SchemaValidator } from './schema/validator';
+import { documentKind, firstElementName, type DocumentKind } from './xml/rootElement';
 
-/** The documents that are linted, by root element: libvirt domains and storage pool definitions. */
-export type DocumentKind = 'domain' | 'pool';
+export { documentKind, firstElementName, type DocumentKind };
+import type { SchemaValidator } from './schema/validator';
 
 export interface Analysis {
   doc: XmlDocument;
@@ -22,46 +22,6 @@ export interface Analysis {
   /** The storage pool model, for a well-formed `<pool>` document. */
   pool?: PoolModel;
   findings: Finding[];
-}
-
-/** The kind of document a root element name makes (undefined: not linted). */
-export function documentKind(rootName: string | undefined): DocumentKind | undefined {
-  return rootName === 'domain' ? 'domain' : rootName === 'pool' ? 'pool' : undefined;
-}
-
-/**
- * The name of the first element, read past the prolog (used when the XML does not parse).
- * A linear scan: hostile input (thousands of unterminated `<?` or `<!DOCTYPE`) must not make it quadratic.
- */
-export function firstElementName(text: string): string | undefined {
-  let i = 0;
-  const n = Math.min(text.length, 1 << 20);
-  while (i < n) {
-    const lt = text.indexOf('<', i);
-    if (lt < 0 || lt >= n) return undefined;
-    const skipTo = (close: string): number => {
-      const e = text.indexOf(close, lt + 2);
-      return e < 0 ? n : e + close.length;
-    };
-    if (text.startsWith('<!--', lt)) i = skipTo('-->');
-    else if (text.startsWith('<?', lt)) i = skipTo('?>');
-    else if (text.startsWith('<!', lt)) {
-      // A declaration: to its '>' outside an internal subset.
-      let j = lt + 2;
-      let depth = 0;
-      for (; j < n; j++) {
-        const c = text[j];
-        if (c === '[') depth++;
-        else if (c === ']') depth = Math.max(0, depth - 1);
-        else if (c === '>' && depth === 0) break;
-      }
-      i = j + 1;
-    } else {
-      const m = /^[A-Za-z_][\w.:-]*/.exec(text.slice(lt + 1, lt + 257));
-      return m ? m[0] : undefined;
-    }
-  }
-  return undefined;
 }
 
 /** A parsed document: the XML and, when it is a domain or a pool, its model. Rules can run on it any number of times. */
