@@ -9,7 +9,6 @@ import { xmlFindings } from './rules/xmlWellFormed';
 import { parseXml, XmlDocument } from './xml/parse';
 import { documentKind, firstElementName, type DocumentKind } from './xml/rootElement';
 
-export { documentKind, firstElementName, type DocumentKind };
 import type { SchemaValidator } from './schema/validator';
 
 export interface Analysis {
