@@ -15,6 +15,13 @@ import { InventoryCache } from '../server/src/inventory/cache';
 import { InventoryError } from '../server/src/inventory/errors';
 import { snapshotFromCollectorOutput } from '../server/src/inventory/fetch';
 import { buildSshArgs, COLLECTOR_SCRIPT, fetchCollectorOutput, TransportOptions } from '../server/src/inventory/transport';
+import {
+  ChooseHostGroupRequest,
+  HostInventoryRequest,
+  InventoryErrorNotification,
+  InventoryStateNotification,
+  RefreshInventoryRequest,
+} from '../server/src/protocol';
 import { SCHEMA_SCRIPT } from '../server/src/schema/hostSchemas';
 import { fixtureCollectorOutput } from './fuzz/collectorText';
 import { FakeSsh, writeFakeSsh } from './fuzz/fakeSsh';
@@ -118,9 +125,8 @@ describe('refused destinations start nothing', () => {
     try {
       await s.initialize();
       await s.open(pathToFileURL(join(ROOT, 'bad-dest.xml')).toString(), domainXml(blockDisk('/dev/sdc')));
-      await s.conn.sendRequest('libvirtDomain/refreshInventory', { force: true });
-      const errors = () =>
-        s.notifications.filter((n) => n.method === 'libvirtDomain/inventoryError').map((n) => (n.params as { host: string }).host);
+      await s.conn.sendRequest(RefreshInventoryRequest, { force: true });
+      const errors = () => s.notificationsOf(InventoryErrorNotification).map((p) => p.host);
       await s.until('an inventory error for every refused host', () => hosts.every((h) => errors().includes(h)) || undefined);
       assert.equal(fake.runs(), 0);
       assert.equal(existsSync('/tmp/ldx-pwned'), false);
@@ -305,20 +311,18 @@ describe('host access off: the server never starts ssh (nor the local collector)
       const uri = pathToFileURL(join(ROOT, 'host-access.xml')).toString();
       await s.open(uri, domainXml(blockDisk('/dev/sdc')));
       await s.until('diagnostics', () => s.latest.get(uri));
-      await s.conn.sendRequest('libvirtDomain/refreshInventory', { force: true });
-      await s.conn.sendRequest('libvirtDomain/refreshInventory', { uris: [uri], force: true });
-      await s.conn.sendRequest('libvirtDomain/chooseHostGroup', { uri, group: 'all' });
+      await s.conn.sendRequest(RefreshInventoryRequest, { force: true });
+      await s.conn.sendRequest(RefreshInventoryRequest, { uris: [uri], force: true });
+      await s.conn.sendRequest(ChooseHostGroupRequest, { uri, group: 'all' });
       await s.conn.sendNotification('workspace/didChangeConfiguration', { settings: { libvirtDomain: settings } });
-      await s.conn.sendRequest('libvirtDomain/hostInventory', { uri });
+      await s.conn.sendRequest(HostInventoryRequest, { uri });
       if (hostAccess === true) {
         await s.until('ssh to run', () => fake.runs() > 0 || undefined);
         await s.until('the local collector to run', () => fakeSh.runs() > 0 || undefined);
       } else {
         // Let any fetch the requests could have started show up in the state reports.
-        await s.conn.sendRequest('libvirtDomain/refreshInventory', { force: true });
-        const states = s.notifications
-          .filter((n) => n.method === 'libvirtDomain/inventoryState')
-          .map((n) => n.params as { hostAccess: boolean; hosts: { fetching: boolean; fetchedAt?: number }[] });
+        await s.conn.sendRequest(RefreshInventoryRequest, { force: true });
+        const states = s.notificationsOf(InventoryStateNotification);
         assert.ok(states.length > 0);
         assert.ok(
           states.every((st) => st.hostAccess === false && st.hosts.every((h) => !h.fetching && !h.fetchedAt)),

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pathToFileURL } from 'node:url';
-import { HostManager, InventoryStateReport } from '../server/src/lsp/hostManager';
+import { HostManager } from '../server/src/lsp/hostManager';
+import type { InventoryStateReport } from '../server/src/protocol';
 import { normalizeSettings } from '../server/src/lsp/settings';
 import { EXAMPLE_INVENTORY } from './support/examples';
 

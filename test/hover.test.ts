@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { analyzeDocument } from '../server/src/analysis';
 import { LanguageService } from '../server/src/languageService';
 import type { PeerDomain } from '../server/src/rules/types';
 import { blockDisk, domainXml, exampleHost, exampleHostB } from './support/examples';
@@ -37,4 +38,22 @@ test('hover: host usage and host domains; several hosts each get their section',
   assert.match(md, /\*\*kvm-b\*\* → `\/dev\/dm-2`/);
   assert.match(md, /Stable aliases \(valid on every host\):/);
   assert.match(hoverText('/dev/vx/dmp/emc_clariion0_19'), /\*\*kvm-a\*\*: not found on this host/);
+});
+
+test('hover: the alias marked preferred is the one the preferred quick fix writes', () => {
+  for (const p of [
+    '/dev/sdc',
+    '/dev/sdi',
+    '/dev/sda',
+    '/dev/nvme0n1',
+    '/dev/sdo',
+    '/dev/disk/by-id/wwn-0x60002ac000000000000000120001a2b3',
+  ]) {
+    const marked = /^- `([^`]+)` \*\*\(preferred\)\*\*/m.exec(hoverText(p))?.[1];
+    const fix = analyzeDocument(domainXml(blockDisk(p)), [exampleHost()])
+      .findings.flatMap((f) => f.fixes)
+      .find((x) => x.preferred);
+    assert.ok(fix, p);
+    assert.equal(marked, fix.edits[0].newText, p);
+  }
 });

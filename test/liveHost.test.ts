@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import type { CodeAction, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import { InventoryStateNotification, RefreshInventoryRequest, type InventoryStateReport } from '../server/src/protocol';
 import { closedPort } from './rig/net';
 import { Rig, startRigOrSkip } from './rig/sshRig';
 import { runCli } from './support/cli';
@@ -88,10 +89,10 @@ describe('live host over ssh (rig)', () => {
       t.after(() => proc.kill('SIGKILL'));
       const conn = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
       const diags: PublishDiagnosticsParams[] = [];
-      const states: { hosts: { host: string; fetchedAt?: number; error?: string }[] }[] = [];
+      const states: InventoryStateReport[] = [];
       const progress: string[] = [];
       conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => void diags.push(p));
-      conn.onNotification('libvirtDomain/inventoryState', (s: (typeof states)[number]) => void states.push(s));
+      conn.onNotification(InventoryStateNotification, (s) => void states.push(s));
       conn.onNotification('$/progress', (p: { value: { kind: string } }) => void progress.push(p.value.kind));
       const logs: string[] = [];
       conn.onNotification('window/logMessage', (m: { message: string }) => void logs.push(m.message));
@@ -131,7 +132,7 @@ describe('live host over ssh (rig)', () => {
         );
       } else {
         // Ask for a refresh too: it must still not contact the host.
-        await conn.sendRequest('libvirtDomain/refreshInventory', { force: true });
+        await conn.sendRequest(RefreshInventoryRequest, { force: true });
         const s = states[states.length - 1];
         assert.ok(s.hosts.every((h) => !h.fetchedAt));
         assert.equal(rig.host('kvm-a').readToolLog().length, before);

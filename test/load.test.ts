@@ -14,14 +14,15 @@ import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { HostIndex } from '../server/src/inventory/resolver';
-import type { InventorySnapshot } from '../server/src/inventory/snapshot';
 import { ServerCore } from '../server/src/lsp/serverCore';
+import { HostInventoryRequest, InventoryStateNotification, RefreshInventoryRequest } from '../server/src/protocol';
 import { LspSession } from './fuzz/lsp';
 import { Rng } from './fuzz/rng';
 import { inventoryPaths } from './fuzz/seeds';
 import { hostFixture } from './rig/paths';
 import { Rig, startRigOrSkip } from './rig/sshRig';
 import { ROOT } from './support/examples';
+import { within } from './support/poll';
 
 const GROUPS = {
   ab: { hosts: ['kvm-a', 'kvm-b'], count: 20 },
@@ -85,8 +86,9 @@ describe('load: 50 documents, 3 hosts and a hanging one, edits during refreshes'
       hosts: Object.fromEntries(Object.entries(GROUPS).map(([g, v]) => [g, { hosts: v.hosts, files: [`**/${g}-*.xml`] }])),
       ssh: { configFile: rig.sshConfigPath },
     };
-    s = new LspSession({ initializationOptions: { hostAccess: true }, settings: () => settings });
-    await s.initialize();
+    const docsUri = pathToFileURL(join(ROOT, 'README.md')).toString();
+    s = new LspSession({ initializationOptions: { hostAccess: true, docsUri }, settings: () => settings });
+    await within('the server to initialize', s.initialize());
     const rng = new Rng(5150);
     const t0 = Date.now();
     for (const [g, v] of Object.entries(GROUPS) as [Group, (typeof GROUPS)[Group]][]) {
@@ -97,10 +99,7 @@ describe('load: 50 documents, 3 hosts and a hanging one, edits during refreshes'
         await s.open(uri, doc.getText(), 1);
       }
     }
-    const states = () =>
-      s!.notifications
-        .filter((n) => n.method === 'libvirtDomain/inventoryState')
-        .map((n) => n.params as { hosts: { host: string; fetching: boolean; fetchedAt?: number; error?: string }[] });
+    const states = () => s!.notificationsOf(InventoryStateNotification);
     const hostState = (h: string) =>
       states()
         .at(-1)
@@ -156,13 +155,13 @@ describe('load: 50 documents, 3 hosts and a hanging one, edits during refreshes'
         sent++;
         if (sent % 60 === 0) {
           const uris = docs.filter((x) => x.group !== 'slow' && rng.chance(0.3)).map((x) => x.uri);
-          refreshes.push(s.conn.sendRequest('libvirtDomain/refreshInventory', { uris, force: true }));
+          refreshes.push(s.conn.sendRequest(RefreshInventoryRequest, { uris, force: true }));
         }
         if (sent === 250) {
           // kvm-c loses a disk (sdc and its partitions): the next fetch of kvm-c differs.
           writeFileSync(lsblkPath, JSON.stringify({ blockdevices: lsblk.blockdevices.filter((b) => b.name !== 'sdc') }));
           refreshes.push(
-            s.conn.sendRequest('libvirtDomain/refreshInventory', {
+            s.conn.sendRequest(RefreshInventoryRequest, {
               uris: docs.filter((x) => x.group === 'c').map((x) => x.uri),
               force: true,
             }),
@@ -170,7 +169,7 @@ describe('load: 50 documents, 3 hosts and a hanging one, edits during refreshes'
         }
       }
     }
-    await Promise.all(refreshes);
+    await within(`${refreshes.length} refresh requests to be answered`, Promise.all(refreshes), 60_000);
     const lastVersion = new Map(docs.map((d) => [d.uri, d.doc.version]));
     await s.until(
       'every document published at its last version',
@@ -191,7 +190,7 @@ describe('load: 50 documents, 3 hosts and a hanging one, edits during refreshes'
     // Phase 3: the same documents analysed in-process against the inventories the server holds.
     const snapshots = new Map<string, HostIndex>();
     for (const h of ['kvm-a', 'kvm-b', 'kvm-c']) {
-      const snap = await s.conn.sendRequest<InventorySnapshot | null>('libvirtDomain/hostInventory', {
+      const snap = await s.conn.sendRequest(HostInventoryRequest, {
         uri: docs.find((d) => (GROUPS[d.group].hosts as readonly string[]).includes(h))!.uri,
         host: h,
       });
@@ -202,7 +201,7 @@ describe('load: 50 documents, 3 hosts and a hanging one, edits during refreshes'
     const published = new Map<string, Diagnostic[]>();
     const core = new ServerCore(
       { publishDiagnostics: (uri, _v, diagnostics) => published.set(uri, diagnostics), log: () => undefined },
-      { docsUri: pathToFileURL(join(ROOT, 'README.md')).toString() },
+      { docsUri },
     );
     core.setHostsProvider((uri) => {
       const g = docs.find((d) => d.uri === uri)!.group;

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import type { CodeAction, Diagnostic, Hover, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import { LanguageServer, logText, type LanguageServerClient } from '../server/src/lsp/languageServer';
 import { ServerCore } from '../server/src/lsp/serverCore';
+import { InventoryErrorNotification, InventoryStateNotification, SERVER_NOTIFICATIONS, SETTINGS_SECTION } from '../server/src/protocol';
 import { blockDisk, domainXml, EXAMPLE_INVENTORY, exampleHost, ROOT } from './support/examples';
 import { applyLspEdits } from './support/edits';
 import { until } from './support/poll';
@@ -77,7 +79,7 @@ test('stdio: the bundled server answers initialize, publishes diagnostics, hover
     processId: process.pid,
     rootUri: null,
     capabilities: {},
-    initializationOptions: { inventoryFiles: [EXAMPLE_INVENTORY] },
+    initializationOptions: { inventoryFiles: [EXAMPLE_INVENTORY], docsUri: pathToFileURL(join(ROOT, 'README.md')).toString() },
   });
   assert.equal(init.capabilities.hoverProvider, true);
   await conn.sendNotification('initialized', {});
@@ -150,4 +152,139 @@ test('stdio: workspace files that are not open count for cross-document rules', 
   await conn.sendRequest('shutdown');
   await conn.sendNotification('exit');
   conn.dispose();
+});
+
+/** A LanguageServerClient that records what the server sends; `settings` is what a configuration pull answers. */
+function recordingClient(settings: () => unknown) {
+  const rec = {
+    published: [] as { uri: string; version?: number; diagnostics: Diagnostic[] }[],
+    logs: [] as string[],
+    notifications: [] as { method: string; params: unknown }[],
+    progress: [] as string[],
+    pulls: 0,
+    registered: [] as string[],
+  };
+  const client: LanguageServerClient = {
+    publishDiagnostics: (uri, version, diagnostics) => void rec.published.push({ uri, version, diagnostics }),
+    log: (m) => void rec.logs.push(m),
+    sendNotification: (type, params) => void rec.notifications.push({ method: type.method, params }),
+    progress: async (title) => {
+      rec.progress.push(title);
+      return { report: () => undefined, done: () => undefined, onCancel: () => undefined };
+    },
+    configuration: async () => {
+      rec.pulls++;
+      return settings();
+    },
+    registerForConfiguration: async (section) => void rec.registered.push(section),
+  };
+  const last = (uri: string) => rec.published.filter((p) => p.uri === uri).at(-1);
+  return { client, rec, last };
+}
+
+test('in-process: the whole language server over a recording client (settings, workspace peers, close, requests, log)', async (t) => {
+  const ws = mkdtempSync(join(tmpdir(), 'ldx-ls-'));
+  const outside = mkdtempSync(join(tmpdir(), 'ldx-ls-out-'));
+  const named = (name: string, devices: string) => domainXml(devices).replace('<name>t</name>', `<name>${name}</name>`);
+  writeFileSync(join(ws, 'other.xml'), named('other', blockDisk('/dev/vx/dmp/3pardata0_12')));
+  // A file outside the workspace folders: only known to the server once it has been open and closed.
+  const closedPath = join(outside, 'closed.xml');
+  writeFileSync(closedPath, named('closed', blockDisk('/dev/vx/dmp/3pardata0_12')));
+  const { client, rec, last } = recordingClient(() => ({ schema: { enabled: false } }));
+  const server = new LanguageServer(client);
+  t.after(() => server.shutdown());
+  const init = server.initialize({
+    processId: process.pid,
+    rootUri: null,
+    capabilities: { workspace: { configuration: true } },
+    workspaceFolders: [{ uri: pathToFileURL(ws).toString(), name: 'ws' }],
+    initializationOptions: { inventoryFiles: [EXAMPLE_INVENTORY, join(ws, 'missing.inventory.json')], docsUri: 'file:///docs/README.md' },
+  });
+  assert.equal(init.capabilities.hoverProvider, true);
+  server.initialized();
+  assert.deepEqual(rec.registered, [SETTINGS_SECTION]);
+  await until('the workspace scan', () => (server.core.peerCount === 1 ? true : undefined));
+  await until('the settings pulled and applied', () => rec.notifications.find((n) => n.method === InventoryStateNotification.method));
+  assert.equal(rec.pulls, 1);
+  // The snapshot that cannot be read: an error notification whose notice is the fixed template.
+  const error = rec.notifications.find((n) => n.method === InventoryErrorNotification.method)!.params as { notice: string };
+  assert.match(error.notice, /missing\.inventory\.json.*could not be read \(details in the log\)/);
+
+  const mine = pathToFileURL(join(ws, 'mine.xml')).toString();
+  server.documentChanged(mine, 1, domainXml(blockDisk('/dev/disk/by-id/wwn-0x60002ac000000000000000120001a2b3')));
+  const shared = last(mine)!.diagnostics.find((d) => d.code === 'shared-without-shareable')!;
+  assert.match(String(shared.message), /also used by other, and/);
+  assert.equal(shared.codeDescription?.href, 'file:///docs/README.md#shared-without-shareable');
+  assert.deepEqual(server.hostGroups({ uri: mine }), { groups: [{ name: 'snapshots', hosts: ['kvm-a'] }], current: 'snapshots' });
+  assert.equal(server.hostInventory({ uri: mine })?.host, 'kvm-a');
+  assert.equal(server.hostInventory({ host: 'kvm-z' }), null);
+  assert.ok(server.hover({ textDocument: { uri: mine }, position: shared.range.start }));
+
+  // The inventory view is built once per inventory, source and set of peers.
+  const views = () => rec.logs.filter((l) => l.startsWith('inventory view of kvm-a')).length;
+  const view = server.inventoryView({ uri: mine })!;
+  assert.match(view, /\bother\b/, 'the workspace file is among the users');
+  assert.doesNotMatch(view, /\bclosed\b/);
+  assert.equal(server.inventoryView({ host: 'kvm-a' }), view);
+  assert.equal(views(), 1);
+
+  // Open with unsaved text that uses another disk: the file on disk does not count while it is open.
+  const closed = pathToFileURL(closedPath).toString();
+  server.documentChanged(closed, 1, named('closed', blockDisk('/dev/vx/dmp/3pardata0_13', 'vdc')));
+  server.inventoryView({ host: 'kvm-a' });
+  assert.equal(views(), 2, 'a new peer rebuilds the view');
+  const before = rec.published.length;
+  server.documentClosed(closed);
+  assert.deepEqual(last(closed)!.diagnostics, []);
+  // Closed: what the file on disk defines counts for the others (re-checked after the peers debounce).
+  await until('mine re-checked with the closed file on disk', () =>
+    rec.published
+      .slice(before)
+      .find((p) => p.uri === mine && p.diagnostics.some((d) => /also used by closed, other, and/.test(String(d.message)))),
+  );
+  assert.match(server.inventoryView({ host: 'kvm-a' })!, /\bclosed\b/, 'the closed file on disk is among the users');
+  assert.equal(views(), 3, 'the closed file changed the peers: the view is rebuilt');
+
+  // Requests with malformed params are answered, not thrown on.
+  assert.deepEqual(server.fixAllEdits({ uris: 'x', folders: 3 } as never), { changes: {}, skipped: [] });
+  assert.equal(server.chooseHostGroup(null as never), null);
+  assert.equal(await server.refreshInventory(undefined as never), null);
+
+  // Every log line is terminal text; the server sent only its own notifications.
+  assert.equal(logText('a\x1b[31mb\nc\u202ed'), 'a\\x1b[31mb\nc\\u202ed');
+  assert.ok(rec.logs.every((l) => l === logText(l)));
+  const own = new Set<string>(SERVER_NOTIFICATIONS.map((n) => n.method));
+  assert.deepEqual(
+    rec.notifications.filter((n) => !own.has(n.method)),
+    [],
+  );
+});
+
+test('in-process: pushed settings survive a trust change when the client cannot be asked', async (t) => {
+  const { client, rec, last } = recordingClient(() => assert.fail('a client without workspace/configuration is never asked'));
+  const server = new LanguageServer(client);
+  t.after(() => server.shutdown());
+  server.initialize({
+    processId: process.pid,
+    rootUri: null,
+    capabilities: {},
+    initializationOptions: { inventoryFiles: [EXAMPLE_INVENTORY] },
+  });
+  server.initialized();
+  server.didChangeConfiguration({
+    settings: { libvirtDomain: { schema: { enabled: false }, severity: { 'unstable-device-name': 'off' } } },
+  });
+  const uri = 'file:///nowhere/pushed.xml';
+  server.documentChanged(uri, 1, domainXml(blockDisk('/dev/sdc')));
+  const codes = () => last(uri)!.diagnostics.map((d) => d.code);
+  // Without a pull, settings apply at once: open with the override in force.
+  assert.ok(codes().includes('multipath-bypass') && !codes().includes('unstable-device-name'), codes().join());
+  const states = () => rec.notifications.filter((n) => n.method === InventoryStateNotification.method).length;
+  const statesBefore = states();
+  server.setHostAccess({ allowed: false });
+  assert.equal(states(), statesBefore + 1, 'the trust change re-applied the settings');
+  server.documentChanged(uri, 2, domainXml(blockDisk('/dev/sdc', 'vdc')));
+  await until('version 2 published', () => (last(uri)!.version === 2 ? true : undefined));
+  assert.ok(!codes().includes('unstable-device-name'), codes().join());
+  assert.equal(rec.pulls, 0);
 });

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { identityKey } from '../server/src/inventory/resolver';
 import { classifyPath } from '../server/src/domain/pathClass';
+import { usersOfLun } from '../server/src/rules/lunUsers';
 import { exampleHost } from './support/examples';
 
 test('a path device of a DMP-managed LUN resolves to the LUN and ranks the DMP meta-device first', () => {
@@ -70,10 +71,11 @@ test('volumes and missing paths', () => {
 
 test('host domains using a LUN are found by identity, not by path string', () => {
   const h = exampleHost();
-  const users = h.domainsUsing(h.resolve('/dev/sde'));
+  const users = usersOfLun(identityKey(h.resolve('/dev/sde'))!, [h], [], undefined);
   assert.deepEqual(
-    users.map((u) => u.domain),
-    ['web01'],
+    users.map((u) => [u.source, u.name, u.host]),
+    [['host-domain', 'web01', 'kvm-a']],
   );
-  assert.equal(users[0].source, '/dev/vx/dmp/3pardata0_13');
+  assert.equal(users[0].path, '/dev/vx/dmp/3pardata0_13');
+  assert.deepEqual(usersOfLun(identityKey(h.resolve('/dev/sde'))!, [h], [], 'web01'), [], 'not a user of its own disks');
 });

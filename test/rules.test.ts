@@ -1,8 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { analyzeDocument } from '../server/src/analysis';
 import { applyEdits, preferredEdits } from '../server/src/rules/applyFixes';
-import { blockDisk, domainXml, exampleHost } from './support/examples';
+import { ALL_CODES, CODES, type CodeInfo } from '../server/src/rules/codes';
+import { severityOf } from '../server/src/rules/finding';
+import { blockDisk, domainXml, exampleHost, ROOT } from './support/examples';
 
 const codes = (text: string, hosts = [exampleHost()]) => analyzeDocument(text, hosts).findings.map((f) => f.code);
 
@@ -123,4 +127,38 @@ test('without an inventory there are findings but no fixes', () => {
 test('a path the host does not know gets no fix', () => {
   const a = analyzeDocument(domainXml(blockDisk('/dev/sdq')), [exampleHost()]);
   assert.equal(a.findings[0].fixes.length, 0);
+});
+
+test('findings take their severity from codes.ts; another severity is a variant codes.ts lists and documents', () => {
+  for (const code of ALL_CODES) {
+    const info: CodeInfo = CODES[code];
+    assert.equal(severityOf(code), info.severity, code);
+    for (const [name, severity] of Object.entries(info.variants ?? {})) {
+      assert.notEqual(severity, info.severity, `${code}: ${name}`);
+      assert.match(info.doc, new RegExp(`\\(${severity}\\)`), `${code}: the doc states the ${name} variant's severity`);
+      assert.equal(severityOf(code, name as never), severity);
+    }
+  }
+  // lun-not-whole-device: a partition is the code's error, a volume its documented warning.
+  const lun = (p: string) =>
+    analyzeDocument(domainXml(`<disk type='block' device='lun'><source dev='${p}'/><target dev='sda' bus='scsi'/></disk>`), []).findings;
+  assert.deepEqual(
+    lun('/dev/sdb1').map((f) => [f.code, f.severity]),
+    [
+      ['unstable-device-name', severityOf('unstable-device-name')],
+      ['lun-not-whole-device', severityOf('lun-not-whole-device')],
+    ],
+  );
+  assert.deepEqual(
+    lun('/dev/vx/dsk/dg/vol').map((f) => [f.code, f.severity]),
+    [['lun-not-whole-device', severityOf('lun-not-whole-device', 'volume')]],
+  );
+  // No rule names a severity, or reads one from CODES, itself: the constructor does.
+  const dir = join(ROOT, 'server/src/rules');
+  for (const file of readdirSync(dir)) {
+    if (!file.endsWith('.ts') || ['codes.ts', 'codesDoc.ts', 'finding.ts'].includes(file)) continue;
+    const src = readFileSync(join(dir, file), 'utf8');
+    assert.doesNotMatch(src, /severity:\s*(?:CODES|'(?:error|warning|information|hint)')/, file);
+    assert.doesNotMatch(src, /\bCODES\b/, file);
+  }
 });

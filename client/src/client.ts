@@ -1,12 +1,14 @@
 /**
- * The language client: starts dist/server.js over IPC for XML documents (files and untitled),
- * passes host access (workspace trust), resolves relative paths in the settings, and shows the
- * server's work-done progress as a cancellable notification.
+ * The language client: runs dist/server.js over IPC for XML documents (files and untitled; the
+ * server decides per document by its root element), passes host access (workspace trust, read when
+ * the server starts), resolves relative paths in the settings, and shows the server's work-done
+ * progress as a cancellable notification. Creating the client starts nothing (see serverStart.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as vscode from 'vscode';
+import { terminalText } from '../../server/src/encode';
 import {
   LanguageClient,
   LanguageClientOptions,
@@ -18,8 +20,11 @@ import {
   type WorkDoneProgressBegin,
   type WorkDoneProgressReport,
 } from 'vscode-languageclient/node';
+import { SETTINGS_SECTION, type InitializationOptions } from '../../server/src/protocol';
+import { SERVED_SCHEMES } from './documents';
 import { progressTitle } from './notices';
-import { resolveSettings, SECTION } from './settings';
+import { resolveSettings } from './settings';
+import { hostAccessAllowed } from './trust';
 
 function firstFolder(): string | undefined {
   const f = vscode.workspace.workspaceFolders?.find((x) => x.uri.scheme === 'file');
@@ -35,33 +40,68 @@ function docsUri(extensionPath: string): string | undefined {
   return undefined;
 }
 
-export function createClient(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, hostAccess: boolean): LanguageClient {
+/** The inspector port of the server in a debug session (the launch configuration attaches to it). */
+export const SERVER_INSPECT_PORT = 6009;
+
+/**
+ * A LanguageClient whose failure to start shows no notification of its own (the library's would
+ * carry the error's text): the extension shows a fixed one with "Show Log" (serverStart.ts). The
+ * library's messages and the error still go to the log.
+ */
+class QuietStartClient extends LanguageClient {
+  private starting = 0;
+
+  override async start(): Promise<void> {
+    this.starting++;
+    try {
+      await super.start();
+    } finally {
+      this.starting--;
+    }
+  }
+
+  override error(message: string, data?: unknown, showNotification: boolean | 'force' = true): void {
+    super.error(message, data, this.starting > 0 ? false : showNotification);
+  }
+}
+
+export function createClient(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): LanguageClient {
   const module = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc },
+    // Extension development (F5): the server also listens for a debugger on that port (without waiting for one).
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', `--inspect=${SERVER_INSPECT_PORT}`] } },
   };
+  const docs = docsUri(context.extensionPath);
   const clientOptions: LanguageClientOptions = {
-    documentSelector: [
-      { language: 'xml', scheme: 'file' },
-      { language: 'xml', scheme: 'untitled' },
-    ],
+    documentSelector: SERVED_SCHEMES.map((scheme) => ({ language: 'xml', scheme })),
     // No `synchronize.configurationSection`: the server registers for workspace/didChangeConfiguration
     // itself (and pulls the section); both together would notify it twice per change.
     outputChannel: log,
-    initializationOptions: { hostAccess, docsUri: docsUri(context.extensionPath) },
+    // Read when the server starts (trust may have been granted since activation).
+    initializationOptions: (): InitializationOptions => ({ hostAccess: hostAccessAllowed(), docsUri: docs }),
+    // The server's error text goes to the log; the start fails and the extension says so (no raw text in a notification).
+    initializationFailedHandler: (error: unknown) => {
+      log.error(`the language server failed to initialize: ${terminalText(error instanceof Error ? error.message : String(error))}`);
+      return false;
+    },
     middleware: {
       workspace: {
         configuration: async (params, token, next) => {
           const result = await next(params, token);
           if (!Array.isArray(result)) return result;
-          return result.map((r, i) => (params.items[i]?.section === SECTION ? resolveSettings(r, firstFolder()) : r));
+          return result.map((r, i) => (params.items[i]?.section === SETTINGS_SECTION ? resolveSettings(r, firstFolder()) : r));
         },
       },
     },
   };
-  const client = new LanguageClient('libvirtDomain', 'Libvirt Domain XML', serverOptions, clientOptions);
-  return client;
+  return new QuietStartClient('libvirtDomain', 'Libvirt Domain XML', serverOptions, clientOptions);
+}
+
+/** One step of the server's work-done progress: created (the token), begin (the title), report (the message), end. */
+export interface ProgressEvent {
+  kind: 'create' | 'begin' | 'report' | 'end';
+  detail: string;
 }
 
 /** A fetch that ends sooner than this never shows a notification (no flashing toasts). */
@@ -73,7 +113,7 @@ const PROGRESS_DELAY_MS = 400;
  * turns into aborting the ssh fetch. The notification appears only when the work takes longer than
  * PROGRESS_DELAY_MS, and concurrent progress with the same title shares one notification. Call after start().
  */
-export function showProgressAsNotification(client: LanguageClient, onEvent?: (kind: string, detail: string) => void): vscode.Disposable {
+export function showProgressAsNotification(client: LanguageClient, onEvent?: (event: ProgressEvent) => void): vscode.Disposable {
   interface Shown {
     tokens: Set<string | number>;
     progress?: vscode.Progress<{ message?: string; increment?: number }>;
@@ -85,19 +125,15 @@ export function showProgressAsNotification(client: LanguageClient, onEvent?: (ki
     for (const token of shown.tokens) void client.sendNotification(WorkDoneProgressCancelNotification.type, { token });
   };
   return client.onRequest(WorkDoneProgressCreateRequest.type, ({ token }) => {
-    onEvent?.('create', String(token));
+    onEvent?.({ kind: 'create', detail: String(token) });
     let title: string | undefined;
     let timer: NodeJS.Timeout | undefined;
     let shown: Shown | undefined;
     const sub = client.onProgress(WorkDoneProgress.type, token, (value) => {
-      onEvent?.(
-        value.kind,
-        value.kind === 'begin'
-          ? (value as WorkDoneProgressBegin).title
-          : value.kind === 'report'
-            ? ((value as WorkDoneProgressReport).message ?? '')
-            : '',
-      );
+      onEvent?.({
+        kind: value.kind,
+        detail: value.kind === 'begin' ? value.title : value.kind === 'report' ? (value.message ?? '') : '',
+      });
       if (value.kind === 'begin') {
         const begin = value as WorkDoneProgressBegin;
         title = begin.title;

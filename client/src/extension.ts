@@ -1,38 +1,47 @@
 /**
- * Libvirt Domain XML: starts the language server for XML documents (the server decides by the root
- * element whether a document is a libvirt domain), wires trust, status bar, commands and
- * notifications. `activate` returns a small API the editor tests use.
+ * Libvirt Domain XML: activates on XML (cheap: no process), starts the language server with the
+ * first libvirt document (root `<domain>` or `<pool>`) or a command that needs it, and wires trust,
+ * status bar, commands and the server's notifications. Once started, the server gets every XML
+ * document and decides per document. `activate` returns a small API (other extensions, the editor tests).
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { terminalText } from '../../server/src/encode';
-import { createClient, showProgressAsNotification } from './client';
-import { registerCommands } from './commands';
+import { InventoryErrorNotification, InventoryStateNotification, SETTINGS_SECTION } from '../../server/src/protocol';
+import { createClient, showProgressAsNotification, type ProgressEvent } from './client';
+import { InventoryDocuments, registerCommands } from './commands';
 import { inventoryErrorNotice } from './notices';
+import { ServerStarter, START_FAILED_NOTICE } from './serverStart';
+import { startWithFirstLibvirtDocument } from './startOnOpen';
 import type { InventoryState } from './status';
 import { DomainStatusBar, type StatusSnapshot } from './statusBar';
 import { hostAccessAllowed, noticeRestrictedOnce, onTrustGranted } from './trust';
 import { logIgnoredWorkspaceSettings } from './workspaceSettings';
 
+export type { ProgressEvent } from './client';
+
+/** A notification this extension showed. */
 export interface Notice {
   kind: 'information' | 'error';
   message: string;
-  at: number;
 }
 
-/** What `activate` returns (for tests and other extensions). */
+/** What `activate` returns (for other extensions and the editor tests). */
 export interface LibvirtDomainApi {
+  /** The language client (started with the first libvirt document, or by a command). */
   readonly client: LanguageClient;
-  /** The last `libvirtDomain/inventoryState` from the server. */
+  /** Whether the language server runs. */
+  isRunning(): boolean;
+  /** The last inventory state the server reported (InventoryStateNotification). */
   inventoryState(): InventoryState | undefined;
   /** What the status bar item shows now. */
   statusBar(): StatusSnapshot;
   /** Recomputes the status bar for the active editor and returns it. */
   updateStatusBar(): Promise<StatusSnapshot>;
-  /** Notifications this extension showed in this session. */
-  readonly notices: readonly Notice[];
-  /** The server's work-done progress as it arrived: create, begin (title), report (message), end. */
-  readonly progress: readonly { kind: string; detail: string; at: number }[];
+  /** Fires for each notification this extension shows (inventory errors, the Restricted Mode notice, a failed start). */
+  readonly onDidShowNotice: vscode.Event<Notice>;
+  /** Fires for each step of the server's work-done progress as it arrives: create, begin (title), report (message), end. */
+  readonly onDidReportProgress: vscode.Event<ProgressEvent>;
   /** Settings a workspace sets that are not used from there (logged once each), e.g. `libvirtDomain.ssh.configFile`. */
   readonly ignoredWorkspaceSettings: readonly string[];
 }
@@ -41,26 +50,62 @@ let client: LanguageClient | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<LibvirtDomainApi> {
   const log = vscode.window.createOutputChannel('Libvirt Domain XML', { log: true });
-  context.subscriptions.push(log);
-  const notices: Notice[] = [];
-  const note = (kind: Notice['kind'], message: string) => {
-    notices.push({ kind, message, at: Date.now() });
-    if (notices.length > 200) notices.splice(0, notices.length - 200);
+  const noticeShown = new vscode.EventEmitter<Notice>();
+  const progressReported = new vscode.EventEmitter<ProgressEvent>();
+  context.subscriptions.push(log, noticeShown, progressReported);
+  const note = (kind: Notice['kind'], message: string) => noticeShown.fire({ kind, message });
+
+  const languageClient = createClient(context, log);
+  client = languageClient;
+
+  // Nothing runs yet: the server starts with the first libvirt document or a command that needs it.
+  const starter = new ServerStarter(languageClient, {
+    started: () => {
+      context.subscriptions.push(showProgressAsNotification(languageClient, (e) => progressReported.fire(e)));
+      if (
+        noticeRestrictedOnce(context, (m, ...items) => {
+          note('information', m);
+          return vscode.window.showInformationMessage(m, ...items);
+        })
+      )
+        log.info('Restricted Mode: offline rules only');
+      void status.update();
+    },
+    failed: (reason) =>
+      log.error(`the language server did not start: ${terminalText(reason instanceof Error ? reason.message : String(reason))}`),
+    notify: () => {
+      note('error', START_FAILED_NOTICE);
+      void vscode.window.showErrorMessage(START_FAILED_NOTICE, 'Show Log').then((c) => {
+        if (c) log.show(true);
+      });
+    },
+  });
+  const start = (why: string) => {
+    if (starter.requested) return;
+    log.info(
+      `starting the language server: ${why} (host access ${hostAccessAllowed() ? 'allowed' : 'off: Restricted Mode, offline rules only'})`,
+    );
+    void starter.start();
   };
-  const progress: { kind: string; detail: string; at: number }[] = [];
 
-  const hostAccess = hostAccessAllowed();
-  client = createClient(context, log, hostAccess);
-  const status = new DomainStatusBar(client);
-  context.subscriptions.push(status);
+  // The status bar asks the server only once it was started (never starts it).
+  const status = new DomainStatusBar(() => starter.started());
+  context.subscriptions.push(
+    status,
+    onTrustGranted(languageClient, () => {
+      log.info('workspace trusted: host access allowed');
+      void status.update();
+    }),
+  );
 
-  client.onNotification('libvirtDomain/inventoryState', (s: InventoryState) => status.setState(s));
+  // Handlers registered before the start are installed when the connection is up.
+  languageClient.onNotification(InventoryStateNotification, (s) => status.setState(s));
 
   // One notification per host at a time: a host that keeps failing does not stack them up.
   // The notification never carries host text (VS Code renders links in notifications and runs
   // `command:` links): a fixed template naming the host; the details, encoded, go to the log.
   const openErrors = new Set<string>();
-  client.onNotification('libvirtDomain/inventoryError', (e: { message?: unknown; host?: unknown; notice?: unknown }) => {
+  languageClient.onNotification(InventoryErrorNotification, (e) => {
     const host = typeof e.host === 'string' ? e.host : '';
     const details = typeof e.message === 'string' ? e.message : '';
     log.error(terminalText(details));
@@ -75,7 +120,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Libvir
     });
   });
 
-  registerCommands(context, { client, status, log });
+  registerCommands(context, {
+    server: () => {
+      start('a command needs it');
+      return starter.ready();
+    },
+    status,
+    log,
+    inventoryDocuments: new InventoryDocuments(),
+  });
 
   // Settings a repository must not decide: say once in the log when a workspace sets one that is not used.
   const ignoredWorkspaceSettings: string[] = [];
@@ -86,49 +139,29 @@ export async function activate(context: vscode.ExtensionContext): Promise<Libvir
   checkIgnored();
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('libvirtDomain')) checkIgnored();
+      if (e.affectsConfiguration(SETTINGS_SECTION)) checkIgnored();
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(checkIgnored),
+    startWithFirstLibvirtDocument((kind) => start(`a ${kind} document is open`)),
   );
-
-  log.info(`starting the language server (host access ${hostAccess ? 'allowed' : 'off: Restricted Mode, offline rules only'})`);
-  await client.start();
-  context.subscriptions.push(
-    showProgressAsNotification(client, (kind, detail) => {
-      progress.push({ kind, detail, at: Date.now() });
-      if (progress.length > 200) progress.splice(0, progress.length - 200);
-    }),
-  );
-  context.subscriptions.push(
-    onTrustGranted(client, () => {
-      log.info('workspace trusted: host access allowed');
-      void status.update();
-    }),
-  );
-  if (
-    noticeRestrictedOnce(context, (m, ...items) => {
-      note('information', m);
-      return vscode.window.showInformationMessage(m, ...items);
-    })
-  )
-    log.info('Restricted Mode: offline rules only');
   void status.update();
 
   return {
-    client,
+    client: languageClient,
+    isRunning: () => languageClient.isRunning(),
     inventoryState: () => status.inventoryState,
     statusBar: () => status.snapshot(),
     updateStatusBar: async () => {
       await status.update();
       return status.snapshot();
     },
-    notices,
-    progress,
+    onDidShowNotice: noticeShown.event,
+    onDidReportProgress: progressReported.event,
     ignoredWorkspaceSettings,
   };
 }
 
 export async function deactivate(): Promise<void> {
-  await client?.stop();
+  if (client?.needsStop()) await client.stop();
   client = undefined;
 }

@@ -18,7 +18,7 @@ export function isSafeNotice(text: string): boolean {
 }
 
 /**
- * The notification for `libvirtDomain/inventoryError`: the server's template when it is one (the
+ * The notification for an inventory error (InventoryErrorNotification): the server's template when it is one (the
  * server knows the kind of failure), else the client's own. Never the error's details.
  */
 export function inventoryErrorNotice(host: string, notice: unknown): string {

@@ -6,8 +6,6 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-export const SECTION = 'libvirtDomain';
-
 /** `~`, `${userHome}`, `${workspaceFolder}` and workspace-relative paths → absolute paths. */
 export function resolveSettingPath(p: string, folder: string | undefined, home = os.homedir()): string {
   let s = p.trim();

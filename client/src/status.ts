@@ -1,11 +1,12 @@
 /**
- * What the status bar says for a domain document, from the server's `libvirtDomain/inventoryState`
- * and the document's host group; and whether a document is a domain at all. Pure (no `vscode`).
+ * What the status bar says for a libvirt document, from the server's inventory state notification
+ * (InventoryStateNotification) and the document's host group. Whether a document is a libvirt
+ * document at all is documents.ts's answer. Pure (no `vscode`).
  */
 
-// The server's own types for its libvirtDomain/inventoryState notification (type-only), and its encoders (pure).
+// The protocol's types of the inventory state (type-only), and the server's encoders (pure).
 import { cap, mdCode, mdText, terminalText } from '../../server/src/encode';
-import type { HostStateReport, InventoryStateReport } from '../../server/src/lsp/hostManager';
+import type { HostStateReport, InventoryStateReport } from '../../server/src/protocol';
 
 /** A host or group name in the status bar text: one line, capped, no `$(icon)` of its own. */
 function barText(s: string): string {
@@ -82,33 +83,4 @@ export function presentStatus(state: InventoryState | undefined, groupName: stri
   if (restricted) lines.push('Restricted Mode: offline rules only, no host is contacted.', '');
   if (!restricted) lines.push('Click to refresh the inventory.');
   return { text, tooltip: lines.join('\n').trim(), warning: failed.length > 0, fetching };
-}
-
-/**
- * Whether XML text is a libvirt domain (root element `<domain>`), looking past the prolog,
- * comments, processing instructions and a DOCTYPE. The server decides for diagnostics; this only
- * decides whether the status bar item is shown.
- */
-export function looksLikeDomain(text: string): boolean {
-  let s = text.slice(0, 65536);
-  if (s.charCodeAt(0) === 0xfeff) s = s.slice(1);
-  for (let i = 0; i < 1000; i++) {
-    s = s.replace(/^\s+/, '');
-    if (s.startsWith('<?')) {
-      const e = s.indexOf('?>');
-      if (e < 0) return false;
-      s = s.slice(e + 2);
-    } else if (s.startsWith('<!--')) {
-      const e = s.indexOf('-->');
-      if (e < 0) return false;
-      s = s.slice(e + 3);
-    } else if (/^<!DOCTYPE/i.test(s)) {
-      const m = /^<!DOCTYPE[^[>]*(\[[\s\S]*?\]\s*)?>/i.exec(s);
-      if (!m) return false;
-      s = s.slice(m[0].length);
-    } else {
-      return /^<domain(?=[\s>/])/.test(s);
-    }
-  }
-  return false;
 }

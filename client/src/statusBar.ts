@@ -1,10 +1,12 @@
 /**
- * The status bar item for the active domain document: its host group, how fresh the inventory is,
- * a spinner while fetching, a warning when a host failed; a click refreshes.
+ * The status bar item for the active libvirt document (a domain or a storage pool): its host group,
+ * how fresh the inventory is, a spinner while fetching, a warning when a host failed; a click refreshes.
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { InventoryState, looksLikeDomain, presentStatus } from './status';
+import { HostGroupsRequest } from '../../server/src/protocol';
+import { libvirtKindOf } from './startOnOpen';
+import { InventoryState, presentStatus } from './status';
 
 export interface StatusSnapshot {
   visible: boolean;
@@ -29,7 +31,8 @@ export class DomainStatusBar implements vscode.Disposable {
   private sniffTimer: NodeJS.Timeout | undefined;
   private generation = 0;
 
-  constructor(private readonly client: LanguageClient) {
+  /** `server`: the language client once it was started (the status bar never starts it). */
+  constructor(private readonly server: () => Promise<LanguageClient | undefined>) {
     this.item = vscode.window.createStatusBarItem('libvirtDomain.inventory', vscode.StatusBarAlignment.Right, 100);
     this.item.name = 'Libvirt Domain: host inventory';
     this.item.command = 'libvirtDomain.refreshInventory';
@@ -59,17 +62,16 @@ export class DomainStatusBar implements vscode.Disposable {
     return this.state;
   }
 
-  /** The active document if it is a domain, else undefined. */
-  activeDomainDocument(): vscode.TextDocument | undefined {
+  /** The active document if it is a libvirt document (domain or pool), else undefined. */
+  activeLibvirtDocument(): vscode.TextDocument | undefined {
     const doc = vscode.window.activeTextEditor?.document;
-    if (!doc || doc.languageId !== 'xml' || (doc.uri.scheme !== 'file' && doc.uri.scheme !== 'untitled')) return undefined;
-    return looksLikeDomain(doc.getText()) ? doc : undefined;
+    return doc && libvirtKindOf(doc) ? doc : undefined;
   }
 
   /** Asks the server which group the active document uses, then renders. */
   async update(): Promise<void> {
     const gen = ++this.generation;
-    const doc = this.activeDomainDocument();
+    const doc = this.activeLibvirtDocument();
     if (!doc) {
       this.uri = undefined;
       this.group = undefined;
@@ -79,8 +81,8 @@ export class DomainStatusBar implements vscode.Disposable {
     const uri = doc.uri.toString();
     let group: string | undefined;
     try {
-      const r = await this.client.sendRequest<{ groups: { name: string }[]; current?: string }>('libvirtDomain/hostGroups', { uri });
-      group = r.current;
+      const client = await this.server();
+      group = client ? (await client.sendRequest(HostGroupsRequest, { uri })).current : undefined;
     } catch {
       group = undefined;
     }

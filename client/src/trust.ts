@@ -4,7 +4,8 @@
  * Says so once per workspace; grants host access when the user trusts the workspace.
  */
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
+import { State, type LanguageClient } from 'vscode-languageclient/node';
+import { HostAccessNotification } from '../../server/src/protocol';
 
 const NOTICE_KEY = 'libvirtDomain.restrictedNoticeShown';
 export const RESTRICTED_NOTICE =
@@ -27,10 +28,13 @@ export function noticeRestrictedOnce(
   return true;
 }
 
-/** When trust is granted later, lets the server contact hosts. */
+/**
+ * When trust is granted later, lets a started (or starting) server contact hosts. A server not
+ * started yet is not started for this: it reads the trust when it starts (initialization options).
+ */
 export function onTrustGranted(client: LanguageClient, after: () => void): vscode.Disposable {
   return vscode.workspace.onDidGrantWorkspaceTrust(() => {
-    void client.sendNotification('libvirtDomain/hostAccess', { allowed: true });
+    if (client.state !== State.Stopped) void client.sendNotification(HostAccessNotification, { allowed: true }).catch(() => undefined); // stopping: nothing to tell
     after();
   });
 }

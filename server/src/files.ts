@@ -7,7 +7,7 @@
 import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { readFileBounded } from './safeRead';
+import { readFileBounded, readFileBoundedAsync } from './safeRead';
 
 export type Encoding = 'utf8' | 'utf16le' | 'utf16be';
 
@@ -59,6 +59,10 @@ export function decodeBuffer(buf: Buffer): Omit<FileText, 'path' | 'mode'> {
     encoding = 'utf16be';
     bom = true;
     body = buf.subarray(2);
+  } else if (buf.length >= 2 && (buf[0] === 0) !== (buf[1] === 0)) {
+    // No BOM, but a NUL in the first code unit (XML 1.0 appendix F: `<\0?\0` or `\0<\0?`): UTF-16.
+    // NUL is never a character of an XML document, so a UTF-8 one cannot start this way.
+    encoding = buf[0] === 0 ? 'utf16be' : 'utf16le';
   }
   const text =
     encoding === 'utf8' ? body.toString('utf8') : encoding === 'utf16le' ? body.toString('utf16le') : swap16(body).toString('utf16le');
@@ -66,12 +70,25 @@ export function decodeBuffer(buf: Buffer): Omit<FileText, 'path' | 'mode'> {
   return { text, encoding, bom, lossless };
 }
 
+export interface ReadTextOptions {
+  /** Refuse files larger than this (default 256 MiB; the editor's workspace scan reads at most 4 MiB). */
+  maxBytes?: number;
+}
+
 /**
  * Reads a domain file: a regular file of at most 256 MiB (never a device or a FIFO), else a
- * FileReadError whose message is one line naming the file and the cause.
+ * FileReadError whose message is one line naming the file and the cause. The encoding (UTF-8,
+ * UTF-16 LE/BE, with or without BOM) is detected by `decodeBuffer`. The CLI, the server and the
+ * workspace scan all read documents through this (or its asynchronous twin below).
  */
-export function readFileText(path: string): FileText {
-  const { data: buf, stat: st } = readFileBounded(path);
+export function readFileText(path: string, opts: ReadTextOptions = {}): FileText {
+  const { data: buf, stat: st } = readFileBounded(path, { maxBytes: opts.maxBytes });
+  return { path, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, ...decodeBuffer(buf) };
+}
+
+/** The same, without blocking the event loop (the server's workspace scan). */
+export async function readFileTextAsync(path: string, opts: ReadTextOptions = {}): Promise<FileText> {
+  const { data: buf, stat: st } = await readFileBoundedAsync(path, { maxBytes: opts.maxBytes });
   return { path, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, ...decodeBuffer(buf) };
 }
 

@@ -10,6 +10,9 @@ import type { InventorySnapshot } from './inventory/snapshot';
 /** The code action kind of the document fix-all (`source.fixAll` plus our suffix, as ESLint's `source.fixAll.eslint`). */
 export const FIX_ALL_KIND = 'source.fixAll.libvirt-domain';
 
+/** The settings section the server pulls (`workspace/configuration`) and is told of changes to. */
+export const SETTINGS_SECTION = 'libvirtDomain';
+
 /** What the client passes in `initializationOptions`. */
 export interface InitializationOptions {
   /** Whether the server may contact hosts (false in an untrusted workspace: offline rules only). */
@@ -53,11 +56,26 @@ export const InventoryErrorNotification = new NotificationType<InventoryErrorPar
 
 // ---- client → server ----
 
+export interface HostAccessParams {
+  allowed: boolean;
+}
+
 /** Client → server: workspace trust changed; hosts may (or may no longer) be contacted. */
-export const HostAccessNotification = new NotificationType<{ allowed: boolean }>('libvirtDomain/hostAccess');
+export const HostAccessNotification = new NotificationType<HostAccessParams>('libvirtDomain/hostAccess');
+
+export interface RefreshInventoryParams {
+  /** The documents whose hosts to fetch; all configured hosts when absent. */
+  uris?: string[];
+  /** Fetch even when the inventory is not due (default true). */
+  force?: boolean;
+}
 
 /** Fetches the inventories of the given documents' hosts (all hosts without `uris`); resolves when done. */
-export const RefreshInventoryRequest = new RequestType<{ uris?: string[]; force?: boolean }, null, void>('libvirtDomain/refreshInventory');
+export const RefreshInventoryRequest = new RequestType<RefreshInventoryParams, null, void>('libvirtDomain/refreshInventory');
+
+export interface HostGroupsParams {
+  uri?: string;
+}
 
 export interface HostGroupsResult {
   groups: { name: string; hosts: string[] }[];
@@ -66,10 +84,21 @@ export interface HostGroupsResult {
 }
 
 /** The configured host groups, and the one a document uses. */
-export const HostGroupsRequest = new RequestType<{ uri?: string }, HostGroupsResult, void>('libvirtDomain/hostGroups');
+export const HostGroupsRequest = new RequestType<HostGroupsParams, HostGroupsResult, void>('libvirtDomain/hostGroups');
+
+export interface ChooseHostGroupParams {
+  uri: string;
+  group?: string;
+}
 
 /** Chooses the host group of a document (`group` absent: back to the automatic choice). */
-export const ChooseHostGroupRequest = new RequestType<{ uri: string; group?: string }, null, void>('libvirtDomain/chooseHostGroup');
+export const ChooseHostGroupRequest = new RequestType<ChooseHostGroupParams, null, void>('libvirtDomain/chooseHostGroup');
+
+export interface FixAllEditsParams {
+  uris: string[];
+  /** The workspace folders (the server's own when absent). */
+  folders?: string[];
+}
 
 export interface FixAllEditsResult {
   /** The edits by document URI. */
@@ -79,17 +108,19 @@ export interface FixAllEditsResult {
 }
 
 /** The preferred fixes of several files (the workspace fix-all); only files inside `folders` (real paths). */
-export const FixAllEditsRequest = new RequestType<{ uris: string[]; folders?: string[] }, FixAllEditsResult, void>(
-  'libvirtDomain/fixAllEdits',
-);
+export const FixAllEditsRequest = new RequestType<FixAllEditsParams, FixAllEditsResult, void>('libvirtDomain/fixAllEdits');
+
+/** Which host: `host`, else the first host the document `uri` is checked against. */
+export interface HostParams {
+  uri?: string;
+  host?: string;
+}
 
 /** A host's inventory as Markdown, built by the server; `null` when it has none. */
-export const InventoryViewRequest = new RequestType<{ uri?: string; host?: string }, string | null, void>('libvirtDomain/inventoryView');
+export const InventoryViewRequest = new RequestType<HostParams, string | null, void>('libvirtDomain/inventoryView');
 
 /** A host's inventory snapshot (what Save Snapshot writes); `null` when it has none. */
-export const HostInventoryRequest = new RequestType<{ uri?: string; host?: string }, InventorySnapshot | null, void>(
-  'libvirtDomain/hostInventory',
-);
+export const HostInventoryRequest = new RequestType<HostParams, InventorySnapshot | null, void>('libvirtDomain/hostInventory');
 
 /** Every custom request, for the test that the server answers each one. */
 export const REQUESTS = [

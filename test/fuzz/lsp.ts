@@ -4,7 +4,13 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createMessageConnection, MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import {
+  createMessageConnection,
+  MessageConnection,
+  NotificationType,
+  StreamMessageReader,
+  StreamMessageWriter,
+} from 'vscode-jsonrpc/node';
 import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import { ROOT } from '../support/examples';
 
@@ -78,6 +84,11 @@ export class LspSession {
     this.conn.onError(() => undefined);
     this.conn.onClose(() => undefined);
     this.conn.listen();
+  }
+
+  /** The params of every notification of `type` received so far, in order. */
+  notificationsOf<P>(type: NotificationType<P>): P[] {
+    return this.notifications.filter((n) => n.method === type.method).map((n) => n.params as P);
   }
 
   get pid(): number {

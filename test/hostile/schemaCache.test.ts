@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import { InventoryStateNotification } from '../../server/src/protocol';
 import { LOCAL_SCHEMA_DIR, readSchemaDir, schemaFilesHash } from '../../server/src/schema/validator';
 import { Rig, startRigOrSkip } from '../rig/sshRig';
 import { EXAMPLE_INVENTORY, ROOT } from '../support/examples';
@@ -231,7 +232,7 @@ describe('schema cache: three hosts of libvirt 9.0.0, one of them hostile (rig)'
     const logs: string[] = [];
     conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => void diags.set(p.uri, p));
     conn.onNotification('window/logMessage', (m: { message: string }) => void logs.push(m.message));
-    conn.onNotification('libvirtDomain/inventoryState', () => {});
+    conn.onNotification(InventoryStateNotification, () => {});
     conn.onNotification('$/progress', () => {});
     conn.onRequest('window/workDoneProgress/create', () => null);
     conn.onRequest('client/registerCapability', () => null);

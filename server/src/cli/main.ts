@@ -2,8 +2,8 @@
  * libvirt-domain-lint: lint domain XML files (or directories of them) against host inventories,
  * optionally applying the preferred fixes in place.
  */
-import { lstatSync, readdirSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { lstatSync, statSync } from 'node:fs';
+import { relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ParsedDocument, parseDomainDocument, runRules } from '../analysis';
 import { jsonText, terminalText as t } from '../encode';
@@ -20,12 +20,14 @@ import { applyEdits, preferredEdits } from '../rules/applyFixes';
 import type { Finding, Severity } from '../rules/types';
 import { FileText, readFileText, writeFileTextAtomic, writeTextAtomic } from '../files';
 import { SarifFile, toSarif } from './sarif';
+import { walkXmlFiles } from '../walk';
 
 const USAGE = `usage: libvirt-domain-lint [--inventory FILE]... [--host DEST]... [--format text|json|sarif] [--fix] [--schema host|local|DIR] PATH...
        libvirt-domain-lint inventory --host DEST [--out FILE]
        libvirt-domain-lint collector-script [--uri URI] [--sudo]
   PATH                 a domain or storage pool XML file, or a directory searched for *.xml files whose
-                       root is <domain> or <pool>
+                       root is <domain> or <pool> (not in dot-directories or node_modules; links are
+                       not followed)
   --inventory FILE     an inventory snapshot (JSON) or saved collector output; repeat for a host group
   --host DEST          fetch the live inventory over ssh (an ~/.ssh/config alias, host or user@host;
                        'local' runs the collector on this machine); repeat for a host group
@@ -60,22 +62,6 @@ interface JsonFinding {
 interface Output {
   out(line: string): void;
   err(line: string): void;
-}
-
-/**
- * Every *.xml under a directory (skipping VCS and dependency folders), sorted. Symbolic links are not
- * followed (a linked file or folder is skipped: Dirent describes the link itself), so neither the
- * lint nor --fix ever leaves the directory it was given.
- */
-function collectXmlFiles(dir: string, out: string[]): void {
-  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
-  for (const e of entries) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) {
-      if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
-      collectXmlFiles(p, out);
-    } else if (e.isFile() && e.name.toLowerCase().endsWith('.xml')) out.push(p);
-  }
 }
 
 function toJson(file: string, findings: Finding[], lines: { positionAt(o: number): { line: number; character: number } }): JsonFinding[] {
@@ -212,6 +198,14 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
   const validator = await schemaFor(args);
 
   const files: string[] = [];
+  const named = new Set<string>();
+  /** A file named twice (or named and found in a named directory) is linted once. */
+  const add = (f: string): void => {
+    const key = resolve(f);
+    if (named.has(key)) return;
+    named.add(key);
+    files.push(f);
+  };
   for (const p of args.positionals) {
     let st;
     try {
@@ -221,8 +215,17 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
       status = 2;
       continue;
     }
-    if (st.isDirectory()) collectXmlFiles(p, files);
-    else files.push(p);
+    if (st.isDirectory()) {
+      // The walk the editor's workspace scan makes too (../walk.ts): no dot-directories or
+      // node_modules, no symbolic links (so neither the lint nor --fix leaves the directory), sorted,
+      // and no bound (every file found is linted).
+      await walkXmlFiles([p], add, {
+        onError: (dir, e) => {
+          io.err(`libvirt-domain-lint: ${t(dir)}: cannot read directory: ${errText(e)}`);
+          status = 2;
+        },
+      });
+    } else add(p);
   }
 
   // Pass 1: read and parse every file, so each file's rules see the others' domains (shared LUNs).

@@ -62,6 +62,12 @@ export interface DiskModel {
   address?: Record<string, string>;
 }
 
+/** `device='cdrom'` and `device='floppy'`: removable media, whose sources no host rule judges. */
+export function isRemovableMedia(disk: DiskModel): boolean {
+  const d = disk.device?.value;
+  return d === 'cdrom' || d === 'floppy';
+}
+
 export interface DomainModel {
   name?: string;
   uuid?: string;

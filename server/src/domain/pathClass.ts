@@ -117,6 +117,28 @@ function classify(p: string): PathClass {
   return 'other-device';
 }
 
+/**
+ * Path classes that name block devices, the classes a host inventory can answer for: not plain files,
+ * removable media, or other nodes under /dev (/dev/null, /dev/zero, character devices).
+ */
+const BLOCK_DEVICE_CLASSES: ReadonlySet<PathClass> = new Set<PathClass>([
+  'kernel-name',
+  'mpath-friendly-name',
+  'boot-sequence',
+  'guest-mutable',
+  'hardware-id',
+  'multipath',
+  'dmp',
+  'volume',
+  'by-path',
+  'device-mapper',
+]);
+
+/** Whether a path of this class names a block device (see BLOCK_DEVICE_CLASSES). */
+export function namesBlockDevice(cls: PathClass): boolean {
+  return BLOCK_DEVICE_CLASSES.has(cls);
+}
+
 /** Whether a path names a device whose name is not stable (the `unstable-device-name` family). */
 export function isUnstableName(cls: PathClass): boolean {
   return cls === 'kernel-name' || cls === 'mpath-friendly-name' || cls === 'boot-sequence';

@@ -1,4 +1,5 @@
 import { CodeAction, CodeActionKind, Diagnostic, TextEdit as LspTextEdit } from 'vscode-languageserver';
+import { FIX_ALL_KIND } from '../protocol';
 import { preferredEdits } from '../rules/applyFixes';
 import type { Finding, TextEdit } from '../rules/types';
 import type { LineIndex } from '../xml/lineIndex';
@@ -6,8 +7,6 @@ import type { LineIndex } from '../xml/lineIndex';
 export function toLspEdits(lines: LineIndex, edits: TextEdit[]): LspTextEdit[] {
   return edits.map((e) => ({ range: { start: lines.positionAt(e.start), end: lines.positionAt(e.end) }, newText: e.newText }));
 }
-
-export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.libvirt-domain`;
 
 /**
  * Quick fixes returned per request at most. Each value offers a bounded few (MAX_FIXES), but a range over

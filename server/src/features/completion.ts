@@ -6,10 +6,11 @@ import { CompletionItem, CompletionItemKind, CompletionList, InsertTextFormat, M
 import type { DomainModel } from '../domain/model';
 import { DISK_ELEMENTS, nextTargetName } from '../domain/diskVocabulary';
 import { cap, hasXmlForbiddenChar, MAX_SHOWN, mdCode, mdInline, snippetText, terminalText, xmlValue } from '../encode';
-import { formatBytes, HostIndex, identityKey, Lun, PATH_MAX, Resolution } from '../inventory/resolver';
-import { isActivePassive } from '../rules/activePassiveDmp';
+import { formatBytes, HostIndex, identityKey, Lun, lunIdentity, PATH_MAX, reachedSize, Resolution } from '../inventory/resolver';
+import { ACTIVE_PASSIVE_MARK, activePassiveOnCluster } from '../rules/activePassiveDmp';
 import { identitiesBelow } from '../rules/duplicateDevice';
-import { stableCandidates } from '../rules/stableAliases';
+import { userLabels, usersOfLun } from '../rules/lunUsers';
+import { preferredOf, stableCandidates } from '../rules/stableAliases';
 import type { PeerDomain } from '../rules/types';
 import { decodeXmlEntities } from '../xml/entities';
 import type { LineIndex } from '../xml/lineIndex';
@@ -63,17 +64,6 @@ function pathOptions(input: CompletionInput): PathOption[] {
   const self = input.model?.name;
   const out: PathOption[] = [];
   const seen = new Set<string>();
-  const peerKeys = new Map<string, string[]>();
-  for (const p of input.peers) {
-    if (self && p.name === self) continue;
-    for (const d of p.disks) {
-      const k = identityKey(first.resolve(d.path));
-      if (!k) continue;
-      const list = peerKeys.get(k);
-      if (list) list.push(p.name ?? p.origin);
-      else peerKeys.set(k, [p.name ?? p.origin]);
-    }
-  }
   // The document's own disks (by identity on the first host, and what they sit on), except the value being
   // edited: a LUN this domain already maps is "used by this domain", never offered as unused.
   const ownExact = new Set<string>();
@@ -99,40 +89,25 @@ function pathOptions(input: CompletionInput): PathOption[] {
     // the first host's LUN, by a name valid on every host.
     const mine = set.ambiguous ? ((identityKey(set.resolutions[0]) ? set.alternatives[0]?.candidates : undefined) ?? []) : set.candidates;
     const best =
-      mine.find((c) => c.kind !== 'by-path' && !c.bypassesMultipath) ??
-      (input.hosts.length === 1 && /^\/dev\/vx\/dsk\/|^\/dev\/mapper\//.test(probe) ? { path: probe } : undefined);
+      preferredOf(mine) ?? (input.hosts.length === 1 && /^\/dev\/vx\/dsk\/|^\/dev\/mapper\//.test(probe) ? { path: probe } : undefined);
     if (!best || seen.has(best.path)) return;
     seen.add(best.path);
-    const res = first.resolve(best.path);
+    const all = input.hosts.map((h) => h.resolve(best.path));
+    const res = all[0];
     const key = identityKey(res);
-    const hostDomains = first.domainsUsing(res);
-    const peerUsers = key ? peerKeys.get(key) : undefined;
-    const own = ownUse(key, res);
-    let users: string[] = NONE;
-    if (hostDomains.length || peerUsers || own) {
-      const set = new Set<string>();
-      if (own) set.add(THIS_DOMAIN);
-      for (const u of hostDomains) if (u.domain !== self) set.add(u.domain);
-      for (const u of peerUsers ?? []) set.add(u);
-      users = [...set];
-    }
+    // Other users on every host of the group: those shared-without-shareable would name (rules/lunUsers.ts).
+    const others = userLabels(usersOfLun(all.map(identityKey), input.hosts, input.peers, self));
+    const users = ownUse(key, res) ? [THIS_DOMAIN, ...others] : others.length ? others : NONE;
     let hostUse = first.hostUsage(res);
     for (let i = 1; i < input.hosts.length; i++) {
-      const more = input.hosts[i].hostUsage(input.hosts[i].resolve(best.path));
+      const more = input.hosts[i].hostUsage(all[i]);
       if (more.length) hostUse = hostUse.concat(more);
     }
-    const activePassive = input.hosts.some((h) => {
-      const r = h.resolve(best.path);
-      return h.clusterActive && !!r.lun?.dmp && isActivePassive(r.lun.dmp.arrayType);
-    });
-    out.push({ path: best.path, lun, res, size: lun?.size ?? res.device?.size ?? null, users, hostUse, activePassive });
+    const activePassive = input.hosts.some((h, i) => !!activePassiveOnCluster(h, all[i]));
+    out.push({ path: best.path, lun, res, size: reachedSize(res), users, hostUse, activePassive });
   };
   for (const lun of first.allLuns()) {
-    const probe = lun.dmp
-      ? `/dev/vx/dmp/${lun.dmp.name}`
-      : lun.mpathMap
-        ? first.device(lun.mpathMap)?.path
-        : first.device(lun.pathDevices[0])?.path;
+    const probe = first.lunPath(lun);
     if (probe) consider(probe, lun);
   }
   for (const vol of first.snapshot.vxvm?.volumes ?? []) consider(`/dev/vx/dsk/${vol}`, undefined);
@@ -149,7 +124,7 @@ function describe(o: PathOption): { label: string; labelMd: string } {
   const { lun, res } = o;
   const vm = [lun?.vendor, lun?.model].filter(Boolean).join(' ');
   const dmp = lun?.dmp;
-  const id = dmp ? '' : (lun?.id ?? res.vxVolume ?? res.device?.name ?? '');
+  const id = dmp ? '' : lun ? lunIdentity(lun) : (res.vxVolume ?? res.device?.name ?? '');
   const size = formatBytes(o.size);
   return {
     label: [size, cap(vm, FIELD), dmp ? `DMP ${cap(dmp.name, FIELD)} (${cap(dmp.arrayType, FIELD)})` : cap(id, FIELD)]
@@ -197,7 +172,7 @@ function pathItems(
     const marks = [
       ...(o.users.length ? [`used by ${users}`] : []),
       ...(o.hostUse.length ? ['⚠ in use by the host'] : []),
-      ...(o.activePassive ? ['⚠ Active-Passive DMP on a cluster node'] : []),
+      ...(o.activePassive ? [ACTIVE_PASSIVE_MARK] : []),
     ];
     const { label, labelMd } = describe(o);
     const doc = [mdCode(o.path), '', labelMd];

@@ -2,9 +2,10 @@ import { Hover, MarkupKind } from 'vscode-languageserver';
 import type { HostPathRef } from '../domain/model';
 import { classifyPath, PathClass } from '../domain/pathClass';
 import { mdCode, mdInline } from '../encode';
-import { describeTarget, formatBytes, HostIndex, identityKey, Resolution } from '../inventory/resolver';
+import { describeTarget, formatBytes, HostIndex, identityKey, lunIdentity, reachedSize, Resolution } from '../inventory/resolver';
+import { userLabels, usersOfLun } from '../rules/lunUsers';
 import type { PeerDomain } from '../rules/types';
-import { BYPASS_MARK, Candidate, stableCandidates, whoseLun } from '../rules/stableAliases';
+import { BYPASS_MARK, Candidate, preferredOf, stableCandidates, whoseLun } from '../rules/stableAliases';
 import type { LineIndex } from '../xml/lineIndex';
 
 const CLASS_LABEL: Record<PathClass, string> = {
@@ -56,12 +57,13 @@ function describeHost(h: HostIndex, r: Resolution, peers: PeerDomain[], self: st
   const lun = r.lun;
   const facts: string[] = [];
   if (lun) {
-    facts.push(formatBytes(r.device?.size ?? lun.size));
+    facts.push(formatBytes(reachedSize(r)));
     const vm = [lun.vendor, lun.model].filter(Boolean).join(' ');
     if (vm) facts.push(mdInline(vm, FIELD));
     if (lun.serial) facts.push(`serial ${mdCode(lun.serial, FIELD)}`);
-    if (lun.wwn) facts.push(`WWN ${mdCode(lun.wwn, FIELD)}`);
-  } else if (r.device) facts.push(formatBytes(r.device.size), mdInline(r.device.type, FIELD));
+    // The WWN as the inventory view shows it (normalised, from the LUN's identity).
+    if (lun.wwn) facts.push(mdInline(lunIdentity(lun), FIELD));
+  } else if (r.device) facts.push(formatBytes(reachedSize(r)), mdInline(r.device.type, FIELD));
   lines.push(`${host}${arrow}: ${target(r)}${facts.length ? ' · ' + facts.join(' · ') : ''}`);
   const known = (s: string) => (s ? mdInline(s, FIELD) : '?');
   if (lun?.dmp) {
@@ -79,12 +81,17 @@ function describeHost(h: HostIndex, r: Resolution, peers: PeerDomain[], self: st
   const usage = h.hostUsage(r);
   for (const u of usage.slice(0, LISTED)) lines.push(`⚠ in use by the host: ${mdInline(u, LONG)}`);
   if (usage.length > LISTED) lines.push(`⚠ in use by the host in ${usage.length - LISTED} more ways`);
-  const users = h.domainsUsing(r).filter((u) => u.domain !== self);
-  if (users.length)
-    lines.push(`Used by host domains: ${listed(users, (u) => `${mdInline(u.domain, FIELD)}${u.shareable ? ' (shareable)' : ''}`)}`);
+  // Who else uses it on this host: the same users shared-without-shareable counts (rules/lunUsers.ts).
   const key = identityKey(r);
-  const docs = key ? peers.filter((p) => p.name !== self && p.disks.some((d) => identityKey(h.resolve(d.path)) === key)) : [];
-  if (docs.length) lines.push(`Used by documents: ${listed(docs, (p) => mdInline(p.name ?? p.origin, FIELD))}`);
+  const users = key ? usersOfLun(key, [h], peers, self) : [];
+  const onHost = [
+    ...new Set(
+      users.filter((u) => u.source === 'host-domain').map((u) => `${mdInline(u.name ?? '', FIELD)}${u.shareable ? ' (shareable)' : ''}`),
+    ),
+  ];
+  if (onHost.length) lines.push(`Used by host domains: ${listed(onHost, (u) => u)}`);
+  const docs = userLabels(users.filter((u) => u.source !== 'host-domain'));
+  if (docs.length) lines.push(`Used by documents: ${listed(docs, (u) => mdInline(u, FIELD))}`);
   return lines;
 }
 
@@ -123,8 +130,8 @@ export function hoverForPath(ref: HostPathRef, hosts: HostIndex[], lines: LineIn
     });
     if (candidates.length) {
       md.push(hosts.length > 1 ? 'Stable aliases (valid on every host):' : 'Stable aliases:');
-      const firstPreferred = candidates.findIndex((c) => c.kind !== 'by-path' && !c.bypassesMultipath);
-      candidates.slice(0, LISTED).forEach((c, i) => md.push(aliasLine(c, i === firstPreferred)));
+      const preferred = preferredOf(candidates);
+      candidates.slice(0, LISTED).forEach((c) => md.push(aliasLine(c, c === preferred)));
     } else if (set.ambiguous) {
       // Which host's LUN was meant is the author's call: per LUN, its aliases valid on every host; none preferred.
       md.push('⚠ Not the same disk on every host of the group: no alias is preferred.');

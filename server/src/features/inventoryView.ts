@@ -1,6 +1,8 @@
 /**
  * The inventory view: one host's LUNs as Markdown (the client shows it in a Markdown preview), built
- * from the server's HostIndex (its LUN grouping, alias ranking and WWN identities) in one linear pass.
+ * from the server's HostIndex (its LUN grouping, alias ranking, WWN identities, host use, VxVM disks and
+ * volumes) and the rules' own answers (the preferred alias, Active-Passive marks, the LUN's users, the
+ * open and workspace documents included) in one linear pass: nothing here is worked out a second way.
  *
  * Every string from the host or the snapshot goes through an encoder: `mdText` in table cells and
  * running text (it escapes `|` as well as every other markup character, and shows line breaks and
@@ -9,8 +11,12 @@
  * Long lists are bounded, so one LUN with a million links cannot make the view unbounded.
  */
 import { mdCode, mdText } from '../encode';
-import type { BlockDevice, DmpPath, VxDisk } from '../inventory/snapshot';
-import { formatBytes, HostIndex, type Lun } from '../inventory/resolver';
+import type { DmpPath, VxDisk } from '../inventory/snapshot';
+import { formatBytes, HostIndex, lunIdentity, type Lun } from '../inventory/resolver';
+import { ACTIVE_PASSIVE_MARK as AP_MARK, activePassiveOnCluster } from '../rules/activePassiveDmp';
+import { type LunUser, usersOfLun } from '../rules/lunUsers';
+import { preferredOf } from '../rules/stableAliases';
+import type { PeerDomain } from '../rules/types';
 
 export interface InventoryViewOptions {
   /** Where the inventory came from (ssh, local, snapshot), shown under the heading. */
@@ -19,6 +25,11 @@ export interface InventoryViewOptions {
   maxDetails?: number;
   /** Names listed per item (aliases, paths, partitions, users) before "… and N more". */
   maxPerList?: number;
+  /**
+   * Other domain definitions (open documents, workspace files) checked against this host: they count
+   * among a LUN's users, as they do for shared-without-shareable, the hover and completion.
+   */
+  peers?: PeerDomain[];
 }
 
 const DEFAULT_MAX_DETAILS = 1000;
@@ -27,23 +38,25 @@ const MAX_WARNINGS = 200;
 /** Host strings in the view are shorter than in a hover: one cell of a table. */
 const MAX_CELL = 256;
 
-interface LunUse {
-  domain: string;
-  target?: string;
-  source: string;
-  shareable: boolean;
-  /** How the source reaches the LUN when not as the whole LUN: `partition 1`, `lvm vg-guest1`. */
-  via?: string;
-}
-
 interface LunFacts {
   lun: Lun;
   identity: string;
+  /** Ranked stable aliases (resolver order), without those that reach one path only. */
   aliases: string[];
+  /** The alias a fix would prefer (stableAliases.preferredOf over all of them). */
+  best?: string;
   singlePath: string[];
   partitions: string[];
+  /** LVs and other stacked devices that lie on the LUN. */
+  lvs: string[];
+  /** VxVM volumes of the LUN's disk group, imported here. */
+  vxVolumes: string[];
   mounts: string[];
-  usedBy: LunUse[];
+  /** Why the host uses the LUN, other than mounts (listed apart): swap, PV, md member, imported disk group. */
+  hostUse: string[];
+  /** The LUN is Active-Passive DMP on a node of an active cluster (active-passive-dmp's condition). */
+  activePassive: boolean;
+  usedBy: LunUser[];
   vxdisk?: VxDisk;
 }
 
@@ -66,142 +79,79 @@ function encoders(): { t: (s: string | null | undefined) => string; c: (s: strin
   };
 }
 
-/** `WWN 0x…`, `EUI …`, `UDID …`, `serial …`, or the kernel name: from the resolver's LUN id. */
-export function lunIdentity(lun: Lun): string {
-  const colon = lun.id.indexOf(':');
-  const kind = lun.id.slice(0, colon);
-  const value = lun.id.slice(colon + 1);
-  switch (kind) {
-    case 'wwn':
-      return `WWN 0x${value}`;
-    case 'eui':
-      return `EUI ${value.startsWith('eui.') ? value.slice(4) : value}`;
-    case 'udid':
-      return `UDID ${value}`;
-    case 'serial':
-      return `serial ${lun.serial ?? value}`;
-    default:
-      return lun.pathDevices[0] ?? lun.mpathMap ?? value;
-  }
-}
-
 /** At most `max` items, each encoded by `enc` (only those shown), then "… and N more". */
 function list<T>(items: readonly T[], enc: (x: T) => string, max: number, sep = ', '): string {
   const shown = items.slice(0, max).map(enc).join(sep);
   return items.length <= max ? shown : `${shown}${sep}… and ${items.length - max} more`;
 }
 
-/** A whole-LUN path the resolver resolves to `lun`: the DMP node, else the map, else a path device. */
-function lunPath(lun: Lun): string | undefined {
-  if (lun.dmp) return `/dev/vx/dmp/${lun.dmp.name}`;
-  if (lun.mpathMap) return `/dev/${lun.mpathMap}`;
-  return lun.pathDevices.length ? `/dev/${lun.pathDevices[0]}` : undefined;
-}
-
-function partNumber(d: BlockDevice): string | undefined {
-  return (/(\d+)$/.exec(d.name) ?? /(\d+)$/.exec(d.kname))?.[1];
-}
-
-/** Everything the view shows about each LUN, in time linear in the snapshot's size. */
-function collect(idx: HostIndex): LunFacts[] {
+/** Everything the view shows about each LUN, from the resolver's answers, in time linear in the snapshot's size. */
+function collect(idx: HostIndex, peers: readonly PeerDomain[]): LunFacts[] {
   const snap = idx.snapshot;
   const facts = new Map<Lun, LunFacts>();
   for (const lun of idx.allLuns()) {
-    const res = (() => {
-      const p = lunPath(lun);
-      return p ? idx.resolve(p) : undefined;
-    })();
-    const aliases = res?.lun === lun ? idx.aliases(res) : [];
+    const p = idx.lunPath(lun);
+    const r = p ? idx.resolve(p) : undefined;
+    const res = r?.lun === lun ? r : undefined;
+    const aliases = res ? idx.aliases(res) : [];
+    const uses = res ? idx.hostUses(res) : [];
     facts.set(lun, {
       lun,
       identity: lunIdentity(lun),
       aliases: aliases.filter((a) => !a.bypassesMultipath).map((a) => a.path),
+      best: preferredOf(aliases)?.path,
       singlePath: aliases.filter((a) => a.bypassesMultipath).map((a) => a.path),
       partitions: [],
-      mounts: [],
-      usedBy: [],
+      lvs: [],
+      vxVolumes: idx.vxVolumesOn(lun),
+      mounts: uses.flatMap((u) =>
+        u.kind === 'mount' && u.device ? u.mounts!.map((m) => (idx.lunOfDevice(u.device!.kname) ? m : `${m} (${u.device!.name})`)) : [],
+      ),
+      hostUse: [...new Set(uses.filter((u) => u.kind !== 'mount').map((u) => u.text))],
+      activePassive: !!res && !!activePassiveOnCluster(idx, res),
+      usedBy: usersOfLun(lun.id, [idx], peers, undefined, { within: true }),
+      vxdisk: idx.vxDisksOf(lun)[0],
     });
   }
-
-  // The LUN under a device (a partition, a map's partition, an LV, a crypt device): up its parents, memoised.
-  const above = new Map<string, Lun | null>();
-  const lunAbove = (kname: string): Lun | undefined => {
-    const stack: string[] = [];
-    let found: Lun | null | undefined;
-    let k: string | undefined = kname;
-    const seen = new Set<string>();
-    while (k !== undefined) {
-      const known = above.get(k);
-      if (known !== undefined) {
-        found = known;
-        break;
-      }
-      const direct = idx.lunOfDevice(k);
-      if (direct) {
-        found = direct;
-        above.set(k, direct);
-        break;
-      }
-      if (seen.has(k)) break;
-      seen.add(k);
-      stack.push(k);
-      // The first parent that leads to a LUN (a device on several PVs is listed under the first).
-      const parents: string[] = idx.device(k)?.parents ?? [];
-      k = parents.find((p) => !seen.has(p));
-    }
-    for (const s of stack) above.set(s, found ?? null);
-    return found ?? undefined;
-  };
-
+  // Partitions and LVs (and other stacked devices) by the LUNs they lie on.
   for (const d of snap.devices) {
-    const whole = idx.lunOfDevice(d.kname);
-    const lun = whole ?? lunAbove(d.kname);
-    if (!lun) continue;
-    const f = facts.get(lun);
-    if (!f) continue;
-    if (!whole && d.type === 'part') f.partitions.push(d.path);
-    for (const m of d.mountpoints) if (m) f.mounts.push(whole ? m : `${m} (${d.name})`);
-  }
-
-  // VxVM disks by DMP node name or OS-native name: one map each, no search per LUN.
-  const vxByDevice = new Map<string, VxDisk>();
-  const vxByNative = new Map<string, VxDisk>();
-  for (const v of snap.vxvm?.disks ?? []) {
-    if (!vxByDevice.has(v.device)) vxByDevice.set(v.device, v);
-    if (v.osNativeName && !vxByNative.has(v.osNativeName)) vxByNative.set(v.osNativeName, v);
-  }
-  for (const f of facts.values()) {
-    const l = f.lun;
-    f.vxdisk =
-      (l.dmp ? vxByDevice.get(l.dmp.name) : undefined) ?? l.pathDevices.map((p) => vxByNative.get(p) ?? vxByDevice.get(p)).find((v) => v);
-  }
-
-  // The host's own domains, each disk resolved once (the resolver caches by path).
-  for (const dom of snap.domains ?? []) {
-    for (const disk of dom.disks) {
-      const r = idx.resolve(disk.source);
-      if (!r.found) continue;
-      let lun = r.lun;
-      let via: string | undefined;
-      if (r.partition !== undefined) via = `partition ${r.partition}`;
-      if (!lun && r.device) {
-        lun = lunAbove(r.device.kname);
-        if (lun)
-          via = r.device.type === 'part' ? `partition ${partNumber(r.device) ?? r.device.name}` : `${r.device.type} ${r.device.name}`;
-      }
-      const f = lun ? facts.get(lun) : undefined;
-      if (f) f.usedBy.push({ domain: dom.name, target: disk.target, source: disk.source, shareable: disk.shareable, via });
+    if (idx.lunOfDevice(d.kname)) continue;
+    for (const lun of idx.lunsUnder(d.kname)) {
+      const f = facts.get(lun);
+      if (!f) continue;
+      if (d.type === 'part') f.partitions.push(d.path);
+      else f.lvs.push(d.path);
     }
   }
-
   const order = (l: Lun) => (l.dmp ? 0 : l.mpathMap ? 1 : 2);
   const out = [...facts.values()];
   for (const f of out) f.partitions.sort();
   return out.sort((a, b) => order(a.lun) - order(b.lun) || (a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0));
 }
 
+/** Where a user comes from, in words (the view names the source of every user that is not a host domain). */
+export const USER_SOURCE_WORDS: Record<LunUser['source'], string> = {
+  'host-domain': 'defined on this host',
+  'open-document': 'open document',
+  'workspace-file': 'workspace file',
+  document: 'document',
+};
+
 function lunName(f: LunFacts): string {
   return [f.lun.vendor, f.lun.model].filter((x) => x).join(' ') || f.lun.pathDevices[0] || f.lun.dmp?.name || '?';
+}
+
+/** A user in the table: `web01 (vdb)`; a document also says what it is: `db9 (vdb, workspace file)`. */
+function userCell(u: LunUser, t: (s: string) => string): string {
+  const notes = [u.target, u.source === 'host-domain' ? undefined : USER_SOURCE_WORDS[u.source]].filter((x): x is string => !!x);
+  return `${t(u.name ?? u.origin ?? '?')}${notes.length ? ` (${notes.map(t).join(', ')})` : ''}`;
+}
+
+/** A user in the details: `web01 as vda via `/dev/…` (lvm vg-guest1) · shareable`, a document with its origin. */
+function userDetail(u: LunUser, t: (s: string) => string, c: (s: string) => string): string {
+  const doc =
+    u.source === 'host-domain' ? '' : ` · ${USER_SOURCE_WORDS[u.source]}${u.name !== undefined && u.origin ? ` ${c(u.origin)}` : ''}`;
+  return `${t(u.name ?? u.origin ?? '?')}${u.target ? ` as ${t(u.target)}` : ''} via ${c(u.path)}${u.via ? ` (${t(u.via)})` : ''}${u.shareable ? ' · shareable' : ''}${doc}`;
 }
 
 function pathNotes(p: DmpPath | undefined, t: (s: string) => string): string {
@@ -216,7 +166,7 @@ export function inventoryMarkdown(idx: HostIndex, opts: InventoryViewOptions = {
   const maxList = opts.maxPerList ?? DEFAULT_MAX_PER_LIST;
   const s = idx.snapshot;
   const { t, c } = encoders();
-  const luns = collect(idx);
+  const luns = collect(idx, opts.peers ?? []);
   const out: string[] = [];
   out.push(`# Inventory of ${t(s.host)}`, '');
   const facts = [
@@ -241,18 +191,18 @@ export function inventoryMarkdown(idx: HostIndex, opts: InventoryViewOptions = {
   for (const f of luns) {
     const l = f.lun;
     const mp = l.dmp
-      ? `DMP ${t(l.dmp.name)} (${t(l.dmp.arrayType || '?')})`
+      ? `DMP ${t(l.dmp.name)} (${t(l.dmp.arrayType || '?')})${f.activePassive ? ` · ${AP_MARK}` : ''}`
       : l.mpathMap
         ? `dm-multipath ${t(idx.device(l.mpathMap)?.name ?? l.mpathMap)}`
         : '—';
-    const used = f.usedBy.length ? list(f.usedBy, (u) => `${t(u.domain)}${u.target ? ` (${t(u.target)})` : ''}`, maxList) : '—';
+    const used = f.usedBy.length ? list(f.usedBy, (u) => userCell(u, t), maxList) : '—';
     const row = [
       t(lunName(f)),
       formatBytes(l.size),
       t(f.identity),
       list(l.pathDevices, t, maxList) || '—',
       mp,
-      f.aliases[0] ? t(f.aliases[0]) : '—',
+      f.best ? t(f.best) : '—',
       used,
     ];
     out.push(`| ${row.join(' | ')} |`);
@@ -272,6 +222,7 @@ export function inventoryMarkdown(idx: HostIndex, opts: InventoryViewOptions = {
       out.push(
         `- **DMP node:** ${c(d.name)} · array ${t(d.arrayName || '?')} · array type **${t(d.arrayType || '?')}** · enclosure ${t(d.enclosure || '?')}${d.state ? ` · ${t(d.state)}` : ''}`,
       );
+      if (f.activePassive) out.push(`- ${AP_MARK}: cannot be mapped directly to a guest (active-passive-dmp)`);
     }
     if (l.mpathMap) out.push(`- **dm-multipath map:** ${c(idx.device(l.mpathMap)?.name ?? l.mpathMap)} (${t(l.mpathMap)})`);
     if (f.vxdisk) {
@@ -279,13 +230,15 @@ export function inventoryMarkdown(idx: HostIndex, opts: InventoryViewOptions = {
       const g = v.group ? `disk group ${c(v.group)}${v.imported ? ' (imported here)' : ' (not imported here)'}` : 'no disk group';
       out.push(`- **VxVM:** ${v.disk ? `disk ${c(v.disk)}, ` : ''}${g}${v.status ? ` · ${t(v.status)}` : ''}`);
     }
+    if (f.vxVolumes.length) out.push(`- **VxVM volumes:** ${list(f.vxVolumes, c, maxList)}`);
     out.push(`- **Stable aliases:** ${f.aliases.length ? list(f.aliases, c, maxList) : '—'}`);
     if (f.singlePath.length) out.push(`- **One path only (no failover):** ${list(f.singlePath, c, maxList)}`);
     if (f.partitions.length) out.push(`- **Partitions:** ${list(f.partitions, c, maxList)}`);
+    if (f.lvs.length) out.push(`- **Volumes on it:** ${list(f.lvs, c, maxList)}`);
     if (f.mounts.length) out.push(`- **Mounted on the host:** ${list(f.mounts, c, maxList)}`);
-    const user = (u: LunUse) =>
-      `${t(u.domain)}${u.target ? ` as ${t(u.target)}` : ''} via ${c(u.source)}${u.via ? ` (${t(u.via)})` : ''}${u.shareable ? ' · shareable' : ''}`;
-    out.push(`- **Used by:** ${f.usedBy.length ? list(f.usedBy, user, maxList, '; ') : 'no domain on this host'}`);
+    if (f.hostUse.length) out.push(`- **In use by the host:** ${list(f.hostUse, t, maxList, '; ')}`);
+    const none = opts.peers ? 'no domain on this host or in the documents' : 'no domain on this host';
+    out.push(`- **Used by:** ${f.usedBy.length ? list(f.usedBy, (u) => userDetail(u, t, c), maxList, '; ') : none}`);
   }
   if (luns.length > detailed.length)
     out.push('', `*Details of the first ${detailed.length} of ${luns.length} LUNs; the table lists all of them.*`);

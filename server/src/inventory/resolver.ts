@@ -4,7 +4,7 @@
  */
 import { classifyPath, isUnstableName, normalizePath } from '../domain/pathClass';
 import { cap } from '../encode';
-import { BlockDevice, DmpNode, InventorySnapshot, StoragePool, StorageVolume } from './snapshot';
+import { BlockDevice, DmpNode, InventorySnapshot, StoragePool, StorageVolume, VxDisk } from './snapshot';
 import { isSiteLinkCandidate, UdevLinkRule, UdevRuleSet } from './udevRules';
 
 export type AliasKind = 'dmp' | 'mpath-wwid' | 'wwn' | 'scsi-naa' | 'nvme-eui' | 'by-id' | 'device-mapper' | 'volume' | 'by-path';
@@ -112,12 +112,24 @@ export interface Resolution {
   siteLinks?: { link: string; rule: UdevLinkRule }[];
 }
 
+/** One way the host itself uses a device (see `HostIndex.hostUses`), with its sentence. */
+export interface HostUse {
+  kind: 'mount' | 'swap' | 'member' | 'vxvm-group';
+  /** The device it is about; absent for a VxVM disk group. */
+  device?: BlockDevice;
+  /** For `mount`: the mount points (swap excluded). */
+  mounts?: string[];
+  /** The reason as `hostUsage` gives it (plain text, host strings capped). */
+  text: string;
+}
+
 /** What `<source pool volume>` names on a host; `unknown` when the snapshot has no pool listing. */
 export type PoolVolumeLookup =
   | { ok: true; pool: StoragePool; volume: StorageVolume; path: string }
   | { ok: false; reason: 'unknown' | 'pool-missing' | 'pool-inactive' | 'volume-missing'; pool?: StoragePool };
 
-function normWwn(w: string | null | undefined): string | null {
+/** A WWN as the LUN identity uses it: lower case, without `0x`, `naa:` or `naa.` (the one normalisation of WWNs). */
+export function normalizeWwn(w: string | null | undefined): string | null {
   if (!w) return null;
   let s = w.trim().toLowerCase();
   if (s.startsWith('0x')) s = s.slice(2);
@@ -161,7 +173,8 @@ function aliasKind(link: string): AliasKind | undefined {
   return hardwareIdKind(link, link.lastIndexOf('/') + 1);
 }
 
-function partNumber(d: BlockDevice): number | undefined {
+/** A partition's number, from its name (sdb1, mpatha-part1) or kernel name. */
+export function partitionNumber(d: BlockDevice): number | undefined {
   const m = /(\d+)$/.exec(d.name) ?? /(\d+)$/.exec(d.kname);
   return m ? Number(m[1]) : undefined;
 }
@@ -197,13 +210,15 @@ export class HostIndex {
   private readonly lunOf = new Map<string, Lun>(); // whole-disk kname (path device or map) → LUN
   private readonly luns = new Map<string, Lun>();
   private readonly lunOfDmp = new Map<string, Lun>();
-  private domainUsers?: Map<string, { domain: string; source: string; shareable: boolean }[]>;
+  /** VxVM disks by LUN (`vxDisksOf`), the LUNs and volume names of each imported disk group; built on first use. */
+  private vxIndex?: { disksByLun: Map<Lun, VxDisk[]>; lunsByGroup: Map<string, Lun[]>; volumesByGroup: Map<string, string[]> };
   /** Resolutions and alias lists never change for one snapshot: computed once per path. */
   private readonly resolved = new Map<string, Resolution>();
   private readonly aliasCache = new WeakMap<Resolution, Alias[]>();
   /** Per device, its best MAX_ALIASES links (ranked once: a device may have a million links, and many paths reach it). */
   private readonly bestLinks = new Map<string, Alias[]>();
   private readonly usageCache = new WeakMap<Resolution, string[]>();
+  private readonly usesCache = new WeakMap<Resolution, HostUse[]>();
   private udev?: UdevRuleSet;
   private readonly udevCache = new Map<string, UdevLinkRule | null>();
   private poolsByName?: Map<string, StoragePool>;
@@ -250,7 +265,7 @@ export class HostIndex {
     };
     for (const d of this.snapshot.devices) {
       if (d.type !== 'disk') continue;
-      const w = normWwn(d.wwn);
+      const w = normalizeWwn(d.wwn);
       const id = w
         ? w.startsWith('eui.') || w.startsWith('nvme.')
           ? `eui:${w}`
@@ -272,7 +287,7 @@ export class HostIndex {
     }
     for (const n of this.dmpByName.values()) {
       let lun = n.paths.map((p) => this.lunOf.get(p.name)).find((l) => l);
-      const vpd = normWwn(n.scsi3Vpd);
+      const vpd = normalizeWwn(n.scsi3Vpd);
       if (!lun && vpd) lun = this.luns.get(`wwn:${vpd}`);
       if (!lun) {
         lun = { id: vpd ? `wwn:${vpd}` : `udid:${n.udid}`, size: null, vendor: null, model: null, serial: null, wwn: vpd, pathDevices: [] };
@@ -370,7 +385,7 @@ export class HostIndex {
     res.device = dev;
     let whole = dev;
     if (dev.type === 'part') {
-      res.partition = partNumber(dev);
+      res.partition = partitionNumber(dev);
       const parent = dev.parents.map((x) => this.byKname.get(x)).find((x) => x);
       if (parent) whole = parent;
     }
@@ -382,7 +397,7 @@ export class HostIndex {
   /** The partition `n` of a whole-disk device, or the device itself when n is undefined. */
   private partitionOf(kname: string, n: number | undefined): BlockDevice | undefined {
     if (n === undefined) return this.byKname.get(kname);
-    return this.childrenOf(kname).find((c) => c.type === 'part' && partNumber(c) === n);
+    return this.childrenOf(kname).find((c) => c.type === 'part' && partitionNumber(c) === n);
   }
 
   /** The stable names of what `res` reaches, best first (see README: ranking of fixes); the best MAX_ALIASES of them. */
@@ -495,15 +510,22 @@ export class HostIndex {
   /**
    * Why the host itself uses what `res` reaches: mounts, swap, LVM PV, md member, an imported
    * VxVM disk group. For a whole disk the whole LUN counts (every path, the map, all partitions);
-   * for a partition or a volume, that device and what sits on it.
+   * for a partition or a volume, that device and what sits on it. One sentence per reason.
    */
   hostUsage(res: Resolution): string[] {
     let u = this.usageCache.get(res);
-    if (!u) this.usageCache.set(res, (u = this.hostUsageUncached(res)));
+    if (!u) this.usageCache.set(res, (u = [...new Set(this.hostUses(res).map((x) => x.text))]));
     return u;
   }
 
-  private hostUsageUncached(res: Resolution): string[] {
+  /** The reasons of `hostUsage`, with the device each is about (the inventory view lists mounts apart); cached. */
+  hostUses(res: Resolution): HostUse[] {
+    let u = this.usesCache.get(res);
+    if (!u) this.usesCache.set(res, (u = this.hostUsesUncached(res)));
+    return u;
+  }
+
+  private hostUsesUncached(res: Resolution): HostUse[] {
     if (!res.found || res.vxVolume) return [];
     const devs = new Map<string, BlockDevice>();
     const lun = res.lun;
@@ -516,24 +538,28 @@ export class HostIndex {
         if (d) this.withDescendants(d.kname, devs);
       }
     }
-    const reasons: string[] = [];
+    const uses: HostUse[] = [];
     for (const d of devs.values()) {
+      const p = cap(d.path, 256);
       const swap = d.fstype === 'swap' || d.mountpoints.includes('[SWAP]');
       const mounts = d.mountpoints.filter((m) => m !== '[SWAP]');
-      if (mounts.length) reasons.push(`${cap(d.path, 256)} is mounted on ${listed(mounts)}`);
-      if (swap) reasons.push(`${cap(d.path, 256)} is swap`);
-      if (d.fstype === 'LVM2_member') reasons.push(`${cap(d.path, 256)} is an LVM physical volume`);
-      if (d.fstype === 'linux_raid_member') reasons.push(`${cap(d.path, 256)} is an md RAID member`);
-      if (d.fstype === 'VMFS_volume_member' || d.fstype === 'zfs_member') reasons.push(`${cap(d.path, 256)} is a ${d.fstype}`);
+      if (mounts.length) uses.push({ kind: 'mount', device: d, mounts, text: `${p} is mounted on ${listed(mounts)}` });
+      if (swap) uses.push({ kind: 'swap', device: d, text: `${p} is swap` });
+      if (d.fstype === 'LVM2_member') uses.push({ kind: 'member', device: d, text: `${p} is an LVM physical volume` });
+      if (d.fstype === 'linux_raid_member') uses.push({ kind: 'member', device: d, text: `${p} is an md RAID member` });
+      if (d.fstype === 'VMFS_volume_member' || d.fstype === 'zfs_member')
+        uses.push({ kind: 'member', device: d, text: `${p} is a ${d.fstype}` });
     }
     if (lun && res.partition === undefined) {
-      for (const v of this.snapshot.vxvm?.disks ?? []) {
-        const mine = (lun.dmp && v.device === lun.dmp.name) || (v.osNativeName !== null && lun.pathDevices.includes(v.osNativeName));
-        if (mine && v.imported && v.group)
-          reasons.push(`it is disk ${cap(v.disk ?? v.device, 256)} of VxVM disk group ${cap(v.group, 256)}, imported on this host`);
+      for (const v of this.vxDisksOf(lun)) {
+        if (v.imported && v.group)
+          uses.push({
+            kind: 'vxvm-group',
+            text: `it is disk ${cap(v.disk ?? v.device, 256)} of VxVM disk group ${cap(v.group, 256)}, imported on this host`,
+          });
       }
     }
-    return [...new Set(reasons)];
+    return uses;
   }
 
   /** Whether this host is a node of an active cluster (vxdctl -c mode). */
@@ -541,23 +567,94 @@ export class HostIndex {
     return this.snapshot.cluster?.active === true;
   }
 
-  /** Domains defined on the host that use the same LUN (and partition), by identity. */
-  domainsUsing(res: Resolution): { domain: string; source: string; shareable: boolean }[] {
-    const key = identityKey(res);
-    if (!key) return [];
-    if (!this.domainUsers) {
-      this.domainUsers = new Map();
-      for (const d of this.snapshot.domains ?? []) {
-        for (const disk of d.disks) {
-          const k = identityKey(this.resolve(disk.source));
-          if (!k) continue;
-          const list = this.domainUsers.get(k) ?? [];
-          list.push({ domain: d.name, source: disk.source, shareable: disk.shareable });
-          this.domainUsers.set(k, list);
-        }
+  /**
+   * The path that names a whole LUN on this host: its DMP node, else its multipath map, else its first
+   * path device (what the view and completion resolve a LUN by).
+   */
+  lunPath(lun: Lun): string | undefined {
+    if (lun.dmp) return `/dev/vx/dmp/${lun.dmp.name}`;
+    const whole = lun.mpathMap ?? lun.pathDevices[0];
+    if (whole === undefined) return undefined;
+    return this.byKname.get(whole)?.path ?? `/dev/${whole}`;
+  }
+
+  /**
+   * The VxVM disks (`vxdisk list`) that are this LUN: by DMP node name, by OS-native name, or by a device
+   * name that is one of its path devices (OS-native naming). Built once per snapshot.
+   */
+  vxDisksOf(lun: Lun): VxDisk[] {
+    return this.vx().disksByLun.get(lun) ?? [];
+  }
+
+  /** The VxVM volumes (`dg/vol`) of the disk groups this LUN belongs to that are imported on this host. */
+  vxVolumesOn(lun: Lun): string[] {
+    const { volumesByGroup } = this.vx();
+    const out = new Set<string>();
+    for (const v of this.vxDisksOf(lun)) if (v.imported && v.group) for (const vol of volumesByGroup.get(v.group) ?? []) out.add(vol);
+    return [...out];
+  }
+
+  /** VxVM facts by LUN and by disk group, in one pass over the snapshot's lists. */
+  private vx(): NonNullable<HostIndex['vxIndex']> {
+    if (this.vxIndex) return this.vxIndex;
+    // Sets while building (a disk group may hold thousands of LUNs: no search per entry), in first-seen order.
+    const add = <K, V>(m: Map<K, Set<V>>, k: K, v: V) => {
+      const set = m.get(k);
+      if (set) set.add(v);
+      else m.set(k, new Set([v]));
+    };
+    const lists = <K, V>(m: Map<K, Set<V>>) => new Map([...m].map(([k, set]): [K, V[]] => [k, [...set]]));
+    const disks = new Map<Lun, Set<VxDisk>>();
+    const luns = new Map<string, Set<Lun>>();
+    const volumes = new Map<string, Set<string>>();
+    for (const v of this.snapshot.vxvm?.disks ?? []) {
+      const byDevice = this.lunOfDmp.get(v.device) ?? this.lunOf.get(v.device);
+      const byNative = v.osNativeName !== null ? this.lunOf.get(v.osNativeName) : undefined;
+      for (const l of [byDevice, byNative]) {
+        if (!l) continue;
+        add(disks, l, v);
+        if (v.imported && v.group) add(luns, v.group, l);
       }
     }
-    return this.domainUsers.get(key) ?? [];
+    for (const vol of this.vxVolumes) add(volumes, vol.slice(0, vol.indexOf('/')), vol);
+    return (this.vxIndex = { disksByLun: lists(disks), lunsByGroup: lists(luns), volumesByGroup: lists(volumes) });
+  }
+
+  /**
+   * The LUNs a device is or lies on: its own LUN for a whole disk or map; for a partition, an LV, a crypt
+   * or RAID device, the LUNs found down its parents (every parent: an LV on two PVs lies on both).
+   * Bounded: at most 64 devices are visited (a hostile snapshot may stack devices 100,000 deep).
+   */
+  lunsUnder(kname: string): Lun[] {
+    const own = this.lunOf.get(kname);
+    if (own) return [own];
+    const out: Lun[] = [];
+    const seen = new Set<string>([kname]);
+    const queue = [...(this.byKname.get(kname)?.parents ?? [])];
+    while (queue.length && seen.size <= 64) {
+      const k = queue.shift()!;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      const lun = this.lunOf.get(k);
+      if (lun) {
+        if (!out.includes(lun)) out.push(lun);
+        continue;
+      }
+      for (const p of this.byKname.get(k)?.parents ?? []) if (!seen.has(p)) queue.push(p);
+    }
+    return out;
+  }
+
+  /**
+   * The LUNs what `res` lies on without being the whole LUN: a partition's LUN, the LUNs under an LV
+   * or other stacked device, the disks of a VxVM volume's disk group. Empty for a whole LUN.
+   */
+  lunsBeneath(res: Resolution): Lun[] {
+    if (!res.found) return [];
+    if (res.lun) return res.partition === undefined ? [] : [res.lun];
+    if (res.device) return this.lunsUnder(res.device.kname);
+    if (res.vxVolume) return this.vx().lunsByGroup.get(res.vxVolume.slice(0, res.vxVolume.indexOf('/'))) ?? [];
+    return [];
   }
 }
 
@@ -581,6 +678,34 @@ export function describeTarget(res: Resolution, name: (s: string) => string = (s
   return name(res.input);
 }
 
+/**
+ * A LUN's identity in words, from its id (the one place WWNs are shown): `WWN 0x…` (normalised), `EUI …`,
+ * `UDID …`, `serial …`, or, for a host-local id, its first path device.
+ */
+export function lunIdentity(lun: Lun): string {
+  const colon = lun.id.indexOf(':');
+  const kind = lun.id.slice(0, colon);
+  const value = lun.id.slice(colon + 1);
+  switch (kind) {
+    case 'wwn':
+      return `WWN 0x${value}`;
+    case 'eui':
+      return `EUI ${value.startsWith('eui.') ? value.slice(4) : value}`;
+    case 'udid':
+      return `UDID ${value}`;
+    case 'serial':
+      return `serial ${lun.serial ?? value}`;
+    default:
+      return lun.pathDevices[0] ?? lun.mpathMap ?? value;
+  }
+}
+
+/** The size of what a resolution reaches: the device's own (a partition, an LV, a map), else the LUN's; null when unknown. */
+export function reachedSize(res: Resolution): number | null {
+  return res.device?.size ?? res.lun?.size ?? null;
+}
+
+/** Sizes in binary units (`500 GiB`, `1.5 TiB`), or `size unknown`: the one size formatter. */
 export function formatBytes(n: number | null | undefined): string {
   if (n === null || n === undefined) return 'size unknown';
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];

@@ -13,6 +13,7 @@ import { snapshotFromCollectorOutput } from '../inventory/fetch';
 import { loadInventoryFile } from '../inventory/load';
 import type { HostIndex } from '../inventory/resolver';
 import { fetchCollectorOutput } from '../inventory/transport';
+import type { HostStateReport, InventoryStateReport } from '../protocol';
 import { defaultSchemaCacheDir, fetchHostSchemas } from '../schema/hostSchemas';
 import type { SchemaManager } from './schemaManager';
 import type { HostGroupSetting, ServerSettings } from './settings';
@@ -68,21 +69,6 @@ export function inventoryNotice(what: { host: string; kind?: InventoryErrorKind 
     return `${notificationLabel(basename(what.snapshotFile) || what.snapshotFile)}: the inventory snapshot could not be read (details in the log)`;
   const why = what.kind && what.kind !== 'failed' && KIND_TEXT[what.kind] ? `${KIND_TEXT[what.kind]}; ` : '';
   return `${notificationLabel(what.host)}: the inventory could not be read (${why}details in the log)`;
-}
-
-export interface HostStateReport {
-  host: string;
-  fetchedAt?: number;
-  fetching: boolean;
-  error?: string;
-  errorKind?: string;
-  source: 'ssh' | 'local' | 'snapshot' | 'none';
-}
-
-export interface InventoryStateReport {
-  hostAccess: boolean;
-  groups: { name: string; hosts: string[] }[];
-  hosts: HostStateReport[];
 }
 
 export class HostManager {

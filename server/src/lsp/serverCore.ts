@@ -3,16 +3,18 @@
  * diagnostics, requests. Talks to the editor only through LspClient, so tests can drive it in-process.
  */
 import { realpathSync } from 'node:fs';
-import { sep } from 'node:path';
+import { relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CodeAction, CompletionList, Diagnostic, Hover, Position, Range, TextEdit } from 'vscode-languageserver';
+import type { CodeAction, CompletionList, Diagnostic, Hover, Position, Range } from 'vscode-languageserver';
+import { parseDomainDocument } from '../analysis';
 import { readFileText } from '../files';
 import { terminalText } from '../encode';
 import type { HostIndex } from '../inventory/resolver';
 import { peerOf, samePeer } from '../domain/peer';
+import type { FixAllEditsResult } from '../protocol';
 import type { PeerDomain } from '../rules/types';
 import type { SchemaValidator } from '../schema/validator';
-import { LanguageService } from '../languageService';
+import { LanguageService, type LanguageServiceOptions } from '../languageService';
 import type { SeverityOverrides } from '../features/diagnostics';
 
 export interface LspClient {
@@ -21,16 +23,21 @@ export interface LspClient {
 }
 
 export interface ServerCoreOptions {
+  /** Where each finding code is documented (diagnostics link to `#<code>`); see also setDocsUri. */
   docsUri?: string;
   debounceMs?: number;
   /** The schema validator for a document, when one is ready. */
   schemaFor?: (uri: string) => SchemaValidator | undefined;
 }
 
-/** What `fixAllEdits` returns: the edits by URI, and the files it left alone with the reason. */
-export interface FixAllResult {
-  changes: Record<string, TextEdit[]>;
-  skipped: { uri: string; reason: string }[];
+/** The domain the file behind `uri` defines on disk, if it is a readable file holding one. */
+function filePeer(uri: string): PeerDomain | undefined {
+  try {
+    const model = parseDomainDocument(readFileText(fileURLToPath(uri)).text).model;
+    return model ? peerOf(uri, model, 'workspace') : undefined;
+  } catch {
+    return undefined; // untitled, deleted or unreadable: nothing to compare against
+  }
 }
 
 /** Whether the real path `p` is `root` or inside it (both real paths). */
@@ -55,20 +62,24 @@ export class ServerCore {
   /** Domains of open documents and workspace files, by URI: what cross-document rules compare against. */
   private readonly peers = new Map<string, PeerDomain>();
   private peersVersion = 0;
+  private workspaceFolders: string[] = [];
   private peersTimer?: NodeJS.Timeout;
+  /** What the service was built with; it reads `docsUri` from here whenever it builds diagnostics. */
+  private readonly serviceOptions: LanguageServiceOptions;
 
   constructor(
     private readonly client: LspClient,
     options: ServerCoreOptions = {},
   ) {
     this.debounceMs = options.debounceMs ?? 100;
-    this.service = new LanguageService({
+    this.serviceOptions = {
       hostsFor: (uri) => this.hostsFor(uri),
       docsUri: options.docsUri,
       severityOverrides: () => this.overrides,
       schemaFor: options.schemaFor,
       peersFor: (uri) => ({ version: this.peersVersion, peers: [...this.peers].filter(([u]) => u !== uri).map(([, p]) => p) }),
-    });
+    };
+    this.service = new LanguageService(this.serviceOptions);
   }
 
   /** Uses one host group for every document and re-checks the open ones. */
@@ -79,6 +90,12 @@ export class ServerCore {
   /** Chooses the host group per document (see HostManager) and re-checks the open ones. */
   setHostsProvider(provider: (uri: string) => HostIndex[]): void {
     this.hostsFor = provider;
+    this.revalidateAll();
+  }
+
+  /** Where the finding codes are documented (known once the client has initialized); re-checks the open documents. */
+  setDocsUri(uri: string | undefined): void {
+    this.serviceOptions.docsUri = uri;
     this.revalidateAll();
   }
 
@@ -126,13 +143,18 @@ export class ServerCore {
     }, this.debounceMs);
   }
 
+  /**
+   * The document is closed: its unsaved text no longer counts for the other documents, but the file
+   * on disk still defines its domain (read as a workspace file is; nothing when it is untitled,
+   * deleted, unreadable or not a domain).
+   */
   close(uri: string): void {
     const d = this.docs.get(uri);
     if (d?.timer) clearTimeout(d.timer);
     if (d?.warmTimer) clearTimeout(d.warmTimer);
     this.docs.delete(uri);
     this.service.forget(uri);
-    this.setPeer(uri, undefined); // its unsaved text no longer counts; the glue puts the file's own back
+    this.setPeer(uri, filePeer(uri));
     this.client.publishDiagnostics(uri, undefined, []);
   }
 
@@ -150,14 +172,16 @@ export class ServerCore {
     try {
       this.client.publishDiagnostics(uri, d.version, this.service.diagnostics(d));
       const model = this.service.analyze(d).model;
-      if (model) this.setPeer(uri, peerOf(uri, model));
+      if (model) this.setPeer(uri, peerOf(uri, model, 'open'));
     } catch (e) {
       this.client.log(`analysis of ${uri} failed: ${(e as Error).stack ?? e}`);
     }
   }
 
   /** Records what a document or workspace file opens; other open documents are re-checked (debounced) when it changed. */
-  setPeer(uri: string, peer: PeerDomain | undefined): void {
+  setPeer(uri: string, found: PeerDomain | undefined): void {
+    // Messages and the inventory view name a document by its path in the workspace, not its URI.
+    const peer = found && { ...found, origin: this.originLabel(uri) };
     if (samePeer(this.peers.get(uri), peer)) return;
     if (peer) this.peers.set(uri, peer);
     else this.peers.delete(uri);
@@ -171,11 +195,33 @@ export class ServerCore {
 
   /** Workspace files found on disk; an open document's own text wins over its file. */
   addWorkspacePeer(uri: string, peer: PeerDomain): void {
-    if (!this.docs.has(uri)) this.setPeer(uri, peer);
+    if (!this.docs.has(uri)) this.setPeer(uri, { ...peer, from: 'workspace' });
+  }
+
+  /** The workspace folders (file system paths): documents inside one are named relative to it. */
+  setWorkspaceFolders(folders: string[]): void {
+    this.workspaceFolders = folders;
+  }
+
+  /** How a document is named to the user: its path relative to its workspace folder, else its path, else its URI. */
+  originLabel(uri: string): string {
+    let path: string;
+    try {
+      path = fileURLToPath(uri);
+    } catch {
+      return uri;
+    }
+    const folder = this.workspaceFolders.find((f) => isInside(path, f));
+    return folder && path !== folder ? relative(folder, path) : path;
   }
 
   get peerCount(): number {
     return this.peers.size;
+  }
+
+  /** Every domain known (open documents and workspace files), and a version that changes whenever they do. */
+  allPeers(): { version: number; peers: PeerDomain[] } {
+    return { version: this.peersVersion, peers: [...this.peers.values()] };
   }
 
   revalidateAll(): void {
@@ -199,7 +245,7 @@ export class ServerCore {
    * text; others are read from disk (regular files only, bounded), and skipped when the editor's own
    * encoding handling would be bypassed. Every skipped file is logged.
    */
-  fixAllEdits(uris: string[], workspaceFolders: string[]): FixAllResult {
+  fixAllEdits(uris: string[], workspaceFolders: string[]): FixAllEditsResult {
     const roots: string[] = [];
     for (const f of workspaceFolders) {
       try {
@@ -208,7 +254,7 @@ export class ServerCore {
         // a folder that does not exist (any more) holds no file
       }
     }
-    const result: FixAllResult = { changes: {}, skipped: [] };
+    const result: FixAllEditsResult = { changes: {}, skipped: [] };
     const skip = (uri: string, reason: string) => result.skipped.push({ uri, reason });
     for (const uri of uris) {
       let path: string;

@@ -1,17 +1,19 @@
 /**
- * Finds the domain definitions (and counts the storage pool definitions) in the workspace folders, so rules that compare documents see files
- * that are not open. Bounded in files and bytes, and yields between files so the first
- * diagnostics are never held up.
+ * Finds the domain definitions (and counts the storage pool definitions) in the workspace folders,
+ * so rules that compare documents see files that are not open. The files are those the CLI finds in
+ * a directory (the one walk, ../walk.ts: no dot-directories or node_modules, no symbolic links,
+ * sorted), read by the one reader (../files.ts: UTF-8 or UTF-16, BOM, regular files only) and
+ * classified by their root element. Bounded in files and bytes, and yields between files so the
+ * first diagnostics are never held up.
  */
-import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildDomainModel } from '../domain/model';
 import { peerOf } from '../domain/peer';
-import { buildPoolModel } from '../domain/poolModel';
+import { readFileTextAsync } from '../files';
 import type { PeerDomain } from '../rules/types';
+import { walkXmlFiles } from '../walk';
 import { parseXml } from '../xml/parse';
-import { readFileBoundedAsync } from '../safeRead';
+import { documentKind, firstElementName } from '../xml/rootElement';
 
 export interface ScanLimits {
   maxFiles: number;
@@ -20,13 +22,13 @@ export interface ScanLimits {
 
 export const DEFAULT_SCAN_LIMITS: ScanLimits = { maxFiles: 5000, maxFileBytes: 4 * 1024 * 1024 };
 
-const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', 'out', 'dist', '.vscode-test']);
-
 export interface ScanResult {
+  /** `*.xml` files read (or tried: unreadable ones count too). */
   filesRead: number;
   domains: number;
   /** Storage pool definitions (root `<pool>`): linted when opened or fixed, but not peers (they define no guest). */
   pools: number;
+  /** Stopped at `limits.maxFiles` with files left. */
   truncated: boolean;
 }
 
@@ -37,44 +39,32 @@ export async function scanWorkspace(
   cancelled: () => boolean = () => false,
 ): Promise<ScanResult> {
   const result: ScanResult = { filesRead: 0, domains: 0, pools: 0, truncated: false };
-  const stack = [...folders];
-  while (stack.length && !cancelled()) {
-    const dir = stack.pop()!;
-    let entries;
-    try {
-      entries = await fs.readdir(dir, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const e of entries) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) {
-        if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) stack.push(p);
-        continue;
-      }
-      if (!e.isFile() || !e.name.toLowerCase().endsWith('.xml')) continue;
-      if (result.filesRead >= limits.maxFiles) {
-        result.truncated = true;
-        return result;
-      }
+  const walk = await walkXmlFiles(
+    folders,
+    async (path) => {
       result.filesRead++;
+      let text: string;
       try {
-        // A regular file within the bound only: never a FIFO or a device swapped in after the readdir.
-        const text = (await readFileBoundedAsync(p, { maxBytes: limits.maxFileBytes })).data.toString('utf8');
-        if (!text.includes('<domain') && !text.includes('<pool')) continue;
-        const doc = parseXml(text);
-        const model = buildDomainModel(doc);
-        if (!model) {
-          if (buildPoolModel(doc)) result.pools++;
-          continue;
-        }
-        result.domains++;
-        onPeer(pathToFileURL(p).toString(), peerOf(p, model));
+        // A regular file within the bound only: never a FIFO or a device swapped in after the listing.
+        text = (await readFileTextAsync(path, { maxBytes: limits.maxFileBytes })).text;
       } catch {
-        // unreadable files are simply not peers
+        return; // unreadable files are simply not peers
       }
-      await new Promise((r) => setImmediate(r));
-    }
-  }
+      const kind = documentKind(firstElementName(text));
+      if (kind === 'pool') result.pools++;
+      if (kind !== 'domain') return;
+      let model;
+      try {
+        model = buildDomainModel(parseXml(text));
+      } catch {
+        return;
+      }
+      if (!model) return; // not well-formed: no disks to compare
+      result.domains++;
+      onPeer(pathToFileURL(path).toString(), peerOf(path, model));
+    },
+    { maxFiles: limits.maxFiles, cancelled },
+  );
+  result.truncated = walk.truncated;
   return result;
 }

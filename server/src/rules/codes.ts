@@ -6,6 +6,11 @@ import type { Severity } from './types';
 
 export interface CodeInfo {
   severity: Severity;
+  /**
+   * Named cases reported at another severity than `severity` (the finding constructor's `variant`); each
+   * one is stated in `doc` with its severity in parentheses, e.g. "(warning)".
+   */
+  variants?: Record<string, Severity>;
   title: string;
   /** Markdown paragraph(s) for the README: what it means, why it matters, the fix. */
   doc: string;
@@ -89,6 +94,8 @@ export const CODES = {
   },
   'lun-not-whole-device': {
     severity: 'error',
+    /** On an LV or a VxVM volume: nothing to pass SCSI commands to, but no I/O error either. */
+    variants: { volume: 'warning' },
     title: "device='lun' on a partition or volume",
     doc: "`device='lun'` passes SCSI commands (SG_IO: persistent reservations, inquiry) through to the device; the kernel refuses SG_IO on a partition, so the guest gets I/O errors where it expects SCSI-3 reservations (error). On an LV or a VxVM volume there is no SCSI target to pass through to (warning). **Fix:** map the whole LUN (its DMP meta-device or multipath map) for `device='lun'`, or use `device='disk'` for a partition or volume.",
   },

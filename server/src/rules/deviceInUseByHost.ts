@@ -1,5 +1,5 @@
-import { CODES } from './codes';
 import { diskFacts } from './diskFacts';
+import { finding } from './finding';
 import type { Finding, Rule } from './types';
 
 /** device-in-use-by-host: mounted, swap, PV, md member or in an imported VxVM disk group on a host. */
@@ -12,14 +12,13 @@ export const deviceInUseByHost: Rule = (ctx) => {
     });
     if (!uses.length) continue;
     const where = ctx.hosts.length > 1 ? '' : ` on ${ctx.hosts[0].host}`;
-    out.push({
-      code: 'device-in-use-by-host',
-      severity: CODES['device-in-use-by-host'].severity,
-      message: `${f.ref.value} is in use by the host${where}: ${uses.slice(0, 3).join('; ')}${uses.length > 3 ? `; and ${uses.length - 3} more` : ''}. Host and guest writing one disk corrupt it.`,
-      start: f.ref.start,
-      end: f.ref.end,
-      fixes: [],
-    });
+    out.push(
+      finding('device-in-use-by-host', {
+        message: `${f.ref.value} is in use by the host${where}: ${uses.slice(0, 3).join('; ')}${uses.length > 3 ? `; and ${uses.length - 3} more` : ''}. Host and guest writing one disk corrupt it.`,
+        start: f.ref.start,
+        end: f.ref.end,
+      }),
+    );
   }
   return out;
 };

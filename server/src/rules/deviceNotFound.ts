@@ -1,6 +1,6 @@
 import type { PoolVolumeLookup } from '../inventory/resolver';
-import { CODES } from './codes';
 import { DiskFacts, hostList, placeFacts } from './diskFacts';
+import { finding } from './finding';
 import type { Finding, Rule } from './types';
 
 /** Why a volume is missing on the hosts, grouped: "pool P does not exist on kvm-a; it has no volume V on kvm-b". */
@@ -25,15 +25,14 @@ export const deviceNotFound: Rule = (ctx) => {
   for (const f of placeFacts(ctx)) {
     if (f.resolutions.some((r) => r.found)) continue;
     const hosts = ctx.hosts.map((h) => h.host);
-    out.push({
-      code: 'device-not-found',
-      severity: CODES['device-not-found'].severity,
-      message:
-        f.volume && f.volume.lookups.every((l) => !l.ok) ? volumeMissing(f, hosts) : `${f.label} does not exist on ${hostList(hosts)}.`,
-      start: f.ref.start,
-      end: f.ref.end,
-      fixes: [],
-    });
+    out.push(
+      finding('device-not-found', {
+        message:
+          f.volume && f.volume.lookups.every((l) => !l.ok) ? volumeMissing(f, hosts) : `${f.label} does not exist on ${hostList(hosts)}.`,
+        start: f.ref.start,
+        end: f.ref.end,
+      }),
+    );
   }
   return out;
 };

@@ -2,24 +2,10 @@
  * Per-analysis facts about each disk's host path on each host (resolution, identity), computed once
  * and shared by the host-aware rules.
  */
-import type { DiskModel, HostPathRef, VolumeRef } from '../domain/model';
-import { classifyPath, PathClass } from '../domain/pathClass';
+import { isRemovableMedia, type DiskModel, type HostPathRef, type VolumeRef } from '../domain/model';
+import { classifyPath, namesBlockDevice, PathClass } from '../domain/pathClass';
 import { identityKey, PoolVolumeLookup, Resolution } from '../inventory/resolver';
 import type { RuleContext } from './types';
-
-/** Path classes the inventory can answer for (files, removable media and odd nodes it cannot). */
-const CHECKABLE = new Set<PathClass>([
-  'kernel-name',
-  'mpath-friendly-name',
-  'boot-sequence',
-  'guest-mutable',
-  'hardware-id',
-  'multipath',
-  'dmp',
-  'volume',
-  'by-path',
-  'device-mapper',
-]);
 
 export interface DiskFacts {
   disk: DiskModel;
@@ -53,8 +39,6 @@ export interface DiskFacts {
 
 const cache = new WeakMap<RuleContext, DiskFacts[]>();
 const placeCache = new WeakMap<RuleContext, DiskFacts[]>();
-
-const SKIPPED_DEVICES = new Set(['cdrom', 'floppy']);
 
 /**
  * Facts for every disk and hostdev that names a host device (`dev=`/`<block>` paths and `type='volume'`
@@ -95,12 +79,12 @@ export function placeFacts(ctx: RuleContext): DiskFacts[] {
 }
 
 function factsOf(ctx: RuleContext, disk: DiskModel): DiskFacts | undefined {
-  if (SKIPPED_DEVICES.has(disk.device?.value ?? '')) return undefined;
+  if (isRemovableMedia(disk)) return undefined;
   if (disk.volumeRef) return volumeFacts(ctx, disk, disk.volumeRef);
   const ref = disk.hostPath;
   if (!ref) return undefined;
   const cls = classifyPath(ref.value).cls;
-  const checkable = CHECKABLE.has(cls);
+  const checkable = namesBlockDevice(cls);
   // Another name under /dev (a site udev link such as /dev/vmdisks/db-data) is judged where a host knows it.
   if (!checkable && cls !== 'other-device') return undefined;
   const resolutions = ctx.hosts.map((h) => h.resolve(ref.value));
@@ -127,7 +111,7 @@ function volumeFacts(ctx: RuleContext, disk: DiskModel, vref: VolumeRef): DiskFa
   const label = `volume ${name} of pool ${pool}${where}`;
   // A volume that is a file (dir, fs, netfs pools) is outside the inventory's reach, like a file disk.
   const cls = paths.length ? classifyPath(paths[0]).cls : 'other-device';
-  if (paths.length && !CHECKABLE.has(cls) && !(cls === 'other-device' && paths[0].startsWith('/dev/'))) return undefined;
+  if (paths.length && !namesBlockDevice(cls) && !(cls === 'other-device' && paths[0].startsWith('/dev/'))) return undefined;
   const resolutions = ctx.hosts.map((h, i) => {
     const l = lookups[i];
     return l.ok ? h.resolve(l.path) : { host: h.host, input: label, found: false, via: [], bypassesMultipath: false };

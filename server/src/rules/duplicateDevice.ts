@@ -1,6 +1,6 @@
 import { HostIndex, identityKey, Resolution } from '../inventory/resolver';
-import { CODES } from './codes';
 import { DiskFacts, diskFacts, hostList } from './diskFacts';
+import { finding } from './finding';
 import type { Finding, Rule } from './types';
 
 /** Ancestors followed at most per path (a hostile snapshot may stack devices 100,000 deep). */
@@ -82,15 +82,14 @@ export const duplicateDevice: Rule = (ctx) => {
           ? `lies on ${o} (a partition or volume of it)`
           : `contains ${o} (which is a partition or volume of it)`;
     const where = ctx.hosts.length > 1 ? ` on ${hostList(hosts)}` : '';
-    out.push({
-      code: 'duplicate-device',
-      severity: CODES['duplicate-device'].severity,
-      message: `${f.ref.value} ${what}${where}, already used by this domain: the guest would see the same blocks twice.`,
-      start: f.ref.start,
-      end: f.ref.end,
-      fixes: [],
-      related: [{ message: `${o}: the other disk`, start: other.ref.start, end: other.ref.end }],
-    });
+    out.push(
+      finding('duplicate-device', {
+        message: `${f.ref.value} ${what}${where}, already used by this domain: the guest would see the same blocks twice.`,
+        start: f.ref.start,
+        end: f.ref.end,
+        related: [{ message: `${o}: the other disk`, start: other.ref.start, end: other.ref.end }],
+      }),
+    );
   }
   return out;
 };

@@ -2,7 +2,7 @@ import { busOfTargetName, freeTargetNames } from '../domain/diskVocabulary';
 import type { DiskModel } from '../domain/model';
 import { cap, terminalText } from '../encode';
 import { escapeXmlValue } from '../xml/entities';
-import { CODES } from './codes';
+import { finding } from './finding';
 import type { Finding, Rule } from './types';
 
 /** How a message names a disk: its source (path, pool/volume or network name), else its target. */
@@ -47,24 +47,24 @@ export const duplicateTarget: Rule = ({ model }) => {
     used.add(next); // a third disk with the same name is offered the one after
     const newText = escapeXmlValue(next, dev.quote);
     const other = prev.target!.dev!;
-    out.push({
-      code: 'duplicate-target',
-      severity: CODES['duplicate-target'].severity,
-      message: `Target ${dev.value} is already used by ${diskName(prev)} in this domain; libvirt refuses two disks with one target. Next free name for bus ${cap(bus, 64)}: ${next}.`,
-      start: dev.start,
-      end: dev.end,
-      fixes:
-        newText === undefined
-          ? []
-          : [
-              {
-                title: `Use target ${next} (next free name for bus ${terminalText(cap(bus, 64))})`,
-                edits: [{ start: dev.start, end: dev.end, newText }],
-                preferred: false,
-              },
-            ],
-      related: [{ message: `${dev.value} is first used here, by ${diskName(prev)}`, start: other.start, end: other.end }],
-    });
+    out.push(
+      finding('duplicate-target', {
+        message: `Target ${dev.value} is already used by ${diskName(prev)} in this domain; libvirt refuses two disks with one target. Next free name for bus ${cap(bus, 64)}: ${next}.`,
+        start: dev.start,
+        end: dev.end,
+        fixes:
+          newText === undefined
+            ? []
+            : [
+                {
+                  title: `Use target ${next} (next free name for bus ${terminalText(cap(bus, 64))})`,
+                  edits: [{ start: dev.start, end: dev.end, newText }],
+                  preferred: false,
+                },
+              ],
+        related: [{ message: `${dev.value} is first used here, by ${diskName(prev)}`, start: other.start, end: other.end }],
+      }),
+    );
   }
   return out;
 };

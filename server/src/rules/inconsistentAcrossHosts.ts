@@ -8,8 +8,8 @@ import {
   candidatesFor,
   withReplacementFixes,
 } from './stableAliases';
-import { CODES } from './codes';
 import { diskFacts, hostList } from './diskFacts';
+import { finding } from './finding';
 import type { Finding, Rule } from './types';
 
 /**
@@ -51,9 +51,7 @@ export const inconsistentAcrossHosts: Rule = (ctx) => {
     const offered = fixable(f) && set.alternatives.some((a) => a.candidates.length);
     out.push(
       withReplacementFixes(
-        {
-          code: 'inconsistent-across-hosts',
-          severity: CODES['inconsistent-across-hosts'].severity,
+        finding('inconsistent-across-hosts', {
           message:
             `${f.ref.value} is not the same disk on every host of the group: ${parts.join('; ')}. Migration or failover would fail or attach another disk.` +
             dmpAdvice +
@@ -62,7 +60,7 @@ export const inconsistentAcrossHosts: Rule = (ctx) => {
               : ''),
           start: f.ref.start,
           end: f.ref.end,
-        },
+        }),
         f.ref,
         fixable(f) && set.ambiguous ? set.candidates : [],
       ),

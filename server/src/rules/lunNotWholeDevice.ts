@@ -1,6 +1,6 @@
 import type { Resolution } from '../inventory/resolver';
-import { CODES } from './codes';
 import { diskFacts, hostList } from './diskFacts';
+import { finding } from './finding';
 import type { Finding, Rule } from './types';
 
 /** Partition names recognisable from the path alone (kernel names, by-id/-partN links, multipath map partitions). */
@@ -38,28 +38,27 @@ export const lunNotWholeDevice: Rule = (ctx) => {
     if (!first) continue;
     const on = f.resolutions.filter((_, i) => hits[i]).map((r) => r.host);
     const partition = hits.some((h) => h?.kind === 'partition');
-    out.push(finding(f.ref, partition ? 'partition' : 'volume', `${f.label} is ${first.what} on ${hostList(on)}`));
+    out.push(notWhole(f.ref, partition ? 'partition' : 'volume', `${f.label} is ${first.what} on ${hostList(on)}`));
   }
   // Without an inventory (or where no host has it), names that are partitions or VxVM volumes by themselves.
   for (const disk of ctx.model.disks) {
     const ref = disk.hostPath;
     if (judged.has(disk) || disk.device?.value !== 'lun' || !ref) continue;
-    if (PARTITION_RE.test(ref.value)) out.push(finding(ref, 'partition', `${ref.value} names a partition`));
-    else if (VX_VOLUME_RE.test(ref.value)) out.push(finding(ref, 'volume', `${ref.value} is a VxVM volume`));
+    if (PARTITION_RE.test(ref.value)) out.push(notWhole(ref, 'partition', `${ref.value} names a partition`));
+    else if (VX_VOLUME_RE.test(ref.value)) out.push(notWhole(ref, 'volume', `${ref.value} is a VxVM volume`));
   }
   return out;
 };
 
-function finding(ref: { start: number; end: number }, kind: Kind, what: string): Finding {
-  return {
-    code: 'lun-not-whole-device',
-    severity: kind === 'partition' ? CODES['lun-not-whole-device'].severity : 'warning',
+/** On a partition: the code's severity (error). On an LV or a VxVM volume: its documented `volume` variant (warning). */
+function notWhole(ref: { start: number; end: number }, kind: Kind, what: string): Finding {
+  return finding('lun-not-whole-device', {
+    variant: kind === 'volume' ? 'volume' : undefined,
     message:
       kind === 'partition'
         ? `device='lun' passes SCSI commands through, but ${what}: the kernel refuses SG_IO on a partition, so the guest gets I/O errors where it expects SCSI-3 reservations. Map the whole LUN (its DMP meta-device or multipath map), or use device='disk'.`
         : `device='lun' passes SCSI commands through, but ${what}: there is no SCSI target behind it to pass them to. Use device='disk', or map the whole LUN for SCSI passthrough.`,
     start: ref.start,
     end: ref.end,
-    fixes: [],
-  };
+  });
 }

@@ -5,18 +5,15 @@ import {
   CONVERGE_DMP_NAMES,
   divergentDmpNames,
   fixable,
+  keepsFailover,
   perHostNames,
+  preferredOf,
   candidatesFor,
   withReplacementFixes,
 } from './stableAliases';
-import { CODES } from './codes';
 import { diskFacts, hostList } from './diskFacts';
+import { finding } from './finding';
 import type { Finding, Rule } from './types';
-
-/** The candidates that keep every path: DMP node, the multipath map, or identity links that udev points at the map. */
-function keepsFailover(c: Candidate): boolean {
-  return (c.kind === 'dmp' || c.kind === 'mpath-wwid' || c.kind === 'wwn' || c.kind === 'scsi-naa') && !c.bypassesMultipath;
-}
 
 const failover = new WeakMap<CandidateSet, Candidate[]>();
 
@@ -59,10 +56,11 @@ export const multipathBypass: Rule = (ctx) => {
     const set = candidatesFor(f, ctx.hosts);
     const candidates = fixable(f) ? failoverCandidates(set) : [];
     let advice = '';
+    const best = preferredOf(candidates);
     if (set.ambiguous) {
       const alts = set.alternatives.filter((a) => a.candidates.length);
       advice = ` It is not the same LUN on every host of the group, so no replacement is chosen${alts.length && fixable(f) ? ': each quick fix names the host whose LUN it maps' : ''}.`;
-    } else if (candidates[0]) advice = ` Use ${candidates[0].path}.`;
+    } else if (best) advice = ` Use ${best.path}.`;
     else {
       const id = on[0].lun!.id;
       const names = divergentDmpNames(id, ctx.hosts);
@@ -70,13 +68,11 @@ export const multipathBypass: Rule = (ctx) => {
     }
     out.push(
       withReplacementFixes(
-        {
-          code: 'multipath-bypass',
-          severity: CODES['multipath-bypass'].severity,
+        finding('multipath-bypass', {
           message: `${f.ref.value} reaches only one path of a multipathed LUN ${where}: I/O loses failover.` + advice,
           start: f.ref.start,
           end: f.ref.end,
-        },
+        }),
         f.ref,
         candidates,
       ),

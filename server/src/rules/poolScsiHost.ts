@@ -7,7 +7,7 @@ import { cap } from '../encode';
 import type { HostIndex } from '../inventory/resolver';
 import type { ScsiHost } from '../inventory/snapshot';
 import { PCI_ADDRESS, pciAddressXml, scsiHostNumber, scsiHostOn, wwnText } from './scsiHosts';
-import { CODES } from './codes';
+import { finding } from './finding';
 import type { PoolRule } from './poolTypes';
 import type { Finding } from './types';
 
@@ -79,8 +79,8 @@ function parentAdvice(list: HostFacts[]): string {
     : ` Name the parent HBA by its WWNs instead: ${one(fc[0])}.`;
 }
 
-function finding(ref: ValueRef, message: string): Finding {
-  return { code: 'unstable-scsi-host', severity: CODES['unstable-scsi-host'].severity, message, start: ref.start, end: ref.end, fixes: [] };
+function scsiHostFinding(ref: ValueRef, message: string): Finding {
+  return finding('unstable-scsi-host', { message, start: ref.start, end: ref.end });
 }
 
 const WHY =
@@ -94,7 +94,7 @@ export const poolScsiHost: PoolRule = ({ pool, hosts }) => {
   if (ad.name && n !== undefined) {
     const list = facts(hosts, n);
     out.push(
-      finding(
+      scsiHostFinding(
         ad.name,
         `<adapter name='${cap(ad.name.value, 64)}'> names the HBA by its SCSI host number: ${WHY}` + describe(list, n) + nameAdvice(list),
       ),
@@ -104,7 +104,7 @@ export const poolScsiHost: PoolRule = ({ pool, hosts }) => {
   if (ad.parent && p !== undefined) {
     const list = facts(hosts, p);
     out.push(
-      finding(
+      scsiHostFinding(
         ad.parent,
         `<adapter parent='${cap(ad.parent.value, 64)}'> names the parent HBA by its SCSI host number: ${WHY}` +
           describe(list, p) +

@@ -6,12 +6,12 @@
 import { normalizePath } from '../domain/pathClass';
 import type { PoolModel } from '../domain/poolModel';
 import { cap } from '../encode';
-import type { HostIndex, Resolution } from '../inventory/resolver';
-import { CODES } from './codes';
+import { lunIdentity, type HostIndex, type Resolution } from '../inventory/resolver';
 import { hostList } from './diskFacts';
+import { finding } from './finding';
+import { keepsFailover } from './stableAliases';
 import { scsiHostNumber, scsiHostOn, wwnText } from './scsiHosts';
 import type { PoolRule } from './poolTypes';
-import type { Finding } from './types';
 
 const BY_PATH = '/dev/disk/by-path/';
 
@@ -78,7 +78,7 @@ function lunLabel(h: HostIndex, r: Resolution): string {
   const lun = r.lun!;
   if (lun.dmp) return `DMP node ${cap(lun.dmp.name, 128)} (${lun.dmp.numPaths} paths)`;
   if (lun.mpathMap) return `dm-multipath map ${cap(h.device(lun.mpathMap)?.name ?? lun.mpathMap, 128)} (${lun.pathDevices.length} paths)`;
-  return `LUN ${cap(lun.wwn ?? lun.id, 128)} (${lun.pathDevices.length} paths)`;
+  return `LUN ${cap(lunIdentity(lun), 128)} (${lun.pathDevices.length} paths)`;
 }
 
 const cache = new WeakMap<HostIndex, Map<string, Bypass | null>>();
@@ -107,7 +107,7 @@ function bypassOn(pool: PoolModel, h: HostIndex): Bypass | undefined {
       const r = h.resolve(link);
       if (!r.bypassesMultipath || !r.lun || r.partition !== undefined || luns.has(r.lun.id)) continue;
       luns.set(r.lun.id, lunLabel(h, r));
-      instead ??= h.aliases(r).find((a) => (a.kind === 'dmp' || a.kind === 'mpath-wwid') && !a.bypassesMultipath)?.path;
+      instead ??= h.aliases(r).find(keepsFailover)?.path;
     }
     if (luns.size) result = { host: h.host, luns: [...luns.values()].sort(), instead };
   }
@@ -128,16 +128,14 @@ export const poolTargetPath: PoolRule = ({ pool, hosts }) => {
     return on.length > 1 ? `on ${cap(b.host, 64)}: ${shown}` : shown;
   });
   const instead = on.find((b) => b.instead);
-  const finding: Finding = {
-    code: 'multipath-bypass',
-    severity: CODES['multipath-bypass'].severity,
-    message:
-      `The pool names its volumes by ${cap(tp.value, 256)} links, one per HBA path, and its LUNs are multipathed on ${hostList(on.map((b) => cap(b.host, 64)))} (${per.join('; ')}): ` +
-      'a guest given a volume of this pool reaches one path of the LUN and loses failover. ' +
-      `Map the LUN's DMP meta-device or dm-multipath map to the guest instead (<disk type='block'> with <source dev=…>${instead ? `, e.g. ${cap(instead.instead!, 256)}${on.length > 1 ? ` on ${cap(instead.host, 64)}` : ''}` : ''}).`,
-    start: tp.start,
-    end: tp.end,
-    fixes: [],
-  };
-  return [finding];
+  return [
+    finding('multipath-bypass', {
+      message:
+        `The pool names its volumes by ${cap(tp.value, 256)} links, one per HBA path, and its LUNs are multipathed on ${hostList(on.map((b) => cap(b.host, 64)))} (${per.join('; ')}): ` +
+        'a guest given a volume of this pool reaches one path of the LUN and loses failover. ' +
+        `Map the LUN's DMP meta-device or dm-multipath map to the guest instead (<disk type='block'> with <source dev=…>${instead ? `, e.g. ${cap(instead.instead!, 256)}${on.length > 1 ? ` on ${cap(instead.host, 64)}` : ''}` : ''}).`,
+      start: tp.start,
+      end: tp.end,
+    }),
+  ];
 };

@@ -2,7 +2,7 @@
  * SCSI host adapters as the host inventory knows them (`/sys/class/scsi_host`, `fc_host`): the one
  * place that reads `hostN` names, WWNs and PCI addresses, for pools and for SCSI hostdevs.
  */
-import type { HostIndex } from '../inventory/resolver';
+import { normalizeWwn, type HostIndex } from '../inventory/resolver';
 import type { ScsiHost } from '../inventory/snapshot';
 
 /** `host3` or `scsi_host3` → "3". */
@@ -14,7 +14,7 @@ export const PCI_ADDRESS = /^([0-9a-f]{4}):([0-9a-f]{2}):([0-9a-f]{2})\.([0-7])$
 
 /** A WWN from the inventory as libvirt writes it (16 hex digits, no 0x), or undefined when it is not one. */
 export function wwnText(w: string | undefined): string | undefined {
-  const s = w?.trim().toLowerCase().replace(/^0x/, '');
+  const s = normalizeWwn(w);
   return s && /^[0-9a-f]{16}$/.test(s) ? s : undefined;
 }
 

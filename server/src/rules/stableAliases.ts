@@ -8,7 +8,7 @@
 import type { HostPathRef } from '../domain/model';
 import { Alias, describeTarget, HostIndex, identityKey, Lun, Resolution } from '../inventory/resolver';
 import { cap, terminalText } from '../encode';
-import { escapeXmlValue } from '../xml/entities';
+import { escapeXmlValue, hasXmlForbiddenChar } from '../xml/entities';
 import type { Finding, Fix } from './types';
 
 export interface Candidate extends Alias {
@@ -48,6 +48,31 @@ export interface CandidateSet {
   ambiguous: boolean;
   /** With `ambiguous`: per LUN the path reaches somewhere, the aliases that map it on every host. */
   alternatives: HostAlternative[];
+}
+
+/**
+ * Whether an alias may be the preferred replacement: not a by-path link (one HBA path), not a link that
+ * reaches one path of a multipathed LUN, and a name XML can hold (a fix could not write it otherwise).
+ */
+export function canBePreferred(a: Pick<Alias, 'path' | 'kind' | 'bypassesMultipath'>): boolean {
+  return a.kind !== 'by-path' && !a.bypassesMultipath && !hasXmlForbiddenChar(a.path);
+}
+
+/**
+ * Whether an alias keeps every path of a multipathed LUN: the DMP node, the dm-multipath map, or an
+ * identity link (wwn-, scsi-3) that multipath's udev rules point at the map.
+ */
+export function keepsFailover(a: Pick<Alias, 'kind' | 'bypassesMultipath'>): boolean {
+  return (a.kind === 'dmp' || a.kind === 'mpath-wwid' || a.kind === 'wwn' || a.kind === 'scsi-naa') && !a.bypassesMultipath;
+}
+
+/**
+ * The preferred one of ranked aliases or candidates: the first that `canBePreferred`. The one choice the
+ * preferred quick fix (fix-all, --fix), the messages' "Use …", the hover's "(preferred)", completion and
+ * the inventory view's best alias all make.
+ */
+export function preferredOf<T extends Pick<Alias, 'path' | 'kind' | 'bypassesMultipath'>>(list: readonly T[]): T | undefined {
+  return list.find(canBePreferred);
 }
 
 /** Fixes offered per value: the ranked best few (a host with a million links to one LUN must not make a million actions). */
@@ -223,7 +248,7 @@ export function replacementFixes(ref: HostPathRef, candidates: Candidate[]): Fix
     if (fixes.length >= MAX_FIXES) break;
     const newText = escapeXmlValue(c.path, ref.quote);
     if (newText === undefined) continue;
-    const preferred = !preferredGiven && c.kind !== 'by-path' && !c.bypassesMultipath;
+    const preferred = !preferredGiven && canBePreferred(c);
     if (preferred) preferredGiven = true;
     fixes.push({ title: useTitle(c), edits: [{ start: ref.start, end: ref.end, newText }], preferred });
   }

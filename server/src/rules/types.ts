@@ -33,8 +33,10 @@ export interface Finding {
 export interface PeerDomain {
   /** Where it comes from (a document URI or file path), for messages. */
   origin: string;
+  /** An editor's open document (its unsaved text) or a workspace file read from disk; unknown when not said. */
+  from?: 'open' | 'workspace';
   name?: string;
-  disks: { path: string; shareable: boolean }[];
+  disks: { path: string; shareable: boolean; target?: string }[];
 }
 
 export interface RuleContext {

@@ -1,16 +1,10 @@
-import type { DiskModel, HostPathRef } from '../domain/model';
+import { isRemovableMedia, type DiskModel, type HostPathRef } from '../domain/model';
 import { classifyPath, isUnstableName } from '../domain/pathClass';
 import { cap } from '../encode';
 import type { HostIndex } from '../inventory/resolver';
-import { Candidate, stableCandidates, withReplacementFixes } from './stableAliases';
-import { CODES } from './codes';
+import { finding } from './finding';
+import { preferredOf, stableCandidates, withReplacementFixes } from './stableAliases';
 import type { Finding, Rule } from './types';
-
-const SKIPPED_DEVICES = new Set(['cdrom', 'floppy']);
-
-function bestOf(candidates: Candidate[]): Candidate | undefined {
-  return candidates.find((c) => c.kind !== 'by-path' && !c.bypassesMultipath);
-}
 
 /** A kernel-keyed site udev link in the chain of `path` on some host, with the host. */
 function kernelKeyedLink(path: string, hosts: HostIndex[]) {
@@ -36,7 +30,7 @@ export const unstableDeviceName: Rule = ({ model, hosts }) => {
   const out: Finding[] = [];
   const places: DiskModel[] = [...model.disks, ...(model.blkiotune ?? [])];
   for (const disk of places) {
-    if (SKIPPED_DEVICES.has(disk.device?.value ?? '')) continue;
+    if (isRemovableMedia(disk)) continue;
     if (disk.volumeRef) {
       const v = disk.volumeRef;
       if (!isKernelVolumeName(v.value)) continue;
@@ -49,19 +43,18 @@ export const unstableDeviceName: Rule = ({ model, hosts }) => {
           }),
         ),
       ];
-      const best = paths.length === 1 ? bestOf(stableCandidates(paths[0], hosts).candidates) : undefined;
-      out.push({
-        code: 'unstable-device-name',
-        severity: CODES['unstable-device-name'].severity,
-        message:
-          `Volume ${v.value} of pool ${v.pool.value}${paths.length === 1 ? ` (${paths[0]})` : ''} is named by a kernel device name, which follows enumeration order (dm-N follows the device-mapper minor) and can name another disk after a reboot or on another host.` +
-          (best
-            ? ` Use <disk type='block'> with <source dev='${best.path}'/>.`
-            : " Use a type='block' disk with a /dev/disk/by-id, DMP or multipath name of the same device."),
-        start: v.start,
-        end: v.end,
-        fixes: [],
-      });
+      const best = paths.length === 1 ? preferredOf(stableCandidates(paths[0], hosts).candidates) : undefined;
+      out.push(
+        finding('unstable-device-name', {
+          message:
+            `Volume ${v.value} of pool ${v.pool.value}${paths.length === 1 ? ` (${paths[0]})` : ''} is named by a kernel device name, which follows enumeration order (dm-N follows the device-mapper minor) and can name another disk after a reboot or on another host.` +
+            (best
+              ? ` Use <disk type='block'> with <source dev='${best.path}'/>.`
+              : " Use a type='block' disk with a /dev/disk/by-id, DMP or multipath name of the same device."),
+          start: v.start,
+          end: v.end,
+        }),
+      );
       continue;
     }
     const ref: HostPathRef | undefined = disk.hostPath;
@@ -69,7 +62,7 @@ export const unstableDeviceName: Rule = ({ model, hosts }) => {
     const info = classifyPath(ref.value);
     if (isUnstableName(info.cls)) {
       const { candidates } = stableCandidates(ref.value, hosts);
-      const best = bestOf(candidates);
+      const best = preferredOf(candidates);
       const what =
         info.cls === 'kernel-name'
           ? 'a kernel device name'
@@ -78,15 +71,13 @@ export const unstableDeviceName: Rule = ({ model, hosts }) => {
             : 'a per-boot disk sequence link';
       out.push(
         withReplacementFixes(
-          {
-            code: 'unstable-device-name',
-            severity: CODES['unstable-device-name'].severity,
+          finding('unstable-device-name', {
             message:
               `${ref.value} is ${what}: ${info.why}` +
               (best ? ` Use ${best.path}.` : ' Use a /dev/disk/by-id, DMP or multipath name of the same device.'),
             start: ref.start,
             end: ref.end,
-          },
+          }),
           ref,
           candidates,
         ),
@@ -97,14 +88,12 @@ export const unstableDeviceName: Rule = ({ model, hosts }) => {
     const hit = kernelKeyedLink(ref.value, hosts);
     if (!hit) continue;
     const { candidates } = stableCandidates(ref.value, hosts);
-    const best = bestOf(candidates);
+    const best = preferredOf(candidates);
     const dev = hit.res.device ? ` (on ${hit.host} it points at /dev/${hit.res.device.kname})` : '';
     const link = hit.link === ref.value ? ref.value : `${ref.value} goes through ${hit.link}, which`;
     out.push(
       withReplacementFixes(
-        {
-          code: 'unstable-device-name',
-          severity: CODES['unstable-device-name'].severity,
+        finding('unstable-device-name', {
           message:
             `${link} is made by the udev rule at ${cap(hit.rule.file, 256)}:${hit.rule.line} on ${hit.host}, keyed on the kernel name (${cap(hit.rule.keyedBy.join(', '), 256)})${dev}: as unstable as the kernel name itself, it can name another disk after a reboot or a rescan.` +
             (best
@@ -112,7 +101,7 @@ export const unstableDeviceName: Rule = ({ model, hosts }) => {
               : " Key the rule on the LUN's identity (ENV{ID_WWN}, ENV{ID_SERIAL} or ENV{DM_UUID}), or use a /dev/disk/by-id, DMP or multipath name."),
           start: ref.start,
           end: ref.end,
-        },
+        }),
         ref,
         candidates,
       ),

@@ -1,9 +1,9 @@
 import { cap } from '../encode';
 import type { HostIndex } from '../inventory/resolver';
-import { CODES } from './codes';
 import { hostList } from './diskFacts';
+import { finding } from './finding';
 import { scsiHostNumber, scsiHostOn } from './scsiHosts';
-import { stableCandidates } from './stableAliases';
+import { preferredOf, stableCandidates } from './stableAliases';
 import type { Finding, Rule } from './types';
 
 /** What a host knows of `hostN`: its HBA's PCI address and FC WWNs, in words; undefined when it does not list it. */
@@ -38,27 +38,26 @@ export const unstableScsiHost: Rule = ({ model, hosts }) => {
       const hctl = `${n}:${Number(addr.bus)}:${Number(addr.target)}:${Number(addr.unit)}`;
       const dev = hosts[0].snapshot.devices.find((d) => d.hctl === hctl);
       if (dev) {
-        const best = stableCandidates(`/dev/${dev.kname}`, hosts).candidates.find((c) => c.kind !== 'by-path' && !c.bypassesMultipath);
+        const best = preferredOf(stableCandidates(`/dev/${dev.kname}`, hosts).candidates);
         lun =
           ` On ${hosts[0].host} that address is /dev/${cap(dev.kname, 64)}` +
           (best ? `; map it as <disk type='block' device='lun'> with <source dev='${best.path}'/>, which names the LUN itself.` : '.');
       }
     }
-    out.push({
-      code: 'unstable-scsi-host',
-      severity: CODES['unstable-scsi-host'].severity,
-      message:
-        `${a.value} names the HBA by its SCSI host number, which the kernel assigns in probe order: after a reboot, a driver reload or an added HBA it can name another adapter and hand the guest another LUN.` +
-        (known.length
-          ? ` (${known.join('; ')}.)`
-          : listing.length
-            ? ` ${hostList(listing)} list${listing.length > 1 ? '' : 's'} no SCSI host ${n}.`
-            : '') +
-        (lun || " Prefer a <disk type='block' device='lun'> on the LUN's DMP, multipath or /dev/disk/by-id name."),
-      start: a.start,
-      end: a.end,
-      fixes: [],
-    });
+    out.push(
+      finding('unstable-scsi-host', {
+        message:
+          `${a.value} names the HBA by its SCSI host number, which the kernel assigns in probe order: after a reboot, a driver reload or an added HBA it can name another adapter and hand the guest another LUN.` +
+          (known.length
+            ? ` (${known.join('; ')}.)`
+            : listing.length
+              ? ` ${hostList(listing)} list${listing.length > 1 ? '' : 's'} no SCSI host ${n}.`
+              : '') +
+          (lun || " Prefer a <disk type='block' device='lun'> on the LUN's DMP, multipath or /dev/disk/by-id name."),
+        start: a.start,
+        end: a.end,
+      }),
+    );
   }
   return out;
 };

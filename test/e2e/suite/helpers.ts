@@ -5,15 +5,29 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { LibvirtDomainApi } from '../../../client/src/extension';
+import type { LibvirtDomainApi, Notice, ProgressEvent } from '../../../client/src/extension';
 
 export const EXTENSION_ID = 'libvirt-domain-xml.libvirt-domain-xml';
 export const SOURCE = 'libvirt-domain';
 
+/**
+ * What the extension showed and reported (its API's events), recorded here by the tests, from the
+ * first `extensionApi()` of the test file on (each test file bundles its own copy of this module).
+ */
+export const recorded: { readonly notices: Notice[]; readonly progress: ProgressEvent[] } = { notices: [], progress: [] };
+let recording = false;
+
+/** Activates the extension (if need be) and returns its API; subscribes `recorded` to its events the first time. */
 export async function extensionApi(): Promise<LibvirtDomainApi> {
   const ext = vscode.extensions.getExtension<LibvirtDomainApi>(EXTENSION_ID);
   assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
-  return ext.activate();
+  const api = await ext.activate();
+  if (!recording) {
+    recording = true;
+    api.onDidShowNotice((n) => recorded.notices.push(n));
+    api.onDidReportProgress((p) => recorded.progress.push(p));
+  }
+  return api;
 }
 
 /** Polls `probe` every 25 ms until it returns something other than undefined/false, or throws after the deadline. */
@@ -69,15 +83,25 @@ export function rangeOf(d: vscode.Diagnostic): string {
   return `${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}`;
 }
 
-/** Waits until the document has a diagnostic with that code at that range ("line:char-line:char", 0-based). */
-export async function waitForDiagnostic(uri: vscode.Uri, code: string, range?: string, timeoutMs = 20_000): Promise<vscode.Diagnostic> {
+/**
+ * Waits until the document has a diagnostic with that code at that range ("line:char-line:char", 0-based)
+ * and, with `message`, a message matching it (e.g. naming an alias from the inventory: a server that has
+ * just started checks the first document before its settings and inventory are loaded, then again).
+ */
+export async function waitForDiagnostic(
+  uri: vscode.Uri,
+  code: string,
+  range?: string,
+  timeoutMs = 20_000,
+  message?: RegExp,
+): Promise<vscode.Diagnostic> {
   return until(
-    `${code}${range ? ` at ${range}` : ''} in ${path.basename(uri.fsPath)} (now: ${
+    `${code}${range ? ` at ${range}` : ''}${message ? ` matching ${message}` : ''} in ${path.basename(uri.fsPath)} (now: ${
       ours(uri)
         .map((d) => `${codeOf(d)}@${rangeOf(d)}`)
         .join(', ') || 'none'
     })`,
-    () => ours(uri).find((d) => codeOf(d) === code && (!range || rangeOf(d) === range)),
+    () => ours(uri).find((d) => codeOf(d) === code && (!range || rangeOf(d) === range) && (!message || message.test(d.message))),
     timeoutMs,
   );
 }

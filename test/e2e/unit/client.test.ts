@@ -1,16 +1,21 @@
 /**
  * Unit tests (node:test) of the extension's pure modules, which need no editor: the status bar text,
- * domain sniffing, settings path resolution, notification texts; the inventory view the server builds
- * for the extension (server/src/features/inventoryView.ts); and package.json against the server's
- * finding codes and the trust rules. Bundled by test/e2e/build.mjs to out/e2e/unit/.
+ * which documents are libvirt documents (root element), starting the server once, settings path
+ * resolution, notification texts; the inventory view the server builds for the extension
+ * (server/src/features/inventoryView.ts); the client's sources against the protocol module (every
+ * message through it, every server notification handled); and package.json against the server's
+ * finding codes, the commands table and the trust rules. Bundled by test/e2e/build.mjs to out/e2e/unit/.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { libvirtKind } from '../../../client/src/documents';
 import { inventoryErrorNotice, isSafeNotice, progressTitle } from '../../../client/src/notices';
+import { ServerStarter, START_FAILED_NOTICE } from '../../../client/src/serverStart';
 import { resolveSettingPath, resolveSettings } from '../../../client/src/settings';
-import { formatAge, looksLikeDomain, presentStatus, type InventoryState } from '../../../client/src/status';
+import { formatAge, presentStatus, type InventoryState } from '../../../client/src/status';
+import * as protocol from '../../../server/src/protocol';
 import { inventoryMarkdown } from '../../../server/src/features/inventoryView';
 import { HostIndex } from '../../../server/src/inventory/resolver';
 import { validateSnapshot } from '../../../server/src/inventory/snapshot';
@@ -349,17 +354,149 @@ describe('status bar text (client/src/status.ts)', () => {
   });
 });
 
-describe('domain sniffing (client/src/status.ts)', () => {
-  test('root element <domain> after prolog, comments, PIs and a DOCTYPE', () => {
-    assert.ok(looksLikeDomain("<domain type='kvm'>"));
-    assert.ok(
-      looksLikeDomain('\ufeff<?xml version="1.0"?>\n<!-- virsh dumpxml -->\n<?pi x?>\n<!DOCTYPE domain [ <!ENTITY a "b"> ]>\n<domain>'),
+describe('libvirt documents by their root element (client/src/documents.ts)', () => {
+  const kind = (text: string, languageId = 'xml', scheme = 'file') => libvirtKind(languageId, scheme, text);
+
+  test('a domain after a BOM, the prolog, comments, processing instructions and a DOCTYPE with an internal subset', () => {
+    assert.equal(kind("<domain type='kvm'>"), 'domain');
+    assert.equal(
+      kind('\ufeff<?xml version="1.0"?>\n<!-- virsh dumpxml -->\n<?pi x?>\n<!DOCTYPE domain [ <!ENTITY a "b"> ]>\n<domain>'),
+      'domain',
     );
-    assert.ok(looksLikeDomain('<domain/>'));
-    assert.ok(!looksLikeDomain('<domainsnapshot>'));
-    assert.ok(!looksLikeDomain("<pool type='disk'>"));
-    assert.ok(!looksLikeDomain('<!-- unterminated'));
-    assert.ok(!looksLikeDomain(''));
+    assert.equal(kind('<!-- <pool> in a comment -->\n<domain/>'), 'domain');
+    assert.equal(kind('<domain/>', 'xml', 'untitled'), 'domain');
+  });
+
+  test('a storage pool', () => {
+    assert.equal(kind("<?xml version='1.0'?>\n<pool type='logical'>\n  <name>vg</name>\n</pool>\n"), 'pool');
+    assert.equal(kind("<!-- virsh pool-dumpxml -->\n<pool type='disk'>"), 'pool');
+  });
+
+  test('other XML, unfinished prologs, other languages and schemes are not libvirt documents', () => {
+    for (const text of [
+      '<network>\n  <name>isolated</name>\n</network>',
+      '<domainsnapshot>',
+      '<poolx/>',
+      '<!-- unterminated <domain>',
+      '<?xml version="1.0"?>',
+      '',
+      'domain',
+    ])
+      assert.equal(kind(text), undefined, JSON.stringify(text));
+    assert.equal(kind('<domain/>', 'plaintext'), undefined, 'not XML');
+    assert.equal(kind('<domain/>', 'xml', 'git'), undefined, 'not a scheme the client serves');
+    assert.equal(kind('<domain/>', 'xml', 'libvirt-domain-inventory'), undefined);
+  });
+});
+
+describe('starting the language server once (client/src/serverStart.ts)', () => {
+  const setup = (outcome: () => Promise<void>) => {
+    const calls: string[] = [];
+    const client = {
+      starts: 0,
+      start() {
+        this.starts++;
+        return outcome();
+      },
+    };
+    const starter = new ServerStarter(client, {
+      started: () => calls.push('started'),
+      failed: (e) => calls.push(`failed: ${e instanceof Error ? e.message : String(e)}`),
+      notify: () => calls.push('notify'),
+    });
+    return { calls, client, starter };
+  };
+
+  test('one start for every caller; started() never starts it', async () => {
+    const { calls, client, starter } = setup(async () => undefined);
+    assert.equal(await starter.started(), undefined, 'nothing asked for yet');
+    assert.equal(client.starts, 0);
+    assert.equal(starter.requested, false);
+    const [a, b] = await Promise.all([starter.start(), starter.ready()]);
+    assert.equal(a, true);
+    assert.equal(b, client);
+    assert.equal(await starter.ready(), client);
+    assert.equal(await starter.started(), client);
+    assert.equal(client.starts, 1);
+    assert.deepEqual(calls, ['started']);
+  });
+
+  test('a failed start: logged once, told at once and again whenever a command needs the server', async () => {
+    const { calls, client, starter } = setup(async () => {
+      throw new Error('spawn failed');
+    });
+    const [a, b] = await Promise.all([starter.start(), starter.ready()]);
+    assert.equal(a, false);
+    assert.equal(b, undefined);
+    assert.deepEqual(calls, ['failed: spawn failed', 'notify'], 'one notification for the callers of the failed start');
+    assert.equal(await starter.started(), undefined);
+    assert.equal(await starter.start(), false);
+    assert.deepEqual(calls, ['failed: spawn failed', 'notify'], 'the document watch is not told again');
+    assert.equal(await starter.ready(), undefined);
+    assert.deepEqual(calls, ['failed: spawn failed', 'notify', 'notify'], 'a command is');
+    assert.equal(client.starts, 1, 'not retried');
+    assert.doesNotMatch(START_FAILED_NOTICE, /[[\]<>`]|command:/);
+    assert.ok(isSafeNotice(START_FAILED_NOTICE));
+  });
+});
+
+describe('the client against the protocol module (server/src/protocol.ts)', () => {
+  const clientDir = join(ROOT, 'client/src');
+  const tsFiles = (dir: string, skip: RegExp = /^$/): string[] =>
+    readdirSync(dir).flatMap((name) => {
+      const p = join(dir, name);
+      if (skip.test(relative(ROOT, p))) return [];
+      if (statSync(p).isDirectory()) return tsFiles(p, skip);
+      return /\.(ts|mjs)$/.test(name) ? [p] : [];
+    });
+  const clientSources = tsFiles(clientDir).map((f) => ({ file: relative(ROOT, f), text: readFileSync(f, 'utf8') }));
+  const allClient = clientSources.map((s) => s.text).join('\n');
+  /** The exported name of a protocol message object. */
+  const nameOf = (message: unknown): string => {
+    const entry = Object.entries(protocol).find(([, v]) => v === message);
+    assert.ok(entry, 'every message is exported by name');
+    return entry[0];
+  };
+  /** How the client names it in a call: `Name` (a RequestType / NotificationType) or `Name.type` (a namespace). */
+  const used = (call: string, message: unknown): boolean => {
+    const name = nameOf(message);
+    return new RegExp(`\\.${call}\\(\\s*${name}(\\.type)?\\s*,`).test(allClient);
+  };
+
+  test('every notification the server sends has a handler in the client', () => {
+    assert.ok(protocol.SERVER_NOTIFICATIONS.length >= 2);
+    for (const n of protocol.SERVER_NOTIFICATIONS)
+      assert.ok(used('onNotification', n), `client/src handles ${nameOf(n)} (.onNotification(${nameOf(n)}, …))`);
+  });
+
+  test('every notification the client sends and every request is sent through its protocol object', () => {
+    for (const n of protocol.CLIENT_NOTIFICATIONS) assert.ok(used('sendNotification', n), `client/src sends ${nameOf(n)}`);
+    for (const r of protocol.REQUESTS) assert.ok(used('sendRequest', r), `client/src sends ${nameOf(r)}`);
+  });
+
+  test('no method name spelled out, nothing from the server internals, no any', () => {
+    const method = 'libvirtDomain' + '/';
+    const e2eSources = tsFiles(join(ROOT, 'test/e2e'), /^test\/e2e\/workspace/).map((f) => ({
+      file: relative(ROOT, f),
+      text: readFileSync(f, 'utf8'),
+    }));
+    for (const { file, text } of [...clientSources, ...e2eSources]) assert.ok(!text.includes(method), `${file} spells a method name`);
+    for (const { file, text } of clientSources) {
+      assert.doesNotMatch(text, /from '[./]*\/server\/src\/lsp\//, `${file} imports server/src/lsp`);
+      assert.doesNotMatch(text, /:\s*any\b|as any\b|<any>/, `${file} uses any`);
+    }
+    // The fix-all kind is the protocol's.
+    assert.match(allClient, /CodeActionKind\.Empty\.append\(FIX_ALL_KIND\)/);
+  });
+
+  test('the status bar and the server start decide with the root element (documents.ts, rootElement.ts)', () => {
+    const src = (f: string) => clientSources.find((s) => s.file === `client/src/${f}`)?.text ?? '';
+    assert.match(src('documents.ts'), /from '\.\.\/\.\.\/server\/src\/xml\/rootElement'/);
+    assert.match(src('documents.ts'), /documentKind\(firstElementName\(/);
+    assert.match(src('startOnOpen.ts'), /libvirtKind\(/);
+    assert.match(src('statusBar.ts'), /libvirtKindOf\(/);
+    assert.match(src('startOnOpen.ts'), /onDidOpenTextDocument/);
+    assert.doesNotMatch(allClient, /looksLikeDomain|<domain\(\?=/, 'no sniffing of its own');
   });
 });
 
@@ -427,8 +564,11 @@ describe('package.json contributions', () => {
       assert.match(readme, new RegExp(`\\| \`${k.replace(/\./g, '\\.')}\` \\| \`${scope}\` \\|`), `README row of ${k}`);
   });
 
-  test('commands are in the "Libvirt Domain" category; activation on XML', () => {
+  test('commands are in the "Libvirt Domain" category, each registered from the table; activation on XML', () => {
     for (const c of pkg.contributes.commands) assert.equal(c.category, 'Libvirt Domain', c.command);
+    const table = readFileSync(join(ROOT, 'client/src/commands/index.ts'), 'utf8');
+    const ids = [...table.matchAll(/\{ id: '([\w.]+)', factory: \w+ \}/g)].map((m) => m[1]);
+    assert.deepEqual(ids.sort(), pkg.contributes.commands.map((c: { command: string }) => c.command).sort());
     assert.deepEqual(pkg.activationEvents, ['onLanguage:xml']);
     assert.equal(pkg.engines.vscode, '^1.100.0');
   });

@@ -7,7 +7,19 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import { closeAll, codeOf, extensionApi, openEditor, ours, probe, probesAvailable, setGlobal, until, waitForDiagnostic } from '../helpers';
+import {
+  closeAll,
+  codeOf,
+  extensionApi,
+  openEditor,
+  ours,
+  probe,
+  probesAvailable,
+  recorded,
+  setGlobal,
+  until,
+  waitForDiagnostic,
+} from '../helpers';
 
 const SDC = '19:19-19:27';
 const SNAPSHOT = '../../../examples/kvm-a.inventory.json';
@@ -215,13 +227,13 @@ suite('live hosts over ssh (rig)', function () {
   test('an unreachable host: one error notification with "Open log" / "Retry", a warning in the status bar', async () => {
     const api = await extensionApi();
     await openEditor('domains/app01.xml');
-    const errorsBefore = api.notices.filter((n) => n.kind === 'error').length;
+    const errorsBefore = recorded.notices.filter((n) => n.kind === 'error').length;
     await setGlobal('ssh.configFile', sshConfig);
     await setGlobal('hosts', ['kvm-down']);
     const notice = await until(
       'the inventory error',
       () =>
-        api.notices
+        recorded.notices
           .filter((n) => n.kind === 'error')
           .slice(errorsBefore)
           .find((n) => n.message.startsWith('kvm-down:')),
@@ -282,7 +294,7 @@ suite('live hosts over ssh (rig)', function () {
         }),
       10_000,
     ).catch(async (e) => {
-      throw new Error(`${e.message}; toasts: ${JSON.stringify(await toasts())}; progress: ${JSON.stringify(api.progress.slice(-4))}`);
+      throw new Error(`${e.message}; toasts: ${JSON.stringify(await toasts())}; progress: ${JSON.stringify(recorded.progress.slice(-4))}`);
     });
     assert.ok(clicked);
     const st = await until(
@@ -292,11 +304,11 @@ suite('live hosts over ssh (rig)', function () {
     );
     assert.strictEqual(st.errorKind, 'cancelled');
     // A cancel is not an error worth a notification.
-    assert.ok(!api.notices.some((n) => n.message.startsWith('slow-host')));
+    assert.ok(!recorded.notices.some((n) => n.message.startsWith('slow-host')));
   });
 
   test('control for the Restricted Mode test: a configured fake ssh does run in a trusted workspace', async () => {
-    const api = await extensionApi();
+    await extensionApi();
     await openEditor('domains/app01.xml');
     const runsBefore = markerLines().length;
     await setGlobal('ssh.path', process.env.LDX_E2E_FAKE_SSH);
@@ -309,6 +321,6 @@ suite('live hosts over ssh (rig)', function () {
           .find((l) => l.includes('fake-host')),
       30_000,
     );
-    await until('its failure to be reported', () => api.notices.find((n) => n.message.startsWith('fake-host:')), 10_000);
+    await until('its failure to be reported', () => recorded.notices.find((n) => n.message.startsWith('fake-host:')), 10_000);
   });
 });

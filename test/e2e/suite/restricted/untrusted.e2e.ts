@@ -7,6 +7,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { HostGroupsRequest, RefreshInventoryRequest, type HostGroupsResult } from '../../../../server/src/protocol';
 import {
   closeAll,
   codeOf,
@@ -15,6 +16,7 @@ import {
   ours,
   probe,
   probesAvailable,
+  recorded,
   setGlobal,
   until,
   waitForDiagnostic,
@@ -34,10 +36,14 @@ suite('Restricted Mode (untrusted workspace)', () => {
   test('the workspace is untrusted and the extension says once that it runs offline', async () => {
     assert.strictEqual(vscode.workspace.isTrusted, false);
     const api = await extensionApi();
+    // Said when the server starts (with the first libvirt document), once per workspace.
     await openEditor('domains/app01.xml');
-    const shown = api.notices.filter((n) => n.kind === 'information' && /Restricted Mode/.test(n.message));
-    assert.strictEqual(shown.length, 1, JSON.stringify(api.notices));
+    await until('the server to start', () => api.isRunning());
+    const restricted = () => recorded.notices.filter((n) => n.kind === 'information' && /Restricted Mode/.test(n.message));
+    const shown = await until('the Restricted Mode notice', () => (restricted().length ? restricted() : undefined));
     assert.match(shown[0].message, /only the offline checks run/);
+    await openEditor('domains/app01.xml');
+    assert.strictEqual(restricted().length, 1, JSON.stringify(recorded.notices));
   });
 
   test('offline diagnostics still appear, without fixes (no inventory)', async () => {
@@ -86,7 +92,8 @@ suite('Restricted Mode (untrusted workspace)', () => {
     assert.strictEqual(cfg.get('ssh.path'), '');
     assert.deepStrictEqual(cfg.get('ssh.extraArgs'), []);
     // The server got none of them.
-    const groups = await api.client.sendRequest<{ groups: unknown[] }>('libvirtDomain/hostGroups', { uri: editor.document.uri.toString() });
+    // By method name: the protocol objects of this bundle are not the extension's (vscode-jsonrpc checks their identity).
+    const groups = await api.client.sendRequest<HostGroupsResult>(HostGroupsRequest.method, { uri: editor.document.uri.toString() });
     assert.deepStrictEqual(groups.groups, []);
     const state = await until('the inventory state', () => api.inventoryState());
     assert.strictEqual(state.hostAccess, false);
@@ -108,8 +115,8 @@ suite('Restricted Mode (untrusted workspace)', () => {
     await until('the server to take the user settings', () => api.inventoryState()?.groups.some((g) => g.hosts.includes('kvm-a')));
     // ... and still contacts nobody: not on configuration, not on open, not on a forced refresh.
     await openEditor('domains/app01.xml');
-    await api.client.sendRequest('libvirtDomain/refreshInventory', { force: true });
-    await api.client.sendRequest('libvirtDomain/refreshInventory', { uris: [editor.document.uri.toString()], force: true });
+    await api.client.sendRequest(RefreshInventoryRequest.method, { force: true });
+    await api.client.sendRequest(RefreshInventoryRequest.method, { uris: [editor.document.uri.toString()], force: true });
     await vscode.commands.executeCommand('libvirtDomain.refreshInventory');
     const kvmA = api.inventoryState()!.hosts.find((h) => h.host === 'kvm-a')!;
     assert.strictEqual(kvmA.fetching, false);
@@ -117,7 +124,7 @@ suite('Restricted Mode (untrusted workspace)', () => {
     assert.strictEqual(kvmA.source, 'none');
     assert.strictEqual(kvmA.error, undefined);
     assert.deepStrictEqual(markers(), [], 'the fake ssh never ran');
-    assert.ok(!api.notices.some((n) => n.kind === 'error'), JSON.stringify(api.notices));
+    assert.ok(!recorded.notices.some((n) => n.kind === 'error'), JSON.stringify(recorded.notices));
     const s = await api.updateStatusBar();
     assert.strictEqual(s.text, '$(shield) kvm-a · offline');
     assert.match(s.tooltip, /Restricted Mode/);
@@ -129,15 +136,15 @@ suite('Restricted Mode (untrusted workspace)', () => {
     // The workspace cannot name a snapshot in Restricted Mode any more, so the hostile files are named
     // where they are honoured, in the user settings: the case of a hostile host's saved output. Their
     // errors would quote `[x](command:…)` (the snapshot's format field, the collector output's host name).
-    const api = await extensionApi();
+    await extensionApi();
     await openEditor('domains/app01.xml');
-    const errorsBefore = api.notices.filter((n) => n.kind === 'error').length;
+    const errorsBefore = recorded.notices.filter((n) => n.kind === 'error').length;
     const files = ['hostile/format.inventory.json', 'hostile/raw.out'].map((f) => path.join(workspaceDir(), f));
     await setGlobal('inventorySnapshot', files);
     const notices = await until(
       'two inventory errors',
       () => {
-        const e = api.notices.filter((n) => n.kind === 'error').slice(errorsBefore);
+        const e = recorded.notices.filter((n) => n.kind === 'error').slice(errorsBefore);
         return e.length >= 2 ? e : undefined;
       },
       30_000,

@@ -22,8 +22,8 @@ suite('the installed .vsix', () => {
     const api = await extensionApi();
     const editor = await openEditor('domains/app01.xml');
     const uri = editor.document.uri;
-    const d = await waitForDiagnostic(uri, 'unstable-device-name', '19:19-19:27', 30_000);
-    assert.match(d.message, /3pardata0_12/);
+    // Named in the message once the server has loaded the workspace's snapshot.
+    const d = await waitForDiagnostic(uri, 'unstable-device-name', '19:19-19:27', 30_000, /3pardata0_12/);
     await waitForDiagnostic(uri, 'duplicate-target');
     // vsce stores the README as readme.md: the links point there.
     const targets = ours(uri).map((x) => (typeof x.code === 'object' ? String(x.code.target) : `no link (code ${String(x.code)})`));

@@ -1,0 +1,36 @@
+/**
+ * The palette commands (category "Libvirt Domain"): one table of ids and factories (each command in
+ * its own small module, given a CommandContext), plus the read-only inventory view's documents.
+ * Commands that need the language server start it (ctx.server()).
+ */
+import * as vscode from 'vscode';
+import { chooseHostGroup } from './chooseHostGroup';
+import type { CommandContext, CommandFactory } from './context';
+import { fixAllInFile, fixAllInWorkspace } from './fixAll';
+import { saveInventorySnapshot, showHostInventory } from './hostInventory';
+import { INVENTORY_SCHEME } from './inventoryDocuments';
+import { refreshInventory } from './refreshInventory';
+import { showLog } from './showLog';
+
+export type { CommandContext } from './context';
+export { InventoryDocuments } from './inventoryDocuments';
+
+/** Every command the extension contributes (package.json `contributes.commands`), with its factory. */
+export const COMMANDS: readonly { id: string; factory: CommandFactory }[] = [
+  { id: 'libvirtDomain.showLog', factory: showLog },
+  { id: 'libvirtDomain.refreshInventory', factory: refreshInventory },
+  { id: 'libvirtDomain.chooseHostGroup', factory: chooseHostGroup },
+  { id: 'libvirtDomain.showHostInventory', factory: showHostInventory },
+  { id: 'libvirtDomain.saveInventorySnapshot', factory: saveInventorySnapshot },
+  { id: 'libvirtDomain.fixAllInFile', factory: fixAllInFile },
+  { id: 'libvirtDomain.fixAllInWorkspace', factory: fixAllInWorkspace },
+];
+
+/** Registers the inventory view's documents and every command of COMMANDS. */
+export function registerCommands(context: vscode.ExtensionContext, ctx: CommandContext): void {
+  context.subscriptions.push(
+    ctx.inventoryDocuments,
+    vscode.workspace.registerTextDocumentContentProvider(INVENTORY_SCHEME, ctx.inventoryDocuments),
+    ...COMMANDS.map(({ id, factory }) => vscode.commands.registerCommand(id, factory(ctx))),
+  );
+}

@@ -1,0 +1,31 @@
+/**
+ * Refresh Host Inventory (also the status bar item's command): the active libvirt document's hosts,
+ * else every configured host; `{ all: true }` every host, a Uri that document's. Resolves when fetched.
+ */
+import * as vscode from 'vscode';
+import { RefreshInventoryRequest } from '../../../server/src/protocol';
+import { offerSettings, type CommandFactory } from './context';
+
+export const refreshInventory: CommandFactory = (ctx) => async (arg?: { all?: boolean } | vscode.Uri) => {
+  const client = await ctx.server();
+  if (!client) return;
+  const state = ctx.status.inventoryState;
+  if (state && !state.hostAccess) {
+    void vscode.window
+      .showInformationMessage(
+        'Libvirt Domain XML: hosts are not contacted in Restricted Mode. Trust the workspace to fetch inventories.',
+        'Manage Workspace Trust',
+      )
+      .then((c) => {
+        if (c) void vscode.commands.executeCommand('workbench.trust.manage');
+      });
+    return;
+  }
+  if (state && !state.groups.length) {
+    offerSettings('Libvirt Domain XML: no host configured. Set libvirtDomain.hosts (ssh destinations).', 'libvirtDomain.hosts');
+    return;
+  }
+  const doc = arg instanceof vscode.Uri ? undefined : ctx.status.activeLibvirtDocument();
+  const uris = arg instanceof vscode.Uri ? [arg.toString()] : arg?.all || !doc ? undefined : [doc.uri.toString()];
+  await client.sendRequest(RefreshInventoryRequest, { uris, force: true });
+};

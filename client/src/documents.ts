@@ -1,0 +1,23 @@
+/**
+ * Which documents are the extension's business: XML in a file or an untitled editor (what the
+ * language client hands the server), and among those the libvirt documents, by their root element
+ * (server/src/xml/rootElement.ts, the same answer the server and the workspace scan use). The status
+ * bar shows for a libvirt document, and the first one to open starts the language server. Pure (no `vscode`).
+ */
+import { documentKind, firstElementName, type DocumentKind } from '../../server/src/xml/rootElement';
+
+/** The URI schemes the language client serves (its document selector, with language `xml`). */
+export const SERVED_SCHEMES: readonly string[] = ['file', 'untitled'];
+
+/** How much of a document is read to find its root element (firstElementName reads no further either). */
+export const ROOT_SNIFF_CHARS = 1 << 20;
+
+/** Whether the language client hands a document with this language and URI scheme to the server. */
+export function servedXml(languageId: string, scheme: string): boolean {
+  return languageId === 'xml' && SERVED_SCHEMES.includes(scheme);
+}
+
+/** The libvirt document kind (`domain`, `pool`) of a served XML document from its text, else undefined. */
+export function libvirtKind(languageId: string, scheme: string, text: string): DocumentKind | undefined {
+  return servedXml(languageId, scheme) ? documentKind(firstElementName(text)) : undefined;
+}

@@ -1,0 +1,183 @@
+/**
+ * Who else uses a LUN: the one answer for `shared-without-shareable`, the hover, completion and the
+ * inventory view. Users are the domains defined on the hosts (`virsh list --all`) and the peer documents
+ * (open documents and workspace files), matched by what their disks reach on each host (identity: LUN
+ * id plus partition, whatever path names it), never by path string. A document without `<name>` is a
+ * user like any other (named by its origin); only a domain with this document's own name is left out
+ * (it is this VM: the host's copy of this file, or the file seen from the workspace).
+ */
+import { HostIndex, identityKey, partitionNumber, type Resolution } from '../inventory/resolver';
+import type { HostDomain } from '../inventory/snapshot';
+import type { PeerDomain } from './types';
+
+/** Where a user comes from: a domain defined on a host, an open document, a workspace file, or a document of unknown kind. */
+export type LunUserSource = 'host-domain' | 'open-document' | 'workspace-file' | 'document';
+
+export interface LunUser {
+  source: LunUserSource;
+  /** The domain's name; undefined for a document without `<name>`. */
+  name?: string;
+  /** A document's URI or path. */
+  origin?: string;
+  /** For a host domain, the host that defines it; for a document, the (first) host on which its disk reaches the LUN. */
+  host: string;
+  /** The disk's source path as written. */
+  path: string;
+  /** The disk's `<target dev>`, where known. */
+  target?: string;
+  shareable: boolean;
+  /**
+   * With `within`: how the disk reaches the LUN when it maps something on it rather than the identity asked
+   * for (`partition 1`, `lvm vg-guest1`, `VxVM volume appdg/appvol01`); undefined for the identity itself.
+   */
+  via?: string;
+}
+
+export interface UsersOptions {
+  /**
+   * Also the users of what lies on the LUN (its partitions, LVs on it, volumes of its VxVM disk group),
+   * each with `via`. For a LUN's overview (the inventory view); a rule about one disk compares identities.
+   */
+  within?: boolean;
+}
+
+interface Use {
+  user: LunUser;
+  /** Identity of the user within its source, so a document matched on several hosts is listed once. */
+  id: string;
+  /** Order of the disk in its source (domains, then disks), to list users of a LUN and of what lies on it in one order. */
+  seq: number;
+}
+
+interface UseIndex {
+  /** Identity key → uses of exactly that. */
+  exact: Map<string, Use[]>;
+  /** LUN id → uses of something lying on the LUN (with `via`). */
+  beneath: Map<string, Use[]>;
+}
+
+function push(m: Map<string, Use[]>, k: string, u: Use): void {
+  const list = m.get(k);
+  if (list) list.push(u);
+  else m.set(k, [u]);
+}
+
+/** How a disk reaches a LUN it lies on, in words. */
+function viaOf(r: Resolution): string | undefined {
+  if (r.partition !== undefined) return `partition ${r.partition}`;
+  if (r.vxVolume) return `VxVM volume ${r.vxVolume}`;
+  const d = r.device;
+  if (!d) return undefined;
+  return d.type === 'part' ? `partition ${partitionNumber(d) ?? d.name}` : `${d.type} ${d.name}`;
+}
+
+function addUse(h: HostIndex, idx: UseIndex, id: string, seq: number, user: Omit<LunUser, 'host' | 'via'>): void {
+  const r = h.resolve(user.path);
+  const key = identityKey(r);
+  if (!key) return;
+  push(idx.exact, key, { id, seq, user: { ...user, host: h.host } });
+  const beneath = h.lunsBeneath(r);
+  if (!beneath.length) return;
+  const via = viaOf(r);
+  for (const lun of beneath) push(idx.beneath, lun.id, { id, seq, user: { ...user, host: h.host, via } });
+}
+
+const hostDomainIndex = new WeakMap<HostIndex, UseIndex>();
+
+/** The host's own domains by what their disks reach there (once per snapshot). */
+function hostUses(h: HostIndex): UseIndex {
+  let idx = hostDomainIndex.get(h);
+  if (!idx) {
+    idx = { exact: new Map(), beneath: new Map() };
+    const domains: HostDomain[] = h.snapshot.domains ?? [];
+    let seq = 0;
+    domains.forEach((d, di) =>
+      d.disks.forEach((disk, k) =>
+        addUse(h, idx!, `host\0${h.host}\0${di}\0${k}`, seq++, {
+          source: 'host-domain',
+          name: d.name,
+          path: disk.source,
+          ...(disk.target ? { target: disk.target } : {}),
+          shareable: disk.shareable,
+        }),
+      ),
+    );
+    hostDomainIndex.set(h, idx);
+  }
+  return idx;
+}
+
+const SOURCE_OF: Record<NonNullable<PeerDomain['from']> | 'unknown', LunUserSource> = {
+  open: 'open-document',
+  workspace: 'workspace-file',
+  unknown: 'document',
+};
+
+const peerIndex = new WeakMap<readonly PeerDomain[], WeakMap<HostIndex, UseIndex>>();
+
+/** The peer documents by what their disks reach on `h` (once per peer list and host; a peer list is not changed once given). */
+function peerUses(peers: readonly PeerDomain[], h: HostIndex): UseIndex {
+  let byHost = peerIndex.get(peers);
+  if (!byHost) peerIndex.set(peers, (byHost = new WeakMap()));
+  let idx = byHost.get(h);
+  if (!idx) {
+    idx = { exact: new Map(), beneath: new Map() };
+    let seq = 0;
+    peers.forEach((p, pi) =>
+      p.disks.forEach((disk, k) =>
+        addUse(h, idx!, `doc\0${pi}\0${k}`, seq++, {
+          source: SOURCE_OF[p.from ?? 'unknown'],
+          ...(p.name !== undefined ? { name: p.name } : {}),
+          origin: p.origin,
+          path: disk.path,
+          ...(disk.target ? { target: disk.target } : {}),
+          shareable: disk.shareable,
+        }),
+      ),
+    );
+    byHost.set(h, idx);
+  }
+  return idx;
+}
+
+/**
+ * The users of the LUN (or partition, or volume) with identity `identity` (as `identityKey` gives it): one
+ * key for every host, or one per host of `hosts` (undefined where the disk reaches nothing). On each host,
+ * its own domains, then the peer documents, in their order; one entry per disk that reaches it (a document
+ * matched on several hosts once). `self`, the asking domain's name, is not a user of its own disks.
+ */
+export function usersOfLun(
+  identity: string | readonly (string | undefined)[],
+  hosts: readonly HostIndex[],
+  peers: readonly PeerDomain[],
+  self: string | undefined,
+  opts: UsersOptions = {},
+): LunUser[] {
+  const out: LunUser[] = [];
+  const seen = new Set<string>();
+  hosts.forEach((h, i) => {
+    const key = typeof identity === 'string' ? identity : identity[i];
+    if (!key) return;
+    for (const idx of [hostUses(h), peerUses(peers, h)]) {
+      const exact = idx.exact.get(key) ?? [];
+      const uses = opts.within ? [...exact, ...(idx.beneath.get(key) ?? [])].sort((a, b) => a.seq - b.seq) : exact;
+      for (const { id, user } of uses) {
+        if (self && user.name === self) continue;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        out.push(user);
+      }
+    }
+  });
+  return out;
+}
+
+/** How messages and lists name a user: `web01 (defined on kvm-a)`, a document's name, else its origin (plain text). */
+export function userLabel(u: LunUser): string {
+  return u.source === 'host-domain' ? `${u.name} (defined on ${u.host})` : (u.name ?? u.origin ?? '');
+}
+
+/** The users' labels, each once, sorted: the same users give the same text, whatever order they were seen in. */
+export function userLabels(users: readonly LunUser[]): string[] {
+  return [...new Set(users.map(userLabel))].sort();
+}
