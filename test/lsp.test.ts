@@ -277,7 +277,9 @@ test('in-process: pushed settings survive a trust change when the client cannot 
   const uri = 'file:///nowhere/pushed.xml';
   server.documentChanged(uri, 1, domainXml(blockDisk('/dev/sdc')));
   const codes = () => last(uri)!.diagnostics.map((d) => d.code);
-  // Without a pull, settings apply at once: open with the override in force.
+  // The first diagnostics wait for the first settings; without a pull they are the pushed ones, so the
+  // first publish already has the override in force.
+  await until('version 1 published', () => (last(uri) ? true : undefined));
   assert.ok(codes().includes('multipath-bypass') && !codes().includes('unstable-device-name'), codes().join());
   const states = () => rec.notifications.filter((n) => n.method === InventoryStateNotification.method).length;
   const statesBefore = states();
@@ -287,4 +289,29 @@ test('in-process: pushed settings survive a trust change when the client cannot 
   await until('version 2 published', () => (last(uri)!.version === 2 ? true : undefined));
   assert.ok(!codes().includes('unstable-device-name'), codes().join());
   assert.equal(rec.pulls, 0);
+});
+
+test('in-process: the first diagnostics wait for the first settings (no findings without the configured snapshot first)', async (t) => {
+  let answer: (v: unknown) => void = () => undefined;
+  const answered = new Promise((r) => (answer = r));
+  const { client, rec, last } = recordingClient(() => undefined);
+  client.configuration = async () => {
+    rec.pulls++;
+    return answered;
+  };
+  const server = new LanguageServer(client);
+  t.after(() => server.shutdown());
+  server.initialize({ processId: process.pid, rootUri: null, capabilities: { workspace: { configuration: true } } });
+  server.initialized();
+  const uri = 'file:///nowhere/first.xml';
+  server.documentChanged(uri, 1, domainXml(blockDisk('/dev/sdc')));
+  await until('the settings asked for', () => (rec.pulls > 0 ? true : undefined));
+  assert.equal(last(uri), undefined, 'nothing published while the settings are not known');
+  answer({ inventorySnapshot: [EXAMPLE_INVENTORY], schema: { enabled: false } });
+  const first = await until('the first publish', () => last(uri));
+  // The snapshot names /dev/sdc's LUN: the very first publish already has the host-aware finding.
+  assert.ok(
+    first.diagnostics.some((d) => d.code === 'multipath-bypass'),
+    first.diagnostics.map((d) => d.code).join(),
+  );
 });

@@ -149,7 +149,15 @@ export class LanguageServer {
       this.client
         .registerForConfiguration(SETTINGS_SECTION)
         .catch((e: Error) => this.log(`settings: cannot register for changes: ${e.message}`));
-    void this.reconfigure();
+    // The first diagnostics wait for the first settings (one round trip to the client).
+    // A client that never answers the settings request must not keep them back for good.
+    this.core.hold();
+    const fallback = setTimeout(() => this.core.release(), 2000);
+    fallback.unref?.();
+    void this.reconfigure().finally(() => {
+      clearTimeout(fallback);
+      this.core.release();
+    });
     const started = Date.now();
     scanWorkspace(
       this.workspaceFolders,

@@ -63,6 +63,7 @@ export class ServerCore {
   private readonly peers = new Map<string, PeerDomain>();
   private peersVersion = 0;
   private workspaceFolders: string[] = [];
+  private held = false;
   private peersTimer?: NodeJS.Timeout;
   /** What the service was built with; it reads `docsUri` from here whenever it builds diagnostics. */
   private readonly serviceOptions: LanguageServiceOptions;
@@ -166,9 +167,24 @@ export class ServerCore {
     if (this.peersTimer) clearTimeout(this.peersTimer);
   }
 
+  /**
+   * Holds diagnostics until `release`: the server's first settings (host groups, snapshots, severities) are
+   * not applied yet, and findings published before would be replaced moments later (a flicker of wrong fixes).
+   */
+  hold(): void {
+    this.held = true;
+  }
+
+  /** Publishes every open document held back by `hold`. */
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    for (const uri of this.docs.keys()) this.publish(uri);
+  }
+
   private publish(uri: string): void {
     const d = this.docs.get(uri);
-    if (!d) return;
+    if (!d || this.held) return;
     try {
       this.client.publishDiagnostics(uri, d.version, this.service.diagnostics(d));
       const model = this.service.analyze(d).model;

@@ -222,11 +222,15 @@ suite('domain XML in a trusted workspace (snapshot from the workspace settings)'
     assert.match(md, /source: snapshot/);
     assert.match(
       md,
-      /^\| 3PARdata VV \| 500 GiB \| WWN 0x60002ac000000000000000120001a2b3 \| sdc, sdd \| DMP 3pardata0\\_12 \(ALUA\) \| \\\/dev\\\/vx\\\/dmp\\\/3pardata0\\_12 \| — \|$/m,
+      /^\| 3PARdata VV \| 500 GiB \| WWN 0x60002ac000000000000000120001a2b3 \| sdc, sdd \| DMP 3pardata0\\_12 \(ALUA\) \| \\\/dev\\\/vx\\\/dmp\\\/3pardata0\\_12 \| app01 \(vdb, open document\) \|$/m,
+      'the open document that maps the LUN is one of its users (the same users as the rules count)',
     );
     assert.match(md, /DMP node:\*\* `emc_clariion0_91` · array EMC\\_CLARiiON · array type \*\*CLR\\-A\\\/PF\*\*/);
     assert.match(md, /dm-multipath map:\*\* `mpatha` \(dm\\-2\)/);
     assert.match(md, /Used by:\*\* db01 as vdb via `\/dev\/disk\/by-id\/dm-uuid-mpath-36001405e5bf5c158c4e4a5398ccba2cc` · shareable/);
+    // A workspace file is named by its path in the workspace, never by a URI.
+    assert.match(md, /db02 as vdb via `[^`]+`[^;]* · workspace file `domains\/db02\.xml`/);
+    assert.doesNotMatch(md, /file:\/\//);
     // As the preview renders it (the built-in Markdown engine).
     const html = await vscode.commands.executeCommand<string>('markdown.api.render', md);
     assert.match(html, /<td>DMP 3pardata0_12 \(ALUA\)<\/td>\s*<td>\/dev\/vx\/dmp\/3pardata0_12<\/td>/);
