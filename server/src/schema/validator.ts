@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CODES } from '../rules/codes';
+import { finding } from '../rules/finding';
 import type { Finding } from '../rules/types';
 import type { XmlDocument, XmlElement } from '../xml/parse';
 import { Libxml, loadLibxml, LibxmlValidateError } from './libxml';
@@ -210,16 +210,13 @@ export class SchemaValidator {
   }
 
   private finding(start: number, end: number, what: string, detail: string): Finding {
-    return {
-      code: 'schema',
-      severity: CODES.schema.severity,
+    return finding('schema', {
       // Which schema (host, libvirt version, hash prefix) ends the message; the parts quoting the
       // document are capped so that it always fits (diagnostics are capped at 4096).
       message: `${cap(what, 300)} is not valid under libvirt's schema; ${cap(detail, 1500)} (${this.source.label})`,
       start,
       end: Math.max(end, start + 1),
-      fixes: [],
-    };
+    });
   }
 
   private localise(
