@@ -4,6 +4,7 @@ import type { CompletionItem } from 'vscode-languageserver';
 import { LanguageService } from '../server/src/languageService';
 import { completionContext } from '../server/src/features/completionContext';
 import { nextTargetName } from '../server/src/domain/diskVocabulary';
+import { lvPath } from '../server/src/features/completion';
 import type { PeerDomain } from '../server/src/rules/types';
 import { domainXml, exampleHost, exampleHostB } from './support/examples';
 
@@ -15,6 +16,13 @@ function complete(withCursor: string, hosts = [exampleHost()], peers: PeerDomain
   const lines = svc.analyze({ uri: 'file:///c.xml', text }).doc.lines;
   return svc.completion({ uri: 'file:///c.xml', text }, lines.positionAt(offset)).items;
 }
+
+/** The path a path item writes (its filter text is the same: what the user types filters it). */
+const pathOf = (i: CompletionItem) => {
+  const t = (i.textEdit as { newText: string }).newText;
+  assert.equal(i.filterText, t);
+  return t;
+};
 
 const diskWith = (source: string) => domainXml(`    <disk type='block' device='disk'>${source}<target dev='vdb' bus='virtio'/></disk>`);
 
@@ -37,7 +45,7 @@ test('context: attribute values, attribute names, element names, text', () => {
 
 test('device paths: best alias per LUN, unused first, used by domains next, in use by the host and A/P DMP last and marked', () => {
   const items = complete(diskWith("<source dev='|'/>"));
-  const labels = items.map((i) => i.label);
+  const labels = items.map(pathOf);
   const idx = (p: string) => labels.indexOf(p);
   assert.ok(idx('/dev/vx/dmp/3pardata0_12') >= 0, labels.join('\n'));
   assert.ok(idx('/dev/vx/dmp/3pardata0_12') < idx('/dev/vx/dmp/3pardata0_13'), 'unused before used');
@@ -62,8 +70,8 @@ test('device paths: best alias per LUN, unused first, used by domains next, in u
 test('device paths: a partial path filters and is replaced whole; peers count as users', () => {
   const peers: PeerDomain[] = [{ origin: 'x.xml', name: 'db9', disks: [{ path: '/dev/sdc', shareable: false }] }];
   const items = complete(diskWith("<source dev='/dev/vx/dmp/3par|'/>"), [exampleHost()], peers);
-  assert.ok(items.length >= 3 && items.every((i) => String(i.label).startsWith('/dev/vx/dmp/3par')));
-  const p12 = items.find((i) => i.label === '/dev/vx/dmp/3pardata0_12')!;
+  assert.ok(items.length >= 3 && items.every((i) => pathOf(i).startsWith('/dev/vx/dmp/3par')));
+  const p12 = items.find((i) => pathOf(i) === '/dev/vx/dmp/3pardata0_12')!;
   assert.match(p12.detail!, /used by db9/);
   const edit = p12.textEdit as { range: { start: { character: number }; end: { character: number } }; newText: string };
   assert.equal(edit.range.end.character - edit.range.start.character, '/dev/vx/dmp/3par'.length);
@@ -71,8 +79,8 @@ test('device paths: a partial path filters and is replaced whole; peers count as
 
 test('device paths: <hostdev> block text, and several hosts offer only names valid on all', () => {
   const hd = domainXml("    <hostdev mode='capabilities' type='storage'><source><block>/dev/vx/|</block></source></hostdev>");
-  assert.ok(complete(hd).some((i) => i.label === '/dev/vx/dmp/3pardata0_12'));
-  const both = complete(diskWith("<source dev='|'/>"), [exampleHost(), exampleHostB()]).map((i) => String(i.label));
+  assert.ok(complete(hd).some((i) => pathOf(i) === '/dev/vx/dmp/3pardata0_12'));
+  const both = complete(diskWith("<source dev='|'/>"), [exampleHost(), exampleHostB()]).map(pathOf);
   assert.ok(both.includes('/dev/vx/dmp/3pardata0_12'));
   assert.ok(!both.includes('/dev/vx/dmp/3pardata0_13'), 'named 3pardata1_13 on kvm-b');
   assert.ok(both.includes('/dev/disk/by-id/dm-uuid-mpath-36001405e5bf5c158c4e4a5398ccba2cc'));
@@ -116,4 +124,62 @@ test('snippets for the common disk shapes where a device may start', () => {
   const dmp = (snippets[0].textEdit as { newText: string }).newText;
   assert.match(dmp, /\/dev\/vx\/dmp\/3pardata0_12/, 'the default path is an unused, host-free LUN');
   assert.match((snippets[1].textEdit as { newText: string }).newText, /device='lun'[\s\S]*reservations managed='yes'[\s\S]*bus='scsi'/);
+});
+
+test('device path labels: the distinguishing name, each once; the whole path is written and filtered', () => {
+  const items = complete(diskWith("<source dev='|'/>"));
+  const labels = items.map((i) => String(i.label));
+  assert.equal(new Set(labels).size, labels.length, 'no label twice');
+  for (const i of items) {
+    const path = pathOf(i);
+    assert.ok(path.endsWith(String(i.label)), `${path}: the label is its end`);
+    assert.equal(`${i.labelDetails!.detail!.trim()}${String(i.label)}`, path);
+  }
+  // DMP nodes of one enclosure differ in their labels' first characters, not after an ellipsis.
+  const dmp = items.filter((i) => pathOf(i).startsWith('/dev/vx/dmp/3pardata0_')).map((i) => String(i.label));
+  assert.ok(dmp.length >= 3 && dmp.every((l) => l.length <= 16), dmp.join(' '));
+});
+
+test('logical volumes as /dev/<vg>/<lv>, the dm-uuid-LVM link ranked below; VxVM volumes without "size unknown"', () => {
+  const h = exampleHost();
+  const items = complete(diskWith("<source dev='|'/>"));
+  const paths = items.map(pathOf);
+  const lvs = h.snapshot.devices.filter((d) => d.type === 'lvm');
+  assert.ok(lvs.length >= 2);
+  for (const d of lvs) {
+    const lv = lvPath(d.name)!;
+    assert.ok(paths.includes(lv), `${lv} offered`);
+    assert.equal(h.resolve(lv).device?.kname, d.kname, `${lv} reaches ${d.name}`);
+    const uuid = paths.findIndex((p) => p.startsWith('/dev/disk/by-id/dm-uuid-LVM-') && h.resolve(p).device?.kname === d.kname);
+    if (uuid >= 0) assert.ok(paths.indexOf(lv) < uuid, `${lv} before its dm-uuid-LVM link`);
+  }
+  assert.equal(lvPath('vg--x-lv--y'), '/dev/vg-x/lv-y');
+  assert.equal(lvPath('nodash'), undefined);
+  for (const vol of h.snapshot.vxvm!.volumes) {
+    const i = items.find((x) => pathOf(x) === `/dev/vx/dsk/${vol}`)!;
+    assert.ok(i, vol);
+    assert.doesNotMatch(i.labelDetails!.description!, /size unknown/);
+  }
+  assert.ok(!items.some((i) => /size unknown/.test(i.labelDetails!.description!)));
+});
+
+test('the disk snippets on the word disk in <devices> content, replacing the word with the whole element', () => {
+  for (const typed of ['disk', 'di', 'disk-lun']) {
+    const text = domainXml(`    ${typed}|`);
+    const items = complete(text).filter((i) => i.kind === 15);
+    assert.deepEqual(
+      items.map((i) => i.label),
+      ['disk-block-dmp', 'disk-lun-passthrough', 'disk-shareable', 'disk-file-qcow2'],
+      typed,
+    );
+    const edit = items[0].textEdit as { newText: string; range: { start: { character: number }; end: { character: number } } };
+    assert.match(edit.newText, /^<disk type='block'/);
+    assert.equal(edit.range.end.character - edit.range.start.character, typed.length);
+    assert.ok(items.every((i) => i.filterText!.startsWith('disk')));
+  }
+  assert.deepEqual(
+    complete(domainXml('    foo|')).filter((i) => i.kind === 15),
+    [],
+    'another word offers no disk snippet',
+  );
 });

@@ -129,7 +129,7 @@ test('inconsistent-across-hosts: missing on a host or another LUN there; fixes v
   const fmp = analyzeDocument(mp, AB()).findings.find((x) => x.code === 'inconsistent-across-hosts')!;
   assert.ok(!fmp.fixes.some((x) => x.preferred));
   const wwid = fmp.fixes.find((x) => x.edits[0].newText === '/dev/disk/by-id/dm-uuid-mpath-36001405e5bf5c158c4e4a5398ccba2cc')!;
-  assert.match(wwid.title, /^Map kvm-a's LUN \(LUN wwn:6001405e5bf5c158c4e4a5398ccba2cc\): use /);
+  assert.match(wwid.title, /^Map kvm-a's LUN \(LUN WWN 0x6001405e5bf5c158c4e4a5398ccba2cc\): use /);
   assert.ok(!analyzeDocument(applyEdits(mp, wwid.edits), AB()).findings.some((x) => x.code === 'inconsistent-across-hosts'));
   // LUN 13: DMP names differ and its by-id links reach single paths, so nothing is valid on both hosts.
   const f13 = analyzeDocument(domainXml(blockDisk('/dev/vx/dmp/3pardata0_13')), AB()).findings.find(

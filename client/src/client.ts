@@ -79,7 +79,12 @@ export function createClient(context: vscode.ExtensionContext, log: vscode.LogOu
     // itself (and pulls the section); both together would notify it twice per change.
     outputChannel: log,
     // Read when the server starts (trust may have been granted since activation).
-    initializationOptions: (): InitializationOptions => ({ hostAccess: hostAccessAllowed(), docsUri: docs }),
+    initializationOptions: (): InitializationOptions => ({
+      hostAccess: hostAccessAllowed(),
+      docsUri: docs,
+      // Fetched inventories are kept there: a window reload within the maximum age fetches nothing.
+      cacheDir: context.globalStorageUri.fsPath,
+    }),
     // The server's error text goes to the log; the start fails and the extension says so (no raw text in a notification).
     initializationFailedHandler: (error: unknown) => {
       log.error(`the language server failed to initialize: ${terminalText(error instanceof Error ? error.message : String(error))}`);

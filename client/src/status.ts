@@ -22,6 +22,8 @@ export interface StatusPresentation {
   tooltip: string;
   warning: boolean;
   fetching: boolean;
+  /** Whether a click refreshes anything (some host of the group is fetched live, and hosts may be contacted). */
+  refreshable: boolean;
 }
 
 /** `just now`, `2 min`, `3 h`, `2 d`. */
@@ -32,6 +34,12 @@ export function formatAge(ms: number): string {
   const h = Math.floor(min / 60);
   if (h < 48) return `${h} h`;
   return `${Math.floor(h / 24)} d`;
+}
+
+/** `3 h old`, or `just now`. */
+function old(ms: number): string {
+  const age = formatAge(ms);
+  return age === 'just now' ? age : `${age} old`;
 }
 
 /** Group names the user did not choose (a plain host list, the offline snapshots) are not shown. */
@@ -52,17 +60,28 @@ export function presentStatus(state: InventoryState | undefined, groupName: stri
       ].join('\n\n'),
       warning: false,
       fetching: false,
+      refreshable: false,
     };
   }
   const hosts = group.hosts.map((h) => state.hosts.find((x) => x.host === h) ?? { host: h, fetching: false, source: 'none' as const });
   const fetching = hosts.some((h) => h.fetching);
   const failed = hosts.filter((h) => h.error);
   const label = `${IMPLICIT_GROUPS.has(group.name) ? '' : `${barText(group.name)}: `}${group.hosts.slice(0, 6).map(barText).join(', ')}${group.hosts.length > 6 ? ` +${group.hosts.length - 6}` : ''}`;
-  let freshness: string;
   const live = hosts.filter((h) => h.fetchedAt !== undefined && (h.source === 'ssh' || h.source === 'local'));
-  if (live.length) freshness = formatAge(now - Math.min(...live.map((h) => h.fetchedAt!)));
-  else if (hosts.every((h) => h.source === 'snapshot')) freshness = 'snapshot';
-  else if (restricted) freshness = 'offline';
+  // A group of snapshot files alone is static: nothing to refresh.
+  const refreshable = !restricted && hosts.some((h) => h.live ?? (h.source === 'ssh' || h.source === 'local' || !!h.error));
+  const oldestLive = live.length ? now - Math.min(...live.map((h) => h.fetchedAt!)) : undefined;
+  let freshness: string;
+  if (failed.length && !fetching) {
+    // Said first: the host failed (not "· just now" over the hosts that did not).
+    freshness =
+      failed.length === 1 ? (hosts.length === 1 ? 'failed' : `${barText(failed[0].host)} failed`) : `${failed.length} hosts failed`;
+    if (oldestLive !== undefined) freshness += ` (${old(oldestLive)})`;
+  } else if (oldestLive !== undefined) freshness = formatAge(oldestLive);
+  else if (hosts.every((h) => h.source === 'snapshot')) {
+    const ages = hosts.map((h) => collectedAge(h, now)).filter((a): a is number => a !== undefined);
+    freshness = ages.length === hosts.length ? `snapshot, ${old(Math.max(...ages))}` : 'snapshot';
+  } else if (restricted) freshness = 'offline';
   else freshness = fetching ? '' : 'not fetched';
   const icon = fetching ? '$(sync~spin) ' : failed.length ? '$(warning) ' : shield || '$(server) ';
   const text = `${icon}${label}${freshness ? ` · ${freshness}` : ''}`;
@@ -70,17 +89,33 @@ export function presentStatus(state: InventoryState | undefined, groupName: stri
   // The tooltip is markdown: host names, group names and error messages (which quote ssh's stderr) encoded.
   const lines: string[] = [`**Libvirt Domain XML** — host group ${mdCode(group.name, 200)}`, ''];
   for (const h of hosts) {
+    const age = (ms: number) => (formatAge(ms) === 'just now' ? 'just now' : `${formatAge(ms)} ago`);
+    const snapAge = collectedAge(h, now);
     const what = h.fetching
       ? 'fetching…'
       : h.source === 'ssh' || h.source === 'local'
-        ? `fetched ${formatAge(now - (h.fetchedAt ?? now))}${formatAge(now - (h.fetchedAt ?? now)) === 'just now' ? '' : ' ago'} (${h.source})`
+        ? `fetched ${age(now - (h.fetchedAt ?? now))} (${h.source})`
         : h.source === 'snapshot'
-          ? 'from a snapshot file'
+          ? `from a snapshot file${snapAge !== undefined ? `, collected ${age(snapAge)}` : ''}`
           : 'no inventory';
     lines.push(`- ${mdCode(h.host, 200)}: ${what}${h.error ? ` — ⚠ ${mdText(h.error, 500)}` : ''}`);
   }
   lines.push('');
+  const reachable = hosts.filter((h) => !h.error && h.source !== 'none');
+  if (failed.length && reachable.length)
+    lines.push(
+      `Diagnostics cover only the reachable host${reachable.length === 1 ? '' : 's'} (${reachable.map((h) => mdCode(h.host, 200)).join(', ')}): ${failed.map((h) => mdCode(h.host, 200)).join(', ')} failed.`,
+      '',
+    );
+  else if (failed.length) lines.push('No host of this group could be read: only the offline rules run.', '');
   if (restricted) lines.push('Restricted Mode: offline rules only, no host is contacted.', '');
-  if (!restricted) lines.push('Click to refresh the inventory.');
-  return { text, tooltip: lines.join('\n').trim(), warning: failed.length > 0, fetching };
+  if (refreshable) lines.push('Click to refresh the inventory.');
+  return { text, tooltip: lines.join('\n').trim(), warning: failed.length > 0, fetching, refreshable };
+}
+
+/** How old a snapshot file's inventory is (its `collectedAt`), when it says. */
+function collectedAge(h: HostState, now: number): number | undefined {
+  if (h.source !== 'snapshot' || !h.collectedAt) return undefined;
+  const t = Date.parse(h.collectedAt);
+  return Number.isFinite(t) ? Math.max(0, now - t) : undefined;
 }

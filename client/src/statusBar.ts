@@ -1,6 +1,7 @@
 /**
  * The status bar item for the active libvirt document (a domain or a storage pool): its host group,
- * how fresh the inventory is, a spinner while fetching, a warning when a host failed; a click refreshes.
+ * how fresh the inventory is, a spinner while fetching, a warning when a host failed; a click refreshes
+ * (when some host is fetched live).
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
@@ -14,6 +15,8 @@ export interface StatusSnapshot {
   tooltip: string;
   warning: boolean;
   fetching: boolean;
+  /** Whether a click refreshes (the item has a command). */
+  refreshable?: boolean;
   group?: string;
   uri?: string;
 }
@@ -99,6 +102,8 @@ export class DomainStatusBar implements vscode.Disposable {
     } else {
       const p = presentStatus(this.state, this.group, Date.now());
       this.item.text = p.text;
+      // A static snapshot file has nothing to refresh: no click.
+      this.item.command = p.refreshable ? 'libvirtDomain.refreshInventory' : undefined;
       const tip = new vscode.MarkdownString(p.tooltip);
       tip.isTrusted = false;
       this.item.tooltip = tip;
@@ -111,6 +116,7 @@ export class DomainStatusBar implements vscode.Disposable {
         tooltip: p.tooltip,
         warning: p.warning,
         fetching: p.fetching,
+        refreshable: p.refreshable,
         group: this.group,
         uri: this.uri,
       };

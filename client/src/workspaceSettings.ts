@@ -30,6 +30,7 @@ export const GUARDED_SETTINGS: readonly GuardedSetting[] = [
     why: "application-scoped (as Remote-SSH's remote.SSH.configFile): only user settings are used",
   },
   { key: 'hosts', fromWorkspace: 'untrusted', why: 'restricted: used from a workspace only once it is trusted' },
+  { key: 'hostGroups', fromWorkspace: 'untrusted', why: 'restricted: used from a workspace only once it is trusted' },
   { key: 'inventorySnapshot', fromWorkspace: 'untrusted', why: 'restricted: used from a workspace only once it is trusted' },
   { key: 'schema.path', fromWorkspace: 'untrusted', why: 'restricted: used from a workspace only once it is trusted' },
 ];

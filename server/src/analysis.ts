@@ -3,6 +3,7 @@ import { buildDomainModel, DomainModel } from './domain/model';
 import { buildPoolModel, PoolModel } from './domain/poolModel';
 import type { HostIndex } from './inventory/resolver';
 import { DOMAIN_RULES } from './rules';
+import { applyDirectives, scanDirectives } from './rules/directives';
 import { POOL_RULES } from './rules/poolRules';
 import type { Finding, PeerDomain } from './rules/types';
 import { xmlFindings } from './rules/xmlWellFormed';
@@ -48,7 +49,20 @@ export function parseDomainDocument(text: string): ParsedDocument {
 /** The same, under the name that says what it does now. */
 export const parseDocument = parseDomainDocument;
 
-/** The rules, and the schema when a validator is given (the editor's and the CLI's one path). */
+/**
+ * The document's disable directives applied to its findings (rules/directives.ts): silenced findings
+ * dropped, unused directives reported, each finding given its "ignore on this line" edit.
+ */
+function withDirectives(doc: XmlDocument, findings: Finding[], rulesRan: boolean, hosts: number, schema: boolean): Finding[] {
+  if (doc.text.indexOf('<!--') < 0 && !findings.length) return findings;
+  const scan = scanDirectives(doc.text, doc.lines, doc.doctype);
+  return applyDirectives(doc.text, doc.lines, findings, scan, { rulesRan, hosts, schema });
+}
+
+/**
+ * The rules, and the schema when a validator is given (the editor's and the CLI's one path), then the
+ * document's disable directives.
+ */
 export function runRules(parsed: ParsedDocument, hosts: HostIndex[] = [], peers: PeerDomain[] = [], schema?: SchemaValidator): Analysis {
   const { doc, isDomain, model, kind, pool } = parsed;
   if (kind === 'pool') {
@@ -59,7 +73,8 @@ export function runRules(parsed: ParsedDocument, hosts: HostIndex[] = [], peers:
       for (const rule of POOL_RULES) findings.push(...rule(ctx));
       findings.sort((a, b) => a.start - b.start || a.end - b.end);
     }
-    return { doc, isDomain, kind, pool, findings };
+    // Pools are never schema-validated.
+    return { doc, isDomain, kind, pool, findings: withDirectives(doc, findings, !!pool, hosts.length, false) };
   }
   if (!isDomain) return { doc, isDomain, findings: [] };
   const findings = xmlFindings(doc);
@@ -69,7 +84,7 @@ export function runRules(parsed: ParsedDocument, hosts: HostIndex[] = [], peers:
     if (schema) findings.push(...schema.validate(doc));
     findings.sort((a, b) => a.start - b.start || a.end - b.end);
   }
-  return { doc, isDomain, kind: 'domain', model, findings };
+  return { doc, isDomain, kind: 'domain', model, findings: withDirectives(doc, findings, !!model, hosts.length, !!schema) };
 }
 
 export function analyzeDocument(text: string, hosts: HostIndex[] = [], peers: PeerDomain[] = [], schema?: SchemaValidator): Analysis {

@@ -2,7 +2,20 @@
  * The language service: one object answering diagnostics, hover and code actions for a document,
  * with one analysis per (text, host group) reused by every request. No LSP connection here.
  */
-import type { CodeAction, CompletionList, Diagnostic, Hover, Position, Range, TextEdit } from 'vscode-languageserver';
+import {
+  DiagnosticSeverity,
+  type CodeAction,
+  type CodeLens,
+  type CompletionList,
+  type Diagnostic,
+  type DocumentLink,
+  type DocumentSymbol,
+  type Hover,
+  type InlayHint,
+  type Position,
+  type Range,
+  type TextEdit,
+} from 'vscode-languageserver';
 import { completion } from './features/completion';
 import type { SchemaValidator } from './schema/validator';
 import { preferredEdits } from './rules/applyFixes';
@@ -12,6 +25,11 @@ import { poolAsDisks } from './domain/poolModel';
 import { codeActions, toLspEdits } from './features/codeActions';
 import { diagnostics, findingToDiagnostic, SeverityOverrides } from './features/diagnostics';
 import { hoverForPath } from './features/hover';
+import { codeLenses, type LensInput } from './features/codeLens';
+import { poolReferenceAt } from './features/definition';
+import { documentLinks } from './features/documentLinks';
+import { inlayHints } from './features/inlayHints';
+import { documentSymbols } from './features/symbols';
 import type { HostIndex } from './inventory/resolver';
 import type { Finding, PeerDomain } from './rules/types';
 
@@ -144,5 +162,44 @@ export class LanguageService {
     return codeActions(doc.uri, lines, findings, lines.offsetAt(range.start), lines.offsetAt(range.end), only, (f) =>
       findingToDiagnostic(analysis, f, this.options.docsUri, overrides, doc.uri),
     );
+  }
+
+  // ---- the LSP surface: outline, inlay hints, code lens, links, definition (features/*) ----
+
+  documentSymbols(doc: DocumentInput): DocumentSymbol[] {
+    return documentSymbols(this.analyze(doc));
+  }
+
+  /** What each disk source in `range` resolves to on the document's hosts. */
+  inlayHints(doc: DocumentInput, range: Range): InlayHint[] {
+    const { disks, analysis } = this.usable(doc);
+    const lines = analysis.doc.lines;
+    return inlayHints(disks, this.options.hostsFor(doc.uri), lines, lines.offsetAt(range.start), lines.offsetAt(range.end));
+  }
+
+  /** The lens on the root element: `hosts` etc. from the server's state; counts and fixability from the analysis. */
+  codeLenses(doc: DocumentInput, context: Omit<LensInput, 'uri' | 'range' | 'errors' | 'warnings' | 'fixable'>): CodeLens[] {
+    const a = this.analyze(doc);
+    const root = a.doc.root;
+    if (!a.kind || !root) return [];
+    const diags = this.diagnostics(doc);
+    return codeLenses({
+      ...context,
+      uri: doc.uri,
+      range: { start: a.doc.lines.positionAt(root.start), end: a.doc.lines.positionAt(root.startTagEnd) },
+      errors: diags.filter((d) => d.severity === DiagnosticSeverity.Error).length,
+      warnings: diags.filter((d) => d.severity === DiagnosticSeverity.Warning).length,
+      fixable: this.fixAllEdits(doc).length > 0,
+    });
+  }
+
+  documentLinks(doc: DocumentInput): DocumentLink[] {
+    const { disks, analysis } = this.usable(doc);
+    return documentLinks(disks, this.options.hostsFor(doc.uri), analysis.doc.lines);
+  }
+
+  /** The storage pool a `<source pool>` value at `position` names (Go to Definition looks it up). */
+  poolReferenceAt(doc: DocumentInput, position: Position): string | undefined {
+    return poolReferenceAt(this.analyze(doc), position);
   }
 }

@@ -21,6 +21,11 @@ export interface InitializationOptions {
   inventoryFiles?: string[];
   /** Where each finding code is documented (the README of the installed extension). */
   docsUri?: string;
+  /**
+   * A directory the server may keep files in (the extension's global storage): live inventories are
+   * stored there per host, so a window reload within `libvirtDomain.inventoryMaxAgeMinutes` fetches nothing.
+   */
+  cacheDir?: string;
 }
 
 // ---- state the server reports ----
@@ -32,6 +37,10 @@ export interface HostStateReport {
   error?: string;
   errorKind?: string;
   source: 'ssh' | 'local' | 'snapshot' | 'none';
+  /** The inventory's own `collectedAt` (ISO time) when it comes from a snapshot file. */
+  collectedAt?: string;
+  /** Whether the host is configured to be fetched (`libvirtDomain.hosts`); false: known from a snapshot file only. */
+  live?: boolean;
 }
 
 export interface InventoryStateReport {

@@ -56,7 +56,7 @@ test('ambiguous values: no preferred fix from any rule; quick fixes name the hos
   for (const f of fs) assert.ok(!f.fixes.some((x) => x.preferred), `${f.code} prefers a fix`);
   const titles = new Set(fs.flatMap((f) => f.fixes.map((x) => x.title)));
   assert.ok(titles.has("Map kvm-a's LUN (DMP node 3pardata0_12): use /dev/vx/dmp/3pardata0_12"), [...titles].join('\n'));
-  assert.ok(titles.has(`Map kvm-b's LUN (LUN wwn:6001405e5bf5c158c4e4a5398ccba2cc): use ${MPATH_WWID}`), [...titles].join('\n'));
+  assert.ok(titles.has(`Map kvm-b's LUN (LUN WWN 0x6001405e5bf5c158c4e4a5398ccba2cc): use ${MPATH_WWID}`), [...titles].join('\n'));
   for (const t of titles) assert.match(t, /^Map kvm-[ab]'s LUN /);
   // Every offered path reaches the LUN its title names, on both hosts, and never one path of it.
   for (const f of fs)
@@ -73,7 +73,7 @@ test('ambiguous values: no preferred fix from any rule; quick fixes name the hos
   assert.ok(mp.length >= 2);
   for (const f of mp) assert.ok(!f.fixes.some((x) => x.preferred), `${f.code} prefers a fix for mpatha`);
   assert.ok(
-    mp.some((f) => f.fixes.some((x) => x.title === `Map kvm-a's LUN (LUN wwn:6001405e5bf5c158c4e4a5398ccba2cc): use ${MPATH_WWID}`)),
+    mp.some((f) => f.fixes.some((x) => x.title === `Map kvm-a's LUN (LUN WWN 0x6001405e5bf5c158c4e4a5398ccba2cc): use ${MPATH_WWID}`)),
   );
 });
 
@@ -169,7 +169,7 @@ test('messages state per-host facts per host', () => {
   assert.doesNotMatch(mb, /on kvm-a and kvm-b/);
   assert.doesNotMatch(mb, / Use \//, 'no replacement is recommended for an ambiguous value');
   const inc = fs.find((f) => f.code === 'inconsistent-across-hosts')!.message;
-  assert.match(inc, /on kvm-a it is DMP node 3pardata0_12; on kvm-b it is LUN wwn:6001405e5bf5c158c4e4a5398ccba2cc/);
+  assert.match(inc, /on kvm-a it is DMP node 3pardata0_12; on kvm-b it is LUN WWN 0x6001405e5bf5c158c4e4a5398ccba2cc/);
   // The same LUN and the same DMP name on both: one statement for both is true.
   const w = findingsAt(GROUP_DOC, WWN12, AB()).find((f) => f.code === 'multipath-bypass')!.message;
   assert.match(w, /on kvm-a and kvm-b \(DMP node 3pardata0_12 has 2 paths\)/);

@@ -79,7 +79,7 @@ test('hover alias lists: single-path links marked, after the DMP node; an ambigu
   assert.match(group, /To map kvm-a\\'s LUN \(DMP node 3pardata0\\_12\), valid on every host:\n- `\/dev\/vx\/dmp\/3pardata0_12`/);
   assert.match(
     group,
-    /To map kvm-b\\'s LUN \(LUN wwn\\:6001405e5bf5c158c4e4a5398ccba2cc\), valid on every host:\n- `\/dev\/disk\/by-id\/dm-uuid-mpath-/,
+    /To map kvm-b\\'s LUN \(LUN WWN 0x6001405e5bf5c158c4e4a5398ccba2cc\), valid on every host:\n- `\/dev\/disk\/by-id\/dm-uuid-mpath-/,
   );
   assert.doesNotMatch(group, /\(preferred\)/);
 });
@@ -161,23 +161,26 @@ test('duplicate-device: a whole disk with its partition, an LV with its PV, a DM
 test('completion: a LUN this domain already maps is "used by this domain", never unused first, nor the snippet default', () => {
   const doc = (cursorDisk: string) => domainXml([blockDisk('/dev/vx/dmp/3pardata0_12', 'vdb'), cursorDisk].join('\n'));
   const items = complete(doc("    <disk type='block' device='disk'><source dev='|'/><target dev='vdc' bus='virtio'/></disk>"));
-  const p12 = items.find((i) => i.label === '/dev/vx/dmp/3pardata0_12')!;
+  const p12 = items.find((i) => i.filterText === '/dev/vx/dmp/3pardata0_12')!;
   assert.match(p12.detail!, /used by this domain/);
   assert.notEqual(p12.detail, 'unused');
-  assert.notEqual(items[0].label, '/dev/vx/dmp/3pardata0_12');
+  assert.notEqual(items[0].filterText, '/dev/vx/dmp/3pardata0_12');
   assert.equal(items[0].detail, 'unused');
   // By identity: a subpath in the document counts for its DMP node.
   const viaPath = complete(
     domainXml([blockDisk('/dev/sdd', 'vdb'), "    <disk type='block'><source dev='|'/><target dev='vdc'/></disk>"].join('\n')),
   );
-  assert.match(viaPath.find((i) => i.label === '/dev/vx/dmp/3pardata0_12')!.detail!, /used by this domain/);
+  assert.match(viaPath.find((i) => i.filterText === '/dev/vx/dmp/3pardata0_12')!.detail!, /used by this domain/);
   // A partition in the document counts for its disk.
   const part = complete(
     domainXml(
       [blockDisk('/dev/disk/by-label/appdata', 'vdb'), "    <disk type='block'><source dev='|'/><target dev='vdc'/></disk>"].join('\n'),
     ),
   );
-  assert.match(part.find((i) => i.label === '/dev/disk/by-id/nvme-eui.36344730528012340025384500000001')!.detail!, /used by this domain/);
+  assert.match(
+    part.find((i) => i.filterText === '/dev/disk/by-id/nvme-eui.36344730528012340025384500000001')!.detail!,
+    /used by this domain/,
+  );
   // Snippets: the default path is not this domain's own LUN.
   // (While "<" is typed the document is not well-formed: the last good model, the editor's, has the disk.)
   const snip = complete(
@@ -189,7 +192,7 @@ test('completion: a LUN this domain already maps is "used by this domain", never
   assert.doesNotMatch(dmp, /3pardata0_12/);
   // Negative: the value being edited is not its own user; without the disk, 3pardata0_12 is unused.
   const self = complete(domainXml("    <disk type='block'><source dev='/dev/vx/dmp/3pardata0_12|'/><target dev='vdb'/></disk>"));
-  assert.equal(self.find((i) => i.label === '/dev/vx/dmp/3pardata0_12')!.detail, 'unused');
+  assert.equal(self.find((i) => i.filterText === '/dev/vx/dmp/3pardata0_12')!.detail, 'unused');
   const none = complete(domainXml("    <disk type='block'><source dev='|'/><target dev='vdb'/></disk>"));
-  assert.equal(none.find((i) => i.label === '/dev/vx/dmp/3pardata0_12')!.detail, 'unused');
+  assert.equal(none.find((i) => i.filterText === '/dev/vx/dmp/3pardata0_12')!.detail, 'unused');
 });

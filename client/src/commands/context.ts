@@ -7,6 +7,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { cap, terminalText } from '../../../server/src/encode';
 import { HostGroupsRequest } from '../../../server/src/protocol';
 import { notificationLabel } from '../notices';
+import { settingsTarget } from '../settingsScope';
 import type { DomainStatusBar } from '../statusBar';
 import type { InventoryDocuments } from './inventoryDocuments';
 
@@ -37,11 +38,23 @@ export function activeXml(): vscode.TextDocument | undefined {
   return d && d.languageId === 'xml' ? d : undefined;
 }
 
-/** An information message with one button that opens the settings at `query`. */
-export function offerSettings(message: string, query: string): void {
-  void vscode.window.showInformationMessage(message, 'Open Settings').then((c) => {
-    if (c) void vscode.commands.executeCommand('workbench.action.openSettings', query);
-  });
+/** The extension's id (publisher.name), for the settings editor's `@ext:` filter. */
+export const EXTENSION_ID = 'libvirt-domain-xml.libvirt-domain-xml';
+
+/**
+ * Opens the settings editor on the extension's settings (narrowed by `words`), on the tab that shows
+ * them: Remote in a remote window (machine-scoped settings are not on the User tab there), else User.
+ * Resolves to the command it ran.
+ */
+export async function openExtensionSettings(words?: string): Promise<string> {
+  const target = settingsTarget(vscode.env.remoteName, EXTENSION_ID, words);
+  await vscode.commands.executeCommand(target.command, target.args);
+  return target.command;
+}
+
+/** An information message with one button that opens the extension's settings (narrowed by `words`). */
+export function offerSettings(message: string, words?: string): Thenable<string | undefined> {
+  return vscode.window.showInformationMessage(message, 'Open Settings').then((c) => (c ? openExtensionSettings(words) : undefined));
 }
 
 /**
@@ -60,7 +73,7 @@ export async function pickHost(
   let candidates: string[] = r.groups.find((g) => r.current !== undefined && g.name === r.current)?.hosts ?? [];
   if (!candidates.length) candidates = [...new Set([...r.groups.flatMap((g) => g.hosts), ...(state?.hosts.map((h) => h.host) ?? [])])];
   if (!candidates.length) {
-    offerSettings('Libvirt Domain XML: no host configured. Set libvirtDomain.hosts or libvirtDomain.inventorySnapshot.', 'libvirtDomain');
+    void offerSettings('Libvirt Domain XML: no host configured. Set libvirtDomain.hosts or libvirtDomain.inventorySnapshot.');
     return undefined;
   }
   if (candidates.length === 1) return candidates[0];

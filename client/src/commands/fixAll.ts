@@ -47,9 +47,21 @@ export const fixAllInFile: CommandFactory = (ctx) => async (uriArg?: vscode.Uri)
 };
 
 /**
+ * Makes VS Code show `edit` in the Refactor Preview with every change ticked. The preview opens when
+ * an entry of the edit needs confirmation, and each entry starts ticked exactly when it does not
+ * (VS Code's BulkEditPreview: `checked = !metadata.needsConfirmation`); the extension API has no
+ * `showPreview` option. So the one entry that needs confirmation is a no-op the preview leaves out:
+ * creating an existing file with `ignoreIfExists` (a file the edit changes, so it exists). It is never
+ * ticked, so never applied; the real changes are ticked, and Apply applies them.
+ */
+export function reviewMarker(edit: vscode.WorkspaceEdit, existing: vscode.Uri): void {
+  edit.createFile(existing, { ignoreIfExists: true }, { label: 'Review', needsConfirmation: true });
+}
+
+/**
  * Fix all in the workspace. `mode`: 'apply' applies the edit at once; 'preview' sends it to the
- * Refactor Preview (needsConfirmation: each change is ticked there); without it (the palette) a
- * dialog asks. `include`: the glob of files to look at (default every XML file).
+ * Refactor Preview with every change ticked (see reviewMarker); without it (the palette) a dialog
+ * asks. `include`: the glob of files to look at (default every XML file).
  */
 export const fixAllInWorkspace: CommandFactory = (ctx) => async (arg?: { include?: string; mode?: 'apply' | 'preview' }) => {
   const folders = vscode.workspace.workspaceFolders;
@@ -106,15 +118,14 @@ export const fixAllInWorkspace: CommandFactory = (ctx) => async (arg?: { include
     mode = choice === apply ? 'apply' : 'preview';
   }
   const edit = new vscode.WorkspaceEdit();
+  if (mode === 'preview') reviewMarker(edit, vscode.Uri.parse(changes[0][0]));
   for (const [uri, edits] of changes) {
     const u = vscode.Uri.parse(uri);
     const description = pickText(vscode.workspace.asRelativePath(u));
     for (const e of edits) {
-      edit.replace(u, toRange(e.range), e.newText, {
-        label: 'Use a stable disk source',
-        description,
-        needsConfirmation: mode === 'preview',
-      });
+      // needsConfirmation stays off: the Refactor Preview starts every such entry unticked (and Apply
+      // with nothing ticked applies nothing); the marker above is what opens the preview.
+      edit.replace(u, toRange(e.range), e.newText, { label: 'Use a stable disk source', description, needsConfirmation: false });
     }
   }
   ctx.log.info(

@@ -22,7 +22,7 @@ export const refreshInventory: CommandFactory = (ctx) => async (arg?: { all?: bo
     return;
   }
   if (state && !state.groups.length) {
-    offerSettings('Libvirt Domain XML: no host configured. Set libvirtDomain.hosts (ssh destinations).', 'libvirtDomain.hosts');
+    void offerSettings('Libvirt Domain XML: no host configured. Set libvirtDomain.hosts (ssh destinations).', 'hosts');
     return;
   }
   const doc = arg instanceof vscode.Uri ? undefined : ctx.status.activeLibvirtDocument();

@@ -18,8 +18,12 @@ function overlaps(f: Finding, start: number, end: number): boolean {
   return f.start <= end && start <= f.end;
 }
 
+/** The quick-fix menu's copy of the source.fixAll action, offered where a fixable finding is and fix-all does more than one edit. */
+export const FIX_ALL_QUICK_FIX_TITLE = 'Fix all unstable disk sources in this file';
+
 /**
- * Quick fixes for findings touching [start, end], and a source.fixAll action for the document.
+ * Quick fixes for findings touching [start, end] (their fixes, then "Ignore CODE on this line", then,
+ * where there are at least two edits to make, fix-all), and a source.fixAll action for the document.
  * `findings` may come from an earlier analysis as long as their spans still hold the same text.
  */
 export function codeActions(
@@ -36,10 +40,16 @@ export function codeActions(
   if (wants(CodeActionKind.QuickFix)) {
     // Several findings on one value offer the same replacements: one action each, carrying every diagnostic it fixes.
     const byEdit = new Map<string, CodeAction>();
+    // No "ignore" while the document is broken: its findings (and their edits' places) are the last good version's.
+    const ignores: { f: Finding; diag?: Diagnostic }[] = [];
+    const broken = findings.some((f) => f.code === 'xml-not-well-formed');
+    let fixable = false;
     for (const f of findings) {
       if (out.length >= MAX_QUICK_FIXES) break;
       if (!overlaps(f, start, end)) continue;
       const diag = toDiagnostic(f);
+      if (f.ignore && !broken) ignores.push({ f, diag });
+      fixable ||= f.fixes.some((x) => x.preferred);
       for (const fix of f.fixes) {
         const key = JSON.stringify(fix.edits);
         const seen = byEdit.get(key);
@@ -58,6 +68,37 @@ export function codeActions(
         byEdit.set(key, action);
         out.push(action);
         if (out.length >= MAX_QUICK_FIXES) break;
+      }
+    }
+    for (const { f, diag } of ignores) {
+      if (out.length >= MAX_QUICK_FIXES) break;
+      const edit = f.ignore!;
+      const key = JSON.stringify([edit]);
+      const seen = byEdit.get(key);
+      if (seen) {
+        if (diag) (seen.diagnostics ??= []).push(diag);
+        continue;
+      }
+      // The code is a fixed identifier from CODES: the title and the inserted comment never hold document text.
+      const action: CodeAction = {
+        title: `Ignore ${f.code} on this line`,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: diag ? [diag] : undefined,
+        isPreferred: false,
+        edit: { changes: { [uri]: toLspEdits(lines, [edit]) } },
+      };
+      byEdit.set(key, action);
+      out.push(action);
+    }
+    if (fixable) {
+      const edits = preferredEdits(findings);
+      if (edits.length > 1) {
+        out.push({
+          title: FIX_ALL_QUICK_FIX_TITLE,
+          kind: CodeActionKind.QuickFix,
+          isPreferred: false,
+          edit: { changes: { [uri]: toLspEdits(lines, edits) } },
+        });
       }
     }
   }

@@ -35,6 +35,8 @@ interface PathOption {
   users: string[];
   hostUse: string[];
   activePassive: boolean;
+  /** A name offered besides a better one for the same thing (an LV's dm-uuid-LVM link): ranked below it. */
+  secondary?: boolean;
 }
 
 /** Path items offered at most (ranked first, then cut; the list is then marked incomplete). */
@@ -56,6 +58,30 @@ function listed(items: readonly string[], show: (s: string) => string): string {
 
 /** Plain text for a label, detail or filter: capped, controls as visible escapes. */
 const plain = (s: string, max = LINE) => terminalText(cap(s, max));
+
+/** Folders whose entries are told apart by the rest of the path (`dg/vol` under /dev/vx/dsk, a file name elsewhere). */
+const NAME_DIRS = [
+  '/dev/vx/dmp/',
+  '/dev/vx/rdmp/',
+  '/dev/vx/dsk/',
+  '/dev/vx/rdsk/',
+  '/dev/disk/by-id/',
+  '/dev/disk/by-path/',
+  '/dev/mapper/',
+];
+
+/**
+ * A path as its distinguishing name and where it lies: `/dev/vx/dmp/3pardata0_12` → `3pardata0_12` in
+ * `/dev/vx/dmp/`; `/dev/vx/dsk/appdg/appvol01` → `appdg/appvol01`; an LV `/dev/guests/data` → `guests/data`.
+ */
+export function shortName(path: string): { name: string; dir: string } {
+  const d = NAME_DIRS.find((x) => path.startsWith(x) && path.length > x.length);
+  if (d) return { name: path.slice(d.length), dir: d };
+  const lv = /^(\/dev\/)([^/]+\/[^/]+)$/.exec(path);
+  if (lv) return { name: lv[2], dir: lv[1] };
+  const slash = path.lastIndexOf('/', path.length - 2);
+  return slash > 0 ? { name: path.slice(slash + 1), dir: path.slice(0, slash + 1) } : { name: path, dir: '' };
+}
 
 /** Every mappable thing of the first host, by its best alias valid on all hosts, with what is known of it. */
 function pathOptions(input: CompletionInput): PathOption[] {
@@ -82,16 +108,30 @@ function pathOptions(input: CompletionInput): PathOption[] {
     if (ownExact.has(key) || ownBelow.has(key)) return true;
     return identitiesBelow(first, res).some((b) => ownExact.has(b));
   };
-  const consider = (probe: string, lun: Lun | undefined) => {
+  const consider = (probe: string, lun: Lun | undefined, name?: string) => {
     if (probe.length >= PATH_MAX) return;
     const set = stableCandidates(probe, input.hosts);
     // The probe is a first-host name (it may not exist, or be another LUN, elsewhere): what is offered is
     // the first host's LUN, by a name valid on every host.
     const mine = set.ambiguous ? ((identityKey(set.resolutions[0]) ? set.alternatives[0]?.candidates : undefined) ?? []) : set.candidates;
+    const preferred = preferredOf(mine);
+    // A given name (an LV's /dev/<vg>/<lv>) first, where it reaches the same thing on every host; the preferred alias after it.
+    const sameEverywhere = (p: string) =>
+      input.hosts.every((h, i) => {
+        const k = identityKey(h.resolve(p));
+        return k !== undefined && k === identityKey(set.resolutions[i]);
+      });
+    const named = name !== undefined && name.length < PATH_MAX && sameEverywhere(name) ? name : undefined;
     const best =
-      preferredOf(mine) ?? (input.hosts.length === 1 && /^\/dev\/vx\/dsk\/|^\/dev\/mapper\//.test(probe) ? { path: probe } : undefined);
-    if (!best || seen.has(best.path)) return;
-    seen.add(best.path);
+      named ?? preferred?.path ?? (input.hosts.length === 1 && /^\/dev\/vx\/dsk\/|^\/dev\/mapper\//.test(probe) ? probe : undefined);
+    if (!best) return;
+    offer(best, lun, false);
+    if (named && preferred) offer(preferred.path, lun, true);
+  };
+  const offer = (path: string, lun: Lun | undefined, secondary: boolean) => {
+    if (seen.has(path)) return;
+    seen.add(path);
+    const best = { path };
     const all = input.hosts.map((h) => h.resolve(best.path));
     const res = all[0];
     const key = identityKey(res);
@@ -104,15 +144,34 @@ function pathOptions(input: CompletionInput): PathOption[] {
       if (more.length) hostUse = hostUse.concat(more);
     }
     const activePassive = input.hosts.some((h, i) => !!activePassiveOnCluster(h, all[i]));
-    out.push({ path: best.path, lun, res, size: reachedSize(res), users, hostUse, activePassive });
+    out.push({ path: best.path, lun, res, size: reachedSize(res), users, hostUse, activePassive, ...(secondary ? { secondary } : {}) });
   };
   for (const lun of first.allLuns()) {
     const probe = first.lunPath(lun);
     if (probe) consider(probe, lun);
   }
   for (const vol of first.snapshot.vxvm?.volumes ?? []) consider(`/dev/vx/dsk/${vol}`, undefined);
-  for (const d of first.snapshot.devices) if (d.type === 'lvm') consider(d.path, undefined);
+  for (const d of first.snapshot.devices) if (d.type === 'lvm') consider(d.path, undefined, lvPath(d.name));
   return out;
+}
+
+/**
+ * `/dev/<vg>/<lv>`, the stable LVM name udev makes, from a device-mapper name `<vg>-<lv>` (a dash inside
+ * either name doubled); undefined when the name is not one.
+ */
+export function lvPath(dmName: string): string | undefined {
+  for (let i = 1; i < dmName.length - 1; i++) {
+    if (dmName[i] !== '-') continue;
+    if (dmName[i + 1] === '-') {
+      i++;
+      continue;
+    }
+    const vg = dmName.slice(0, i).replace(/--/g, '-');
+    const lv = dmName.slice(i + 1).replace(/--/g, '-');
+    if (!vg || !lv || vg.includes('/') || lv.includes('/') || vg === '.' || vg === '..' || lv === '.' || lv === '..') return undefined;
+    return `/dev/${vg}/${lv}`;
+  }
+  return undefined;
 }
 
 const NONE: string[] = [];
@@ -125,7 +184,8 @@ function describe(o: PathOption): { label: string; labelMd: string } {
   const vm = [lun?.vendor, lun?.model].filter(Boolean).join(' ');
   const dmp = lun?.dmp;
   const id = dmp ? '' : lun ? lunIdentity(lun) : (res.vxVolume ?? res.device?.name ?? '');
-  const size = formatBytes(o.size);
+  // An unknown size (a VxVM volume: the snapshot has none) is left out, not said.
+  const size = o.size === null ? '' : formatBytes(o.size);
   return {
     label: [size, cap(vm, FIELD), dmp ? `DMP ${cap(dmp.name, FIELD)} (${cap(dmp.arrayType, FIELD)})` : cap(id, FIELD)]
       .filter(Boolean)
@@ -159,7 +219,11 @@ function pathItems(
   const { best, cut } = bestOf(
     pathOptions(input).filter((o) => (!typed || o.path.includes(typed)) && !hasXmlForbiddenChar(o.path)),
     MAX_PATH_ITEMS,
-    (a, b) => group(a) - group(b) || (b.size ?? 0) - (a.size ?? 0) || collator.compare(a.path, b.path),
+    (a, b) =>
+      group(a) - group(b) ||
+      Number(!!a.secondary) - Number(!!b.secondary) ||
+      (b.size ?? 0) - (a.size ?? 0) ||
+      collator.compare(a.path, b.path),
   );
   const items: CompletionItem[] = [];
   let chars = 0;
@@ -182,9 +246,12 @@ function pathItems(
       if (o.hostUse.length > LISTED) doc.push(`- and ${o.hostUse.length - LISTED} more`);
     }
     if (o.users.length) doc.push('', `Used by: ${listed(o.users, (u) => mdInline(u, FIELD))}`);
+    const { name, dir } = shortName(o.path);
     const item: CompletionItem = {
-      label: plain(o.path, MAX_SHOWN),
-      labelDetails: { description: plain([label, ...marks].join(' · ')) },
+      // The distinguishing name as the label (3pardata0_12, appdg/appvol01), where it is: a truncated list
+      // still tells the items apart; the whole path is what is written and what the typed text filters.
+      label: plain(name, MAX_SHOWN),
+      labelDetails: { detail: ` ${plain(dir, FIELD)}`, description: plain([label, ...marks].join(' · ')) },
       kind: CompletionItemKind.File,
       detail: marks.length ? plain(marks.join('; ')) : 'unused',
       documentation: { kind: MarkupKind.Markdown, value: doc.join('\n') },
@@ -197,6 +264,7 @@ function pathItems(
       newText.length +
       item.label.length +
       item.labelDetails!.description!.length +
+      item.labelDetails!.detail!.length +
       item.detail!.length +
       (item.documentation as { value: string }).value.length +
       item.filterText!.length;
@@ -254,8 +322,11 @@ function valueItems(element: string, attribute: string, input: CompletionInput, 
   }));
 }
 
-/** Snippets for whole disks, offered where a child of <devices> may start. */
-function diskSnippets(input: CompletionInput, start: number): CompletionItem[] {
+/**
+ * Snippets for whole disks, offered where a child of <devices> may start: after `<` (the snippet writes the
+ * rest of the tag), or on a word in the element's content (`lead` `<`: the snippet writes the whole element).
+ */
+function diskSnippets(input: CompletionInput, start: number, lead = ''): CompletionItem[] {
   const range = { start: input.lines.positionAt(start), end: input.lines.positionAt(input.offset) };
   const used = (input.model?.disks ?? []).map((d) => d.target?.dev?.value).filter((x): x is string => !!x);
   const vd = snippetText(nextTargetName('virtio', used));
@@ -270,7 +341,7 @@ function diskSnippets(input: CompletionInput, start: number): CompletionItem[] {
   const dmp = free ? inSnippet(free.path) : '/dev/vx/dmp/enclosure_lun';
   const lunOption = options.find((o) => o.lun);
   const lunPath = lunOption ? inSnippet(lunOption.path) : '/dev/disk/by-id/wwn-0x…';
-  const body = (lines: string[]) => lines.join('\n');
+  const body = (lines: string[]) => lead + lines.join('\n');
   const snip = (label: string, detail: string, doc: string, lines: string[]): CompletionItem => ({
     label,
     kind: CompletionItemKind.Snippet,
@@ -330,6 +401,9 @@ function diskSnippets(input: CompletionInput, start: number): CompletionItem[] {
   ];
 }
 
+/** The word in element content that offers the disk snippets. */
+const DISK_WORD = 'disk';
+
 /** The quote that opens the attribute value starting at `valueStart`. */
 function quoteAt(text: string, valueStart: number): '"' | "'" {
   return text[valueStart - 1] === '"' ? '"' : "'";
@@ -350,9 +424,14 @@ export function completion(input: CompletionInput): CompletionList {
         paths(pathItems(input, ctx.valueStart, ctx.valueEnd, ctx.partial, quoteAt(input.text, ctx.valueStart)));
       else items = valueItems(ctx.element, ctx.attribute, input, ctx.valueStart, ctx.valueEnd);
       break;
-    case 'text':
+    case 'text': {
       if (ctx.element === 'block' && ctx.parents.includes('hostdev')) paths(pathItems(input, ctx.start, ctx.end, ctx.partial, undefined));
+      // `disk` typed where a child of <devices> may start: the disk snippets, replacing the word.
+      const word = /[A-Za-z][\w-]*$/.exec(ctx.partial)?.[0];
+      if (ctx.element === 'devices' && word && (DISK_WORD.startsWith(word.toLowerCase()) || word.toLowerCase().startsWith(DISK_WORD)))
+        items = diskSnippets(input, input.offset - word.length, '<');
       break;
+    }
     case 'attribute-name': {
       const el = DISK_ELEMENTS[ctx.element];
       if (el && (ctx.element === 'disk' || ctx.parents.includes('disk'))) {

@@ -1,4 +1,4 @@
-import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
+import { Diagnostic, DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver';
 import type { Analysis } from '../analysis';
 import { cap, terminalText } from '../encode';
 import { codeAnchor, FindingCode } from '../rules/codes';
@@ -45,6 +45,14 @@ export function findingToDiagnostic(
       message: terminalText(cap(r.message, 1024)),
     }));
   }
+  if (f.elsewhere?.length) {
+    d.relatedInformation = [
+      ...(d.relatedInformation ?? []),
+      ...f.elsewhere.map((r) => ({ location: { uri: r.uri, range: r.range }, message: terminalText(cap(r.message, 1024)) })),
+    ];
+  }
+  // An unused disable directive is shown faded, as editors show unused code.
+  if (f.code === 'unused-disable') d.tags = [DiagnosticTag.Unnecessary];
   if (docsUri) d.codeDescription = { href: `${docsUri}#${codeAnchor(f.code)}` };
   return d;
 }

@@ -1,9 +1,9 @@
 import { Hover, MarkupKind } from 'vscode-languageserver';
 import type { HostPathRef } from '../domain/model';
-import { classifyPath, PathClass } from '../domain/pathClass';
+import { classifyPath, isUnstableName, PathClass } from '../domain/pathClass';
 import { mdCode, mdInline } from '../encode';
 import { describeTarget, formatBytes, HostIndex, identityKey, lunIdentity, reachedSize, Resolution } from '../inventory/resolver';
-import { userLabels, usersOfLun } from '../rules/lunUsers';
+import { groupNotes, groupUsers, usersOfLun } from '../rules/lunUsers';
 import type { PeerDomain } from '../rules/types';
 import { BYPASS_MARK, Candidate, preferredOf, stableCandidates, whoseLun } from '../rules/stableAliases';
 import type { LineIndex } from '../xml/lineIndex';
@@ -24,16 +24,17 @@ const CLASS_LABEL: Record<PathClass, string> = {
   file: 'file',
 };
 
-/** Caps for what one hover shows: a field, an entry of a list, entries per list, the whole hover. */
+/** Caps for what one hover shows: a field, an entry of a list, entries per list, aliases listed, the whole hover. */
 const FIELD = 256;
 const LONG = 512;
 const LISTED = 8;
+const ALIASES = 5;
 export const MAX_HOVER = 32 * 1024;
 
-/** Up to LISTED entries, then how many more. */
-function listed<T>(items: readonly T[], show: (t: T) => string): string {
-  const shown = items.slice(0, LISTED).map(show).join(', ');
-  return items.length > LISTED ? `${shown} and ${items.length - LISTED} more` : shown;
+/** Up to `max` items, then how many more. */
+function listed<T>(items: readonly T[], show: (t: T) => string, max = LISTED, sep = ', '): string {
+  const shown = items.slice(0, max).map(show).join(sep);
+  return items.length > max ? `${shown}${sep === ', ' ? '' : ';'} and ${items.length - max} more` : shown;
 }
 
 /** What a path reaches, with host strings encoded. */
@@ -41,57 +42,61 @@ function target(r: Resolution): string {
   return describeTarget(
     r,
     (s) => mdCode(s, LONG),
-    (s) => mdInline(s, FIELD),
+    (s) => mdCode(s, LONG),
   );
 }
 
 /**
- * One host's part of the hover. Every host, snapshot and document string goes through an encoder:
- * `mdCode` (a code span) or `mdInline` (escaped text, always after text of ours on the same line).
+ * One host's block of the hover: the identity line (vendor model · size · identity), then as list items
+ * what the path reaches (when it is not the LUN itself), the paths, host use and the users. Every host,
+ * snapshot and document string goes through an encoder: `mdCode` (a code span) or `mdInline` (escaped
+ * text, always after text of ours on the same line).
  */
 function describeHost(h: HostIndex, r: Resolution, peers: PeerDomain[], self: string | undefined): string[] {
   const host = `**${mdInline(h.host, FIELD)}**`;
   if (!r.found) return [`${host}: not found on this host.`];
-  const lines: string[] = [];
-  const arrow = r.via.length ? ` → ${mdCode(r.via[r.via.length - 1], LONG)}` : '';
   const lun = r.lun;
   const facts: string[] = [];
   if (lun) {
-    facts.push(formatBytes(reachedSize(r)));
     const vm = [lun.vendor, lun.model].filter(Boolean).join(' ');
     if (vm) facts.push(mdInline(vm, FIELD));
-    if (lun.serial) facts.push(`serial ${mdCode(lun.serial, FIELD)}`);
-    // The WWN as the inventory view shows it (normalised, from the LUN's identity).
-    if (lun.wwn) facts.push(mdInline(lunIdentity(lun), FIELD));
-  } else if (r.device) facts.push(formatBytes(reachedSize(r)), mdInline(r.device.type, FIELD));
-  lines.push(`${host}${arrow}: ${target(r)}${facts.length ? ' · ' + facts.join(' · ') : ''}`);
+    facts.push(formatBytes(reachedSize(r)));
+    const identity = lunIdentity(lun);
+    facts.push(mdInline(identity, FIELD));
+    if (lun.serial && !identity.startsWith('serial ')) facts.push(`serial ${mdCode(lun.serial, FIELD)}`);
+  } else if (r.device) facts.push(mdInline(r.device.type, FIELD), formatBytes(reachedSize(r)));
+  else if (r.vxVolume) facts.push('VxVM volume');
+  const items: string[] = [];
+  // What the path reaches, unless the identity line and the paths item already say it (a whole LUN by a path or its DMP node).
+  const dmpNamed = !!r.dmp && r.partition === undefined;
+  if (!dmpNamed && (r.via.length || r.partition !== undefined || !lun))
+    items.push(`Reaches ${target(r)}${r.partition !== undefined && !r.dmp ? ` (partition ${r.partition})` : ''}`);
   const known = (s: string) => (s ? mdInline(s, FIELD) : '?');
   if (lun?.dmp) {
     const d = lun.dmp;
     const paths = listed(d.paths, (p) => `${mdInline(p.name, FIELD)} ${mdInline(p.state, FIELD)}`);
-    lines.push(
-      `DMP node ${mdCode(d.name, FIELD)}: array ${known(d.arrayName)} (${known(d.arrayType)}), enclosure ${known(d.enclosure)}, ${d.numPaths} path(s): ${paths}`,
+    items.push(
+      `Paths (${d.numPaths}): ${paths} · DMP node ${mdCode(d.name, FIELD)}, array ${known(d.arrayName)} (${known(d.arrayType)}), enclosure ${known(d.enclosure)}`,
     );
   } else if (lun && lun.pathDevices.length > 1) {
     const map = lun.mpathMap ? ` (multipath map ${mdInline(h.device(lun.mpathMap)?.name ?? lun.mpathMap, FIELD)})` : '';
-    lines.push(`${lun.pathDevices.length} paths: ${listed(lun.pathDevices, (k) => mdInline(k, FIELD))}${map}`);
+    items.push(`Paths (${lun.pathDevices.length}): ${listed(lun.pathDevices, (k) => mdInline(k, FIELD))}${map}`);
   }
-  if (lun) lines.push(`LUN identity ${mdCode(lun.id, LONG)}`);
-  if (r.bypassesMultipath) lines.push('⚠ reaches one path of a multipathed LUN (no failover).');
+  if (r.bypassesMultipath) items.push('⚠ Reaches one path of a multipathed LUN (no failover)');
   const usage = h.hostUsage(r);
-  for (const u of usage.slice(0, LISTED)) lines.push(`⚠ in use by the host: ${mdInline(u, LONG)}`);
-  if (usage.length > LISTED) lines.push(`⚠ in use by the host in ${usage.length - LISTED} more ways`);
-  // Who else uses it on this host: the same users shared-without-shareable counts (rules/lunUsers.ts).
+  if (usage.length) items.push(`⚠ in use by the host: ${listed(usage, (u) => mdInline(u, LONG), 3, '; ')}`);
+  // Who else uses it on this host: the same users shared-without-shareable counts (rules/lunUsers.ts), each domain once.
   const key = identityKey(r);
-  const users = key ? usersOfLun(key, [h], peers, self) : [];
-  const onHost = [
-    ...new Set(
-      users.filter((u) => u.source === 'host-domain').map((u) => `${mdInline(u.name ?? '', FIELD)}${u.shareable ? ' (shareable)' : ''}`),
-    ),
-  ];
-  if (onHost.length) lines.push(`Used by host domains: ${listed(onHost, (u) => u)}`);
-  const docs = userLabels(users.filter((u) => u.source !== 'host-domain'));
-  if (docs.length) lines.push(`Used by documents: ${listed(docs, (u) => mdInline(u, FIELD))}`);
+  const groups = key ? groupUsers(usersOfLun(key, [h], peers, self)) : [];
+  if (groups.length)
+    items.push(
+      `Used by: ${listed(groups, (g) => {
+        const { who, notes } = groupNotes(g, { shareable: true });
+        return `${mdInline(who, FIELD)}${notes.length ? ` (${notes.map((n) => mdInline(n, FIELD)).join(', ')})` : ''}`;
+      })}`,
+    );
+  const lines = [`${host}${facts.length ? ' — ' + facts.join(' · ') : ''}`];
+  if (items.length) lines.push('', ...items.map((i) => `- ${i}`));
   return lines;
 }
 
@@ -110,37 +115,58 @@ function bounded(lines: string[]): string {
   return out.join('\n').trimEnd();
 }
 
+/** Short words for an alias's kind (the preferred one has its whole reason). */
+const KIND_WORDS: Record<Candidate['kind'], string> = {
+  dmp: 'DMP node',
+  'mpath-wwid': 'multipath map by WWID',
+  wwn: 'WWN',
+  'scsi-naa': 'SCSI NAA id',
+  'nvme-eui': 'NVMe EUI',
+  'by-id': 'by-id (inquiry data)',
+  volume: 'volume name',
+  'device-mapper': 'device-mapper name',
+  'by-path': 'one HBA path',
+};
+
 /** One alias of a list: single-path links are marked (they never rank above the map or DMP node). */
 function aliasLine(c: Candidate, preferred: boolean): string {
-  const mark = c.bypassesMultipath ? ` ⚠ ${BYPASS_MARK}` : c.kind === 'by-path' ? ' (one HBA path)' : '';
-  return `- ${mdCode(c.path, LONG)}${preferred ? ' **(preferred)**' : ''}${mark} — ${c.reason}`;
+  const mark = c.bypassesMultipath ? ` ⚠ ${BYPASS_MARK}` : '';
+  return `- ${mdCode(c.path, LONG)}${preferred ? ' **(preferred)**' : ''}${mark} — ${preferred ? c.reason : KIND_WORDS[c.kind]}`;
 }
 
-/** Markdown hover for a disk source value. */
+/** At most ALIASES aliases, then how many more. */
+function aliasList(candidates: readonly Candidate[], preferred: Candidate | undefined): string[] {
+  const out = candidates.slice(0, ALIASES).map((c) => aliasLine(c, c === preferred));
+  if (candidates.length > ALIASES) out.push(`- and ${candidates.length - ALIASES} more`);
+  return out;
+}
+
+/**
+ * Markdown hover for a disk source value: what kind of name it is, the stable aliases (high up: what to
+ * write instead), then one compact block per host. The findings on the value are not repeated (the
+ * editor shows them above the hover); the why of a name's class only where no finding gives it.
+ */
 export function hoverForPath(ref: HostPathRef, hosts: HostIndex[], lines: LineIndex, peers: PeerDomain[] = [], self?: string): Hover {
   const info = classifyPath(ref.value);
-  const md: string[] = [`${mdCode(ref.value)} — ${CLASS_LABEL[info.cls]}`, '', info.why];
+  const md: string[] = [`${mdCode(ref.value)} — ${CLASS_LABEL[info.cls]}`];
+  // An unstable or guest-mutable name has a finding that says why; a stable one has none.
+  if (!(isUnstableName(info.cls) || info.cls === 'guest-mutable')) md.push('', info.why);
   if (hosts.length) {
     const set = stableCandidates(ref.value, hosts);
     const { resolutions, candidates } = set;
-    md.push('');
-    hosts.forEach((h, i) => {
-      for (const l of describeHost(h, resolutions[i], peers, self)) md.push(l);
-      md.push('');
-    });
     if (candidates.length) {
-      md.push(hosts.length > 1 ? 'Stable aliases (valid on every host):' : 'Stable aliases:');
-      const preferred = preferredOf(candidates);
-      candidates.slice(0, LISTED).forEach((c) => md.push(aliasLine(c, c === preferred)));
+      md.push('', hosts.length > 1 ? 'Stable aliases (valid on every host):' : 'Stable aliases:', '');
+      md.push(...aliasList(candidates, preferredOf(candidates)));
     } else if (set.ambiguous) {
       // Which host's LUN was meant is the author's call: per LUN, its aliases valid on every host; none preferred.
-      md.push('⚠ Not the same disk on every host of the group: no alias is preferred.');
+      md.push('', '⚠ Not the same disk on every host of the group: no alias is preferred.');
       for (const alt of set.alternatives) {
         if (!alt.candidates.length) continue;
         md.push('', `To map ${mdInline(whoseLun(alt.hosts), LONG)} (${mdInline(alt.what, LONG)}), valid on every host:`);
-        alt.candidates.slice(0, LISTED).forEach((c) => md.push(aliasLine(c, false)));
+        md.push(...aliasList(alt.candidates, undefined));
       }
     }
+    hosts.forEach((h, i) => md.push('', ...describeHost(h, resolutions[i], peers, self)));
   }
   return {
     contents: { kind: MarkupKind.Markdown, value: bounded(md) },

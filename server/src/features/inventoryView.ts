@@ -14,7 +14,7 @@ import { mdCode, mdText } from '../encode';
 import type { DmpPath, VxDisk } from '../inventory/snapshot';
 import { formatBytes, HostIndex, lunIdentity, type Lun } from '../inventory/resolver';
 import { ACTIVE_PASSIVE_MARK as AP_MARK, activePassiveOnCluster } from '../rules/activePassiveDmp';
-import { type LunUser, usersOfLun } from '../rules/lunUsers';
+import { groupNotes, groupUsers, type LunUser, USER_SOURCE_WORDS, type UserGroup, usersOfLun } from '../rules/lunUsers';
 import { preferredOf } from '../rules/stableAliases';
 import type { PeerDomain } from '../rules/types';
 
@@ -130,21 +130,19 @@ function collect(idx: HostIndex, peers: readonly PeerDomain[]): LunFacts[] {
 }
 
 /** Where a user comes from, in words (the view names the source of every user that is not a host domain). */
-export const USER_SOURCE_WORDS: Record<LunUser['source'], string> = {
-  'host-domain': 'defined on this host',
-  'open-document': 'open document',
-  'workspace-file': 'workspace file',
-  document: 'document',
-};
+export { USER_SOURCE_WORDS };
 
 function lunName(f: LunFacts): string {
   return [f.lun.vendor, f.lun.model].filter((x) => x).join(' ') || f.lun.pathDevices[0] || f.lun.dmp?.name || '?';
 }
 
-/** A user in the table: `web01 (vdb)`; a document also says what it is: `db9 (vdb, workspace file)`. */
-function userCell(u: LunUser, t: (s: string) => string): string {
-  const notes = [u.target, u.source === 'host-domain' ? undefined : USER_SOURCE_WORDS[u.source]].filter((x): x is string => !!x);
-  return `${t(u.name ?? u.origin ?? '?')}${notes.length ? ` (${notes.map(t).join(', ')})` : ''}`;
+/**
+ * A user in the table, each domain once: `web01 (vdb)`; a document also says what it is: `db9 (vdb, workspace
+ * file)`; one document with two disks on the LUN: `app01 (vdc ×2, open document)`.
+ */
+function userCell(g: UserGroup, t: (s: string) => string): string {
+  const { who, notes } = groupNotes(g);
+  return `${t(who || '?')}${notes.length ? ` (${notes.map(t).join(', ')})` : ''}`;
 }
 
 /** A user in the details: `web01 as vda via `/dev/…` (lvm vg-guest1) · shareable`, a document with its origin. */
@@ -195,7 +193,7 @@ export function inventoryMarkdown(idx: HostIndex, opts: InventoryViewOptions = {
       : l.mpathMap
         ? `dm-multipath ${t(idx.device(l.mpathMap)?.name ?? l.mpathMap)}`
         : '—';
-    const used = f.usedBy.length ? list(f.usedBy, (u) => userCell(u, t), maxList) : '—';
+    const used = f.usedBy.length ? list(groupUsers(f.usedBy), (g) => userCell(g, t), maxList) : '—';
     const row = [
       t(lunName(f)),
       formatBytes(l.size),

@@ -1,11 +1,17 @@
 /**
- * Inventories per host, kept in memory with their fetch time. Concurrent requests for a host share
- * one fetch; several hosts are fetched in parallel up to a bound; a failed refresh keeps the last
- * good inventory and marks it stale.
+ * Inventories per host, kept in memory with their fetch time (and, given a store, on disk: a window
+ * reload within the maximum age fetches nothing). Concurrent requests for a host share one fetch;
+ * several hosts are fetched in parallel up to a bound; a failed refresh keeps the last good inventory
+ * and marks it stale.
  */
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeTextAtomic } from '../files';
+import { readFileBounded } from '../safeRead';
 import { InventoryError } from './errors';
 import { HostIndex } from './resolver';
-import type { InventorySnapshot } from './snapshot';
+import { validateSnapshot, type InventorySnapshot } from './snapshot';
 
 export type SnapshotFetcher = (host: string, signal: AbortSignal) => Promise<InventorySnapshot>;
 
@@ -18,11 +24,80 @@ export interface HostState {
   fetching: boolean;
 }
 
+/** A fetched inventory as kept between sessions. */
+export interface StoredInventory {
+  snapshot: InventorySnapshot;
+  fetchedAt: number;
+}
+
+/** Where fetched inventories are kept between sessions (see InventoryDiskStore). */
+export interface InventoryStore {
+  /** The stored inventory of `host`, if there is a valid one; never throws. */
+  load(host: string): StoredInventory | undefined;
+  /** Stores the inventory of `host`; may throw (the cache logs and goes on). */
+  save(host: string, stored: StoredInventory): void;
+}
+
 export interface InventoryCacheOptions {
   fetch: SnapshotFetcher;
   maxAgeMs: number;
   concurrency?: number;
   now?: () => number;
+  /** Keeps each fetched inventory (and starts from the stored one of a host). */
+  store?: InventoryStore;
+  /** A store could not be written (the message names the file, never its content). */
+  onStoreError?: (host: string, message: string) => void;
+}
+
+const STORE_FORMAT = 'libvirt-domain-inventory-cache/1';
+/** A stored inventory is at most this large (as the collector output it came from). */
+const STORE_MAX_BYTES = 256 * 1024 * 1024;
+/** A fetch time this far in the future is a clock that went back, or a forged file: not used. */
+const FUTURE_SLACK_MS = 5 * 60_000;
+
+/**
+ * Fetched inventories on disk, one JSON file per destination in `dir` (the extension's global
+ * storage), named by a hash of the destination (never the destination itself: it is host text).
+ * `reach` fingerprints how hosts are reached (ssh settings, URIs): an inventory stored under other
+ * settings is not used. Written atomically; read with the bounded reader and validated as a
+ * snapshot file is (the directory is the user's, but its content is still input).
+ */
+export class InventoryDiskStore implements InventoryStore {
+  constructor(
+    readonly dir: string,
+    private readonly reach: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  fileOf(host: string): string {
+    return join(this.dir, `inventory-${createHash('sha256').update(host).digest('hex').slice(0, 32)}.json`);
+  }
+
+  load(host: string): StoredInventory | undefined {
+    const file = this.fileOf(host);
+    try {
+      const data = JSON.parse(
+        readFileBounded(file, { maxBytes: STORE_MAX_BYTES, what: 'inventory cache' }).data.toString('utf8'),
+      ) as unknown;
+      if (!data || typeof data !== 'object' || Array.isArray(data)) return undefined;
+      const d = data as Record<string, unknown>;
+      if (d.format !== STORE_FORMAT || d.host !== host || d.reach !== this.reach) return undefined;
+      const fetchedAt = d.fetchedAt;
+      if (typeof fetchedAt !== 'number' || !Number.isFinite(fetchedAt) || fetchedAt <= 0 || fetchedAt > this.now() + FUTURE_SLACK_MS)
+        return undefined;
+      const snapshot = validateSnapshot(d.snapshot, file);
+      if (snapshot.host !== host) return undefined;
+      return { snapshot, fetchedAt };
+    } catch {
+      return undefined; // missing, unreadable, not JSON, not a snapshot: fetched again
+    }
+  }
+
+  save(host: string, stored: StoredInventory): void {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const record = { format: STORE_FORMAT, host, reach: this.reach, fetchedAt: stored.fetchedAt, snapshot: stored.snapshot };
+    writeTextAtomic(this.fileOf(host), JSON.stringify(record));
+  }
 }
 
 interface Entry extends HostState {
@@ -46,6 +121,11 @@ export class InventoryCache {
     let e = this.entries.get(host);
     if (!e) {
       e = { host, fetching: false };
+      const stored = this.options.store?.load(host);
+      if (stored) {
+        e.index = new HostIndex(stored.snapshot);
+        e.fetchedAt = stored.fetchedAt;
+      }
       this.entries.set(host, e);
     }
     return e;
@@ -67,12 +147,12 @@ export class InventoryCache {
 
   /** The inventory to use now (possibly stale), without fetching. */
   current(host: string): HostIndex | undefined {
-    return this.entries.get(host)?.index;
+    return this.entry(host).index;
   }
 
   /** Whether the inventory is missing or older than maxAge. */
   isDue(host: string): boolean {
-    const e = this.entries.get(host);
+    const e = this.entry(host);
     return !e?.fetchedAt || this.now() - e.fetchedAt > this.options.maxAgeMs;
   }
 
@@ -115,6 +195,11 @@ export class InventoryCache {
           e.index = new HostIndex(snap);
           e.fetchedAt = this.now();
           e.error = undefined;
+          try {
+            this.options.store?.save(host, { snapshot: snap, fetchedAt: e.fetchedAt });
+          } catch (err) {
+            this.options.onStoreError?.(host, (err as Error)?.message ?? String(err));
+          }
         },
         (err: unknown) => {
           e.error = err instanceof InventoryError ? err : new InventoryError(host, 'failed', (err as Error)?.message ?? String(err));

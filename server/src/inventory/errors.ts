@@ -38,6 +38,19 @@ export class InventoryError extends Error {
   }
 }
 
+/** The ssh config file the advice names when none is configured. */
+const DEFAULT_SSH_CONFIG = '~/.ssh/config';
+
+/**
+ * The error with its advice naming the configured ssh config file (`libvirtDomain.ssh.configFile`,
+ * passed as `ssh -F`, which replaces ~/.ssh/config) instead of ~/.ssh/config; unchanged without one.
+ */
+export function withSshConfigFile(err: InventoryError, configFile: string | undefined): InventoryError {
+  if (!configFile || !err.message.includes(` in ${DEFAULT_SSH_CONFIG}`)) return err;
+  const message = err.message.split(` in ${DEFAULT_SSH_CONFIG}`).join(` in ${oneLine(configFile)} (libvirtDomain.ssh.configFile)`);
+  return new InventoryError(err.host, err.kind, message, err.stderr);
+}
+
 /** Collapses whitespace runs (newlines included) so a message stays on one line. */
 export function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
@@ -111,7 +124,7 @@ export function classifySshFailure(host: string, exitCode: number | null, stderr
     const missing = idf ? `; the IdentityFile ${idf[1]} does not exist` : '';
     return err(
       'auth-failed',
-      `authentication failed${methods}${missing}; ssh runs in batch mode, so use a key without a passphrase prompt: load it into the agent (ssh-add) or set IdentityFile and User for this host in ~/.ssh/config`,
+      `authentication failed${methods}${missing}; ssh runs in batch mode, so use a key without a passphrase prompt: load it into the agent (ssh-add) or set IdentityFile and User for this host in ${DEFAULT_SSH_CONFIG}`,
     );
   }
   if (
@@ -121,7 +134,7 @@ export function classifySshFailure(host: string, exitCode: number | null, stderr
     const name = m ? m[1] : host;
     return err(
       'name-not-resolved',
-      `the host name ${name} cannot be resolved; check the spelling, DNS, or add a Host block with HostName in ~/.ssh/config`,
+      `the host name ${name} cannot be resolved; check the spelling, DNS, or add a Host block with HostName in ${DEFAULT_SSH_CONFIG}`,
     );
   }
   if ((m = /connect to host (\S+) port (\d+): Connection refused/.exec(s)) || /Connection refused/i.test(s)) {

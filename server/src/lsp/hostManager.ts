@@ -4,11 +4,12 @@
  * inventory cache with progress, and the state the client shows in its status bar.
  */
 import { minimatch } from 'minimatch';
-import { basename } from 'node:path';
+import { createHash } from 'node:crypto';
+import { basename, isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { notificationLabel, terminalText } from '../encode';
-import { InventoryCache } from '../inventory/cache';
-import { InventoryError, type InventoryErrorKind } from '../inventory/errors';
+import { InventoryCache, InventoryDiskStore } from '../inventory/cache';
+import { InventoryError, withSshConfigFile, type InventoryErrorKind } from '../inventory/errors';
 import { snapshotFromCollectorOutput } from '../inventory/fetch';
 import { loadInventoryFile } from '../inventory/load';
 import type { HostIndex } from '../inventory/resolver';
@@ -71,8 +72,17 @@ export function inventoryNotice(what: { host: string; kind?: InventoryErrorKind 
   return `${notificationLabel(what.host)}: the inventory could not be read (${why}details in the log)`;
 }
 
+/** How hosts are reached: a change resets the live inventories (and the stored ones are not used). */
+export function reachKey(x: ServerSettings | undefined): string {
+  return JSON.stringify(
+    x && [x.sshPath, x.sshConfigFile, x.sshExtraArgs, x.connectTimeoutSec, x.inventoryMaxAgeMs, x.sshSudo, x.libvirtUris],
+  );
+}
+
 export class HostManager {
   private settings: ServerSettings | undefined;
+  /** Where fetched inventories are kept between sessions (the client's global storage); none: memory only. */
+  private cacheDir: string | undefined;
   private cache: InventoryCache | undefined;
   private snapshots = new Map<string, HostIndex>();
   private readonly chosenGroup = new Map<string, string>();
@@ -116,10 +126,17 @@ export class HostManager {
     this.schemaFetches.set(`${host}@${version}`, p);
   }
 
+  /**
+   * The directory to keep fetched inventories in (InitializationOptions.cacheDir; an absolute path,
+   * else ignored). Takes effect with the next configure.
+   */
+  setCacheDir(dir: string | undefined): void {
+    this.cacheDir = dir && isAbsolute(dir) ? dir : undefined;
+  }
+
   configure(settings: ServerSettings, hostAccess: boolean, workspaceFolders: string[]): void {
     // Live inventories survive a settings change that does not change how hosts are reached.
-    const reach = (x: ServerSettings | undefined) =>
-      JSON.stringify(x && [x.sshPath, x.sshConfigFile, x.sshExtraArgs, x.connectTimeoutSec, x.inventoryMaxAgeMs, x.sshSudo, x.libvirtUris]);
+    const reach = reachKey;
     const keepCache = !!this.cache && hostAccess === this.hostAccess && reach(settings) === reach(this.settings);
     if (!keepCache) this.cache?.cancel();
     this.settings = settings;
@@ -137,10 +154,28 @@ export class HostManager {
     }
     if (!keepCache) {
       if (this.cache) this.client.log('inventory cache reset: host access or the way hosts are reached changed');
+      const disk = this.cacheDir
+        ? new InventoryDiskStore(this.cacheDir, createHash('sha256').update(reach(settings)).digest('hex'))
+        : undefined;
       this.cache = new InventoryCache({
         maxAgeMs: settings.inventoryMaxAgeMs,
         concurrency: 4,
         fetch: (host, signal) => this.fetch(host, signal),
+        // Only hosts configured to be fetched: a host known from a snapshot file alone never uses a stored live inventory.
+        store: disk && {
+          load: (host) => {
+            if (!this.hostAccess || !this.isLive(host)) return undefined;
+            const stored = disk.load(host);
+            if (stored)
+              this.client.log(
+                `${terminalText(host)}: inventory fetched ${new Date(stored.fetchedAt).toISOString()} read from the cache (${terminalText(disk.fileOf(host))})`,
+              );
+            return stored;
+          },
+          save: (host, stored) => disk.save(host, stored),
+        },
+        onStoreError: (host, message) =>
+          this.client.log(`${terminalText(host)}: the inventory cache could not be written: ${terminalText(message)}`),
       });
       this.cache.onDidChange(() => {
         this.client.inventoryChanged();
@@ -173,14 +208,32 @@ export class HostManager {
       this.ensureSchema(host, snap.libvirtVersion, true);
       return snap;
     } catch (e) {
-      const err = e instanceof InventoryError ? e : new InventoryError(host, 'failed', (e as Error).message);
+      const err = withSshConfigFile(
+        e instanceof InventoryError ? e : new InventoryError(host, 'failed', (e as Error).message),
+        s.sshConfigFile,
+      );
       // Host text (the message quotes stderr) is logged as terminal text: one line, no control sequences.
       this.client.log(
         `${terminalText(host)}: failed after ${Date.now() - started} ms: ${terminalText(err.message)}${err.stderr?.trim() ? `; stderr: ${terminalText(err.stderr.trim())}` : ''}`,
       );
-      if (err.kind !== 'cancelled') this.client.error(terminalText(err.message), host, inventoryNotice({ host, kind: err.kind }));
+      if (err.kind !== 'cancelled') {
+        this.client.error(terminalText(err.message), host, inventoryNotice({ host, kind: err.kind }));
+        for (const g of this.settings?.hostGroups ?? [])
+          if (g.hosts.includes(host) && g.hosts.length > 1)
+            this.client.log(
+              `host group ${terminalText(g.name)}: ${terminalText(host)} could not be read; diagnostics of its files cover only the reachable hosts (${g.hosts
+                .filter((h) => h !== host && !this.cache?.state(h).error)
+                .map(terminalText)
+                .join(', ')})`,
+            );
+      }
       throw err;
     }
+  }
+
+  /** Whether `host` is in a configured host group (fetched live), not only known from a snapshot file. */
+  private isLive(host: string): boolean {
+    return (this.settings?.hostGroups ?? []).some((g) => g.hosts.includes(host));
   }
 
   get groups(): HostGroupSetting[] {
@@ -297,6 +350,8 @@ export class HostManager {
           error: st?.error?.message,
           errorKind: st?.error?.kind,
           source: live ? (h === 'local' ? 'local' : 'ssh') : this.snapshots.has(h) ? 'snapshot' : 'none',
+          collectedAt: !live ? this.snapshots.get(h)?.snapshot.collectedAt || undefined : undefined,
+          live: this.isLive(h),
         };
       }),
     });

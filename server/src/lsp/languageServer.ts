@@ -11,9 +11,20 @@ import {
   TextDocumentSyncKind,
   type CodeAction,
   type CodeActionParams,
+  type CodeLens,
+  type CodeLensParams,
+  type DefinitionParams,
+  type DocumentLink,
+  type DocumentLinkParams,
+  type DocumentSymbol,
+  type DocumentSymbolParams,
+  type InlayHint,
+  type InlayHintParams,
+  type Location,
   type CompletionList,
   type CompletionParams,
   type DidChangeConfigurationParams,
+  type DidChangeWatchedFilesParams,
   type Hover,
   type HoverParams,
   type InitializeParams,
@@ -28,6 +39,7 @@ import {
   InventoryErrorNotification,
   InventoryStateNotification,
   SETTINGS_SECTION,
+  type InventoryStateReport,
   type ChooseHostGroupParams,
   type FixAllEditsParams,
   type FixAllEditsResult,
@@ -41,7 +53,9 @@ import {
 import { HostManager, type ProgressHandle } from './hostManager';
 import { SchemaManager } from './schemaManager';
 import { ServerCore, type LspClient } from './serverCore';
+import { PoolIndex } from './poolIndex';
 import { normalizeSettings } from './settings';
+import { WATCHED_GLOB } from './watchedFiles';
 import { scanWorkspace } from './workspaceIndex';
 
 /** How the server reaches the editor: ServerCore's diagnostics and log, plus notifications, progress and settings. */
@@ -55,6 +69,10 @@ export interface LanguageServerClient extends LspClient {
   configuration(section: string): Promise<unknown>;
   /** Asks to be told when a settings section changes (registers `workspace/didChangeConfiguration`). */
   registerForConfiguration(section: string): Promise<void>;
+  /** Asks the editor to ask for inlay hints again (`workspace/inlayHint/refresh`); called only when it said it can. */
+  refreshInlayHints?(): void;
+  /** Asks to be told of changes to files matching these globs (registers `workspace/didChangeWatchedFiles`). */
+  registerFileWatchers?(globs: string[]): Promise<void>;
 }
 
 /**
@@ -85,6 +103,7 @@ export class LanguageServer {
   private readonly log: (message: string) => void;
   private hostAccess = false;
   private canPullConfiguration = false;
+  private canWatchFiles = false;
   /** The settings last pushed with didChangeConfiguration (used when the client cannot be asked). */
   private pushedSettings: unknown;
   /** Counts configuration changes: an older one still waiting for the client is not applied over a newer one. */
@@ -94,6 +113,14 @@ export class LanguageServer {
   private stopped = false;
   /** The inventory view last built per index, and what it was built from (its source and the peers' version). */
   private readonly views = new WeakMap<HostIndex, { key: string; markdown: string }>();
+  /** The open documents' texts, for the outline, inlay hints, code lens, links and definition. */
+  private readonly texts = new Map<string, string>();
+  /** Storage pool definitions by name (Go to Definition from `<source pool>`). */
+  readonly pools = new PoolIndex(() => this.workspaceFolders);
+  /** The last host state report (the code lens shows each inventory's age). */
+  private hostState?: InventoryStateReport;
+  private inlayHintsEnabled = true;
+  private canRefreshInlayHints = false;
 
   constructor(private readonly client: LanguageServerClient) {
     this.log = (message) => client.log(logText(message));
@@ -107,8 +134,14 @@ export class LanguageServer {
         log: this.log,
         // `message` (details, host text) is for the log; `notice` is the only text a notification may show.
         error: (message, host, notice) => client.sendNotification(InventoryErrorNotification, { message, host, notice }),
-        inventoryChanged: () => this.core.revalidateAll(),
-        state: (s) => client.sendNotification(InventoryStateNotification, s),
+        inventoryChanged: () => {
+          this.core.revalidateAll();
+          this.refreshInlayHints();
+        },
+        state: (s) => {
+          this.hostState = s;
+          client.sendNotification(InventoryStateNotification, s);
+        },
         progress: (title) => client.progress(title),
       },
       this.schemas,
@@ -123,7 +156,10 @@ export class LanguageServer {
     this.hostAccess = init.hostAccess === true;
     this.initInventoryFiles = strings(init.inventoryFiles) ?? [];
     this.core.setDocsUri(str(init.docsUri));
+    this.hosts.setCacheDir(str(init.cacheDir));
     this.canPullConfiguration = params.capabilities?.workspace?.configuration === true;
+    this.canRefreshInlayHints = params.capabilities?.workspace?.inlayHint?.refreshSupport === true;
+    this.canWatchFiles = params.capabilities?.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     this.workspaceFolders = (params.workspaceFolders ?? []).flatMap((f) => {
       try {
         return [fileURLToPath(f.uri)];
@@ -138,6 +174,11 @@ export class LanguageServer {
         hoverProvider: true,
         completionProvider: { triggerCharacters: ['/', '"', "'", '<', ' '] },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.SourceFixAll] },
+        documentSymbolProvider: { label: 'Libvirt' },
+        inlayHintProvider: true,
+        codeLensProvider: { resolveProvider: false },
+        documentLinkProvider: { resolveProvider: false },
+        definitionProvider: true,
       },
       serverInfo: { name: 'libvirt-domain-xml' },
     };
@@ -149,6 +190,9 @@ export class LanguageServer {
       this.client
         .registerForConfiguration(SETTINGS_SECTION)
         .catch((e: Error) => this.log(`settings: cannot register for changes: ${e.message}`));
+    // Files created, changed or deleted on disk after the scan (workspace diagnostics, peers).
+    if (this.canWatchFiles && this.client.registerFileWatchers)
+      this.client.registerFileWatchers([WATCHED_GLOB]).catch((e: Error) => this.log(`workspace: cannot watch files: ${e.message}`));
     // The first diagnostics wait for the first settings (one round trip to the client).
     // A client that never answers the settings request must not keep them back for good.
     this.core.hold();
@@ -164,13 +208,16 @@ export class LanguageServer {
       (uri, peer) => this.core.addWorkspacePeer(uri, peer),
       undefined,
       () => this.stopped,
-    ).then(
-      (r) =>
-        this.log(
-          `workspace: ${r.domains} domain definitions in ${r.filesRead} XML files (${Date.now() - started} ms)${r.truncated ? '; stopped at the file limit' : ''}`,
-        ),
-      (e: Error) => this.log(`workspace: scan failed: ${e.message}`),
-    );
+      (uri) => this.core.addWorkspaceFile(uri),
+    )
+      .finally(() => this.core.workspaceScanned())
+      .then(
+        (r) =>
+          this.log(
+            `workspace: ${r.domains} domain definitions in ${r.filesRead} XML files (${Date.now() - started} ms)${r.truncated ? '; stopped at the file limit' : ''}`,
+          ),
+        (e: Error) => this.log(`workspace: scan failed: ${e.message}`),
+      );
   }
 
   didChangeConfiguration(params: DidChangeConfigurationParams): void {
@@ -201,6 +248,11 @@ export class LanguageServer {
     if (!settings.inventorySnapshots.length) settings.inventorySnapshots = this.initInventoryFiles;
     this.core.setSeverityOverrides(settings.severityOverrides);
     this.schemas.configure(settings.schemaEnabled, settings.schemaPath);
+    if (settings.inlayHintsEnabled !== this.inlayHintsEnabled) {
+      this.inlayHintsEnabled = settings.inlayHintsEnabled;
+      this.refreshInlayHints();
+    }
+    this.core.setWorkspaceDiagnostics(settings.workspaceDiagnostics);
     this.hosts.configure(settings, this.hostAccess, this.workspaceFolders);
     this.fetchDue(this.core.openUris());
   }
@@ -220,6 +272,8 @@ export class LanguageServer {
 
   /** Fired for the opening version too: the first publish is immediate, later ones debounced. */
   documentChanged(uri: string, version: number, text: string): void {
+    this.texts.set(uri, text);
+    this.pools.documentChanged(uri, text);
     if (this.core.isOpen(uri)) this.core.change(uri, version, text);
     else {
       this.core.open(uri, version, text);
@@ -229,7 +283,17 @@ export class LanguageServer {
 
   /** The document is closed; what its file on disk defines still counts for the others (ServerCore.close). */
   documentClosed(uri: string): void {
+    this.texts.delete(uri);
+    this.pools.documentClosed(uri);
     this.core.close(uri);
+  }
+
+  /** Files created, changed or deleted on disk (see ServerCore.watchedFilesChanged). */
+  didChangeWatchedFiles(params: Received<DidChangeWatchedFilesParams>): void {
+    const changes = Array.isArray(params?.changes) ? params.changes : [];
+    this.core.watchedFilesChanged(
+      changes.filter((c): c is { uri: string; type: 1 | 2 | 3 } => typeof c?.uri === 'string' && [1, 2, 3].includes(c?.type)),
+    );
   }
 
   hover(params: HoverParams): Hover | null {
@@ -242,6 +306,67 @@ export class LanguageServer {
 
   codeActions(params: CodeActionParams): CodeAction[] {
     return this.core.codeActions(params.textDocument.uri, params.range, params.context.only);
+  }
+
+  // ---- the LSP surface: outline, inlay hints, code lens, links, definition ----
+
+  /** An open document as the language service takes it. */
+  private doc(uri: string): { uri: string; text: string } | undefined {
+    const text = this.texts.get(uri);
+    return text === undefined ? undefined : { uri, text };
+  }
+
+  /** Asks the editor for inlay hints again (inventory or setting changed), when it can be asked. */
+  private refreshInlayHints(): void {
+    if (this.canRefreshInlayHints && !this.stopped) this.client.refreshInlayHints?.();
+  }
+
+  documentSymbols(params: DocumentSymbolParams): DocumentSymbol[] {
+    const d = this.doc(params.textDocument.uri);
+    return d ? this.core.service.documentSymbols(d) : [];
+  }
+
+  inlayHints(params: InlayHintParams): InlayHint[] {
+    const d = this.inlayHintsEnabled ? this.doc(params.textDocument.uri) : undefined;
+    return d ? this.core.service.inlayHints(d, params.range) : [];
+  }
+
+  /** The lens on the root element: host group and inventory age (from the last state report), counts, actions. */
+  codeLenses(params: CodeLensParams): CodeLens[] {
+    const d = this.doc(params.textDocument.uri);
+    if (!d) return [];
+    const reported = new Map((this.hostState?.hosts ?? []).map((h) => [h.host, h]));
+    const group = this.hosts.groupFor(d.uri);
+    const indexes = this.hosts.hostsFor(d.uri);
+    const hosts = (group?.hosts ?? []).map((host) => {
+      const idx = indexes.find((i) => i.host === host);
+      const source = idx ? this.hosts.sourceOf(host) : 'none';
+      const collected = idx ? Date.parse(idx.snapshot.collectedAt) : NaN;
+      return {
+        host,
+        source,
+        fetchedAt: source === 'ssh' || source === 'local' ? reported.get(host)?.fetchedAt : undefined,
+        collectedAt: source === 'snapshot' && Number.isFinite(collected) ? collected : undefined,
+      };
+    });
+    return this.core.service.codeLenses(d, {
+      group: group?.name,
+      hosts,
+      hostAccess: this.hostAccess,
+      now: Date.now(),
+    });
+  }
+
+  documentLinks(params: DocumentLinkParams): DocumentLink[] {
+    const d = this.doc(params.textDocument.uri);
+    return d ? this.core.service.documentLinks(d) : [];
+  }
+
+  /** From `<source pool='NAME'>` to the `<name>` of the pool documents (open or in the workspace) named NAME. */
+  async definition(params: DefinitionParams): Promise<Location[]> {
+    const d = this.doc(params.textDocument.uri);
+    const name = d ? this.core.service.poolReferenceAt(d, params.position) : undefined;
+    return name === undefined ? [] : this.pools.lookup(name);
   }
 
   // ---- the extension's own requests (server/src/protocol.ts; bound in customRequests.ts) ----

@@ -1,5 +1,5 @@
 /** The server process: the connection and its documents, each message bound to a LanguageServer method. */
-import { createConnection, ProposedFeatures, TextDocuments } from 'vscode-languageserver/node';
+import { createConnection, DidChangeWatchedFilesNotification, ProposedFeatures, TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { connectionClient } from './connectionClient';
 import { bindCustomMessages } from './customRequests';
@@ -7,16 +7,29 @@ import { LanguageServer } from './languageServer';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
-const server = new LanguageServer(connectionClient(connection));
+const server = new LanguageServer({
+  ...connectionClient(connection),
+  refreshInlayHints: () => void connection.languages.inlayHint.refresh().catch(() => undefined),
+  registerFileWatchers: async (globs) =>
+    void (await connection.client.register(DidChangeWatchedFilesNotification.type, {
+      watchers: globs.map((globPattern) => ({ globPattern })),
+    })),
+});
 
 connection.onInitialize((p) => server.initialize(p));
 connection.onInitialized(() => server.initialized());
 connection.onDidChangeConfiguration((p) => server.didChangeConfiguration(p));
 documents.onDidChangeContent((e) => server.documentChanged(e.document.uri, e.document.version, e.document.getText()));
 documents.onDidClose((e) => server.documentClosed(e.document.uri));
+connection.onDidChangeWatchedFiles((p) => server.didChangeWatchedFiles(p));
 connection.onHover((p) => server.hover(p));
 connection.onCompletion((p) => server.completion(p));
 connection.onCodeAction((p) => server.codeActions(p));
+connection.onDocumentSymbol((p) => server.documentSymbols(p));
+connection.languages.inlayHint.on((p) => server.inlayHints(p));
+connection.onCodeLens((p) => server.codeLenses(p));
+connection.onDocumentLinks((p) => server.documentLinks(p));
+connection.onDefinition((p) => server.definition(p));
 bindCustomMessages(connection, server);
 connection.onShutdown(() => server.shutdown());
 

@@ -2,10 +2,19 @@
  * The server's behaviour, independent of the transport: document lifecycle, debounced
  * diagnostics, requests. Talks to the editor only through LspClient, so tests can drive it in-process.
  */
-import { realpathSync } from 'node:fs';
+import { lstatSync, realpathSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CodeAction, CompletionList, Diagnostic, Hover, Position, Range } from 'vscode-languageserver';
+import {
+  FileChangeType,
+  type CodeAction,
+  type CompletionList,
+  type Diagnostic,
+  type FileEvent,
+  type Hover,
+  type Position,
+  type Range,
+} from 'vscode-languageserver';
 import { parseDomainDocument } from '../analysis';
 import { readFileText } from '../files';
 import { terminalText } from '../encode';
@@ -16,6 +25,11 @@ import type { PeerDomain } from '../rules/types';
 import type { SchemaValidator } from '../schema/validator';
 import { LanguageService, type LanguageServiceOptions } from '../languageService';
 import type { SeverityOverrides } from '../features/diagnostics';
+import { documentKind, firstElementName } from '../xml/rootElement';
+import { keptDiagnostics } from './keptDiagnostics';
+import { watchedPath } from './watchedFiles';
+import { WorkspaceDiagnostics } from './workspaceDiagnostics';
+import { DEFAULT_SCAN_LIMITS } from './workspaceIndex';
 
 export interface LspClient {
   publishDiagnostics(uri: string, version: number | undefined, diagnostics: Diagnostic[]): void;
@@ -30,11 +44,16 @@ export interface ServerCoreOptions {
   schemaFor?: (uri: string) => SchemaValidator | undefined;
 }
 
+/** The domain `text` (the file behind `uri`) defines, if it holds one. */
+function textPeer(uri: string, text: string): PeerDomain | undefined {
+  const parsed = parseDomainDocument(text);
+  return parsed.model ? peerOf(uri, parsed.model, 'workspace', parsed.doc.lines) : undefined;
+}
+
 /** The domain the file behind `uri` defines on disk, if it is a readable file holding one. */
 function filePeer(uri: string): PeerDomain | undefined {
   try {
-    const model = parseDomainDocument(readFileText(fileURLToPath(uri)).text).model;
-    return model ? peerOf(uri, model, 'workspace') : undefined;
+    return textPeer(uri, readFileText(fileURLToPath(uri)).text);
   } catch {
     return undefined; // untitled, deleted or unreadable: nothing to compare against
   }
@@ -51,6 +70,8 @@ interface OpenDoc {
   text: string;
   timer?: NodeJS.Timeout;
   warmTimer?: NodeJS.Timeout;
+  /** What was last published for a well-formed version: kept, mapped, while the text is briefly broken. */
+  kept?: { text: string; diagnostics: Diagnostic[] };
 }
 
 export class ServerCore {
@@ -67,6 +88,9 @@ export class ServerCore {
   private peersTimer?: NodeJS.Timeout;
   /** What the service was built with; it reads `docsUri` from here whenever it builds diagnostics. */
   private readonly serviceOptions: LanguageServiceOptions;
+  /** Diagnostics of the workspace's domain and pool files that are not open. */
+  readonly workspace: WorkspaceDiagnostics;
+  private scanned = false;
 
   constructor(
     private readonly client: LspClient,
@@ -81,6 +105,21 @@ export class ServerCore {
       peersFor: (uri) => ({ version: this.peersVersion, peers: [...this.peers].filter(([u]) => u !== uri).map(([, p]) => p) }),
     };
     this.service = new LanguageService(this.serviceOptions);
+    this.workspace = new WorkspaceDiagnostics(
+      {
+        isOpen: (uri) => this.docs.has(uri),
+        diagnose: (uri, text) => {
+          try {
+            return this.service.diagnostics({ uri, text });
+          } finally {
+            this.service.forget(uri); // a closed file's analysis is not kept
+          }
+        },
+        publish: (uri, diagnostics) => this.client.publishDiagnostics(uri, undefined, diagnostics),
+        log: (m) => this.client.log(m),
+      },
+      { delayMs: this.debounceMs * 3, maxFileBytes: DEFAULT_SCAN_LIMITS.maxFileBytes },
+    );
   }
 
   /** Uses one host group for every document and re-checks the open ones. */
@@ -115,6 +154,7 @@ export class ServerCore {
 
   open(uri: string, version: number, text: string): void {
     this.docs.set(uri, { uri, version, text });
+    this.workspace.opened(uri);
     this.publish(uri);
   }
 
@@ -147,7 +187,8 @@ export class ServerCore {
   /**
    * The document is closed: its unsaved text no longer counts for the other documents, but the file
    * on disk still defines its domain (read as a workspace file is; nothing when it is untitled,
-   * deleted, unreadable or not a domain).
+   * deleted, unreadable or not a domain). A workspace file's findings on disk are shown again (with
+   * workspace diagnostics on); other documents' are cleared.
    */
   close(uri: string): void {
     const d = this.docs.get(uri);
@@ -156,7 +197,7 @@ export class ServerCore {
     this.docs.delete(uri);
     this.service.forget(uri);
     this.setPeer(uri, filePeer(uri));
-    this.client.publishDiagnostics(uri, undefined, []);
+    this.workspace.closed(uri);
   }
 
   dispose(): void {
@@ -165,6 +206,7 @@ export class ServerCore {
       if (d.warmTimer) clearTimeout(d.warmTimer);
     }
     if (this.peersTimer) clearTimeout(this.peersTimer);
+    this.workspace.dispose();
   }
 
   /**
@@ -175,20 +217,33 @@ export class ServerCore {
     this.held = true;
   }
 
-  /** Publishes every open document held back by `hold`. */
+  /** Publishes every open document held back by `hold`; then the workspace files' (once scanned). */
   release(): void {
     if (!this.held) return;
     this.held = false;
     for (const uri of this.docs.keys()) this.publish(uri);
+    if (this.scanned) this.workspace.start();
   }
 
+  /**
+   * The open document's diagnostics. While its text is not well-formed, the findings last published
+   * for a well-formed version are kept beside the parse error where the text is unchanged (shifted
+   * with the edit; see keptDiagnostics): no flicker while typing. They are only shown: code actions
+   * come from the service, which offers a stale fix only where its edit's text is unchanged in place.
+   */
   private publish(uri: string): void {
     const d = this.docs.get(uri);
     if (!d || this.held) return;
     try {
-      this.client.publishDiagnostics(uri, d.version, this.service.diagnostics(d));
-      const model = this.service.analyze(d).model;
-      if (model) this.setPeer(uri, peerOf(uri, model, 'open'));
+      const diagnostics = this.service.diagnostics(d);
+      const analysis = this.service.analyze(d);
+      let shown = diagnostics;
+      if (analysis.model || analysis.pool) d.kept = { text: d.text, diagnostics };
+      else if (analysis.kind && d.kept) shown = [...diagnostics, ...keptDiagnostics(d.kept.text, d.kept.diagnostics, d.text, uri)];
+      else d.kept = undefined;
+      this.client.publishDiagnostics(uri, d.version, shown);
+      const model = analysis.model;
+      if (model) this.setPeer(uri, peerOf(uri, model, 'open', analysis.doc.lines));
     } catch (e) {
       this.client.log(`analysis of ${uri} failed: ${(e as Error).stack ?? e}`);
     }
@@ -202,6 +257,7 @@ export class ServerCore {
     if (peer) this.peers.set(uri, peer);
     else this.peers.delete(uri);
     this.peersVersion++;
+    this.workspace.schedule();
     if (this.peersTimer) clearTimeout(this.peersTimer);
     this.peersTimer = setTimeout(() => {
       this.peersTimer = undefined;
@@ -212,6 +268,54 @@ export class ServerCore {
   /** Workspace files found on disk; an open document's own text wins over its file. */
   addWorkspacePeer(uri: string, peer: PeerDomain): void {
     if (!this.docs.has(uri)) this.setPeer(uri, { ...peer, from: 'workspace' });
+  }
+
+  /** A domain or pool file the workspace scan found (well-formed or not): it gets workspace diagnostics. */
+  addWorkspaceFile(uri: string): void {
+    this.workspace.add(uri);
+  }
+
+  /** The workspace scan is done: the workspace files' diagnostics follow (after the first settings). */
+  workspaceScanned(): void {
+    this.scanned = true;
+    if (!this.held) this.workspace.start();
+  }
+
+  /** `libvirtDomain.workspaceDiagnostics`: on, the files that are not open get diagnostics too; off, theirs are cleared. */
+  setWorkspaceDiagnostics(on: boolean): void {
+    this.workspace.setEnabled(on);
+  }
+
+  /**
+   * Files created, changed or deleted on disk (the client's file watcher): `*.xml` files in the
+   * workspace folders outside skipped directories (watchedPath) are read again, as the scan reads
+   * them (regular files, not links, bounded), and update the peers and the workspace diagnostics.
+   * An open document's text still wins over its file.
+   */
+  watchedFilesChanged(changes: readonly FileEvent[]): void {
+    for (const { uri, type } of changes) {
+      const path = watchedPath(uri, this.workspaceFolders);
+      if (path === undefined) continue;
+      let text: string | undefined;
+      if (type !== FileChangeType.Deleted) {
+        try {
+          // The scan does not follow links below a workspace folder; neither does the watcher.
+          if (!lstatSync(path).isSymbolicLink()) text = readFileText(path, { maxBytes: DEFAULT_SCAN_LIMITS.maxFileBytes }).text;
+        } catch {
+          text = undefined; // gone again, or unreadable: as if deleted
+        }
+      }
+      const kind = text === undefined ? undefined : documentKind(firstElementName(text));
+      if (text === undefined || (kind !== 'domain' && kind !== 'pool')) {
+        this.workspace.remove(uri);
+        if (!this.docs.has(uri)) this.setPeer(uri, undefined);
+        continue;
+      }
+      if (!this.workspace.has(uri) && this.workspace.fileCount >= DEFAULT_SCAN_LIMITS.maxFiles) continue; // the scan's bound
+      this.workspace.add(uri);
+      if (!this.docs.has(uri)) this.setPeer(uri, kind === 'domain' ? textPeer(uri, text) : undefined);
+      this.workspace.schedule(uri);
+    }
   }
 
   /** The workspace folders (file system paths): documents inside one are named relative to it. */
@@ -240,8 +344,10 @@ export class ServerCore {
     return { version: this.peersVersion, peers: [...this.peers.values()] };
   }
 
+  /** Re-checks the open documents now, and the workspace files in the background. */
   revalidateAll(): void {
     for (const uri of this.docs.keys()) this.publish(uri);
+    this.workspace.schedule();
   }
 
   hover(uri: string, position: Position): Hover | null {

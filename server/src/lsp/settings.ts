@@ -24,6 +24,10 @@ export interface ServerSettings {
   severityOverrides?: SeverityOverrides;
   schemaEnabled: boolean;
   schemaPath?: string;
+  /** `libvirtDomain.inlayHints.enabled`: what each disk source resolves to, after it (default on). */
+  inlayHintsEnabled: boolean;
+  /** `libvirtDomain.workspaceDiagnostics`: findings for the workspace's files that are not open (default on). */
+  workspaceDiagnostics: boolean;
 }
 
 function strings(v: unknown): string[] {
@@ -44,11 +48,13 @@ export function normalizeSettings(raw: unknown): ServerSettings {
   const ssh = (s.ssh ?? {}) as Record<string, unknown>;
   const groups: HostGroupSetting[] = [];
   const hosts = s.hosts;
-  if (Array.isArray(hosts)) {
-    const list = strings(hosts);
-    if (list.length) groups.push({ name: 'default', hosts: list, files: ['**/*'] });
-  } else if (hosts && typeof hosts === 'object') {
-    for (const [name, g] of Object.entries(hosts as Record<string, unknown>)) {
+  const list = Array.isArray(hosts) ? strings(hosts) : [];
+  // Host groups: `libvirtDomain.hostGroups`, and the older object form of `libvirtDomain.hosts` (still read).
+  for (const byName of [Array.isArray(hosts) ? undefined : hosts, s.hostGroups]) {
+    if (!byName || typeof byName !== 'object' || Array.isArray(byName)) continue;
+    for (const [name, g] of Object.entries(byName as Record<string, unknown>)) {
+      // The first definition of a name wins; a plain host list is the group "default".
+      if (groups.some((x) => x.name === name) || (name === 'default' && list.length)) continue;
       if (Array.isArray(g)) groups.push({ name, hosts: strings(g), files: [] });
       else if (g && typeof g === 'object') {
         const o = g as Record<string, unknown>;
@@ -56,6 +62,8 @@ export function normalizeSettings(raw: unknown): ServerSettings {
       }
     }
   }
+  // The plain list: every file's group alone, else the one of files no group's glob matches.
+  if (list.length) groups.push({ name: 'default', hosts: list, files: groups.length ? [] : ['**/*'] });
   const n = (v: unknown, d: number) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : d);
   return {
     hostGroups: groups,
@@ -73,5 +81,7 @@ export function normalizeSettings(raw: unknown): ServerSettings {
       typeof (s.schema as { path?: unknown } | undefined)?.path === 'string' && (s.schema as { path: string }).path
         ? (s.schema as { path: string }).path
         : undefined,
+    inlayHintsEnabled: (s.inlayHints as { enabled?: unknown } | undefined)?.enabled !== false,
+    workspaceDiagnostics: s.workspaceDiagnostics !== false,
   };
 }

@@ -37,6 +37,8 @@ export async function scanWorkspace(
   onPeer: (uri: string, peer: PeerDomain) => void,
   limits: ScanLimits = DEFAULT_SCAN_LIMITS,
   cancelled: () => boolean = () => false,
+  /** Every domain or pool file found (well-formed or not): the files that get workspace diagnostics. */
+  onFile?: (uri: string, kind: 'domain' | 'pool') => void,
 ): Promise<ScanResult> {
   const result: ScanResult = { filesRead: 0, domains: 0, pools: 0, truncated: false };
   const walk = await walkXmlFiles(
@@ -52,16 +54,21 @@ export async function scanWorkspace(
       }
       const kind = documentKind(firstElementName(text));
       if (kind === 'pool') result.pools++;
+      if (kind === 'domain' || kind === 'pool') onFile?.(pathToFileURL(path).toString(), kind);
       if (kind !== 'domain') return;
       let model;
+      let doc;
       try {
-        model = buildDomainModel(parseXml(text));
+        doc = parseXml(text);
+        model = buildDomainModel(doc);
       } catch {
         return;
       }
       if (!model) return; // not well-formed: no disks to compare
       result.domains++;
-      onPeer(pathToFileURL(path).toString(), peerOf(path, model));
+      // Named by its URI (the server shows it by its workspace path); the lines place related information there.
+      const uri = pathToFileURL(path).toString();
+      onPeer(uri, peerOf(uri, model, undefined, doc.lines));
     },
     { maxFiles: limits.maxFiles, cancelled },
   );

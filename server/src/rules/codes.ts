@@ -12,6 +12,12 @@ export interface CodeInfo {
    */
   variants?: Record<string, Severity>;
   title: string;
+  /**
+   * What the code needs to be reported at all: a host inventory (`host`), at least two hosts (`hosts`),
+   * schema validation (`schema`). A disable directive naming it is not reported as `unused-disable` in a
+   * run without that input (the finding could not have been there to silence).
+   */
+  needs?: 'host' | 'hosts' | 'schema';
   /** Markdown paragraph(s) for the README: what it means, why it matters, the fix. */
   doc: string;
 }
@@ -49,41 +55,49 @@ export const CODES = {
   },
   'device-not-found': {
     severity: 'error',
+    needs: 'host',
     title: 'Device not found on the host',
     doc: "The source path does not exist on any host the document is checked against (for example `/dev/vx/dmp/emc_clariion0_19` when the host has `emc_clariion0_91`): the domain will not start there. When it exists on some of the hosts but not all, the finding is `inconsistent-across-hosts` instead. Removable media and paths outside the inventory's reach (plain files) are not checked. **Fix:** correct the path; the hover lists what the host has.",
   },
   'multipath-bypass': {
     severity: 'warning',
+    needs: 'host',
     title: 'Path bypasses multipathing',
     doc: "The path reaches one path of a LUN that has several: a DMP subpath (`/dev/sdc` when DMP node `3pardata0_12` has paths `sdc` and `sdd`), a member of a dm-multipath map, a `by-path` link, or a `by-id` link that points at one path device because the host has no multipath udev rules for that LUN. I/O then goes down that one path and loses failover. A `wwn-`/`scsi-3` link that multipath's udev rules point at the map is fine. The message says per host of the group how many paths the LUN has there and under which DMP node or map. **Fix:** the DMP meta-device (`/dev/vx/dmp/<name>`) or `/dev/disk/by-id/dm-uuid-mpath-<wwid>` of the LUN, where that name reaches the same LUN on every host of the group. Where the LUN's DMP node has different names on the hosts, no fix is offered and the message gives each host's name and how to converge (see `inconsistent-across-hosts`).",
   },
   'active-passive-dmp': {
     severity: 'error',
+    needs: 'host',
     title: 'Active-Passive DMP device mapped into a guest on a cluster node',
     doc: 'The host is a node of an active cluster (`vxdctl -c mode` says `cluster active`) and the source maps a LUN whose DMP array type is in the Active-Passive family (`A/P`, `A/PF`, `A/PG`, their `-C` variants and vendor variants such as `A/PF-LSI` or `CLR-A/PF`) directly to a guest. The InfoScale virtualization guidance says such devices cannot be mapped directly to a guest in clustered environments. **Fix:** none automatic: map a VxVM volume created on that disk (`/dev/vx/dsk/<dg>/<vol>`), or use a LUN from an active-active or ALUA array.',
   },
   'device-in-use-by-host': {
     severity: 'error',
+    needs: 'host',
     title: 'Device in use by the host',
     doc: 'The device, one of its partitions, or the LUN behind it is mounted on the host, is swap, is an LVM physical volume or an md RAID member, or belongs to a VxVM disk group imported on this host. The host and the guest would then both write it, which corrupts data. Mapping an LV or a VxVM volume that is itself unused is the intended way and is not flagged. **Fix:** none automatic: pick an unused LUN (the hover and completion show which ones are), or map the volume instead of the disk under it.',
   },
   'shared-without-shareable': {
     severity: 'warning',
+    needs: 'host',
     title: 'LUN used by another domain without <shareable/>',
     doc: "The same LUN (compared by identity: WWN or DMP udid, whatever path names it) is used by another domain — another open or workspace document checked against the same host, or a domain defined on the host — and this disk lacks `<shareable/>`. Without it libvirt applies exclusive locking and caching assumptions, and two unaware guests writing one disk corrupt it. **Fix:** if the sharing is intended (a guest cluster), add `<shareable/>` (and `cache='none'`) to every domain using it; otherwise use another LUN.",
   },
   'duplicate-device': {
     severity: 'error',
+    needs: 'host',
     title: 'Same LUN twice in one domain',
     doc: 'Two disks of the same domain reach the same blocks on some host: the same LUN (by identity, even when their paths differ, e.g. a DMP node `/dev/vx/dmp/3pardata0_12` and its subpath `/dev/sdc`), or one lies on the other: a whole disk and one of its partitions (`/dev/nvme0n1` and a by-label path that is `nvme0n1p1`), an LV and its physical volume. The guest would see the same blocks twice and may mount or import them twice. The finding points at the other disk (related information). **Fix:** remove one of them.',
   },
   'inconsistent-across-hosts': {
     severity: 'error',
+    needs: 'hosts',
     title: 'Path differs between the hosts of the group',
     doc: "The document is checked against several hosts (the hosts a domain may run on or migrate between) and the path is missing on some of them or reaches different LUNs. Migration or failover will fail or, worse, attach another disk. The message says what the path reaches on each host. Where the LUN is under DMP on every host but its DMP node is named differently (`emc_clariion0_91` on one, `emc_clariion0_93` on another), it names each host's name and how to converge: enclosure-based naming with array volume IDs (`vxddladm set namingscheme=ebn persistence=yes use_avid=yes`), a user-defined DMP node name, or a VxVM volume; a `wwn-` link is no answer on a DMP host without multipath udev rules (it reaches one path). **Fix:** none is chosen for you. Which LUN the author meant is not guessed: no fix is preferred, so neither fix-all nor `--fix` changes the value (nor applies another finding's fix to it). The quick fixes, where a name valid on every host exists, name the host whose LUN they map (\"Map kvm-a's LUN (DMP node xiv0_8275): use /dev/vx/dmp/xiv0_8275\") and never bypass multipathing on any host. Other findings on such a value (`unstable-device-name`, `multipath-bypass`) offer the same host-named fixes.",
   },
   'missing-serial': {
     severity: 'information',
+    needs: 'hosts',
     title: 'Give the disk a <serial>',
     doc: "With several hosts, the guest's view of the disk should be stable too: a `<serial>` makes the guest's own `/dev/disk/by-id/virtio-<serial>` name independent of the host path. A hint only; no fix changes more than the source path.",
   },
@@ -101,8 +115,14 @@ export const CODES = {
   },
   schema: {
     severity: 'error',
+    needs: 'schema',
     title: "Not valid under libvirt's schema",
     doc: "The document does not validate against libvirt's own RelaxNG schema (`domain.rng`), the check `virt-xml-validate` and `virsh define` make. The schema is the host's own (fetched from its `/usr/share/libvirt/schemas`, checked to be RelaxNG grammars that include only each other, and cached by content hash, never shared with another host or used for a snapshot), else this machine's `/usr/share/libvirt/schemas`, else the directory set in `libvirtDomain.schema.path` / `--schema DIR`; the message names which, with the libvirt version and the first 12 hex digits of the files' sha256. libxml2 reports the outermost element that failed (\"Element domain failed to validate content\"); the finding points at the element or attribute whose removal makes the document valid. **Fix:** correct that element or attribute (see libvirt's formatdomain documentation).",
+  },
+  'unused-disable': {
+    severity: 'hint',
+    title: 'Disable directive that silences nothing',
+    doc: 'A `<!-- libvirt-domain-lint-disable… -->` comment (see *Silencing one finding* at the top of this section), or one code it names, silences no finding: the finding is gone, or the code is misspelt (`unknown code`), or it names `xml-not-well-formed` or `unused-disable`, which cannot be silenced. A code that needs an input the run did not have (a host inventory, two hosts, schema validation) is not reported. **Fix:** the quick fix removes the directive (its whole line when it is alone there), or the one code; never applied by fix-all or `--fix`. This finding itself cannot be silenced by a directive; turn it `off` in `libvirtDomain.severity`.',
   },
 } as const satisfies Record<string, CodeInfo>;
 

@@ -73,21 +73,34 @@ export const duplicateDevice: Rule = (ctx) => {
     });
     if (!hit) continue;
     const { other, rel, hosts } = hit;
-    const o = other.ref.value;
+    // The other disk by its path; by its target and line when it names the very same path.
+    const target = other.disk.target?.dev?.value;
+    const line = ctx.doc.lines.positionAt(other.ref.start).line + 1;
+    const samePath = other.ref.value === f.ref.value;
+    const o = samePath ? `the disk ${target ? `with target ${target} ` : ''}on line ${line}` : other.ref.value;
     const lun = f.resolutions.some((r) => r.lun);
-    const what =
-      rel === 'same'
+    const what = samePath
+      ? `is also the source of ${o}`
+      : rel === 'same'
         ? `reaches the same ${lun ? 'LUN' : 'device'} as ${o}`
         : rel === 'inside'
           ? `lies on ${o} (a partition or volume of it)`
           : `contains ${o} (which is a partition or volume of it)`;
-    const where = ctx.hosts.length > 1 ? ` on ${hostList(hosts)}` : '';
+    const where = ctx.hosts.length > 1 && !samePath ? ` on ${hostList(hosts)}` : '';
     out.push(
       finding('duplicate-device', {
         message: `${f.ref.value} ${what}${where}, already used by this domain: the guest would see the same blocks twice.`,
         start: f.ref.start,
         end: f.ref.end,
-        related: [{ message: `${o}: the other disk`, start: other.ref.start, end: other.ref.end }],
+        related: [
+          {
+            message: samePath
+              ? `the other disk with this path${target ? ` (target ${target})` : ''}`
+              : `${other.ref.value}: the other disk`,
+            start: other.ref.start,
+            end: other.ref.end,
+          },
+        ],
       }),
     );
   }

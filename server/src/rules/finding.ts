@@ -16,6 +16,8 @@ export interface FindingInit<C extends FindingCode> {
   fixes?: Fix[];
   /** Other places the finding is about, shown as related information. */
   related?: Finding['related'];
+  /** Places in other documents the finding is about, shown as related information. */
+  elsewhere?: Finding['elsewhere'];
   /** A case listed under the code's `variants` in codes.ts: reported at that severity instead of the code's own. */
   variant?: VariantOf<C>;
 }
@@ -39,5 +41,6 @@ export function finding<C extends FindingCode>(code: C, init: FindingInit<C>): F
     end: init.end,
     fixes: init.fixes ?? [],
     ...(init.related ? { related: init.related } : {}),
+    ...(init.elsewhere?.length ? { elsewhere: init.elsewhere } : {}),
   };
 }

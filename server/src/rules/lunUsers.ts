@@ -26,6 +26,8 @@ export interface LunUser {
   /** The disk's `<target dev>`, where known. */
   target?: string;
   shareable: boolean;
+  /** For a document with a URI whose disk's place is known: the URI and the range of the disk's path there. */
+  place?: { uri: string; range: NonNullable<PeerDomain['disks'][number]['range']> };
   /**
    * With `within`: how the disk reaches the LUN when it maps something on it rather than the identity asked
    * for (`partition 1`, `lvm vg-guest1`, `VxVM volume appdg/appvol01`); undefined for the identity itself.
@@ -132,6 +134,7 @@ function peerUses(peers: readonly PeerDomain[], h: HostIndex): UseIndex {
           path: disk.path,
           ...(disk.target ? { target: disk.target } : {}),
           shareable: disk.shareable,
+          ...(p.uri && disk.range ? { place: { uri: p.uri, range: disk.range } } : {}),
         }),
       ),
     );
@@ -172,12 +175,99 @@ export function usersOfLun(
   return out;
 }
 
-/** How messages and lists name a user: `web01 (defined on kvm-a)`, a document's name, else its origin (plain text). */
+/**
+ * A user's domain: the disks of one domain (one name; a document without `<name>` by its origin) that
+ * reach the LUN, from every source it was seen in (defined on hosts, open, in the workspace). The same
+ * domain is named once, whether it maps the LUN with two disks or is seen on a host and in a file.
+ */
+export interface UserGroup {
+  /** The domain's name, or a document's origin when it has none. */
+  who: string;
+  /** Sources, each once, in first-seen order. */
+  sources: LunUserSource[];
+  /** The hosts that define it (host domains). */
+  hosts: string[];
+  /** Its disks' targets as `targetList` shows them (`vdb`, `vdc ×2`). */
+  targets: string[];
+  /** Every disk of it that reaches the LUN is shareable. */
+  shareable: boolean;
+  users: LunUser[];
+}
+
+const groupKey = (u: LunUser) => (u.name !== undefined ? `n\0${u.name}` : `o\0${u.origin ?? ''}`);
+
+/** The users by domain, in first-seen order (see UserGroup). */
+export function groupUsers(users: readonly LunUser[]): UserGroup[] {
+  const groups = new Map<string, UserGroup & { counts: Map<string, Map<string, number>> }>();
+  for (const u of users) {
+    const k = groupKey(u);
+    let g = groups.get(k);
+    if (!g) {
+      g = { who: u.name ?? u.origin ?? '', sources: [], hosts: [], targets: [], shareable: true, users: [], counts: new Map() };
+      groups.set(k, g);
+    }
+    g.users.push(u);
+    if (!g.sources.includes(u.source)) g.sources.push(u.source);
+    if (u.source === 'host-domain' && !g.hosts.includes(u.host)) g.hosts.push(u.host);
+    g.shareable &&= u.shareable;
+    if (u.target) {
+      // Per definition (a host's copy, a document): the same target from another host is the same disk.
+      const where = `${u.source}\0${u.source === 'host-domain' ? u.host : (u.origin ?? '')}`;
+      let c = g.counts.get(u.target);
+      if (!c) g.counts.set(u.target, (c = new Map()));
+      c.set(where, (c.get(where) ?? 0) + 1);
+    }
+  }
+  return [...groups.values()].map(({ counts, ...g }) => ({
+    ...g,
+    targets: [...counts].map(([t, c]) => {
+      const n = Math.max(...c.values());
+      return n > 1 ? `${t} ×${n}` : t;
+    }),
+  }));
+}
+
+/** Hosts in a label: `kvm-a`, `kvm-a and kvm-b`, `3 hosts` (no comma: labels are listed with commas). */
+function hostWords(hosts: readonly string[]): string {
+  return hosts.length <= 2 ? hosts.join(' and ') : `${hosts.length} hosts`;
+}
+
+/** How messages and lists name a user's domain: `web01 (defined on kvm-a)`, a document's name, else its origin (plain text). */
+export function groupLabel(g: UserGroup): string {
+  return g.hosts.length ? `${g.who} (defined on ${hostWords(g.hosts)})` : g.who;
+}
+
+/** How messages and lists name one user: `web01 (defined on kvm-a)`, a document's name, else its origin (plain text). */
 export function userLabel(u: LunUser): string {
   return u.source === 'host-domain' ? `${u.name} (defined on ${u.host})` : (u.name ?? u.origin ?? '');
 }
 
-/** The users' labels, each once, sorted: the same users give the same text, whatever order they were seen in. */
+/**
+ * The users' labels, one per domain (its disks on every host and in every source together), sorted: the
+ * same users give the same text, whatever order they were seen in.
+ */
 export function userLabels(users: readonly LunUser[]): string[] {
-  return [...new Set(users.map(userLabel))].sort();
+  return [...new Set(groupUsers(users).map(groupLabel))].sort();
+}
+
+/** Where a user comes from, in words (the inventory view's and the hover's notes on a user). */
+export const USER_SOURCE_WORDS: Record<LunUserSource, string> = {
+  'host-domain': 'defined on this host',
+  'open-document': 'open document',
+  'workspace-file': 'workspace file',
+  document: 'document',
+};
+
+/**
+ * A user's domain as a list shows it, plain (each part encoded where it goes): its name and notes, its
+ * targets then where it comes from: `web01` (vdb, vdc), `db9` (vdz, workspace file). A host domain's
+ * source is said only beside a document's (a list of one host's users implies it); `shareable` when
+ * every disk of it is.
+ */
+export function groupNotes(g: UserGroup, opts: { shareable?: boolean } = {}): { who: string; notes: string[] } {
+  const sources = g.sources.some((x) => x !== 'host-domain') ? g.sources : [];
+  return {
+    who: g.who,
+    notes: [...g.targets, ...sources.map((x) => USER_SOURCE_WORDS[x]), ...(opts.shareable && g.shareable ? ['shareable'] : [])],
+  };
 }

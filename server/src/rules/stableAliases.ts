@@ -6,7 +6,7 @@
  * (valid on every host) are kept apart, offered only as fixes that name the host and are never preferred.
  */
 import type { HostPathRef } from '../domain/model';
-import { Alias, describeTarget, HostIndex, identityKey, Lun, Resolution } from '../inventory/resolver';
+import { Alias, describeTarget, HostIndex, identityKey, Lun, lunIdentity, Resolution } from '../inventory/resolver';
 import { cap, terminalText } from '../encode';
 import { escapeXmlValue, hasXmlForbiddenChar } from '../xml/entities';
 import type { Finding, Fix } from './types';
@@ -123,7 +123,7 @@ export function lunWords(r: Resolution): string {
   if (r.dmp || r.vxVolume) return describeTarget(r);
   const lun: Lun | undefined = r.lun;
   if (lun?.dmp) return `DMP node ${lun.dmp.name}${r.partition === undefined ? '' : ` partition ${r.partition}`}`;
-  if (lun) return `LUN ${lun.id}${r.partition === undefined ? '' : ` partition ${r.partition}`}`;
+  if (lun) return `LUN ${lunIdentity(lun)}${r.partition === undefined ? '' : ` partition ${r.partition}`}`;
   return describeTarget(r);
 }
 

@@ -27,6 +27,24 @@ export interface Finding {
   fixes: Fix[];
   /** Other places the finding is about (the other disk of a clash), shown as related information. */
   related?: { message: string; start: number; end: number }[];
+  /**
+   * Places in other documents the finding is about (the other domain's disk of a shared LUN), shown as
+   * related information: the document's URI and the range there.
+   */
+  elsewhere?: RelatedElsewhere[];
+}
+
+/** A line and character (UTF-16 units), as LSP positions count. */
+export interface PlacePosition {
+  line: number;
+  character: number;
+}
+
+/** A place in another document. */
+export interface RelatedElsewhere {
+  message: string;
+  uri: string;
+  range: { start: PlacePosition; end: PlacePosition };
 }
 
 /** Another domain definition (an open or workspace document) whose disks may share LUNs with this one. */
@@ -36,7 +54,10 @@ export interface PeerDomain {
   /** An editor's open document (its unsaved text) or a workspace file read from disk; unknown when not said. */
   from?: 'open' | 'workspace';
   name?: string;
-  disks: { path: string; shareable: boolean; target?: string }[];
+  /** The document's URI, where it has one (related information points into it). */
+  uri?: string;
+  /** Each disk's source path; `range`: where the path is written in the document, when known. */
+  disks: { path: string; shareable: boolean; target?: string; range?: RelatedElsewhere['range'] }[];
 }
 
 export interface RuleContext {

@@ -305,7 +305,7 @@ describe('status bar text (client/src/status.ts)', () => {
       'prod',
       now,
     );
-    assert.equal(failed.text, '$(warning) prod: kvm-a · 3 h');
+    assert.equal(failed.text, '$(warning) prod: kvm-a · failed (3 h old)');
     assert.equal(failed.warning, true);
     assert.match(failed.tooltip, /⚠ kvm\\-a\\: connection refused/);
   });
@@ -334,6 +334,7 @@ describe('status bar text (client/src/status.ts)', () => {
         now,
       ).text,
       '$(server) kvm-a · snapshot',
+      'a snapshot that does not say when it was collected',
     );
     const restricted = presentStatus(state([{ host: 'kvm-a', fetching: false, source: 'none' }], undefined, false), 'default', now);
     assert.equal(restricted.text, '$(shield) kvm-a · offline');
@@ -539,6 +540,7 @@ describe('package.json contributions', () => {
     // Restricted (a workspace value only once trusted), and the scope: never from a workspace at all for programs and ssh configs.
     const expected: Record<string, string> = {
       'libvirtDomain.hosts': 'machine-overridable',
+      'libvirtDomain.hostGroups': 'machine-overridable',
       'libvirtDomain.ssh.path': 'machine',
       'libvirtDomain.ssh.extraArgs': 'machine',
       'libvirtDomain.ssh.configFile': 'application', // as Remote-SSH's remote.SSH.configFile: an ssh config runs ProxyCommand / Match exec
@@ -556,7 +558,14 @@ describe('package.json contributions', () => {
       Object.keys(props)
         .filter((k) => !(k in expected))
         .sort(),
-      ['libvirtDomain.connectTimeout', 'libvirtDomain.inventoryMaxAgeMinutes', 'libvirtDomain.schema.enabled', 'libvirtDomain.severity'],
+      [
+        'libvirtDomain.connectTimeout',
+        'libvirtDomain.inlayHints.enabled',
+        'libvirtDomain.inventoryMaxAgeMinutes',
+        'libvirtDomain.schema.enabled',
+        'libvirtDomain.severity',
+        'libvirtDomain.workspaceDiagnostics',
+      ],
     );
     // The README's trust table says the same.
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');

@@ -25,10 +25,11 @@ async function pathItems(doc: vscode.TextDocument): Promise<vscode.CompletionIte
     doc.uri,
     new vscode.Position(line, character),
   );
-  return list.items.filter((i) => String(typeof i.label === 'string' ? i.label : i.label.label).startsWith('/dev/'));
+  return list.items.filter((i) => labelOf(i).startsWith('/dev/'));
 }
 
-const labelOf = (i: vscode.CompletionItem) => (typeof i.label === 'string' ? i.label : i.label.label);
+/** The path a device item inserts (its label is the short name; the filter text is the whole path). */
+const labelOf = (i: vscode.CompletionItem) => String(i.filterText ?? (typeof i.label === 'string' ? i.label : i.label.label));
 
 suite("completion counts the document's own disks", () => {
   suiteSetup(async () => {

@@ -41,6 +41,6 @@ suite('the installed .vsix', () => {
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(19, 22));
     assert.ok(hovers.length > 0);
     const s = await api.updateStatusBar();
-    assert.match(s.text, /kvm-a · snapshot$/);
+    assert.match(s.text, /kvm-a · snapshot, \d+ d old$/);
   });
 });

@@ -1,0 +1,222 @@
+/**
+ * Diagnostics for the domain and pool files of the workspace that are not open (the setting
+ * `libvirtDomain.workspaceDiagnostics`): the files the workspace scan and the file watcher found,
+ * read from disk (../files.ts, bounded) and analysed as an open document would be. An open
+ * document's own diagnostics take over while it is open.
+ *
+ * Passes run in the background, after the first settings and the scan, and again whenever what
+ * findings depend on changes (settings, inventories, schemas, the peers). A pass works in short
+ * slices and yields between them, so the diagnostics of open documents are never held up; a newer
+ * pass replaces a running one. Only changed diagnostics are sent.
+ */
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { Diagnostic } from 'vscode-languageserver';
+import { readFileText, readFileTextAsync } from '../files';
+
+export interface WorkspaceDiagnosticsHost {
+  isOpen(uri: string): boolean;
+  /** The diagnostics of the (closed) file `uri` whose text is `text`. */
+  diagnose(uri: string, text: string): Diagnostic[];
+  publish(uri: string, diagnostics: Diagnostic[]): void;
+  log(message: string): void;
+}
+
+export interface WorkspaceDiagnosticsOptions {
+  /** Wait this long after a request before a pass starts (requests coming together make one pass). */
+  delayMs: number;
+  /** Work at most this long before yielding to other messages. */
+  sliceMs?: number;
+  /** Files larger than this are not read (their diagnostics are cleared). */
+  maxFileBytes: number;
+}
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+function digest(diagnostics: Diagnostic[]): string {
+  return createHash('sha1').update(JSON.stringify(diagnostics)).digest('base64');
+}
+
+export class WorkspaceDiagnostics {
+  /** The domain and pool files on disk: URI → path. */
+  private readonly files = new Map<string, string>();
+  /** What was last published for a file that is not open (a digest), when something was. */
+  private readonly shown = new Map<string, string>();
+  private enabled = true;
+  /** Passes wait until the first settings are applied and the scan is done. */
+  private ready = false;
+  private timer?: NodeJS.Timeout;
+  /** Bumped by every request: a running pass stops when it sees a newer one. */
+  private generation = 0;
+  private readonly all = new Set<string>();
+  private wantAll = false;
+  private disposed = false;
+  /** Resolved when the pass running now (if any) has finished; for tests and measurements. */
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly host: WorkspaceDiagnosticsHost,
+    private readonly options: WorkspaceDiagnosticsOptions,
+  ) {}
+
+  get fileCount(): number {
+    return this.files.size;
+  }
+
+  has(uri: string): boolean {
+    return this.files.has(uri);
+  }
+
+  /** A domain or pool file found on disk (by the scan or the watcher); checked in the next pass. */
+  add(uri: string): void {
+    if (this.files.has(uri)) return;
+    let path: string;
+    try {
+      path = fileURLToPath(uri);
+    } catch {
+      return;
+    }
+    this.files.set(uri, path);
+  }
+
+  /** The file is gone (or no longer a domain or pool): its diagnostics go too, unless it is open. */
+  remove(uri: string): void {
+    this.files.delete(uri);
+    this.all.delete(uri);
+    this.clear(uri);
+  }
+
+  /** The file is open: its document's diagnostics replace the on-disk ones. */
+  opened(uri: string): void {
+    this.shown.delete(uri);
+  }
+
+  /**
+   * The document was closed: its file's findings on disk, at once (or nothing when the setting is
+   * off, or it is not a workspace file). Always publishes, to replace the document's diagnostics.
+   */
+  closed(uri: string): void {
+    const path = this.files.get(uri);
+    let diagnostics: Diagnostic[] = [];
+    if (path !== undefined && this.enabled) {
+      try {
+        diagnostics = this.host.diagnose(uri, readFileText(path, { maxBytes: this.options.maxFileBytes }).text);
+      } catch {
+        // unreadable now: nothing to show (the watcher reports a deletion)
+      }
+    }
+    this.host.publish(uri, diagnostics);
+    if (diagnostics.length) this.shown.set(uri, digest(diagnostics));
+    else this.shown.delete(uri);
+  }
+
+  setEnabled(on: boolean): void {
+    if (on === this.enabled) return;
+    this.enabled = on;
+    if (on) this.schedule();
+    else {
+      this.generation++;
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      this.all.clear();
+      this.wantAll = false;
+      for (const uri of [...this.shown.keys()]) this.clear(uri);
+    }
+  }
+
+  /** The first settings are applied and the scan is done: passes may run. */
+  start(): void {
+    if (this.ready) return;
+    this.ready = true;
+    this.schedule();
+  }
+
+  /** Re-checks `uri`, or every file, in a pass soon. */
+  schedule(uri?: string): void {
+    if (this.disposed || !this.enabled) return;
+    if (uri === undefined) this.wantAll = true;
+    else if (this.files.has(uri)) this.all.add(uri);
+    else return;
+    this.generation++;
+    if (!this.ready) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.running = this.running.then(() => this.pass(this.generation));
+    }, this.options.delayMs);
+  }
+
+  /** Resolves once no pass is due or running (polled by tests and the measurement). */
+  async idle(): Promise<void> {
+    while (this.ready && this.enabled && (this.timer || this.wantAll || this.all.size)) {
+      await this.running;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await this.running;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.generation++;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private clear(uri: string): void {
+    if (!this.shown.delete(uri)) return;
+    if (!this.host.isOpen(uri)) this.host.publish(uri, []);
+  }
+
+  /** A newer request stopped this pass: the files it had not done are left to the next one (already scheduled). */
+  private superseded(): void {
+    if (this.enabled && !this.disposed) this.wantAll = true;
+  }
+
+  private async pass(generation: number): Promise<void> {
+    if (generation !== this.generation || !this.enabled || this.disposed) return;
+    const uris = this.wantAll ? [...this.files.keys()] : [...this.all];
+    this.wantAll = false;
+    this.all.clear();
+    const slice = this.options.sliceMs ?? 8;
+    let started = Date.now();
+    for (let i = 0; i < uris.length; i++) {
+      if (generation !== this.generation || !this.enabled || this.disposed) {
+        this.superseded();
+        return;
+      }
+      const uri = uris[i];
+      const path = this.files.get(uri);
+      if (path === undefined || this.host.isOpen(uri)) continue;
+      let text: string | undefined;
+      try {
+        text = (await readFileTextAsync(path, { maxBytes: this.options.maxFileBytes })).text;
+      } catch {
+        text = undefined;
+      }
+      // Checked again after the read: the document may have been opened, or the pass superseded, meanwhile.
+      if (generation !== this.generation || this.disposed || !this.enabled) {
+        this.superseded();
+        return;
+      }
+      if (this.host.isOpen(uri) || !this.files.has(uri)) continue;
+      let diagnostics: Diagnostic[] = [];
+      if (text !== undefined) {
+        try {
+          diagnostics = this.host.diagnose(uri, text);
+        } catch (e) {
+          this.host.log(`workspace diagnostics: analysis of ${uri} failed: ${(e as Error).stack ?? e}`);
+        }
+      }
+      const key = digest(diagnostics);
+      if ((this.shown.get(uri) ?? digest([])) !== key) {
+        this.host.publish(uri, diagnostics);
+        if (diagnostics.length) this.shown.set(uri, key);
+        else this.shown.delete(uri);
+      }
+      if (Date.now() - started >= slice) {
+        await nextTurn();
+        started = Date.now();
+      }
+    }
+  }
+}
