@@ -111,7 +111,15 @@ suite('domain XML in a trusted workspace (snapshot from the workspace settings)'
       'Use /dev/disk/by-id/scsi-360002ac000000000000000120001a2b3 (bypasses multipath: one path)',
     ])
       assert.ok(titles.includes(t), all);
-    assert.match(titles[titles.length - 1], /^Use \/dev\/disk\/by-path\//, all);
+    // The replacements come first, by-path last; then the directives silencing each finding and the file's fix-all.
+    const uses = titles.filter((t) => t.startsWith('Use '));
+    assert.deepStrictEqual(titles.slice(0, uses.length), uses, all);
+    assert.match(uses[uses.length - 1], /^Use \/dev\/disk\/by-path\//, all);
+    assert.deepStrictEqual(
+      titles.slice(uses.length),
+      ['Ignore unstable-device-name on this line', 'Ignore multipath-bypass on this line', 'Fix all unstable disk sources in this file'],
+      all,
+    );
     // The preferred fix is the DMP node (another finding on the same value, e.g. multipath-bypass, may offer the same edit).
     const preferred = actions.filter((a) => a.isPreferred);
     assert.ok(preferred.length >= 1, all);

@@ -245,7 +245,7 @@ suite('live hosts over ssh (rig)', function () {
       const x = await api.updateStatusBar();
       return x.warning ? x : undefined;
     });
-    assert.strictEqual(s.text, '$(warning) kvm-down · not fetched');
+    assert.strictEqual(s.text, '$(warning) kvm-down · failed');
     assert.match(s.tooltip, /kvm-down.*refused/i);
     if (probesAvailable) {
       const toast = await until('the error notification', async () => (await toasts()).find((t) => t.text.startsWith('kvm-down:')));
