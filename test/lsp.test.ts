@@ -317,3 +317,28 @@ test('in-process: the first diagnostics wait for the first settings (no findings
     first.diagnostics.map((d) => d.code).join(),
   );
 });
+
+test('a LUN shared by two open documents: each finding points at the other document’s disk (related information)', async () => {
+  const published = new Map<string, Diagnostic[]>();
+  const core = new ServerCore(
+    { publishDiagnostics: (uri, _v, diagnostics) => void published.set(uri, diagnostics), log: () => undefined },
+    { debounceMs: 5 },
+  );
+  core.setHosts([exampleHost()]);
+  const named = (name: string, dev: string) => domainXml(blockDisk(dev)).replace('<name>t</name>', `<name>${name}</name>`);
+  const a = 'file:///ws/a.xml';
+  const b = 'file:///ws/b.xml';
+  const textB = named('b', '/dev/vx/dmp/3pardata0_12');
+  core.open(a, 1, named('a', '/dev/vx/dmp/3pardata0_12'));
+  core.open(b, 1, textB);
+  const shared = await until('a shared-without-shareable finding on a.xml with related information', () =>
+    published.get(a)?.find((d) => d.code === 'shared-without-shareable' && d.relatedInformation?.length),
+  );
+  const rel = shared.relatedInformation!.find((r) => r.location.uri === b);
+  assert.ok(rel, JSON.stringify(shared.relatedInformation));
+  // The range is b.xml's source value, as b.xml's own finding on it says.
+  const own = published.get(b)!.find((d) => d.code === 'shared-without-shareable')!;
+  assert.deepEqual(rel.location.range, own.range);
+  assert.match(rel.message, /\bb\b.*maps the same LUN/);
+  core.dispose();
+});

@@ -99,7 +99,7 @@ test('inlay hints: one host, several hosts, only block sources in the range, non
   assert.deepEqual(
     one.map((h) => [h.position.line, h.position.character, h.label]),
     [
-      [19, 28, '⇒ 3pardata0_12 · 500 GiB · 2 paths · one path only'],
+      [19, 28, '⇒ 3pardata0_12 · 500 GiB · 1 of 2 paths'],
       [24, 46, '⇒ nvme0n1p1 · 1.6 TiB'],
       [29, 32, '⇒ nvme0n1 · 1.6 TiB'],
     ],
@@ -127,7 +127,7 @@ test('inlay hints: one host, several hosts, only block sources in the range, non
     service([exampleHost()])
       .inlayHints(example('examples/pools/vmstore.xml'), ALL)
       .map((h) => h.label),
-    ['⇒ 3pardata0_12 · 500 GiB · 2 paths · one path only'],
+    ['⇒ 3pardata0_12 · 500 GiB · 1 of 2 paths'],
   );
 });
 
@@ -151,7 +151,7 @@ test('code lens: host group and inventory age, counts, Refresh and Fix all (no a
   assert.deepEqual(
     lenses.map((l) => [l.command!.title, l.command!.command, l.command!.arguments]),
     [
-      ['Hosts prod: kvm-a, kvm-b · fetched 5 min ago, snapshot, 3 d old', 'libvirtDomain.chooseHostGroup', undefined],
+      ['Hosts (prod): kvm-a, kvm-b · fetched 5 min ago, snapshot, 3 d old', 'libvirtDomain.chooseHostGroup', undefined],
       ['1 error, 3 warnings', 'workbench.actions.view.problems', undefined],
       ['Refresh inventory', 'libvirtDomain.refreshInventory', undefined],
       ['Fix all in this file', 'libvirtDomain.fixAllInFile', undefined],
@@ -179,7 +179,7 @@ test('code lens from the service: counts and Fix all follow the document', () =>
   const count = (sev: number) => diags.filter((d) => d.severity === sev).length;
   assert.ok(count(1) > 0 && count(2) > 0);
   assert.deepEqual(titles, [
-    'Hosts snapshots: kvm-a · snapshot',
+    'Hosts: kvm-a · snapshot',
     `${count(1)} error${count(1) === 1 ? '' : 's'}, ${count(2)} warning${count(2) === 1 ? '' : 's'}`,
     'Fix all in this file',
   ]);
@@ -188,7 +188,7 @@ test('code lens from the service: counts and Fix all follow the document', () =>
   const clean = { uri: 'file:///t/c.xml', text: domainXml(blockDisk('/dev/vx/dmp/3pardata0_12')) };
   assert.deepEqual(
     svc.codeLenses(clean, ctx).map((l) => l.command!.title),
-    ['Hosts snapshots: kvm-a · snapshot', 'No problems'],
+    ['Hosts: kvm-a · snapshot', 'No problems'],
   );
   assert.deepEqual(svc.codeLenses({ uri: 'file:///t/n.xml', text: '<network/>' }, ctx), []);
 });
@@ -254,7 +254,7 @@ test('in-process server: capabilities, symbols, hints refreshed on an inventory 
   server.documentChanged(uri, 1, text);
   const doc = { textDocument: { uri } };
   const hints = () => server.inlayHints({ ...doc, range: ALL }).map((h: InlayHint) => h.label);
-  await until('hints from kvm-a', () => (hints()[0] === '⇒ 3pardata0_12 · 500 GiB · 2 paths · one path only' ? true : undefined));
+  await until('hints from kvm-a', () => (hints()[0] === '⇒ 3pardata0_12 · 500 GiB · 1 of 2 paths' ? true : undefined));
   assert.deepEqual(outline(server.documentSymbols(doc)), [
     't [domain kvm]',
     '  devices',
@@ -276,7 +276,7 @@ test('in-process server: capabilities, symbols, hints refreshed on an inventory 
   await until('hints off', () => (hints().length === 0 && rec.refreshes > beforeOff ? true : undefined));
 
   const lens = server.codeLenses(doc).map((l) => l.command!.title);
-  assert.match(lens[0], /^Hosts snapshots: kvm-b · snapshot, \d+ (d|h|min) old$/);
+  assert.match(lens[0], /^Hosts: kvm-b · snapshot, \d+ (d|h|min) old$/);
   assert.ok(server.documentLinks(doc).some((l) => l.target?.includes(encodeURIComponent('"kvm-b"'))));
 
   // Definition: from the pool name to the pool file's <name> (scanned), and to an open pool document's instead.

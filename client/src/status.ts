@@ -6,7 +6,7 @@
 
 // The protocol's types of the inventory state (type-only), and the server's encoders (pure).
 import { cap, mdCode, mdText, terminalText } from '../../server/src/encode';
-import type { HostStateReport, InventoryStateReport } from '../../server/src/protocol';
+import { IMPLICIT_GROUPS, type HostStateReport, type InventoryStateReport } from '../../server/src/protocol';
 
 /** A host or group name in the status bar text: one line, capped, no `$(icon)` of its own. */
 function barText(s: string): string {
@@ -41,9 +41,6 @@ function old(ms: number): string {
   const age = formatAge(ms);
   return age === 'just now' ? age : `${age} old`;
 }
-
-/** Group names the user did not choose (a plain host list, the offline snapshots) are not shown. */
-const IMPLICIT_GROUPS = new Set(['default', 'snapshots']);
 
 export function presentStatus(state: InventoryState | undefined, groupName: string | undefined, now: number): StatusPresentation {
   const restricted = state ? !state.hostAccess : false;

@@ -13,6 +13,9 @@ export const FIX_ALL_KIND = 'source.fixAll.libvirt-domain';
 /** The settings section the server pulls (`workspace/configuration`) and is told of changes to. */
 export const SETTINGS_SECTION = 'libvirtDomain';
 
+/** Host group names the user did not choose (a plain host list, the offline snapshots): not shown as a group. */
+export const IMPLICIT_GROUPS: ReadonlySet<string> = new Set(['default', 'snapshots']);
+
 /** What the client passes in `initializationOptions`. */
 export interface InitializationOptions {
   /** Whether the server may contact hosts (false in an untrusted workspace: offline rules only). */

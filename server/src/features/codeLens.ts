@@ -6,7 +6,7 @@
  * act on; the client's fixAllInFile takes a vscode.Uri, which a JSON argument cannot be).
  */
 import type { CodeLens, Range } from 'vscode-languageserver';
-import type { HostStateReport } from '../protocol';
+import { IMPLICIT_GROUPS, type HostStateReport } from '../protocol';
 import { cap, terminalText } from '../encode';
 
 /** Longest host or group name in a title; hosts named before counting the rest. */
@@ -83,9 +83,10 @@ export function codeLenses(input: LensInput): CodeLens[] {
   const { range } = input;
   const names = input.hosts.slice(0, HOSTS).map((h) => lensLabel(h.host));
   if (input.hosts.length > HOSTS) names.push(`+${input.hosts.length - HOSTS}`);
-  const group = input.group !== undefined ? `${lensLabel(input.group)}: ` : '';
+  // Group names the user did not choose (a plain host list, the offline snapshots) are not shown.
+  const group = input.group !== undefined && !IMPLICIT_GROUPS.has(input.group) ? ` (${lensLabel(input.group)})` : '';
   const hostsTitle = input.hosts.length
-    ? `Hosts ${group}${names.join(', ')} · ${inventoryText(input.hosts, input.now)}`
+    ? `Hosts${group}: ${names.join(', ')} · ${inventoryText(input.hosts, input.now)}`
     : 'No host inventory (set libvirtDomain.hosts or libvirtDomain.inventorySnapshot)';
   const lenses: CodeLens[] = [{ range, command: { title: hostsTitle, command: CHOOSE_GROUP_COMMAND } }];
   const counts = input.errors || input.warnings ? `${plural(input.errors, 'error')}, ${plural(input.warnings, 'warning')}` : 'No problems';

@@ -44,8 +44,8 @@ export function hintLabel(path: string, hosts: HostIndex[]): string | undefined 
     const size = reachedSize(r);
     if (size !== null) facts.push(formatBytes(size));
     const paths = r.lun ? (r.lun.dmp?.numPaths ?? r.lun.pathDevices.length) : 0;
-    if (paths > 1) facts.push(`${paths} paths`);
-    if (r.bypassesMultipath) facts.push('one path only');
+    // Short enough for VS Code's default hint length (43): a path that bypasses multipathing reaches 1 of them.
+    if (paths > 1) facts.push(r.bypassesMultipath ? `1 of ${paths} paths` : `${paths} paths`);
     return `⇒ ${facts.join(' · ')}`;
   }
   const parts = hosts.slice(0, HOSTS).map((h) => `${name(h.host)}: ${shortTarget(h.resolve(path), h) ?? '—'}`);
