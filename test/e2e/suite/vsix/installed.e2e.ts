@@ -43,4 +43,29 @@ suite('the installed .vsix', () => {
     const s = await api.updateStatusBar();
     assert.match(s.text, /kvm-a · snapshot, \d+ d old$/);
   });
+
+  test('the editor surface: Outline symbols, an inlay hint after /dev/sdc, the code lens on <domain>', async () => {
+    await extensionApi();
+    const editor = await openEditor('domains/app01.xml');
+    const uri = editor.document.uri;
+    await waitForDiagnostic(uri, 'unstable-device-name', '19:19-19:27', 30_000, /3pardata0_12/);
+    const symbols = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', uri);
+    const names = (list: vscode.DocumentSymbol[]): string[] => list.flatMap((x) => [x.name, ...names(x.children)]);
+    assert.ok(names(symbols).includes('vdb ← /dev/sdc'), names(symbols).join(', '));
+    const hints = await vscode.commands.executeCommand<vscode.InlayHint[]>(
+      'vscode.executeInlayHintProvider',
+      uri,
+      new vscode.Range(0, 0, editor.document.lineCount, 0),
+    );
+    const label = (h: vscode.InlayHint) => (typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join(''));
+    assert.ok(
+      hints.some((h) => h.position.line === 19 && /^⇒ 3pardata0_12 · /.test(label(h))),
+      hints.map(label).join(' | '),
+    );
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+    assert.ok(
+      lenses.some((l) => /^Hosts: kvm-a · snapshot/.test(l.command?.title ?? '')),
+      lenses.map((l) => l.command?.title).join(' | '),
+    );
+  });
 });
