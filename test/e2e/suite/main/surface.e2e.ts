@@ -108,4 +108,30 @@ suite('the LSP surface: outline, inlay hints, code lens', () => {
     await until('the fix applied', () => editor.document.getText().includes('/dev/vx/dmp/3pardata0_12'));
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });
+
+  test('the hover on /dev/sdc: one compact block, aliases before the host facts; a screenshot', async () => {
+    const editor = await openEditor('domains/app01.xml');
+    const uri = editor.document.uri;
+    await waitForDiagnostic(uri, 'unstable-device-name', '19:19-19:27', 30_000, /3pardata0_12/);
+    const pos = new vscode.Position(19, 22);
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, pos);
+    const md = hovers
+      .flatMap((h) => h.contents)
+      .map((c) => (typeof c === 'string' ? c : c.value))
+      .join('\n');
+    const aliases = md.indexOf('Stable aliases');
+    const host = md.indexOf('**kvm-a**');
+    assert.ok(aliases >= 0 && host > aliases, md);
+    assert.strictEqual(md.match(/DMP node/g)?.length ?? 0, 1, md);
+    if (!probesAvailable) return;
+    editor.selection = new vscode.Selection(pos, pos);
+    editor.revealRange(new vscode.Range(19, 0, 19, 0), vscode.TextEditorRevealType.InCenter);
+    await until('the hover in the page', async () => {
+      await vscode.commands.executeCommand('editor.action.showHover');
+      const text = await probe<string>({ kind: 'eval', expr: `document.querySelector('.monaco-hover')?.textContent ?? ''` });
+      return text.includes('Stable aliases') ? true : undefined;
+    });
+    await probe({ kind: 'screenshot', path: shots('hover') });
+    await probe({ kind: 'press', key: 'Escape' });
+  });
 });
