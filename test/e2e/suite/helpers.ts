@@ -121,6 +121,23 @@ export function markdownOf(hovers: vscode.Hover[]): string {
     .join('\n');
 }
 
+/**
+ * Writes `text` back to a workspace file and makes the editor's copy of it say the same: a document VS Code
+ * still holds (closed editors keep their model) is reverted from disk, which a file watcher alone may not do
+ * in time for the next test.
+ */
+export async function restoreFile(rel: string, text: string): Promise<void> {
+  const file = path.join(workspaceDir(), rel);
+  fs.writeFileSync(file, text);
+  const uri = wsUri(rel).toString();
+  const held = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
+  if (!held || held.getText() === text) return;
+  await vscode.window.showTextDocument(held);
+  await vscode.commands.executeCommand('workbench.action.files.revert');
+  await until(`${rel} back to its text in the editor`, () => (held.getText() === text ? true : undefined));
+  await closeAll();
+}
+
 export function textOnDisk(rel: string): string {
   return fs.readFileSync(path.join(workspaceDir(), rel), 'utf8');
 }

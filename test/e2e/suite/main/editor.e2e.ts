@@ -20,6 +20,7 @@ import {
   until,
   waitForDiagnostic,
   workspaceDir,
+  restoreFile,
 } from '../helpers';
 
 const APP01 = 'domains/app01.xml';
@@ -293,8 +294,8 @@ suite('domain XML in a trusted workspace (snapshot from the workspace settings)'
     // Only the values changed: the rest of each file is byte for byte the same.
     assert.strictEqual(app01.split('\n').length, before.app01.split('\n').length);
     // Put the fixtures back for the test files that follow.
-    fs.writeFileSync(path.join(workspaceDir(), APP01), before.app01);
-    fs.writeFileSync(path.join(workspaceDir(), DB02), before.db02);
+    await restoreFile(APP01, before.app01);
+    await restoreFile(DB02, before.db02);
   });
 
   test('Fix all in the workspace never follows a symlink out of the workspace (file or folder link)', async () => {
@@ -324,8 +325,8 @@ suite('domain XML in a trusted workspace (snapshot from the workspace settings)'
       await closeAll();
       fs.rmSync(fileLink, { force: true });
       fs.rmSync(dirLink, { force: true });
-      fs.writeFileSync(path.join(workspaceDir(), APP01), before.app01);
-      fs.writeFileSync(path.join(workspaceDir(), DB02), before.db02);
+      await restoreFile(APP01, before.app01);
+      await restoreFile(DB02, before.db02);
     }
   });
 });

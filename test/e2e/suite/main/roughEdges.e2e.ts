@@ -3,8 +3,6 @@
 // change ticked (so its Apply applies them), and "Open Settings" opens the tab that shows the
 // extension's machine-scoped settings.
 import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
 import * as vscode from 'vscode';
 import { EXTENSION_ID as CLIENT_EXTENSION_ID, offerSettings } from '../../../../client/src/commands/context';
 import {
@@ -17,8 +15,8 @@ import {
   probesAvailable,
   textOnDisk,
   until,
-  workspaceDir,
   wsUri,
+  restoreFile,
 } from '../helpers';
 
 const APP01 = 'domains/app01.xml';
@@ -65,8 +63,8 @@ suite('rough edges (issue 14)', () => {
       assert.ok(db02.includes('<block>/dev/vx/dmp/3pardata0_13</block>'), db02);
     } finally {
       if (!settled) await vscode.commands.executeCommand('refactorPreview.discard').then(undefined, () => undefined);
-      fs.writeFileSync(path.join(workspaceDir(), APP01), before.app01);
-      fs.writeFileSync(path.join(workspaceDir(), DB02), before.db02);
+      await restoreFile(APP01, before.app01);
+      await restoreFile(DB02, before.db02);
     }
   });
 
