@@ -11,7 +11,7 @@ import { analyzeDocument } from '../server/src/analysis';
 import { classifyPath } from '../server/src/domain/pathClass';
 import { BlockDevice, InventorySnapshot, SNAPSHOT_FORMAT } from '../server/src/inventory/snapshot';
 import { parseXml } from '../server/src/xml/parse';
-import { CORPUS } from './support/examples';
+import { blockDevice, CORPUS } from './support/examples';
 import { runCli } from './support/cli';
 
 const DOMAINS = join(CORPUS, 'domains');
@@ -75,26 +75,16 @@ function inventoryForFlaggedPaths(): InventorySnapshot {
       const kname = `sdx${n}`;
       const target = classifyPath(path).cls === 'guest-mutable' ? `/dev/${kname}` : path;
       if (target !== path) links[path] = target;
-      devices.push({
-        kname,
-        name: kname,
-        path: target,
-        type: 'disk',
-        size: 1 << 30,
-        vendor: 'V',
-        model: 'M',
-        serial: `S${n}`,
-        wwn: `0x5000c500${n.toString(16).padStart(8, '0')}`,
-        tran: 'sas',
-        hctl: null,
-        fstype: null,
-        label: null,
-        uuid: null,
-        partlabel: null,
-        partuuid: null,
-        mountpoints: [],
-        parents: [],
-      });
+      devices.push(
+        blockDevice(kname, {
+          path: target,
+          vendor: 'V',
+          model: 'M',
+          serial: `S${n}`,
+          wwn: `0x5000c500${n.toString(16).padStart(8, '0')}`,
+          tran: 'sas',
+        }),
+      );
       links[`/dev/disk/by-id/wwn-0x5000c500${n.toString(16).padStart(8, '0')}`] = target;
     }
   }

@@ -3,6 +3,7 @@
  * workspace scan find the same files, in the same order, and read them the same way (UTF-8 or
  * UTF-16, BOM or not, by root element).
  */
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { decodeBuffer, readFileText, readFileTextAsync } from '../server/src/fil
 import { scanWorkspace } from '../server/src/lsp/workspaceIndex';
 import { isSkippedDirectory, walkXmlFiles } from '../server/src/walk';
 import { runCli } from './support/cli';
-import { blockDisk, domainXml, EXAMPLE_INVENTORY } from './support/examples';
+import { blockDisk, domainXml, EXAMPLE_INVENTORY, ROOT } from './support/examples';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'ldx-files-'));
 
@@ -33,8 +34,12 @@ function put(root: string, rel: string, data: string | Buffer): void {
 }
 
 /** The files the CLI reports findings for, in order of first finding (run in `dir` on `.`). */
-function cliFiles(dir: string, paths = ['.']): { files: string[]; stderr: string; status: number | null } {
-  const r = runCli(['--inventory', EXAMPLE_INVENTORY, '--format', 'json', ...paths], dir);
+/** The files the CLI reports findings for, in its order; `as`: a command prefix that runs it as another user. */
+function cliFiles(dir: string, paths = ['.'], as: string[] = []): { files: string[]; stderr: string; status: number | null } {
+  const args = ['--inventory', EXAMPLE_INVENTORY, '--format', 'json', ...paths];
+  const r = as.length
+    ? spawnSync(as[0], [...as.slice(1), process.execPath, join(ROOT, 'dist/cli.js'), ...args], { cwd: dir, encoding: 'utf8' })
+    : runCli(args, dir);
   const files: string[] = [];
   for (const f of JSON.parse(r.stdout || '{"findings":[]}').findings as { file: string }[]) if (!files.includes(f.file)) files.push(f.file);
   return { files, stderr: r.stderr, status: r.status };
@@ -238,26 +243,28 @@ test('the walk: bounded, cancellable, yields between files, reports unreadable d
   });
   assert.deepEqual(missing, ['gone ENOENT']);
   assert.equal(after.files, 2);
-  if (process.getuid?.() === 0) return; // root lists any directory
+  // Root lists any directory: the walker's own checks need an unprivileged process, and the CLI is run as
+  // nobody (setpriv) when the tests run as root, so CI checks the CLI's report too.
+  const asRoot = process.getuid?.() === 0;
   const locked = join(d, 'a', 'deep');
+  chmodSync(d, 0o755);
   chmodSync(locked, 0o000);
   try {
-    const errors: string[] = [];
-    const files: string[] = [];
-    await walkXmlFiles([d], (p) => void files.push(relative(d, p)), { onError: (dir, e) => errors.push(`${relative(d, dir)} ${e.code}`) });
-    assert.deepEqual(errors, ['a/deep EACCES']);
-    assert.deepEqual(
-      files,
-      TREE_ORDER.filter((f) => f !== 'a/deep/er/x.xml'),
-    );
-    const cli = cliFiles(d);
-    assert.equal(cli.status, 2);
-    assert.deepEqual(
-      cli.files,
-      TREE_ORDER.filter((f) => f !== 'a/deep/er/x.xml'),
-    );
+    const expected = TREE_ORDER.filter((f) => f !== 'a/deep/er/x.xml');
+    if (!asRoot) {
+      const errors: string[] = [];
+      const files: string[] = [];
+      await walkXmlFiles([d], (p) => void files.push(relative(d, p)), {
+        onError: (dir, e) => errors.push(`${relative(d, dir)} ${e.code}`),
+      });
+      assert.deepEqual(errors, ['a/deep EACCES']);
+      assert.deepEqual(files, expected);
+      assert.deepEqual((await scanFiles([d], d)).peers, files);
+    }
+    const cli = cliFiles(d, ['.'], asRoot ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : []);
+    assert.equal(cli.status, 2, cli.stderr);
+    assert.deepEqual(cli.files, expected);
     assert.equal(cli.stderr, 'libvirt-domain-lint: a/deep: cannot read directory: EACCES\n');
-    assert.deepEqual((await scanFiles([d], d)).peers, files);
   } finally {
     chmodSync(locked, 0o755);
   }

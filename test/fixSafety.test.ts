@@ -26,14 +26,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeDocument } from '../server/src/analysis';
 import { HostIndex } from '../server/src/inventory/resolver';
-import { BlockDevice, SNAPSHOT_FORMAT } from '../server/src/inventory/snapshot';
+import { SNAPSHOT_FORMAT } from '../server/src/inventory/snapshot';
 import { applyEdits, preferredEdits } from '../server/src/rules/applyFixes';
 import { parseXml } from '../server/src/xml/parse';
 import { mutateGently, SHORT_LIMITS } from './fuzz/mutate';
 import { Rng } from './fuzz/rng';
 import { inventoryPaths, loadSeeds } from './fuzz/seeds';
 import { runCli } from './support/cli';
-import { blockDisk, domainXml, EXAMPLE_INVENTORY, exampleHost, exampleHostB, ROOT } from './support/examples';
+import { blockDevice, blockDisk, domainXml, EXAMPLE_INVENTORY, exampleHost, exampleHostB, ROOT } from './support/examples';
 
 /** A missing prerequisite skips with its reason here, and fails under CI (never a silent skip there). */
 function skipOrFail(t: TestContext, reason: string): void {
@@ -172,26 +172,7 @@ describe('fix properties over random well-formed documents', () => {
 
   test('aliases with quotes, ampersands and angle brackets: escaped for the quote in use, well-formed for libxml2, read back as the alias', () => {
     const odd = ['/dev/disk/by-id/scsi-SATA_x\'y"z&w<v>u_1', '/dev/disk/by-id/scsi-SATA_a]]>b_2'];
-    const device: BlockDevice = {
-      kname: 'sdx',
-      name: 'sdx',
-      path: '/dev/sdx',
-      type: 'disk',
-      size: 1 << 30,
-      vendor: 'V',
-      model: 'M',
-      serial: 'S1',
-      wwn: null,
-      tran: 'sata',
-      hctl: null,
-      fstype: null,
-      label: null,
-      uuid: null,
-      partlabel: null,
-      partuuid: null,
-      mountpoints: [],
-      parents: [],
-    };
+    const device = blockDevice('sdx', { vendor: 'V', model: 'M', serial: 'S1', tran: 'sata' });
     const idx = new HostIndex({
       format: SNAPSHOT_FORMAT,
       host: 'odd',

@@ -1,23 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pathToFileURL } from 'node:url';
-import { HostManager } from '../server/src/lsp/hostManager';
-import type { InventoryStateReport } from '../server/src/protocol';
 import { normalizeSettings } from '../server/src/lsp/settings';
 import { EXAMPLE_INVENTORY } from './support/examples';
+import { recordingHostManager } from './support/hostManager';
 
-function manager() {
-  const states: InventoryStateReport[] = [];
-  const logs: string[] = [];
-  const m = new HostManager({
-    log: (l) => logs.push(l),
-    error: (e) => logs.push(`error ${e}`),
-    inventoryChanged: () => undefined,
-    state: (s) => states.push(s),
-    progress: async () => ({ report: () => undefined, done: () => undefined, onCancel: () => undefined }),
-  });
-  return { m, states, logs };
-}
+const manager = () => recordingHostManager();
 
 test('host groups: files globs pick the group, a chosen group wins, else the default', () => {
   const { m } = manager();

@@ -11,28 +11,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InventoryCache, InventoryDiskStore } from '../server/src/inventory/cache';
 import type { InventorySnapshot } from '../server/src/inventory/snapshot';
-import { HostManager, reachKey } from '../server/src/lsp/hostManager';
+import { reachKey } from '../server/src/lsp/hostManager';
 import { normalizeSettings } from '../server/src/lsp/settings';
-import type { InventoryStateReport } from '../server/src/protocol';
 import { Rig, startRigOrSkip } from './rig/sshRig';
+import { recordingHostManager } from './support/hostManager';
 import { EXAMPLE_INVENTORY, ROOT } from './support/examples';
 
 const example = (): InventorySnapshot => JSON.parse(readFileSync(EXAMPLE_INVENTORY, 'utf8')) as InventorySnapshot;
 const tmp = () => mkdtempSync(join(tmpdir(), 'ldx-invcache-'));
 
-function manager(cacheDir: string | undefined) {
-  const states: InventoryStateReport[] = [];
-  const logs: string[] = [];
-  const m = new HostManager({
-    log: (l) => logs.push(l),
-    error: (e) => logs.push(`error ${e}`),
-    inventoryChanged: () => undefined,
-    state: (s) => states.push(s),
-    progress: async () => ({ report: () => undefined, done: () => undefined, onCancel: () => undefined }),
-  });
-  m.setCacheDir(cacheDir);
-  return { m, states, logs, last: () => states[states.length - 1] };
-}
+const manager = (cacheDir: string | undefined) => recordingHostManager(cacheDir);
 
 /** The store a HostManager configured with `raw` settings uses in `dir`. */
 const storeFor = (dir: string, raw: unknown) =>

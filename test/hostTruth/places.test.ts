@@ -7,24 +7,11 @@ import { analyzeDocument, parseDomainDocument } from '../../server/src/analysis'
 import type { HostIndex } from '../../server/src/inventory/resolver';
 import { applyEdits } from '../../server/src/rules/applyFixes';
 import { runCli } from '../support/cli';
-import { blockDisk } from '../support/examples';
+import { blockDisk, domainXml } from '../support/examples';
 import { truthHost, truthInventoryFile, oldHost } from './truthHost';
 
 /** A domain with <blkiotune> before <devices> (schema order). */
-function domain(devices: string, blkio = ''): string {
-  return [
-    "<domain type='kvm'>",
-    '  <name>t</name>',
-    "  <memory unit='KiB'>1048576</memory>",
-    blkio,
-    "  <os><type arch='x86_64'>hvm</type></os>",
-    '  <devices>',
-    devices,
-    '  </devices>',
-    '</domain>',
-    '',
-  ].join('\n');
-}
+const domain = (devices: string, blkio = '') => domainXml(devices, '\n', blkio);
 const tune = (...paths: string[]) =>
   `  <blkiotune>\n    <weight>500</weight>\n${paths.map((p) => `    <device>\n      <path>${p}</path>\n      <weight>800</weight>\n    </device>`).join('\n')}\n  </blkiotune>`;
 const scsiHostdev = (adapter: string, unit = '12') =>

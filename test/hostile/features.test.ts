@@ -15,7 +15,7 @@ import { validateSnapshot, SNAPSHOT_FORMAT, type BlockDevice, type InventorySnap
 import { decodeXmlEntities } from '../../server/src/xml/entities';
 import { parseXml, type XmlElement } from '../../server/src/xml/parse';
 import type { PeerDomain } from '../../server/src/rules/types';
-import { blockDisk, domainXml } from '../support/examples';
+import { blockDevice, blockDisk, domainXml } from '../support/examples';
 
 // ---------------------------------------------------------------------------------------------
 // Hostile strings and a host built from them
@@ -31,30 +31,6 @@ const bad = (tag: string) => `${tag}${MD}${IMG} ${TICKS} ${EMPH}`;
 /** The same without control characters (link names: another part of issue 11 drops those). */
 const badName = (tag: string) => `${tag}${IMG}${TICKS}${EMPH.replace(/ /g, '_')}`;
 
-function device(kname: string, over: Partial<BlockDevice> = {}): BlockDevice {
-  return {
-    kname,
-    name: kname,
-    path: `/dev/${kname}`,
-    type: 'disk',
-    size: 1 << 30,
-    vendor: null,
-    model: null,
-    serial: null,
-    wwn: null,
-    tran: null,
-    hctl: null,
-    fstype: null,
-    label: null,
-    uuid: null,
-    partlabel: null,
-    partuuid: null,
-    mountpoints: [],
-    parents: [],
-    ...over,
-  };
-}
-
 const WWN = '5000c500a1b2c3d4';
 const VOL_XML = `dg/${XML_BREAK}`;
 const VOL_SNIP = `dg/${SNIP}`;
@@ -67,10 +43,10 @@ function hostileHost(big = ''): HostIndex {
       format: SNAPSHOT_FORMAT,
       host: `kvm-${bad('host')}${big}`,
       devices: [
-        device('sdc', { vendor: b('vendor'), model: b('model'), serial: b('serial'), wwn: `0x${WWN}`, size: 500 * 2 ** 30 }),
-        device('sdd', { vendor: b('vendor'), model: b('model'), serial: b('serial'), wwn: `0x${WWN}`, size: 500 * 2 ** 30 }),
-        device('sdc1', { type: 'part', parents: ['sdc'], mountpoints: [b('mnt'), '/boot'], fstype: 'xfs' }),
-        device('sde', { wwn: '0x5000c500000000e1', model: b('model-e') }),
+        blockDevice('sdc', { vendor: b('vendor'), model: b('model'), serial: b('serial'), wwn: `0x${WWN}`, size: 500 * 2 ** 30 }),
+        blockDevice('sdd', { vendor: b('vendor'), model: b('model'), serial: b('serial'), wwn: `0x${WWN}`, size: 500 * 2 ** 30 }),
+        blockDevice('sdc1', { type: 'part', parents: ['sdc'], mountpoints: [b('mnt'), '/boot'], fstype: 'xfs' }),
+        blockDevice('sde', { wwn: '0x5000c500000000e1', model: b('model-e') }),
       ],
       links: {
         [`/dev/disk/by-id/wwn-0x${WWN}`]: '/dev/sdc',
@@ -280,7 +256,7 @@ test('hover: 10 MB host strings give a bounded hover, quickly', () => {
 });
 
 test('hover: many users, paths and documents are listed up to a bound, then counted', () => {
-  const devices = [device('sdc', { wwn: `0x${WWN}` })];
+  const devices = [blockDevice('sdc', { wwn: `0x${WWN}` })];
   const paths = [];
   for (let i = 0; i < 5000; i++) paths.push({ name: `sdx${i}`, state: 'enabled(a)' });
   const domains = Array.from({ length: 5000 }, (_, i) => ({ name: `guest${i}`, disks: [{ source: '/dev/sdc', shareable: true }] }));
@@ -309,9 +285,9 @@ test('hover: many users, paths and documents are listed up to a bound, then coun
 });
 
 test('hover: devices stacked 100,000 deep (a partition, a map on it, …) do not overflow the stack', () => {
-  const devices = [device('sdc', { wwn: `0x${WWN}` })];
+  const devices = [blockDevice('sdc', { wwn: `0x${WWN}` })];
   for (let i = 0; i < 100_000; i++)
-    devices.push(device(`dm-${i}`, { type: 'lvm', parents: [i ? `dm-${i - 1}` : 'sdc'], mountpoints: i === 99_999 ? ['/top'] : [] }));
+    devices.push(blockDevice(`dm-${i}`, { type: 'lvm', parents: [i ? `dm-${i - 1}` : 'sdc'], mountpoints: i === 99_999 ? ['/top'] : [] }));
   const snap: InventorySnapshot = { format: SNAPSHOT_FORMAT, host: 'kvm-d', collectedAt: '', devices, links: {}, tools: {}, warnings: [] };
   const md = hoverMd(service([new HostIndex(snap)]), domainXml(blockDisk('/dev/sdc')));
   assert.match(md, /in use by the host: \/dev\/dm-99999 is mounted on \/top/);
@@ -483,7 +459,7 @@ test('completion: 200,000 devices do not overflow the stack; a bounded, ranked, 
   const links: Record<string, string> = {};
   for (let i = 0; i < 200_000; i++) {
     const wwn = `0x5000c5${i.toString(16).padStart(10, '0')}`;
-    devices.push(device(`sd${i}x`, { wwn, size: (i % 1000) * 2 ** 30 }));
+    devices.push(blockDevice(`sd${i}x`, { wwn, size: (i % 1000) * 2 ** 30 }));
     links[`/dev/disk/by-id/wwn-${wwn}`] = `/dev/sd${i}x`;
   }
   const snap: InventorySnapshot = { format: SNAPSHOT_FORMAT, host: 'kvm-big', collectedAt: '', devices, links, tools: {}, warnings: [] };
@@ -513,7 +489,7 @@ test('code actions and hover with 1e6 links to one LUN: fast, few actions, the u
     format: SNAPSHOT_FORMAT,
     host: 'kvm-l',
     collectedAt: '',
-    devices: [device('sdc', { wwn: `0x${WWN}` })],
+    devices: [blockDevice('sdc', { wwn: `0x${WWN}` })],
     links,
     tools: {},
     warnings: [],
