@@ -241,9 +241,10 @@ suite('live hosts over ssh (rig)', function () {
     );
     assert.match(notice.message, /^kvm-down: .*refused/i);
     assert.ok(!notice.message.includes('\n'), 'one line');
-    const s = await until('the warning state', async () => {
+    // Both setting changes start a fetch; the status spins while the second runs, so wait for it to settle.
+    const s = await until('the warning state, no fetch running', async () => {
       const x = await api.updateStatusBar();
-      return x.warning ? x : undefined;
+      return x.warning && !x.fetching ? x : undefined;
     });
     assert.strictEqual(s.text, '$(warning) kvm-down · failed');
     assert.match(s.tooltip, /kvm-down.*refused/i);
