@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,7 +16,7 @@ import { ServerCore } from '../server/src/lsp/serverCore';
 import { watchedPath } from '../server/src/lsp/watchedFiles';
 import { blockDisk, domainXml, EXAMPLE_INVENTORY, exampleHost } from './support/examples';
 import { applyLspEdits } from './support/edits';
-import { until } from './support/poll';
+import { until, within } from './support/poll';
 
 interface Published {
   uri: string;
@@ -34,7 +34,8 @@ function recordingClient(settings: () => unknown) {
     progress: async () => ({ report: () => undefined, done: () => undefined, onCancel: () => undefined }),
     configuration: async () => settings(),
     registerForConfiguration: async () => undefined,
-    registerFileWatchers: async (globs) => void rec.watchers.push(...globs),
+    registerFileWatchers: async (watchers) =>
+      void rec.watchers.push(...watchers.map((w) => `${w.globPattern}${w.kind ? ` kind ${w.kind}` : ''}`)),
   };
   const last = (uri: string) => rec.published.filter((p) => p.uri === uri).at(-1);
   return { client, rec, last };
@@ -183,7 +184,8 @@ test('workspace diagnostics: files not open are published; the open document tak
     '.hidden/h.xml': named('h', blockDisk('/dev/sdc')),
     'node_modules/n.xml': named('n', blockDisk('/dev/sdc')),
   });
-  assert.deepEqual(rec.watchers, ['**/*.xml']);
+  // XML files, and any path created or deleted (WatchKind Create 1 | Delete 4): a folder is one event.
+  assert.deepEqual(rec.watchers, ['**/*.xml', '**/* kind 5']);
   const a = uri('a.xml');
   await until('a.xml published without being opened', () => (codes(last(a)).includes('unstable-device-name') ? true : undefined));
   assert.equal(last(a)!.version, undefined);
@@ -280,6 +282,85 @@ test('watched files: created, changed and deleted on disk update the workspace d
   server.didChangeWatchedFiles(null as never);
   assert.equal(server.core.workspace.fileCount, before);
   assert.equal(last(pathToFileURL(hidden).toString()), undefined);
+});
+
+test('watched files: a folder deleted clears every file in it (an open one keeps its own); a folder created is walked', async (t) => {
+  const pool = "<pool type='disk'><name>p</name><source><device path='/dev/sdc'/></source><target><path>/dev</path></target></pool>";
+  const { ws, server, last, uri } = await workspaceServer(t, {
+    'a.xml': named('a', blockDisk('/dev/sdc')),
+    'vms/b.xml': named('b', blockDisk('/dev/sdc', 'vdc')),
+    'vms/deep/c.xml': named('c', blockDisk('/dev/sdc', 'vdd')),
+    'vms/deep/pool.xml': pool,
+    'vmsx/d.xml': named('d', blockDisk('/dev/sdc', 'vde')),
+  });
+  const [a, b, c, p, d] = ['a.xml', 'vms/b.xml', 'vms/deep/c.xml', 'vms/deep/pool.xml', 'vmsx/d.xml'].map(uri);
+  for (const f of [a, b, c, d]) await until(`${f} published`, () => (codes(last(f)).includes('unstable-device-name') ? true : undefined));
+  await until('the pool published', () => (last(p)?.diagnostics.length ? true : undefined));
+  const cText = named('c', blockDisk('/dev/disk/by-label/appdata', 'vdd'));
+  server.documentChanged(c, 1, cText);
+  await until('c.xml open', () => (last(c)!.version === 1 ? true : undefined));
+  const openFindings = codes(last(c));
+  assert.ok(openFindings.includes('guest-mutable-identifier'), openFindings.join());
+  const files = server.core.workspace.fileCount;
+  const peers = server.core.peerCount;
+
+  // One event for the folder (as VS Code sends it), none for the files in it.
+  rmSync(join(ws, 'vms'), { recursive: true });
+  await server.didChangeWatchedFiles({ changes: [{ uri: uri('vms'), type: 3 }] });
+  assert.deepEqual(last(b)!.diagnostics, [], 'b.xml cleared');
+  assert.deepEqual(last(p)!.diagnostics, [], 'the pool cleared');
+  assert.equal(last(c)!.version, 1, "the open c.xml keeps its document's diagnostics");
+  assert.deepEqual(codes(last(c)), openFindings);
+  assert.ok(codes(last(d)).includes('unstable-device-name'), 'vmsx/ is another folder');
+  assert.ok(codes(last(a)).includes('unstable-device-name'));
+  assert.equal(server.core.workspace.fileCount, files - 3, 'b, c and the pool are no longer workspace files');
+  assert.equal(server.core.peerCount, peers - 1, 'b is no longer a peer; the open c still is');
+  server.core.revalidateAll();
+  await server.core.workspace.idle();
+  assert.deepEqual(last(b)!.diagnostics, [], 'a later pass does not bring b back');
+  server.documentClosed(c);
+  assert.deepEqual(last(c)!.diagnostics, [], 'closed: its file is gone');
+
+  // A folder moved in: walked as the scan walks (no dot-directories, node_modules or links).
+  const elsewhere = mkdtempSync(join(tmpdir(), 'ldx-wsd-elsewhere-'));
+  t.after(() => rmSync(elsewhere, { recursive: true, force: true }));
+  writeFileSync(join(elsewhere, 'l.xml'), named('l', blockDisk('/dev/sdc', 'vdf')));
+  const moved: Record<string, string> = {
+    'moved/e.xml': named('e', blockDisk('/dev/sdc', 'vdg')),
+    'moved/sub/f.xml': named('f', blockDisk('/dev/sdc', 'vdh')),
+    'moved/sub/pool.xml': pool,
+    'moved/note.xml': '<note/>',
+    'moved/.hidden/h.xml': named('h', blockDisk('/dev/sdc', 'vdi')),
+    'moved/node_modules/n.xml': named('n', blockDisk('/dev/sdc', 'vdj')),
+    '.cache/k.xml': named('k', blockDisk('/dev/sdc', 'vdk')),
+  };
+  for (const [rel, text] of Object.entries(moved)) {
+    mkdirSync(join(ws, rel, '..'), { recursive: true });
+    writeFileSync(join(ws, rel), text);
+  }
+  symlinkSync(elsewhere, join(ws, 'moved', 'link'));
+  symlinkSync(elsewhere, join(ws, 'linked'));
+  const before = server.core.workspace.fileCount;
+  await within(
+    'the folders created walked',
+    server.didChangeWatchedFiles({
+      changes: ['moved', 'linked', '.cache', 'moved/.hidden'].map((rel) => ({ uri: uri(rel), type: 1 as const })),
+    }),
+  );
+  assert.equal(server.core.workspace.fileCount, before + 3, 'e, f and the pool');
+  for (const rel of ['moved/e.xml', 'moved/sub/f.xml'])
+    await until(`${rel} published`, () => (codes(last(uri(rel))).includes('unstable-device-name') ? true : undefined));
+  await until('the pool moved in published', () => (last(uri('moved/sub/pool.xml'))?.diagnostics.length ? true : undefined));
+  await server.core.workspace.idle();
+  for (const rel of [
+    'moved/note.xml',
+    'moved/.hidden/h.xml',
+    'moved/node_modules/n.xml',
+    '.cache/k.xml',
+    'moved/link/l.xml',
+    'linked/l.xml',
+  ])
+    assert.equal(last(uri(rel)), undefined, rel);
 });
 
 test('workspace diagnostics: with 2,000 workspace files, open documents are published first (time measured)', async (t) => {

@@ -4,9 +4,7 @@
  * the server starts), resolves relative paths in the settings, and shows the server's work-done
  * progress as a cancellable notification. Creating the client starts nothing (see serverStart.ts).
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import * as vscode from 'vscode';
 import { terminalText } from '../../server/src/encode';
 import {
@@ -21,6 +19,7 @@ import {
   type WorkDoneProgressReport,
 } from 'vscode-languageclient/node';
 import { SETTINGS_SECTION, type InitializationOptions } from '../../server/src/protocol';
+import { FINDING_DOCS_URI, withFindingDocLink } from './commands/findingDocs';
 import { SERVED_SCHEMES } from './documents';
 import { progressTitle } from './notices';
 import { resolveSettings } from './settings';
@@ -29,15 +28,6 @@ import { hostAccessAllowed } from './trust';
 function firstFolder(): string | undefined {
   const f = vscode.workspace.workspaceFolders?.find((x) => x.uri.scheme === 'file');
   return f?.uri.fsPath;
-}
-
-/** The README that documents each finding code: README.md in the repository, readme.md in an installed .vsix. */
-function docsUri(extensionPath: string): string | undefined {
-  for (const name of ['README.md', 'readme.md']) {
-    const p = path.join(extensionPath, name);
-    if (fs.existsSync(p)) return pathToFileURL(p).toString();
-  }
-  return undefined;
 }
 
 /** The inspector port of the server in a debug session (the launch configuration attaches to it). */
@@ -72,7 +62,6 @@ export function createClient(context: vscode.ExtensionContext, log: vscode.LogOu
     // Extension development (F5): the server also listens for a debugger on that port (without waiting for one).
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', `--inspect=${SERVER_INSPECT_PORT}`] } },
   };
-  const docs = docsUri(context.extensionPath);
   const clientOptions: LanguageClientOptions = {
     documentSelector: SERVED_SCHEMES.map((scheme) => ({ language: 'xml', scheme })),
     // No `synchronize.configurationSection`: the server registers for workspace/didChangeConfiguration
@@ -81,7 +70,8 @@ export function createClient(context: vscode.ExtensionContext, log: vscode.LogOu
     // Read when the server starts (trust may have been granted since activation).
     initializationOptions: (): InitializationOptions => ({
       hostAccess: hostAccessAllowed(),
-      docsUri: docs,
+      // Code links point into the findings' documentation, which the client shows (commands/findingDocs.ts).
+      docsUri: FINDING_DOCS_URI.toString(),
       // Fetched inventories are kept there: a window reload within the maximum age fetches nothing.
       cacheDir: context.globalStorageUri.fsPath,
     }),
@@ -91,6 +81,7 @@ export function createClient(context: vscode.ExtensionContext, log: vscode.LogOu
       return false;
     },
     middleware: {
+      handleDiagnostics: (uri, diagnostics, next) => next(uri, diagnostics.map(withFindingDocLink)),
       workspace: {
         configuration: async (params, token, next) => {
           const result = await next(params, token);

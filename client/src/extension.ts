@@ -9,7 +9,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { terminalText } from '../../server/src/encode';
 import { InventoryErrorNotification, InventoryStateNotification, SETTINGS_SECTION } from '../../server/src/protocol';
 import { createClient, showProgressAsNotification, type ProgressEvent } from './client';
-import { InventoryDocuments, registerCommands } from './commands';
+import { FindingDocs, InventoryDocuments, registerCommands } from './commands';
 import { inventoryErrorNotice } from './notices';
 import { ServerStarter, START_FAILED_NOTICE } from './serverStart';
 import { startWithFirstLibvirtDocument } from './startOnOpen';
@@ -128,6 +128,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Libvir
     status,
     log,
     inventoryDocuments: new InventoryDocuments(),
+    findingDocs: new FindingDocs(),
   });
 
   // Settings a repository must not decide: say once in the log when a workspace sets one that is not used.

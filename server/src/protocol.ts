@@ -134,6 +134,12 @@ export const InventoryViewRequest = new RequestType<HostParams, string | null, v
 /** A host's inventory snapshot (what Save Snapshot writes); `null` when it has none. */
 export const HostInventoryRequest = new RequestType<HostParams, InventorySnapshot | null, void>('libvirtDomain/hostInventory');
 
+/**
+ * The findings' documentation as one Markdown document, built from rules/codes.ts: one heading per
+ * code (so `#code` scrolls to it). The client shows it in a Markdown preview when a code link is clicked.
+ */
+export const FindingDocsRequest = new RequestType<object | null, string, void>('libvirtDomain/findingDocs');
+
 /** Every custom request, for the test that the server answers each one. */
 export const REQUESTS = [
   RefreshInventoryRequest,
@@ -142,6 +148,7 @@ export const REQUESTS = [
   FixAllEditsRequest,
   InventoryViewRequest,
   HostInventoryRequest,
+  FindingDocsRequest,
 ] as const;
 
 /** Every custom notification, by direction. */

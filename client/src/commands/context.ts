@@ -9,6 +9,7 @@ import { HostGroupsRequest } from '../../../server/src/protocol';
 import { notificationLabel } from '../notices';
 import { settingsTarget } from '../settingsScope';
 import type { DomainStatusBar } from '../statusBar';
+import type { FindingDocs } from './findingDocs';
 import type { InventoryDocuments } from './inventoryDocuments';
 
 export interface CommandContext {
@@ -18,6 +19,8 @@ export interface CommandContext {
   readonly log: vscode.LogOutputChannel;
   /** The read-only inventory views (`libvirt-domain-inventory:` documents). */
   readonly inventoryDocuments: InventoryDocuments;
+  /** The findings' documentation (`libvirt-domain-docs:` document). */
+  readonly findingDocs: FindingDocs;
 }
 
 /**

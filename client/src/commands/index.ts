@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { chooseHostGroup } from './chooseHostGroup';
 import type { CommandContext, CommandFactory } from './context';
+import { FINDING_DOCS_SCHEME, SHOW_FINDING_DOC, showFindingDoc } from './findingDocs';
 import { fixAllInFile, fixAllInWorkspace } from './fixAll';
 import { saveInventorySnapshot, showHostInventory } from './hostInventory';
 import { INVENTORY_SCHEME } from './inventoryDocuments';
@@ -13,6 +14,7 @@ import { refreshInventory } from './refreshInventory';
 import { showLog } from './showLog';
 
 export type { CommandContext } from './context';
+export { FindingDocs, FINDING_DOCS_URI, withFindingDocLink } from './findingDocs';
 export { InventoryDocuments } from './inventoryDocuments';
 
 /** Every command the extension contributes (package.json `contributes.commands`), with its factory. */
@@ -24,13 +26,16 @@ export const COMMANDS: readonly { id: string; factory: CommandFactory }[] = [
   { id: 'libvirtDomain.saveInventorySnapshot', factory: saveInventorySnapshot },
   { id: 'libvirtDomain.fixAllInFile', factory: fixAllInFile },
   { id: 'libvirtDomain.fixAllInWorkspace', factory: fixAllInWorkspace },
+  { id: SHOW_FINDING_DOC, factory: showFindingDoc },
 ];
 
-/** Registers the inventory view's documents and every command of COMMANDS. */
+/** Registers the read-only documents (inventory views, findings' documentation) and every command of COMMANDS. */
 export function registerCommands(context: vscode.ExtensionContext, ctx: CommandContext): void {
   context.subscriptions.push(
     ctx.inventoryDocuments,
     vscode.workspace.registerTextDocumentContentProvider(INVENTORY_SCHEME, ctx.inventoryDocuments),
+    ctx.findingDocs,
+    vscode.workspace.registerTextDocumentContentProvider(FINDING_DOCS_SCHEME, ctx.findingDocs),
     ...COMMANDS.map(({ id, factory }) => vscode.commands.registerCommand(id, factory(ctx))),
   );
 }

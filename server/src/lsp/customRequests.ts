@@ -5,6 +5,7 @@
 import type { NotificationType, RequestType } from 'vscode-languageserver';
 import {
   ChooseHostGroupRequest,
+  FindingDocsRequest,
   FixAllEditsRequest,
   HostAccessNotification,
   HostGroupsRequest,
@@ -28,4 +29,5 @@ export function bindCustomMessages(connection: MessageBinder, server: LanguageSe
   connection.onRequest(FixAllEditsRequest, (p) => server.fixAllEdits(p));
   connection.onRequest(InventoryViewRequest, (p) => server.inventoryView(p));
   connection.onRequest(HostInventoryRequest, (p) => server.hostInventory(p));
+  connection.onRequest(FindingDocsRequest, () => server.findingDocs());
 }

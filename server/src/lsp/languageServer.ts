@@ -25,6 +25,7 @@ import {
   type CompletionParams,
   type DidChangeConfigurationParams,
   type DidChangeWatchedFilesParams,
+  type FileEvent,
   type Hover,
   type HoverParams,
   type InitializeParams,
@@ -33,6 +34,7 @@ import {
 } from 'vscode-languageserver';
 import { terminalText } from '../encode';
 import { inventoryMarkdown } from '../features/inventoryView';
+import { findingsDocument } from '../rules/codesDoc';
 import type { HostIndex } from '../inventory/resolver';
 import type { InventorySnapshot } from '../inventory/snapshot';
 import {
@@ -55,8 +57,8 @@ import { SchemaManager } from './schemaManager';
 import { ServerCore, type LspClient } from './serverCore';
 import { PoolIndex } from './poolIndex';
 import { normalizeSettings } from './settings';
-import { WATCHED_GLOB } from './watchedFiles';
-import { scanWorkspace } from './workspaceIndex';
+import { FILE_WATCHERS, filesOfCreatedFolders, withDeletedFolderContents, type FileWatcher } from './watchedFiles';
+import { DEFAULT_SCAN_LIMITS, scanWorkspace } from './workspaceIndex';
 
 /** How the server reaches the editor: ServerCore's diagnostics and log, plus notifications, progress and settings. */
 export interface LanguageServerClient extends LspClient {
@@ -72,7 +74,7 @@ export interface LanguageServerClient extends LspClient {
   /** Asks the editor to ask for inlay hints again (`workspace/inlayHint/refresh`); called only when it said it can. */
   refreshInlayHints?(): void;
   /** Asks to be told of changes to files matching these globs (registers `workspace/didChangeWatchedFiles`). */
-  registerFileWatchers?(globs: string[]): Promise<void>;
+  registerFileWatchers?(watchers: readonly FileWatcher[]): Promise<void>;
 }
 
 /**
@@ -192,7 +194,7 @@ export class LanguageServer {
         .catch((e: Error) => this.log(`settings: cannot register for changes: ${e.message}`));
     // Files created, changed or deleted on disk after the scan (workspace diagnostics, peers).
     if (this.canWatchFiles && this.client.registerFileWatchers)
-      this.client.registerFileWatchers([WATCHED_GLOB]).catch((e: Error) => this.log(`workspace: cannot watch files: ${e.message}`));
+      this.client.registerFileWatchers(FILE_WATCHERS).catch((e: Error) => this.log(`workspace: cannot watch files: ${e.message}`));
     // The first diagnostics wait for the first settings (one round trip to the client).
     // A client that never answers the settings request must not keep them back for good.
     this.core.hold();
@@ -288,12 +290,28 @@ export class LanguageServer {
     this.core.close(uri);
   }
 
-  /** Files created, changed or deleted on disk (see ServerCore.watchedFilesChanged). */
-  didChangeWatchedFiles(params: Received<DidChangeWatchedFilesParams>): void {
-    const changes = Array.isArray(params?.changes) ? params.changes : [];
-    this.core.watchedFilesChanged(
-      changes.filter((c): c is { uri: string; type: 1 | 2 | 3 } => typeof c?.uri === 'string' && [1, 2, 3].includes(c?.type)),
+  /**
+   * Files created, changed or deleted on disk (see ServerCore.watchedFilesChanged), for the workspace
+   * files and the pool index. A folder is one event: deleted, it stands for the files known below
+   * it; created (moved in), it is walked as the scan walks. Resolves once those walks are done.
+   */
+  async didChangeWatchedFiles(params: Received<DidChangeWatchedFilesParams>): Promise<void> {
+    const received = Array.isArray(params?.changes) ? params.changes : [];
+    const changes = received.filter(
+      (c): c is { uri: string; type: 1 | 2 | 3 } => typeof c?.uri === 'string' && [1, 2, 3].includes(c?.type),
     );
+    const apply = (events: FileEvent[]) => {
+      this.core.watchedFilesChanged(events);
+      this.pools.watchedFilesChanged(events);
+    };
+    apply(withDeletedFolderContents(changes, [...this.core.workspace.uris(), ...this.pools.uris()]));
+    try {
+      const walkLimits = { maxFiles: DEFAULT_SCAN_LIMITS.maxFiles, cancelled: () => this.stopped };
+      const found = await filesOfCreatedFolders(changes, this.workspaceFolders, walkLimits);
+      if (found.length && !this.stopped) apply(found);
+    } catch (e) {
+      this.log(`workspace: cannot read a folder created: ${(e as Error).message}`);
+    }
   }
 
   hover(params: HoverParams): Hover | null {
@@ -422,6 +440,11 @@ export class LanguageServer {
   /** A host's inventory snapshot (what Save Snapshot writes). */
   hostInventory(params: Received<HostParams>): InventorySnapshot | null {
     return this.inventoryFor(params)?.snapshot ?? null;
+  }
+
+  /** The findings' documentation (the client shows it when a diagnostic's code link is clicked). */
+  findingDocs(): string {
+    return findingsDocument();
   }
 
   /** `host`, else the first host the document `uri` is checked against: the inventory the document uses, else the live one, else a snapshot's. */

@@ -10,10 +10,8 @@ const documents = new TextDocuments(TextDocument);
 const server = new LanguageServer({
   ...connectionClient(connection),
   refreshInlayHints: () => void connection.languages.inlayHint.refresh().catch(() => undefined),
-  registerFileWatchers: async (globs) =>
-    void (await connection.client.register(DidChangeWatchedFilesNotification.type, {
-      watchers: globs.map((globPattern) => ({ globPattern })),
-    })),
+  registerFileWatchers: async (watchers) =>
+    void (await connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [...watchers] })),
 });
 
 connection.onInitialize((p) => server.initialize(p));

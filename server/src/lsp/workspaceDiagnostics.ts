@@ -67,6 +67,11 @@ export class WorkspaceDiagnostics {
     return this.files.has(uri);
   }
 
+  /** The workspace files known (a folder deleted on disk stands for those below it). */
+  uris(): IterableIterator<string> {
+    return this.files.keys();
+  }
+
   /** A domain or pool file found on disk (by the scan or the watcher); checked in the next pass. */
   add(uri: string): void {
     if (this.files.has(uri)) return;

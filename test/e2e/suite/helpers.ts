@@ -170,3 +170,42 @@ export async function probe<T = unknown>(
   if (!r.ok) throw new Error(`probe ${req.kind} failed: ${r.error}`);
   return r.value as T;
 }
+
+/**
+ * Clicks a diagnostic's code link in the Problems panel, as a user does (needs probes), then waits for
+ * the findings' documentation in a Markdown preview. Resolves to where the code's heading is in the
+ * preview (its distance from the top, in pixels) and the tabs then open.
+ */
+export async function clickCodeLinkInProblems(code: string): Promise<{ headingTop: number; tabs: vscode.Tab[] }> {
+  await vscode.commands.executeCommand('workbench.actions.view.problems');
+  await until(
+    `the code link ${code} in the Problems panel, clicked`,
+    () =>
+      probe<boolean>({
+        kind: 'eval',
+        expr: `(() => { const a = [...document.querySelectorAll('.markers-panel a.monaco-link')].find((x) => x.offsetParent && x.textContent.trim() === ${JSON.stringify(code)}); if (!a) return false; a.click(); return true; })()`,
+      }),
+    15_000,
+  );
+  const tabs = await until('the findings preview tab', () => {
+    const all = vscode.window.tabGroups.all.flatMap((g) => g.tabs);
+    return all.some(
+      (t) => t.input instanceof vscode.TabInputWebview && /markdown\.preview/.test(t.input.viewType) && /findings/i.test(t.label),
+    )
+      ? all
+      : undefined;
+  });
+  const headingTop = await until(
+    `the preview scrolled to ${code}`,
+    async () => {
+      const frames = await probe<{ value?: number | null }[]>({
+        kind: 'frames',
+        expr: `(() => { const h = document.getElementById(${JSON.stringify(code)}); return h && document.body.textContent.includes('Libvirt Domain XML: findings') ? Math.round(h.getBoundingClientRect().top) : null; })()`,
+      });
+      const top = frames.map((f) => f.value).find((v) => typeof v === 'number');
+      return top !== undefined && top !== null && top >= 0 && top < 200 ? top : undefined;
+    },
+    15_000,
+  );
+  return { headingTop, tabs };
+}

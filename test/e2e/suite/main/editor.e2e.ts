@@ -6,12 +6,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import {
+  clickCodeLinkInProblems,
   closeAll,
   codeOf,
   extensionApi,
   markdownOf,
   openEditor,
   ours,
+  probesAvailable,
   rangeOf,
   recorded,
   revertAndClose,
@@ -82,10 +84,49 @@ suite('domain XML in a trusted workspace (snapshot from the workspace settings)'
       assert.strictEqual(d.source, SOURCE);
       const code = d.code as { value: string; target: vscode.Uri };
       assert.strictEqual(typeof code, 'object', `code of ${codeOf(d)} carries its documentation link`);
-      assert.match(code.target.toString(), new RegExp(`README\\.md#${code.value}$`));
+      // A command link to the findings' documentation (a file link opened the raw README beside the preview).
+      assert.strictEqual(code.target.scheme, 'command');
+      assert.strictEqual(code.target.path, 'libvirtDomain.showFindingDoc');
+      assert.deepStrictEqual(JSON.parse(code.target.query), [code.value]);
     }
     // The cdrom /dev/sr0 (line 33) is not flagged.
     assert.ok(!ours(uri).some((d) => d.range.start.line === 32), 'cdrom not flagged');
+  });
+
+  test("a code link in the Problems panel opens the findings' documentation in the preview, at the code, and no README as text", async () => {
+    const editor = await openEditor(APP01);
+    const uri = editor.document.uri;
+    // duplicate-target: a section far enough down that the preview must scroll to it.
+    await waitForDiagnostic(uri, 'duplicate-target');
+    const openedText = new Set<string>();
+    const watch = vscode.workspace.onDidOpenTextDocument((d) => openedText.add(d.uri.toString()));
+    try {
+      if (probesAvailable) {
+        const { headingTop, tabs } = await clickCodeLinkInProblems('duplicate-target');
+        assert.ok(headingTop < 200, `the heading is at the top (${headingTop} px)`);
+        const texts = tabs.filter((t) => t.input instanceof vscode.TabInputText).map((t) => (t.input as vscode.TabInputText).uri.path);
+        assert.ok(!texts.some((p) => /readme\.md$/i.test(p)), `no README opened as text: ${texts.join(', ')}`);
+      } else {
+        // A downloaded VS Code has no probes: run the link's command as the Problems panel would.
+        const code = ours(uri).find((d) => codeOf(d) === 'duplicate-target')!.code as { target: vscode.Uri };
+        await vscode.commands.executeCommand(code.target.path, ...(JSON.parse(code.target.query) as unknown[]));
+      }
+      const docs = await until('the findings document', () =>
+        vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'libvirt-domain-docs'),
+      );
+      // Built by the server from rules/codes.ts: every code of the file has its section.
+      for (const d of ours(uri)) assert.ok(docs.getText().includes(`### ${codeOf(d)}\n`), codeOf(d));
+      assert.ok(![...openedText].some((u) => /readme\.md/i.test(u)), [...openedText].join(', '));
+      // Nothing in the Problems panel besides this extension's findings (no manifest-linter warnings about a README).
+      const others = vscode.languages.getDiagnostics().filter(([u, ds]) => /readme\.md$/i.test(u.path) && ds.length);
+      assert.deepStrictEqual(
+        others.map(([u]) => u.toString()),
+        [],
+      );
+    } finally {
+      watch.dispose();
+      await vscode.commands.executeCommand('workbench.action.closePanel');
+    }
   });
 
   test('the preferred quick fix rewrites /dev/sdc to the DMP node', async () => {

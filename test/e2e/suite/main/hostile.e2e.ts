@@ -35,8 +35,9 @@ const INSPECT = (root: string) => `(() => {
     images: inRoots('img').map((i) => i.getAttribute('src')),
     // A heading the host made starts with its text; ours may quote it after our own words (a LUN's model).
     injectedHeadings: inRoots('h1,h2,h3,h4,h5,h6').map((h) => h.textContent).filter((t) => /^\\s*INJECTED/.test(t)),
-    // Our own document link (the source path → the inventory view of a host whose name passed the server's check) is allowed.
-    links: inRoots('a').map((a) => a.getAttribute('href') || a.getAttribute('data-href') || '').filter((h) => /command:|beacon/.test(h) && !/^command:libvirtDomain\\.showHostInventory\\?(%7B%22host%22%3A%22|\\{"host":")kvm-a(%22%7D|"\\})$/.test(h)),
+    // Our own links are allowed: the document link (the source path → the inventory view of a host whose name
+    // passed the server's check) and a finding code's link to its documentation (the code, nothing from the host).
+    links: inRoots('a').map((a) => a.getAttribute('href') || a.getAttribute('data-href') || '').filter((h) => /command:|beacon/.test(h) && !/^command:libvirtDomain\\.showHostInventory\\?(%7B%22host%22%3A%22|\\{"host":")kvm-a(%22%7D|"\\})$/.test(h) && !/^command:libvirtDomain\\.showFindingDoc\\?(%5B%22|\\[")[a-z-]+(%22%5D|"\\])$/.test(h)),
     overlay: !!document.getElementById('ldx-overlay') || inRoots('*').some((e) => getComputedStyle(e).position === 'fixed' && /all LUNs unused/.test(e.textContent || '')),
   };
 })()`;

@@ -108,4 +108,36 @@ suite('diagnostics over the workspace and over time', () => {
       fs.rmSync(file, { force: true });
     }
   });
+
+  test('a folder moved in is scanned; deleted as a whole, the diagnostics of every file in it go', async () => {
+    await openEditor(APP01);
+    await waitForDiagnostic(wsUri(APP01), 'unstable-device-name', SDC, 30_000);
+    await closeAll();
+    const domain = (name: string) =>
+      `<domain type='kvm'><name>${name}</name><devices><disk type='block' device='disk'><source dev='/dev/sdc'/><target dev='vdb' bus='virtio'/></disk></devices></domain>\n`;
+    // Built outside the workspace, then moved in: one event for the folder, none for its files.
+    const staging = fs.mkdtempSync(path.join(process.env.LDX_E2E_SCRATCH!, 'moved-'));
+    fs.mkdirSync(path.join(staging, 'sub'));
+    fs.writeFileSync(path.join(staging, 'one.xml'), domain('one'));
+    fs.writeFileSync(path.join(staging, 'sub', 'two.xml'), domain('two'));
+    const folder = path.join(workspaceDir(), 'moved-in');
+    const uris = [vscode.Uri.file(path.join(folder, 'one.xml')), vscode.Uri.file(path.join(folder, 'sub', 'two.xml'))];
+    try {
+      try {
+        fs.renameSync(staging, folder);
+      } catch {
+        fs.cpSync(staging, folder, { recursive: true }); // another file system: copied in instead
+      }
+      for (const u of uris) await waitForDiagnostic(u, 'unstable-device-name', undefined, 30_000);
+      fs.rmSync(folder, { recursive: true });
+      await until(
+        'the folder deleted: every file of it without diagnostics',
+        () => (uris.every((u) => ours(u).length === 0) ? true : undefined),
+        30_000,
+      );
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+      fs.rmSync(staging, { recursive: true, force: true });
+    }
+  });
 });

@@ -5,7 +5,18 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { closeAll, EXTENSION_ID, extensionApi, openEditor, ours, waitForDiagnostic } from '../helpers';
+import {
+  clickCodeLinkInProblems,
+  closeAll,
+  EXTENSION_ID,
+  extensionApi,
+  openEditor,
+  ours,
+  probe,
+  probesAvailable,
+  until,
+  waitForDiagnostic,
+} from '../helpers';
 
 suite('the installed .vsix', () => {
   teardown(closeAll);
@@ -25,10 +36,10 @@ suite('the installed .vsix', () => {
     // Named in the message once the server has loaded the workspace's snapshot.
     const d = await waitForDiagnostic(uri, 'unstable-device-name', '19:19-19:27', 30_000, /3pardata0_12/);
     await waitForDiagnostic(uri, 'duplicate-target');
-    // vsce stores the README as readme.md: the links point there.
-    const targets = ours(uri).map((x) => (typeof x.code === 'object' ? String(x.code.target) : `no link (code ${String(x.code)})`));
+    // Each code links to the findings' documentation (a command the extension runs), not to a file.
+    const targets = ours(uri).map((x) => (typeof x.code === 'object' ? x.code.target.toString(true) : `no link (code ${String(x.code)})`));
     assert.ok(
-      targets.every((t) => /\/readme\.md#[a-z-]+$/i.test(t)),
+      targets.every((t) => /^command:libvirtDomain\.showFindingDoc\?\["[a-z-]+"\]$/.test(t)),
       targets.join(', '),
     );
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
@@ -67,5 +78,40 @@ suite('the installed .vsix', () => {
       lenses.some((l) => /^Hosts: kvm-a · snapshot/.test(l.command?.title ?? '')),
       lenses.map((l) => l.command?.title).join(' | '),
     );
+  });
+
+  test("the extension page shows the README's pictures; a code link opens the findings' documentation, not the readme", async function () {
+    if (!probesAvailable) this.skip();
+    await vscode.commands.executeCommand('extension.open', EXTENSION_ID);
+    // The page is a webview (a frame): its pictures, as the browser loaded them.
+    const pictures = await until(
+      'the README on the extension page, its pictures loaded',
+      async () => {
+        const frames = await probe<{ value?: { src: string; width: number }[] | null }[]>({
+          kind: 'frames',
+          expr: `(() => document.body && document.body.textContent.includes('Map host block devices into KVM guests') ? [...document.images].map((i) => { i.scrollIntoView(); return { src: i.getAttribute('src').slice(0, 22), width: i.naturalWidth }; }) : null)()`,
+        });
+        const imgs = frames.map((f) => f.value).find((v) => Array.isArray(v));
+        return imgs && imgs.length >= 2 && imgs.every((i) => i.width > 0) ? imgs : undefined;
+      },
+      30_000,
+    );
+    assert.ok(
+      pictures.every((p) => p.src.startsWith('data:image/png')),
+      JSON.stringify(pictures),
+    );
+    await probe({ kind: 'screenshot', path: path.join('test-output', 'vsix-extension-page.png') });
+    await closeAll();
+    const editor = await openEditor('domains/app01.xml');
+    await waitForDiagnostic(editor.document.uri, 'duplicate-target', undefined, 30_000);
+    const { tabs } = await clickCodeLinkInProblems('duplicate-target');
+    const texts = tabs.filter((t) => t.input instanceof vscode.TabInputText).map((t) => (t.input as vscode.TabInputText).uri.path);
+    assert.ok(!texts.some((p) => /readme\.md$/i.test(p)), `no README opened as text: ${texts.join(', ')}`);
+    const others = vscode.languages.getDiagnostics().filter(([u, ds]) => /readme\.md$/i.test(u.path) && ds.length);
+    assert.deepStrictEqual(
+      others.map(([u]) => u.toString()),
+      [],
+    );
+    await vscode.commands.executeCommand('workbench.action.closePanel');
   });
 });
