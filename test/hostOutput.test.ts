@@ -16,7 +16,7 @@ import { snapshotFromCollectorOutput } from '../server/src/inventory/fetch';
 import { loadInventoryFile, snapshotFromRawOutput } from '../server/src/inventory/load';
 import { buildSnapshot, parseLsblk, parseVxdisk, parseVxdmpadm, SectionInput } from '../server/src/inventory/parsers';
 import { HostIndex } from '../server/src/inventory/resolver';
-import { SnapshotError } from '../server/src/inventory/snapshot';
+import { HOST_DOMAIN_XML_MAX, SnapshotError, validateSnapshot } from '../server/src/inventory/snapshot';
 import { LanguageService } from '../server/src/languageService';
 import { escapeXmlValue } from '../server/src/xml/entities';
 import { CampaignResult } from './fuzz/campaign';
@@ -425,6 +425,88 @@ if (isHugeChild()) {
         for (const w of snap.warnings) assert.equal(w.includes('\n'), false, w);
         exerciseIndex(new HostIndex(snap));
       }
+    });
+  });
+
+  describe('domains: persistent definitions, UUIDs and states', () => {
+    const DOMAIN = (name: string, uuid: string) =>
+      `<domain type='kvm'>\n  <name>${name}</name>\n  <uuid>${uuid}</uuid>\n  <devices>\n    <disk type='block' device='disk'>\n      <source dev='/dev/sdc'/>\n      <target dev='vda'/>\n    </disk>\n  </devices>\n</domain>\n`;
+    const U1 = '7b2d4f61-1a3c-4e5d-8f7a-9b0c1d2e3f40';
+    const U2 = '3e4a1c52-8d0b-4c1e-9f53-2b6a7d8e9f01';
+    /** Raw collector output (as a host sends it): the script adds one newline after each body. */
+    const raw = (extra: string) =>
+      HEAD +
+      section('lsblk', lsblkSmall()) +
+      section('virsh-list', 'db01\nweb01\nodd\n\n') +
+      // As real virsh 9.0.0 prints it: the definition, then an empty line.
+      section('virsh-dumpxml db01', `${DOMAIN('db01', U1.toUpperCase())}\n`) +
+      // No final newline at all.
+      section('virsh-dumpxml web01', DOMAIN('web01', U2).trimEnd()) +
+      section('virsh-dumpxml odd', DOMAIN('odd', 'not-a-uuid')) +
+      extra +
+      '#LDI-DONE\n';
+    const snapOfRaw = (text: string) => snapshotFromCollectorOutput('kvm-x', splitCollectorOutput(text), FIXTURE_COLLECTED_AT);
+
+    test('xml is the body byte for byte (not the newline the collector adds); uuid lower case; state from the running list', () => {
+      const snap = snapOfRaw(raw(section('virsh-list-active', 'web01\n\n')));
+      assert.deepEqual(snap.warnings, []);
+      const [db, web, odd] = snap.domains!;
+      assert.equal(db.xml, `${DOMAIN('db01', U1.toUpperCase())}\n`);
+      assert.equal(web.xml, DOMAIN('web01', U2).trimEnd());
+      assert.deepEqual(
+        snap.domains!.map((d) => [d.name, d.uuid, d.state]),
+        [
+          ['db01', U1, 'shut off'],
+          ['web01', U2, 'running'],
+          ['odd', undefined, 'shut off'],
+        ],
+      );
+      assert.equal('uuid' in odd, false);
+      // CRLF output (a saved file): the body is still what was between the markers.
+      const crlf = snapOfRaw(raw(section('virsh-list-active', '\n')).replace(/\n/g, '\r\n'));
+      assert.equal(crlf.domains![1].xml, DOMAIN('web01', U2).trimEnd().replace(/\n/g, '\r\n'));
+    });
+
+    test('no running list (older output) or a failing one: no state; a failing one is a warning', () => {
+      const none = snapOfRaw(raw(''));
+      assert.deepEqual(none.warnings, []);
+      assert.ok(none.domains!.every((d) => d.state === undefined && d.xml !== undefined));
+      const failed = snapOfRaw(raw(section('virsh-list-active', '', 1) + '#LDI-ERR virsh-list-active error: failed to connect\n'));
+      assert.ok(failed.domains!.every((d) => d.state === undefined));
+      assert.equal(failed.tools['virsh-list-active'], 'failed');
+      assert.match(failed.warnings.join('\n'), /virsh-list-active exited with 1/);
+    });
+
+    test('a definition over HOST_DOMAIN_XML_MAX: the domain and its disks stay, the text is dropped whole, with a warning', () => {
+      const big = DOMAIN('db01', U1).replace('</domain>', `<!--${'x'.repeat(HOST_DOMAIN_XML_MAX)}-->\n</domain>`);
+      const snap = snapOfRaw(
+        raw('').replace(section('virsh-dumpxml db01', `${DOMAIN('db01', U1.toUpperCase())}\n`), section('virsh-dumpxml db01', big)),
+      );
+      const db = snap.domains![0];
+      assert.equal(db.xml, undefined);
+      assert.deepEqual(db.disks, [{ source: '/dev/sdc', shareable: false, target: 'vda' }]);
+      assert.equal(db.uuid, U1);
+      assert.match(snap.warnings.join('\n'), /domain db01: its definition is over \d+ characters and was not kept/);
+    });
+
+    test('snapshot JSON: uuid only when a UUID (lower-cased), state only running or shut off, xml only a bounded string without NUL', () => {
+      const base = (domains: unknown[]) => ({ format: 'libvirt-domain-inventory/1', host: 'h', devices: [], links: {}, domains });
+      const read = (d: Record<string, unknown>) => validateSnapshot(base([{ name: 'a', disks: [], ...d }]), 'f').domains![0];
+      assert.deepEqual(read({ uuid: U1.toUpperCase(), state: 'running', xml: '<domain/>\n\n' }), {
+        name: 'a',
+        uuid: U1,
+        state: 'running',
+        disks: [],
+        xml: '<domain/>\n\n',
+      });
+      for (const uuid of ['', 'x', `${U1} `, U1.replace(/-/g, ''), `{${U1}}`, 5, null, { a: 1 }, [U1]])
+        assert.equal(read({ uuid }).uuid, undefined, String(uuid));
+      for (const state of ['paused', 'Running', '', 1, true, null, ['running']])
+        assert.equal(read({ state }).state, undefined, String(state));
+      for (const xml of [5, null, { a: 1 }, ['<domain/>'], 'a\u0000b', 'x'.repeat(HOST_DOMAIN_XML_MAX + 1)])
+        assert.equal(read({ xml }).xml, undefined, typeof xml === 'string' ? `string of ${xml.length}` : String(xml));
+      assert.equal(read({ xml: 'x'.repeat(HOST_DOMAIN_XML_MAX) }).xml?.length, HOST_DOMAIN_XML_MAX);
+      assert.equal(read({ xml: '' }).xml, '');
     });
   });
 

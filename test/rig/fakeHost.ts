@@ -9,13 +9,19 @@
 //   vx-dsk-names.txt    "DG/VOL" lines under /dev/vx/dsk
 //   vxdmpadm.txt, vxdisk.txt, vxdctl.txt   outputs of those commands (present = InfoScale installed;
 //                       they refuse a non-root login, as VxVM does)
-//   domains/<name>.xml  domain definitions (directory present = libvirt installed)
+//   domains/<name>.xml  domain definitions, what `virsh dumpxml --inactive` prints (directory present =
+//                       libvirt installed)
+//   domains-running.txt names of the running domains (`virsh list --name`), one a line (absent = none)
 //   dev-links.tsv       like links.tsv, for symlinks elsewhere under /dev (udev SYMLINK+=, /dev/VG/LV)
 //   udev-rules/<f>.rules  the site's /etc/udev/rules.d (directory absent = no /etc/udev/rules.d)
 //   scsi-hosts.tsv      "hostN<TAB>/sys/class/scsi_host link[<TAB>node_name<TAB>port_name]" lines, in
 //                       the order the shell's glob lists them (absent = no /sys/class/scsi_host)
 //   pools/<name>.xml    `virsh pool-dumpxml` of each storage pool; pools/<name>.vols its
 //                       `virsh vol-list --details` (present = the pool is active)
+// A host built with realVirsh keeps the machine's real /usr/bin/virsh instead of the fake one (its
+// domains/, domains-running.txt and pools/ are then not used): it talks to the real libvirt daemon
+// of this machine (test/rig/libvirtd.ts) through /run/libvirt, which the rig's mount namespace does
+// not overlay. The lsblk, /dev and VxVM fakes stay.
 // Every host also gets /etc/sudoers.d/ldi-rig: what the non-root user may run with `sudo -n`
 // (by default the README's entry: the collector's three VxVM commands; see sudoCommands).
 // Device nodes are block devices of major 240 (reserved for local/experimental use: opening one
@@ -35,7 +41,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
-import { RIG_USER } from './prereq';
+import { RIG_USER, RigUnavailable } from './prereq';
 
 export type FakeTool = 'lsblk' | 'virsh' | 'vxdmpadm' | 'vxdisk' | 'vxdctl';
 
@@ -68,6 +74,12 @@ export const COLLECTOR_INVOCATIONS: Record<FakeTool, string[]> = {
   vxdisk: ['-e', '-o', 'alldgs', 'list'],
   vxdctl: ['-c', 'mode'],
 };
+/** The collector's list of running domains (`virsh -r list --name`: active ones only). */
+export const VIRSH_ACTIVE_INVOCATION = ['-c', SYSTEM_URI, '-r', 'list', '--name'];
+/** The collector's read of one domain's persistent definition (the name follows). */
+export const VIRSH_DUMPXML_INVOCATION = ['-c', SYSTEM_URI, '-r', 'dumpxml', '--inactive', '--'];
+/** The machine's real virsh, kept on a realVirsh host. */
+export const REAL_VIRSH = '/usr/bin/virsh';
 /** What the fake `virsh --version` prints when the fixture has no libvirt-version.txt. */
 export const DEFAULT_LIBVIRT_VERSION = '9.0.0';
 /**
@@ -193,6 +205,8 @@ export interface FakeHostOptions {
   faults?: RigFault[];
   /** What RIG_USER may run with sudo on this host; default RIG_SUDO_COMMANDS, [] = not in sudoers. */
   sudoCommands?: string[];
+  /** Keep the real /usr/bin/virsh (the real libvirt daemon's domains) instead of the fake one. */
+  realVirsh?: boolean;
 }
 
 export interface FakeHost {
@@ -273,8 +287,13 @@ export function buildFakeHost(opts: FakeHostOptions): FakeHost {
   const faults = opts.faults ?? [];
   const faultOf = (tool: FakeTool) => faults.find((f) => f.kind !== 'old-lsblk' && (f.tool ?? 'lsblk') === tool);
   const oldLsblk = faults.some((f) => f.kind === 'old-lsblk');
-  const domains = fixtureDomains(fixture);
-  if (domains) writeFileSync(join(opts.dir, 'virsh-list.txt'), virshListOutput(domains));
+  const domains = opts.realVirsh ? undefined : fixtureDomains(fixture);
+  if (domains) {
+    writeFileSync(join(opts.dir, 'virsh-list.txt'), virshListOutput(domains));
+    const running = readLines(join(fixture, 'domains-running.txt'));
+    for (const r of running) if (!domains.includes(r)) throw new Error(`domains-running.txt names ${r}, which has no domains/${r}.xml`);
+    writeFileSync(join(opts.dir, 'virsh-running.txt'), virshListOutput(running));
+  }
 
   const mainAction = (tool: FakeTool, file: string): string => {
     const f = faultOf(tool);
@@ -320,7 +339,11 @@ export function buildFakeHost(opts: FakeHostOptions): FakeHost {
     writeTool('lsblk', bin, [`if ${argsTest(COLLECTOR_INVOCATIONS.lsblk)}; then ${mainAction('lsblk', lsblkFile)}; fi`]);
   }
 
-  if (domains) {
+  if (opts.realVirsh) {
+    // Neither written nor hidden: the lower layer /usr/bin shows through.
+    if (!existsSync(REAL_VIRSH))
+      throw new RigUnavailable(`${REAL_VIRSH} is not installed (package libvirt-clients; scripts/setup-test-tools.sh installs it)`);
+  } else if (domains) {
     const versionFile = join(fixture, 'libvirt-version.txt');
     writeFileSync(
       join(opts.dir, 'libvirt-version.txt'),
@@ -338,18 +361,20 @@ export function buildFakeHost(opts: FakeHostOptions): FakeHost {
       'if [ "$1" = -c ] && [ $# -ge 2 ]; then uri=$2; shift 2; fi',
       'if [ -z "$uri" ]; then if [ "$(id -u)" = 0 ]; then uri=qemu:///system; else uri=qemu:///session; fi; fi',
       'if [ "$uri" = qemu:///session ] && [ "$1" = -r ]; then',
-      `  case "$2 $3 $4" in 'list --all --name'|'pool-list --name '|'pool-list --inactive --name') echo; exit 0 ;; esac`,
+      `  case "$2 $3 $4" in 'list --all --name'|'list --name '|'pool-list --name '|'pool-list --inactive --name') echo; exit 0 ;; esac`,
       'fi',
       `if [ "$uri" != ${sq(SYSTEM_URI)} ]; then printf 'error: failed to connect to the hypervisor\\nerror: no connection driver available for %s\\n' "$uri" >&2; exit 1; fi`,
       `if [ "$(id -u)" != 0 ] && ! id -Gn | tr ' ' '\\n' | grep -qx ${sq(RIG_LIBVIRT_GROUP)}; then`,
       `  printf '%s\\n' 'error: failed to connect to the hypervisor' "error: authentication unavailable: no polkit agent available to authenticate action 'org.libvirt.unix.manage'" >&2; exit 1`,
       'fi',
       `if ${argsTest(COLLECTOR_INVOCATIONS.virsh.slice(2))}; then ${mainAction('virsh', join(opts.dir, 'virsh-list.txt'))}; fi`,
+      `if ${argsTest(VIRSH_ACTIVE_INVOCATION.slice(2))}; then exec cat ${sq(join(opts.dir, 'virsh-running.txt'))}; fi`,
       `if ${argsTest(['-r', 'pool-list', '--name'])}; then exec cat ${sq(join(opts.dir, 'pool-active.txt'))}; fi`,
       `if ${argsTest(['-r', 'pool-list', '--inactive', '--name'])}; then exec cat ${sq(join(opts.dir, 'pool-inactive.txt'))}; fi`,
-      `if [ $# -eq 4 ] && [ "$1" = -r ] && [ "$2" = dumpxml ] && [ "$3" = -- ]; then`,
-      `  case $4 in */*|'') ;; *) [ -f ${ddir}/"$4".xml ] && exec cat ${ddir}/"$4".xml ;; esac`,
-      `  printf "error: failed to get domain '%s'\\n" "$4" >&2; exit 1`,
+      // The persistent definition; as virsh, `--` ends the options (a name may start with "-").
+      `if [ $# -eq 5 ] && [ "$1" = -r ] && [ "$2" = dumpxml ] && [ "$3" = --inactive ] && [ "$4" = -- ]; then`,
+      `  case $5 in */*|'') ;; *) [ -f ${ddir}/"$5".xml ] && exec cat ${ddir}/"$5".xml ;; esac`,
+      `  printf "error: failed to get domain '%s'\\n" "$5" >&2; exit 1`,
       'fi',
       `if [ $# -eq 4 ] && [ "$1" = -r ] && [ "$2" = pool-dumpxml ] && [ "$3" = -- ]; then`,
       `  case $4 in */*|'') ;; *) [ -f ${pdir}/"$4".xml ] && exec cat ${pdir}/"$4".xml ;; esac`,

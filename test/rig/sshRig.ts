@@ -6,6 +6,12 @@
 //   const rig = await startRig({ hosts: [{ name: 'kvm-a', fixtureDir }] });
 //   await fetchCollectorOutput('kvm-a', { sshConfigFile: rig.sshConfigPath });
 //   await rig.stop();
+//
+// A host with `realVirsh: true` keeps this machine's real virsh, which reaches the real libvirt
+// daemon (test/rig/libvirtd.ts: call ensureLibvirtd first) through the shared /run/libvirt.
+// Logged in as root it has libvirt's full access; as the non-root user (aliases.nonRoot, a member
+// of RIG_LIBVIRT_GROUP, which owns the daemon's read-write socket) it has what a `libvirt` group
+// member has on a host. The collector only ever connects read-only (virsh -r).
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync, appendFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +35,8 @@ export interface RigHostSpec {
   faults?: RigFault[];
   /** What the non-root user may run with `sudo -n` there (default: the README's sudoers entry; [] = not in sudoers). */
   sudoCommands?: string[];
+  /** Use the machine's real virsh and libvirt daemon instead of the fixture's domains and pools. */
+  realVirsh?: boolean;
 }
 
 export interface RigOptions {
@@ -52,6 +60,8 @@ export interface RigHost {
   fixtureCopy: string;
   /** The fake tools present on the host. */
   tools: FakeTool[];
+  /** virsh is the real one (RigHostSpec.realVirsh). */
+  realVirsh: boolean;
   /** Aliases of the same sshd that fail in one way each. */
   aliases: {
     /** Empty known_hosts, StrictHostKeyChecking yes: host-key-unknown. */
@@ -295,6 +305,7 @@ export async function startRig(opts: RigOptions): Promise<Rig> {
           toolLogPath,
           faults: spec.faults,
           sudoCommands: spec.sudoCommands,
+          realVirsh: spec.realVirsh,
         });
 
         const { running: r, port, log } = await startSshd(spec.name, hdir, fake.mountCommands);
@@ -315,6 +326,7 @@ export async function startRig(opts: RigOptions): Promise<Rig> {
           dir: hdir,
           fixtureCopy: fake.fixtureCopy,
           tools: fake.tools,
+          realVirsh: spec.realVirsh === true,
           aliases: {
             unknownHostKey: `${spec.name}.unknown-host-key`,
             changedHostKey: `${spec.name}.changed-host-key`,

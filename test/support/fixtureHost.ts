@@ -49,6 +49,13 @@ export function fixtureSections(dir: string): Map<string, SectionInput> {
       .sort();
     sections.set('virsh-list', { body: names.join('\n') + '\n\n', rc: 0, stderr: [] });
     for (const n of names) sections.set(`virsh-dumpxml ${n}`, { body: readFileSync(join(ddir, `${n}.xml`), 'utf8'), rc: 0, stderr: [] });
+    // `virsh list --name`: the running domains (domains-running.txt, as the rig's fake virsh prints them).
+    const running = existsSync(join(dir, 'domains-running.txt'))
+      ? read('domains-running.txt')
+          .split('\n')
+          .filter((l) => l)
+      : [];
+    sections.set('virsh-list-active', { body: running.map((n) => `${n}\n`).join('') + '\n', rc: 0, stderr: [] });
     // Storage pools: pools/<name>.xml (pool-dumpxml), pools/<name>.vols (vol-list --details; present = active).
     const pools = fixturePools(dir) ?? { active: [], inactive: [] };
     const list = (l: string[]) => `${l.map((n) => `${n}\n`).join('')}\n`;

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { chooseHostGroup } from './chooseHostGroup';
 import type { CommandContext, CommandFactory } from './context';
-import { FINDING_DOCS_SCHEME, SHOW_FINDING_DOC, showFindingDoc } from './findingDocs';
+import { FINDING_DOCS_SCHEME, showFindingDoc } from './findingDocs';
 import { fixAllInFile, fixAllInWorkspace } from './fixAll';
 import { saveInventorySnapshot, showHostInventory } from './hostInventory';
 import { INVENTORY_SCHEME } from './inventoryDocuments';
@@ -26,7 +26,7 @@ export const COMMANDS: readonly { id: string; factory: CommandFactory }[] = [
   { id: 'libvirtDomain.saveInventorySnapshot', factory: saveInventorySnapshot },
   { id: 'libvirtDomain.fixAllInFile', factory: fixAllInFile },
   { id: 'libvirtDomain.fixAllInWorkspace', factory: fixAllInWorkspace },
-  { id: SHOW_FINDING_DOC, factory: showFindingDoc },
+  { id: 'libvirtDomain.showFindingDoc', factory: showFindingDoc },
 ];
 
 /** Registers the read-only documents (inventory views, findings' documentation) and every command of COMMANDS. */

@@ -4,6 +4,7 @@
  */
 import { lstatSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { ParsedDocument, parseDomainDocument, runRules } from '../analysis';
 import { jsonText, terminalText as t } from '../encode';
@@ -19,11 +20,15 @@ import { collectorScript, TransportOptions, validateLibvirtUri } from '../invent
 import { applyEdits, preferredEdits } from '../rules/applyFixes';
 import type { Finding, Severity } from '../rules/types';
 import { FileText, readFileText, writeFileTextAtomic, writeTextAtomic } from '../files';
+import { runDefine } from './define';
+import { runPull } from './pull';
 import { SarifFile, toSarif } from './sarif';
 import { walkXmlFiles } from '../walk';
 
 const USAGE = `usage: libvirt-domain-lint [--inventory FILE]... [--host DEST]... [--format text|json|sarif] [--fix] [--schema host|local|DIR] PATH...
        libvirt-domain-lint inventory --host DEST [--out FILE]
+       libvirt-domain-lint pull --host DEST [--out DIR] [--] [NAME...]
+       libvirt-domain-lint define --host DEST [--yes] [--force] FILE...
        libvirt-domain-lint collector-script [--uri URI] [--sudo]
   PATH                 a domain or storage pool XML file, or a directory searched for *.xml files whose
                        root is <domain> or <pool> (not in dot-directories or node_modules; links are
@@ -41,6 +46,19 @@ const USAGE = `usage: libvirt-domain-lint [--inventory FILE]... [--host DEST]...
   --schema WHICH       also validate against libvirt's RelaxNG schema: 'host' (the first --host's own,
                        fetched, checked, cached by content hash), 'local' (/usr/share/libvirt/schemas) or a directory
   --out FILE           (inventory) write the snapshot there instead of standard output
+  --out DIR            (pull) where NAME.xml goes (default: the current directory; created if missing)
+pull writes each NAME's persistent definition (every domain's without NAME), byte for byte what
+  virsh dumpxml --inactive NAME prints on the host, to DIR/NAME.xml (replaced atomically); a name that
+  is not a safe file name (/, \\, %, controls, a leading . or -) is written with %XX escapes, and said so;
+  a NAME the host does not have: exit 1. It only reads: names go to virsh as arguments after --.
+define (the only command that changes a host) checks each FILE against DEST first: well-formed, the
+  host's libvirt schema, every host rule. An error refuses it (exit 1) unless --force; a file that
+  would replace another domain (its name with another UUID) or rename one (its UUID, another name) is
+  always refused. It prints the diff from the host's definition, asks on a terminal (without one it
+  needs --yes, else exit 2), runs \`virsh -c URI define /dev/stdin\` there with the file on its standard
+  input, reads the definition back and warns about what libvirt dropped or rewrote.
+  --yes                (define) do not ask
+  --force              (define) define despite error-level findings
 exit status: 0 nothing at warning or above, 1 findings remain, 2 usage error, unreadable file or unreachable host`;
 
 class UsageError extends Error {}
@@ -87,6 +105,8 @@ const OPTIONS = {
   fix: { type: 'boolean', default: false },
   out: { type: 'string' },
   schema: { type: 'string' },
+  yes: { type: 'boolean', default: false },
+  force: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -179,6 +199,7 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
     io.out(USAGE);
     return 0;
   }
+  if (args.values.yes || args.values.force) throw new UsageError('--yes and --force belong to define');
   const format = args.values.format;
   if (format !== 'text' && format !== 'json' && format !== 'sarif')
     throw new UsageError(`--format must be text, json or sarif, not ${format}`);
@@ -320,6 +341,19 @@ function isSymlink(path: string): boolean {
  */
 const terminalLines = (text: string): string => text.split('\n').map(t).join('\n') + '\n';
 
+/** A yes/no question on the terminal (standard input and error both one); undefined without a terminal. */
+function terminalConfirm(): ((question: string) => Promise<boolean>) | undefined {
+  if (!process.stdin.isTTY || !process.stderr.isTTY) return undefined;
+  return (question) =>
+    new Promise((resolveAnswer) => {
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      rl.question(question, (answer) => {
+        rl.close();
+        resolveAnswer(/^\s*y(es)?\s*$/i.test(answer));
+      });
+    });
+}
+
 export async function main(argv: string[]): Promise<number> {
   const io: Output = { out: (l) => process.stdout.write(terminalLines(l)), err: (l) => process.stderr.write(terminalLines(l)) };
   try {
@@ -330,6 +364,29 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (argv[0] === 'inventory') return await runInventory(argv.slice(1), io);
+    if (argv[0] === 'pull') {
+      const args = parse(argv.slice(1));
+      const hosts = args.values.host ?? [];
+      if (hosts.length !== 1 || args.values.inventory || args.values.fix || args.values.schema)
+        throw new UsageError('pull takes exactly one --host DEST (and no --inventory, --fix or --schema)');
+      const req = { host: hosts[0], outDir: args.values.out ?? '.', names: args.positionals, transport: transportOptions(args) };
+      return await runPull(req, io);
+    }
+    if (argv[0] === 'define') {
+      const args = parse(argv.slice(1));
+      const hosts = args.values.host ?? [];
+      if (hosts.length !== 1 || args.values.inventory || args.values.fix || args.values.schema || args.values.out)
+        throw new UsageError('define takes exactly one --host DEST (and no --inventory, --fix, --schema or --out)');
+      if (!args.positionals.length) throw new UsageError('define: no FILE given');
+      const req = {
+        host: hosts[0],
+        files: args.positionals,
+        yes: args.values.yes,
+        force: args.values.force,
+        transport: transportOptions(args),
+      };
+      return await runDefine(req, { ...io, confirm: terminalConfirm() });
+    }
     return await runLint(argv, io);
   } catch (e) {
     if (e instanceof InventoryError) {

@@ -4,8 +4,13 @@
 # find/readlink under /dev, ls, head -c of /etc/udev/rules.d/*.rules, readlink/cat
 # under /sys/class/scsi_host and /sys/class/fc_host, vxdmpadm list, vxdisk list,
 # vxdctl mode, virsh --version, and virsh -c URI -r (read-only connection)
-# list/dumpxml/pool-list/pool-dumpxml/vol-list. It writes no files, not even
-# temporary ones, and changes nothing on the host.
+# list/dumpxml --inactive/pool-list/pool-dumpxml/vol-list. It writes no files,
+# not even temporary ones, and changes nothing on the host.
+#
+# Domains: "virsh-list" names every defined domain (list --all --name), then
+# "virsh-dumpxml NAME" is each one's persistent definition (dumpxml --inactive:
+# what "virsh define" stored, not a running domain's live XML), and
+# "virsh-list-active" names the running ones (list --name).
 #
 # Sent on stdin (ssh HOST sh -s) and run by any POSIX sh (dash, bash, ksh).
 # It takes no arguments and reads no environment variable of its own: the two
@@ -219,7 +224,7 @@ list_then() {
 	}
 }
 dumpxml() {
-	run "virsh-dumpxml $1" "$virsh" -c "$LDI_URI" -r dumpxml -- "$1"
+	run "virsh-dumpxml $1" "$virsh" -c "$LDI_URI" -r dumpxml --inactive -- "$1"
 }
 active_pool() {
 	run "pool-dumpxml $1" "$virsh" -c "$LDI_URI" -r pool-dumpxml -- "$1"
@@ -234,6 +239,7 @@ if tool virsh; then
 	run libvirt-uri printf '%s\n' "$LDI_URI"
 	run libvirt-version "$virsh" --version
 	list_then virsh-list dumpxml list --all --name
+	run virsh-list-active "$virsh" -c "$LDI_URI" -r list --name
 	list_then pool-list active_pool pool-list --name
 	list_then pool-list-inactive inactive_pool pool-list --inactive --name
 else

@@ -9,9 +9,11 @@ import { decodeXmlEntities } from '../xml/entities';
 import { attr, child, childrenNamed, parseXml } from '../xml/parse';
 import {
   BlockDevice,
+  DOMAIN_UUID,
   DmpNode,
   DmpPath,
   DroppedLinks,
+  HOST_DOMAIN_XML_MAX,
   HostDomain,
   InventorySnapshot,
   isForbiddenLinkPath,
@@ -258,17 +260,32 @@ export function parseVxdctlMode(text: string): { mode: string; active: boolean }
   return { mode: line.slice(5).trim(), active: /cluster active/.test(line) };
 }
 
-/** A domain definition as printed by `virsh dumpxml`: the host paths it opens. */
-export function parseHostDomain(name: string, xml: string): HostDomain {
+/** A `<uuid>` in the form libvirt prints (lower case), or undefined for anything else. */
+export function domainUuid(text: string | undefined): string | undefined {
+  const u = text?.trim().toLowerCase();
+  return u && DOMAIN_UUID.test(u) ? u : undefined;
+}
+
+/**
+ * A domain's persistent definition as printed by `virsh dumpxml --inactive`: the host paths it
+ * opens, its UUID, and (when `running` is known, from `virsh list --name`) its state. `xml` keeps the
+ * text exactly as virsh printed it (the section body: the collector's own newline is not part of
+ * it), unless it is longer than HOST_DOMAIN_XML_MAX (then it is left out, never cut).
+ */
+export function parseHostDomain(name: string, xml: string, running?: boolean): HostDomain {
   const doc = parseXml(xml);
   if (doc.error) throw new ParseError(`domain ${name}: XML not well-formed (${doc.error.message})`);
   const model = buildDomainModel(doc);
   if (!model) throw new ParseError(`domain ${name}: root element is not <domain>`);
+  const uuid = domainUuid(model.uuid);
   return {
     name: model.name ?? name,
+    ...(uuid ? { uuid } : {}),
+    ...(running === undefined ? {} : { state: running ? ('running' as const) : ('shut off' as const) }),
     disks: model.disks
       .filter((d) => d.hostPath)
       .map((d) => ({ source: d.hostPath!.value, shareable: d.shareable, ...(d.target?.dev ? { target: d.target.dev.value } : {}) })),
+    ...(xml.length <= HOST_DOMAIN_XML_MAX ? { xml } : {}),
   };
 }
 
@@ -520,10 +537,18 @@ export function buildSnapshot(input: SnapshotInput): InventorySnapshot {
   if (uri) snap.libvirtUri = uri;
   const names = use('virsh-list', parseNameList);
   if (names) {
+    // The running domains (`virsh list --name`): without that section (older output) no state is known.
+    const active = use('virsh-list-active', parseNameList);
+    const running = active && new Set(active);
     snap.domains = [];
     for (const n of names) {
-      const d = use(`virsh-dumpxml ${n}`, (b) => parseHostDomain(n, b));
-      if (d) snap.domains.push(d);
+      const d = use(`virsh-dumpxml ${n}`, (b) => parseHostDomain(n, b, running?.has(n)));
+      if (!d) continue;
+      if (d.xml === undefined)
+        warnings.push(
+          oneLine(`domain ${n.slice(0, 80)}: its definition is over ${HOST_DOMAIN_XML_MAX} characters and was not kept`).slice(0, 300),
+        );
+      snap.domains.push(d);
     }
   }
   const activePools = use('pool-list', parseNameList);

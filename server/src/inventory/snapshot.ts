@@ -72,8 +72,24 @@ export interface HostDomainDisk {
 
 export interface HostDomain {
   name: string;
+  /** The `<uuid>` of the persistent definition (lower case), when it has one. */
+  uuid?: string;
+  /** `running` when the domain is active (`virsh list --name`), else `shut off`. */
+  state?: 'running' | 'shut off';
   disks: HostDomainDisk[];
+  /** The persistent definition, byte for byte what `virsh dumpxml --inactive NAME` printed. */
+  xml?: string;
 }
+
+/**
+ * The longest domain definition kept (`HostDomain.xml`), in UTF-16 code units. libvirt sends a
+ * definition as one RPC string of at most REMOTE_STRING_MAX (4 MiB): a longer text did not come from
+ * libvirt, and is dropped whole (never cut: a cut definition would be written or compared as if whole).
+ */
+export const HOST_DOMAIN_XML_MAX = 8 * 1024 * 1024;
+
+/** A UUID as libvirt prints it (`<uuid>` of dumpxml), in lower case. */
+export const DOMAIN_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** `needs-root`: the tool is there but refused the login's privileges (vxdmpadm, vxdisk as non-root). */
 export type ToolState = 'ok' | 'absent' | 'failed' | 'needs-root';
@@ -298,20 +314,27 @@ export function validateSnapshot(data: unknown, origin: string): InventorySnapsh
   const cl = s.cluster as Record<string, unknown> | undefined;
   if (cl && typeof cl === 'object') snap.cluster = { mode: strOr(cl.mode, ''), active: cl.active === true };
   if (Array.isArray(s.domains)) {
-    snap.domains = objects(s.domains).flatMap((d) =>
-      str(d.name)
-        ? [
-            {
-              name: str(d.name)!,
-              disks: objects(d.disks).flatMap((x) =>
-                str(x.source)
-                  ? [{ source: str(x.source)!, shareable: x.shareable === true, ...(str(x.target) ? { target: str(x.target)! } : {}) }]
-                  : [],
-              ),
-            },
-          ]
-        : [],
-    );
+    snap.domains = objects(s.domains).flatMap((d): HostDomain[] => {
+      const name = str(d.name);
+      if (!name) return [];
+      const uuid = typeof d.uuid === 'string' ? d.uuid.toLowerCase() : undefined;
+      const state = d.state === 'running' || d.state === 'shut off' ? d.state : undefined;
+      // The definition as the host printed it, kept whole or not at all (no NUL: not XML text).
+      const xml = typeof d.xml === 'string' && d.xml.length <= HOST_DOMAIN_XML_MAX && !d.xml.includes('\0') ? d.xml : undefined;
+      return [
+        {
+          name,
+          ...(uuid && DOMAIN_UUID.test(uuid) ? { uuid } : {}),
+          ...(state ? { state } : {}),
+          disks: objects(d.disks).flatMap((x) =>
+            str(x.source)
+              ? [{ source: str(x.source)!, shareable: x.shareable === true, ...(str(x.target) ? { target: str(x.target)! } : {}) }]
+              : [],
+          ),
+          ...(xml !== undefined ? { xml } : {}),
+        },
+      ];
+    });
   }
   if (typeof s.libvirtUri === 'string' && s.libvirtUri && !CONTROLS.test(s.libvirtUri)) snap.libvirtUri = s.libvirtUri;
   // Paths from elsewhere: kept only when absolute, without "..", NUL or controls, and normalised.

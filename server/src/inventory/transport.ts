@@ -69,6 +69,11 @@ export interface TransportOptions {
   signal?: AbortSignal;
   /** The script to send instead of the collector (another read-only script of ours, e.g. the schema fetch). */
   script?: string;
+  /**
+   * A fixed command of ours to run instead of `sh -s` (e.g. `virsh -c URI define /dev/stdin`), its
+   * arguments quoted for the remote shell; `script` is then its standard input. Never document text.
+   */
+  remoteCommand?: readonly string[];
   /** The libvirt URI virsh connects to (`virsh -c URI -r`); default qemu:///system. Validated strictly. */
   libvirtUri?: string;
   /** Run vxdmpadm, vxdisk and vxdctl through `sudo -n` when the login is not root; default false. */
@@ -128,7 +133,12 @@ export function validateDestination(dest: string): void {
   }
 }
 
-/** ssh's arguments (without the program): options, then `--`, the destination and `sh -s`. */
+/** One argument for the remote shell: as is when it holds only safe characters, else single-quoted. */
+export function remoteShellWord(arg: string): string {
+  return /^[A-Za-z0-9_/.:=@-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** ssh's arguments (without the program): options, then `--`, the destination and `sh -s` (or opts.remoteCommand). */
 export function buildSshArgs(dest: string, opts: TransportOptions = {}): string[] {
   const connectTimeout = Math.max(1, Math.ceil(opts.connectTimeoutSec ?? DEFAULT_CONNECT_TIMEOUT_SEC));
   return [
@@ -141,8 +151,7 @@ export function buildSshArgs(dest: string, opts: TransportOptions = {}): string[
     ...(opts.extraSshArgs ?? []),
     '--',
     dest,
-    'sh',
-    '-s',
+    ...(opts.remoteCommand ? [opts.remoteCommand.map(remoteShellWord).join(' ')] : ['sh', '-s']),
   ];
 }
 
@@ -181,8 +190,8 @@ export async function runCollector(dest: string, opts: TransportOptions = {}): P
     throw new InventoryError(dest, 'cancelled', 'the inventory fetch was cancelled');
   }
   const local = dest === LOCAL_DESTINATION;
-  const command = local ? 'sh' : (opts.sshPath ?? 'ssh');
-  const args = local ? ['-s'] : buildSshArgs(dest, opts);
+  const command = local ? (opts.remoteCommand?.[0] ?? 'sh') : (opts.sshPath ?? 'ssh');
+  const args = local ? (opts.remoteCommand ? opts.remoteCommand.slice(1) : ['-s']) : buildSshArgs(dest, opts);
   const argv = [command, ...args];
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;

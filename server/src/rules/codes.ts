@@ -113,6 +113,12 @@ export const CODES = {
     title: "device='lun' on a partition or volume",
     doc: "`device='lun'` passes SCSI commands (SG_IO: persistent reservations, inquiry) through to the device; the kernel refuses SG_IO on a partition, so the guest gets I/O errors where it expects SCSI-3 reservations (error). On an LV or a VxVM volume there is no SCSI target to pass through to (warning). **Fix:** map the whole LUN (its DMP meta-device or multipath map) for `device='lun'`, or use `device='disk'` for a partition or volume.",
   },
+  'differs-from-host': {
+    severity: 'information',
+    needs: 'host',
+    title: "Differs from the host's definition",
+    doc: "The domain is defined on a host the document is checked against (matched by `<uuid>`, else by `<name>`; a host domain of the same name with another UUID is another domain), and a disk differs from the host's persistent definition (`virsh dumpxml --inactive`): reported on each disk source (or target) whose value differs, the message naming the host's value, and on the domain's `<name>` when the file adds disks the host's definition lacks or lacks disks it has (naming them). Disks are matched by `<target dev>`. What libvirt adds on its own (addresses, controllers, defaults) is not compared. Only with an inventory that lists the host's domains. **Fix:** compare the file with the host's definition (*Compare with Host Definition*), then either pull the host's definition into the file (`libvirt-domain-lint pull`) or define the file on the host (`libvirt-domain-lint define`).",
+  },
   schema: {
     severity: 'error',
     needs: 'schema',

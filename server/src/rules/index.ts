@@ -1,6 +1,7 @@
 import { activePassiveDmp } from './activePassiveDmp';
 import { deviceInUseByHost } from './deviceInUseByHost';
 import { deviceNotFound } from './deviceNotFound';
+import { differsFromHost } from './differsFromHost';
 import { duplicateDevice } from './duplicateDevice';
 import { duplicateTarget } from './duplicateTarget';
 import { guestMutableIdentifier } from './guestMutableIdentifier';
@@ -30,4 +31,5 @@ export const DOMAIN_RULES: Rule[] = [
   missingSerial,
   unstableScsiHost,
   lunNotWholeDevice,
+  differsFromHost,
 ];
