@@ -23,35 +23,10 @@ import {
   virshSystem,
   type TestDomain,
 } from './rig/libvirtd';
+import { lun, writeLunHostFixture } from './rig/lunHost';
 import { Rig, startRigOrSkip } from './rig/sshRig';
 import { runCli } from './support/cli';
 import { ROOT } from './support/examples';
-
-/** The test host's LUNs: /dev/sdb… with WWNs, and their by-id links (so the rules find every disk the tests map). */
-const LUNS = 12;
-const wwn = (i: number) => `0x6000000000000000000000000000${(0x1000 + i).toString(16)}`;
-/** A stable path of LUN `i` on the test host. */
-const lun = (i: number) => `/dev/disk/by-id/wwn-${wwn(i)}`;
-function writeHostFixture(dir: string): void {
-  const kname = (i: number) => `sd${String.fromCharCode(98 + i)}`;
-  const devices = Array.from({ length: LUNS }, (_, i) => ({
-    name: kname(i),
-    kname: kname(i),
-    path: `/dev/${kname(i)}`,
-    type: 'disk',
-    size: 1073741824,
-    model: 'LDI TEST LUN',
-    vendor: 'LDI',
-    serial: `LDI${i}`,
-    wwn: wwn(i),
-    tran: 'fc',
-    hctl: `1:0:0:${i}`,
-    pkname: null,
-    mountpoints: [null],
-  }));
-  writeFileSync(join(dir, 'lsblk.json'), JSON.stringify({ blockdevices: devices }));
-  writeFileSync(join(dir, 'links.tsv'), devices.map((d, i) => `${lun(i)}\t../../${d.kname}\n`).join(''));
-}
 
 describe('define on a real libvirt daemon over ssh', () => {
   let rig: Rig | undefined;
@@ -69,7 +44,7 @@ describe('define on a real libvirt daemon over ssh', () => {
       return;
     }
     fixture = mkdtempSync(join(tmpdir(), 'ldi-define-fixture-'));
-    writeHostFixture(fixture);
+    writeLunHostFixture(fixture);
     work = mkdtempSync(join(tmpdir(), 'ldi-define-'));
     const r = await startRigOrSkip({ hosts: [{ name: 'kvm-real', fixtureDir: fixture, realVirsh: true }] });
     if (typeof r === 'string') {
