@@ -1,13 +1,17 @@
 /**
- * Which documents are the extension's business: XML in a file or an untitled editor (what the
+ * Which documents are the extension's business: XML in a file, an untitled editor or a host's definition (what the
  * language client hands the server), and among those the libvirt documents, by their root element
  * (server/src/xml/rootElement.ts, the same answer the server and the workspace scan use). The status
  * bar shows for a libvirt document, and the first one to open starts the language server. Pure (no `vscode`).
  */
+import { HOST_DOCUMENT_SCHEME } from '../../server/src/hostDocument';
 import { documentKind, firstElementName, type DocumentKind } from '../../server/src/xml/rootElement';
 
-/** The URI schemes the language client serves (its document selector, with language `xml`). */
-export const SERVED_SCHEMES: readonly string[] = ['file', 'untitled'];
+/**
+ * The URI schemes the language client serves (its document selector, with language `xml`): files,
+ * untitled editors, and a host's definitions (`libvirt-domain://HOST/NAME.xml`, checked against that host).
+ */
+export const SERVED_SCHEMES: readonly string[] = ['file', 'untitled', HOST_DOCUMENT_SCHEME];
 
 /** How much of a document is read to find its root element (firstElementName reads no further either). */
 export const ROOT_SNIFF_CHARS = 1 << 20;

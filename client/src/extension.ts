@@ -7,9 +7,17 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { terminalText } from '../../server/src/encode';
-import { InventoryErrorNotification, InventoryStateNotification, SETTINGS_SECTION } from '../../server/src/protocol';
+import { HOST_DOCUMENT_SCHEME } from '../../server/src/hostDocument';
+import {
+  InventoryErrorNotification,
+  InventoryStateNotification,
+  SETTINGS_SECTION,
+  type HostDomainsResult,
+} from '../../server/src/protocol';
 import { createClient, showProgressAsNotification, type ProgressEvent } from './client';
 import { FindingDocs, InventoryDocuments, registerCommands } from './commands';
+import { HostDefinitions, HOST_NOW_SCHEME } from './hostDefinitions';
+import { HostsView } from './hostsView';
 import { inventoryErrorNotice } from './notices';
 import { ServerStarter, START_FAILED_NOTICE } from './serverStart';
 import { startWithFirstLibvirtDocument } from './startOnOpen';
@@ -44,6 +52,9 @@ export interface LibvirtDomainApi {
   readonly onDidReportProgress: vscode.Event<ProgressEvent>;
   /** Settings a workspace sets that are not used from there (logged once each), e.g. `libvirtDomain.ssh.configFile`. */
   readonly ignoredWorkspaceSettings: readonly string[];
+  /** What the Libvirt Hosts view shows now (the server's last answer), and when it changes. */
+  hostsView(): HostDomainsResult | undefined;
+  readonly onDidLoadHostsView: vscode.Event<HostDomainsResult>;
 }
 
 let client: LanguageClient | undefined;
@@ -98,8 +109,26 @@ export async function activate(context: vscode.ExtensionContext): Promise<Libvir
     }),
   );
 
-  // Handlers registered before the start are installed when the connection is up.
-  languageClient.onNotification(InventoryStateNotification, (s) => status.setState(s));
+  // A host's definitions as files (`libvirt-domain://HOST/NAME.xml`), and the Libvirt Hosts view.
+  const server = () => {
+    start('a command needs it');
+    return starter.ready();
+  };
+  const hostDefinitions = new HostDefinitions({ server, log });
+  const hostsView = new HostsView({ server, log });
+  context.subscriptions.push(
+    hostDefinitions,
+    vscode.workspace.registerFileSystemProvider(HOST_DOCUMENT_SCHEME, hostDefinitions, { isCaseSensitive: true }),
+    vscode.workspace.registerTextDocumentContentProvider(HOST_NOW_SCHEME, hostDefinitions.hostNow),
+    hostsView,
+  );
+
+  // Handlers registered before the start are installed when the connection is up (one per method: the
+  // status bar and the hosts view both follow the inventory state).
+  languageClient.onNotification(InventoryStateNotification, (s) => {
+    status.setState(s);
+    hostsView.refresh();
+  });
 
   // One notification per host at a time: a host that keeps failing does not stack them up.
   // The notification never carries host text (VS Code renders links in notifications and runs
@@ -121,10 +150,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Libvir
   });
 
   registerCommands(context, {
-    server: () => {
-      start('a command needs it');
-      return starter.ready();
-    },
+    server,
     status,
     log,
     inventoryDocuments: new InventoryDocuments(),
@@ -159,6 +185,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Libvir
     onDidShowNotice: noticeShown.event,
     onDidReportProgress: progressReported.event,
     ignoredWorkspaceSettings,
+    hostsView: () => hostsView.current,
+    onDidLoadHostsView: hostsView.onDidLoad,
   };
 }
 

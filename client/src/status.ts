@@ -42,9 +42,19 @@ function old(ms: number): string {
   return age === 'just now' ? age : `${age} old`;
 }
 
-export function presentStatus(state: InventoryState | undefined, groupName: string | undefined, now: number): StatusPresentation {
+/**
+ * `ownHosts`: the document is a host's own definition (`libvirt-domain://HOST/…`), checked against that
+ * host alone: its group is `ownHosts`, not one of the state's groups, and has no name to show.
+ */
+export function presentStatus(
+  state: InventoryState | undefined,
+  groupName: string | undefined,
+  now: number,
+  ownHosts?: string[],
+): StatusPresentation {
   const restricted = state ? !state.hostAccess : false;
-  const group = state?.groups.find((g) => g.name === groupName) ?? (groupName === undefined ? state?.groups[0] : undefined);
+  const own = ownHosts?.length ? { name: groupName ?? ownHosts[0], hosts: ownHosts } : undefined;
+  const group = own ?? state?.groups.find((g) => g.name === groupName) ?? (groupName === undefined ? state?.groups[0] : undefined);
   const shield = restricted ? '$(shield) ' : '';
   if (!state || !group || !group.hosts.length) {
     return {
@@ -63,7 +73,7 @@ export function presentStatus(state: InventoryState | undefined, groupName: stri
   const hosts = group.hosts.map((h) => state.hosts.find((x) => x.host === h) ?? { host: h, fetching: false, source: 'none' as const });
   const fetching = hosts.some((h) => h.fetching);
   const failed = hosts.filter((h) => h.error);
-  const label = `${IMPLICIT_GROUPS.has(group.name) ? '' : `${barText(group.name)}: `}${group.hosts.slice(0, 6).map(barText).join(', ')}${group.hosts.length > 6 ? ` +${group.hosts.length - 6}` : ''}`;
+  const label = `${own || IMPLICIT_GROUPS.has(group.name) ? '' : `${barText(group.name)}: `}${group.hosts.slice(0, 6).map(barText).join(', ')}${group.hosts.length > 6 ? ` +${group.hosts.length - 6}` : ''}`;
   const live = hosts.filter((h) => h.fetchedAt !== undefined && (h.source === 'ssh' || h.source === 'local'));
   // A group of snapshot files alone is static: nothing to refresh.
   const refreshable = !restricted && hosts.some((h) => h.live ?? (h.source === 'ssh' || h.source === 'local' || !!h.error));
@@ -84,7 +94,12 @@ export function presentStatus(state: InventoryState | undefined, groupName: stri
   const text = `${icon}${label}${freshness ? ` · ${freshness}` : ''}`;
 
   // The tooltip is markdown: host names, group names and error messages (which quote ssh's stderr) encoded.
-  const lines: string[] = [`**Libvirt Domain XML** — host group ${mdCode(group.name, 200)}`, ''];
+  const lines: string[] = [
+    own
+      ? `**Libvirt Domain XML** — the definition on ${mdCode(group.hosts[0], 200)}`
+      : `**Libvirt Domain XML** — host group ${mdCode(group.name, 200)}`,
+    '',
+  ];
   for (const h of hosts) {
     const age = (ms: number) => (formatAge(ms) === 'just now' ? 'just now' : `${formatAge(ms)} ago`);
     const snapAge = collectedAge(h, now);

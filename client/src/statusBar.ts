@@ -27,6 +27,8 @@ export class DomainStatusBar implements vscode.Disposable {
   private state: InventoryState | undefined;
   private uri: string | undefined;
   private group: string | undefined;
+  /** A host definition document's host (its group of its own). */
+  private ownHosts: string[] | undefined;
   private shown: StatusSnapshot = { visible: false, text: '', tooltip: '', warning: false, fetching: false };
   private readonly changed = new vscode.EventEmitter<StatusSnapshot>();
   /** Fires after every render (tests wait on it). */
@@ -78,20 +80,25 @@ export class DomainStatusBar implements vscode.Disposable {
     if (!doc) {
       this.uri = undefined;
       this.group = undefined;
+      this.ownHosts = undefined;
       this.render();
       return;
     }
     const uri = doc.uri.toString();
     let group: string | undefined;
+    let ownHosts: string[] | undefined;
     try {
       const client = await this.server();
-      group = client ? (await client.sendRequest(HostGroupsRequest, { uri })).current : undefined;
+      const r = client ? await client.sendRequest(HostGroupsRequest, { uri }) : undefined;
+      group = r?.current;
+      ownHosts = r?.currentHosts;
     } catch {
       group = undefined;
     }
     if (gen !== this.generation) return; // a newer update is under way
     this.uri = uri;
     this.group = group;
+    this.ownHosts = ownHosts;
     this.render();
   }
 
@@ -100,7 +107,7 @@ export class DomainStatusBar implements vscode.Disposable {
       this.item.hide();
       this.shown = { visible: false, text: '', tooltip: '', warning: false, fetching: false };
     } else {
-      const p = presentStatus(this.state, this.group, Date.now());
+      const p = presentStatus(this.state, this.group, Date.now(), this.ownHosts);
       this.item.text = p.text;
       // A static snapshot file has nothing to refresh: no click.
       this.item.command = p.refreshable ? 'libvirtDomain.refreshInventory' : undefined;

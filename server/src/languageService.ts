@@ -30,7 +30,10 @@ import { poolReferenceAt } from './features/definition';
 import { documentLinks } from './features/documentLinks';
 import { inlayHints } from './features/inlayHints';
 import { documentSymbols } from './features/symbols';
+import { diskDrift } from './domain/compare';
+import { isHostDocumentUri } from './hostDocument';
 import type { HostIndex } from './inventory/resolver';
+import { hostDomainOf } from './rules/differsFromHost';
 import type { Finding, PeerDomain } from './rules/types';
 
 export interface DocumentInput {
@@ -177,13 +180,26 @@ export class LanguageService {
     return inlayHints(disks, this.options.hostsFor(doc.uri), lines, lines.offsetAt(range.start), lines.offsetAt(range.end));
   }
 
-  /** The lens on the root element: `hosts` etc. from the server's state; counts and fixability from the analysis. */
-  codeLenses(doc: DocumentInput, context: Omit<LensInput, 'uri' | 'range' | 'errors' | 'warnings' | 'fixable'>): CodeLens[] {
+  /**
+   * The lens on the root element: `hosts` etc. from the server's state; counts, fixability and the hosts
+   * to compare with (where `differs-from-host` is reported; not for a host's own definition) from the analysis.
+   */
+  codeLenses(doc: DocumentInput, context: Omit<LensInput, 'uri' | 'range' | 'errors' | 'warnings' | 'fixable' | 'compare'>): CodeLens[] {
     const a = this.analyze(doc);
     const root = a.doc.root;
     if (!a.kind || !root) return [];
     const diags = this.diagnostics(doc);
+    const model = a.model;
+    const compare =
+      model && !isHostDocumentUri(doc.uri) && diags.some((d) => d.code === 'differs-from-host')
+        ? this.options.hostsFor(doc.uri).flatMap((h) => {
+            const d = Array.isArray(h.snapshot.domains) ? hostDomainOf(model, h.snapshot.domains) : undefined;
+            // Only where the host's definition is known (it is what the diff editor shows).
+            return d?.xml !== undefined && diskDrift(model, d).length ? [{ host: h.host, name: d.name }] : [];
+          })
+        : [];
     return codeLenses({
+      compare,
       ...context,
       uri: doc.uri,
       range: { start: a.doc.lines.positionAt(root.start), end: a.doc.lines.positionAt(root.startTagEnd) },

@@ -93,6 +93,8 @@ export interface HostGroupsResult {
   groups: { name: string; hosts: string[] }[];
   /** The group the document (`uri`) uses, when one applies. */
   current?: string;
+  /** For a host definition document (`libvirt-domain://HOST/…`): its host alone, its group (`current` names it; not one of `groups`). */
+  currentHosts?: string[];
 }
 
 /** The configured host groups, and the one a document uses. */
@@ -140,6 +142,142 @@ export const HostInventoryRequest = new RequestType<HostParams, InventorySnapsho
  */
 export const FindingDocsRequest = new RequestType<object | null, string, void>('libvirtDomain/findingDocs');
 
+// ---- host definitions: the Libvirt Hosts view, `libvirt-domain://HOST/NAME.xml` documents, define ----
+
+/** One domain of a host, as the Libvirt Hosts view lists it. */
+export interface HostDomainSummary {
+  name: string;
+  uuid?: string;
+  state?: 'running' | 'shut off';
+  /** Disks naming a host path (the inventory's list). */
+  disks: number;
+  /** What opening its definition would show: findings by severity (after the severity settings); undefined without a definition. */
+  findings?: { errors: number; warnings: number; other: number };
+  /** Whether the inventory holds its persistent definition (it can be opened). */
+  hasDefinition: boolean;
+}
+
+export interface HostDomainsEntry {
+  host: string;
+  /** Where its inventory comes from now (as in HostStateReport). */
+  source: HostStateReport['source'];
+  fetching: boolean;
+  /** Why the last fetch failed (host text: encode where shown); the domains then are the last known ones, if any. */
+  error?: string;
+  /** The domains, in the host's order; undefined when the inventory or its domain list is not known. */
+  domains?: HostDomainSummary[];
+}
+
+export interface HostDomainsResult {
+  hostAccess: boolean;
+  hosts: HostDomainsEntry[];
+}
+
+/** Every configured host (of every group, else the snapshots') with its domains; the client asks again on each state notification. */
+export const HostDomainsRequest = new RequestType<object | null, HostDomainsResult, void>('libvirtDomain/hostDomains');
+
+export interface HostDefinitionParams {
+  host: string;
+  name: string;
+}
+
+/** A host's persistent definition of a domain (`virsh dumpxml --inactive`, byte for byte); null when the host has none (or is unknown). */
+export const HostDefinitionRequest = new RequestType<HostDefinitionParams, string | null, void>('libvirtDomain/hostDefinition');
+
+/** A finding that would refuse the define, where it is in the text (0-based line). */
+export interface DefineFinding {
+  code: string;
+  message: string;
+  line: number;
+}
+
+export interface PlanDefineParams {
+  host: string;
+  /** The text to define. */
+  text: string;
+  /** The document it comes from (a label in the diff). */
+  uri?: string;
+  /** The host's definition when the document was opened (null: the host had none); absent: not known. */
+  base?: string | null;
+}
+
+export interface PlanDefineResult {
+  host: string;
+  /** The text's `<name>` and `<uuid>`. */
+  name?: string;
+  uuid?: string;
+  /** Why it cannot be planned at all: no host access, not a configured host, the host could not be read. */
+  unavailable?: string;
+  /** Error-level findings: the define is refused unless forced. */
+  blocking: DefineFinding[];
+  /** Why it must not be defined at all (it would replace or rename another domain); never forced. */
+  conflict?: string;
+  /** Unified diff from the host's definition (normalised) to the text; '' when they say the same. */
+  diff: string;
+  /** The host's definition now, fetched just now (null: none); for the diff editor. */
+  hostText: string | null;
+  /** Whether the host's definition differs from `base` (it changed since the document was opened). */
+  changedOnHost: boolean;
+  /** The command the define runs on the host. */
+  command: string[];
+}
+
+/** Fetches the host again and says what a define of `text` would do (nothing is changed). */
+export const PlanDefineRequest = new RequestType<PlanDefineParams, PlanDefineResult, void>('libvirtDomain/planDefine');
+
+export interface DefineParams {
+  host: string;
+  text: string;
+  /** The host's definition the user saw (null: none); the define is refused when the host's differs, unless `overwrite`. */
+  base?: string | null;
+  overwrite?: boolean;
+  /** Define despite error-level findings (never despite a conflict). */
+  force?: boolean;
+  uri?: string;
+}
+
+export interface DefineChangeReport {
+  /** One line (host and file values capped, controls escaped). */
+  message: string;
+  /** 0-based line in the text defined. */
+  line: number;
+}
+
+export interface DefineResult {
+  /** `defined`; `unchanged` (the host's definition already says this: nothing run); `refused` (nothing run); `failed` (virsh or the readback failed). */
+  outcome: 'defined' | 'unchanged' | 'refused' | 'failed';
+  /** Why it was refused: the client words its dialog after it. */
+  reason?: 'no-host-access' | 'unknown-host' | 'unreachable' | 'conflict' | 'blocking' | 'changed-on-host' | 'not-a-domain';
+  /** One line for the log (host text escaped): what happened. */
+  message: string;
+  /** What libvirt dropped or rewrote of the text (read back after the define). */
+  changes: DefineChangeReport[];
+  /** The host's definition after it (the readback); null when it has none; absent when not read. */
+  text?: string | null;
+  /** The findings that refused it (reason `blocking`). */
+  blocking?: DefineFinding[];
+}
+
+/**
+ * Defines `text` on `host` (`virsh define /dev/stdin`) after fetching the host again and checking as
+ * planDefine; then reads it back and publishes the new inventory. Only with host access.
+ */
+export const DefineRequest = new RequestType<DefineParams, DefineResult, void>('libvirtDomain/define');
+
+export interface DefinedOnParams {
+  uri: string;
+}
+
+export interface DefinedOnResult {
+  /** The document's domain name, when it has one. */
+  name?: string;
+  /** The hosts of the document's group that define its domain (by UUID, else name), with the name there. */
+  hosts: { host: string; name: string }[];
+}
+
+/** Where the document's domain is defined among the hosts it is checked against (Compare with Host Definition). */
+export const DefinedOnRequest = new RequestType<DefinedOnParams, DefinedOnResult, void>('libvirtDomain/definedOn');
+
 /** Every custom request, for the test that the server answers each one. */
 export const REQUESTS = [
   RefreshInventoryRequest,
@@ -149,6 +287,11 @@ export const REQUESTS = [
   InventoryViewRequest,
   HostInventoryRequest,
   FindingDocsRequest,
+  HostDomainsRequest,
+  HostDefinitionRequest,
+  PlanDefineRequest,
+  DefineRequest,
+  DefinedOnRequest,
 ] as const;
 
 /** Every custom notification, by direction. */

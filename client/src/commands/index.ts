@@ -5,12 +5,13 @@
  */
 import * as vscode from 'vscode';
 import { chooseHostGroup } from './chooseHostGroup';
+import { compareWithHost } from './compareWithHost';
 import type { CommandContext, CommandFactory } from './context';
 import { FINDING_DOCS_SCHEME, showFindingDoc } from './findingDocs';
 import { fixAllInFile, fixAllInWorkspace } from './fixAll';
 import { saveInventorySnapshot, showHostInventory } from './hostInventory';
 import { INVENTORY_SCHEME } from './inventoryDocuments';
-import { refreshInventory } from './refreshInventory';
+import { refreshHosts, refreshInventory } from './refreshInventory';
 import { showLog } from './showLog';
 
 export type { CommandContext } from './context';
@@ -27,6 +28,8 @@ export const COMMANDS: readonly { id: string; factory: CommandFactory }[] = [
   { id: 'libvirtDomain.fixAllInFile', factory: fixAllInFile },
   { id: 'libvirtDomain.fixAllInWorkspace', factory: fixAllInWorkspace },
   { id: 'libvirtDomain.showFindingDoc', factory: showFindingDoc },
+  { id: 'libvirtDomain.compareWithHost', factory: compareWithHost },
+  { id: 'libvirtDomain.refreshHosts', factory: refreshHosts },
 ];
 
 /** Registers the read-only documents (inventory views, findings' documentation) and every command of COMMANDS. */

@@ -29,3 +29,9 @@ export const refreshInventory: CommandFactory = (ctx) => async (arg?: { all?: bo
   const uris = arg instanceof vscode.Uri ? [arg.toString()] : arg?.all || !doc ? undefined : [doc.uri.toString()];
   await client.sendRequest(RefreshInventoryRequest, { uris, force: true });
 };
+
+/** The Libvirt Hosts view's refresh button: every configured host. */
+export const refreshHosts: CommandFactory = (ctx) => {
+  const refresh = refreshInventory(ctx) as (arg?: { all?: boolean }) => Promise<void>;
+  return () => refresh({ all: true });
+};

@@ -3,7 +3,9 @@
  * inventories, the finding counts, and the actions that apply (Refresh, Fix all in this file).
  * Titles are fixed text plus host and group names as labels (terminalText, capped, no codicon `$(…)`);
  * no command carries an argument (a lens is clicked in its own, active editor, which Fix all and Refresh
- * act on; the client's fixAllInFile takes a vscode.Uri, which a JSON argument cannot be).
+ * act on; the client's fixAllInFile takes a vscode.Uri, which a JSON argument cannot be), except
+ * Compare with HOST (when `differs-from-host` is reported): `{ uri, host, name }`, strings the client
+ * checks (the host is a configured one, the name the host's own).
  */
 import type { CodeLens, Range } from 'vscode-languageserver';
 import { IMPLICIT_GROUPS, type HostStateReport } from '../protocol';
@@ -17,6 +19,7 @@ export const REFRESH_COMMAND = 'libvirtDomain.refreshInventory';
 export const FIX_ALL_COMMAND = 'libvirtDomain.fixAllInFile';
 export const CHOOSE_GROUP_COMMAND = 'libvirtDomain.chooseHostGroup';
 export const PROBLEMS_COMMAND = 'workbench.actions.view.problems';
+export const COMPARE_COMMAND = 'libvirtDomain.compareWithHost';
 
 export interface LensHost {
   host: string;
@@ -39,6 +42,8 @@ export interface LensInput {
   warnings: number;
   /** Whether the document's fix-all has edits. */
   fixable: boolean;
+  /** The hosts whose definition of this domain differs from the document (`differs-from-host`), with the name there. */
+  compare?: { host: string; name: string }[];
   now: number;
 }
 
@@ -93,5 +98,14 @@ export function codeLenses(input: LensInput): CodeLens[] {
   lenses.push({ range, command: { title: counts, command: PROBLEMS_COMMAND } });
   if (input.hostAccess && input.hosts.length) lenses.push({ range, command: { title: 'Refresh inventory', command: REFRESH_COMMAND } });
   if (input.fixable) lenses.push({ range, command: { title: 'Fix all in this file', command: FIX_ALL_COMMAND } });
+  for (const c of (input.compare ?? []).slice(0, HOSTS))
+    lenses.push({
+      range,
+      command: {
+        title: `Compare with ${lensLabel(c.host)}`,
+        command: COMPARE_COMMAND,
+        arguments: [{ uri: input.uri, host: c.host, name: c.name }],
+      },
+    });
   return lenses;
 }

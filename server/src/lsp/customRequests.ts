@@ -5,6 +5,11 @@
 import type { NotificationType, RequestType } from 'vscode-languageserver';
 import {
   ChooseHostGroupRequest,
+  DefinedOnRequest,
+  DefineRequest,
+  HostDefinitionRequest,
+  HostDomainsRequest,
+  PlanDefineRequest,
   FindingDocsRequest,
   FixAllEditsRequest,
   HostAccessNotification,
@@ -30,4 +35,9 @@ export function bindCustomMessages(connection: MessageBinder, server: LanguageSe
   connection.onRequest(InventoryViewRequest, (p) => server.inventoryView(p));
   connection.onRequest(HostInventoryRequest, (p) => server.hostInventory(p));
   connection.onRequest(FindingDocsRequest, () => server.findingDocs());
+  connection.onRequest(HostDomainsRequest, () => server.hostDomains());
+  connection.onRequest(HostDefinitionRequest, (p) => server.hostDefinition(p));
+  connection.onRequest(PlanDefineRequest, (p) => server.planDefine(p));
+  connection.onRequest(DefineRequest, (p) => server.define(p));
+  connection.onRequest(DefinedOnRequest, (p) => server.definedOn(p));
 }

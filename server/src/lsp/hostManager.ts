@@ -13,7 +13,8 @@ import { InventoryError, withSshConfigFile, type InventoryErrorKind } from '../i
 import { snapshotFromCollectorOutput } from '../inventory/fetch';
 import { loadInventoryFile } from '../inventory/load';
 import type { HostIndex } from '../inventory/resolver';
-import { fetchCollectorOutput } from '../inventory/transport';
+import { fetchCollectorOutput, type TransportOptions } from '../inventory/transport';
+import { isHostDocumentUri, parseHostDocumentUri } from '../hostDocument';
 import type { HostStateReport, InventoryStateReport } from '../protocol';
 import { defaultSchemaCacheDir, fetchHostSchemas } from '../schema/hostSchemas';
 import type { SchemaManager } from './schemaManager';
@@ -186,18 +187,30 @@ export class HostManager {
     this.client.inventoryChanged();
   }
 
+  /**
+   * How `host` is reached, from the settings: the ssh program, config file and extra arguments, the
+   * connect timeout, its libvirt URI and the sudo switch. The inventory fetch and the define use the same.
+   */
+  transportOptions(host: string): TransportOptions {
+    const s = this.settings;
+    if (!s) return {};
+    return {
+      sshPath: s.sshPath,
+      sshConfigFile: s.sshConfigFile,
+      extraSshArgs: s.sshExtraArgs,
+      connectTimeoutSec: s.connectTimeoutSec,
+      // The per-host URI (else qemu:///system) and the sudo switch: checked by the transport before use.
+      libvirtUri: Object.hasOwn(s.libvirtUris, host) ? s.libvirtUris[host] : undefined,
+      sudo: s.sshSudo,
+    };
+  }
+
   private async fetch(host: string, signal: AbortSignal) {
     const s = this.settings!;
     const started = Date.now();
     try {
       const { raw, output } = await fetchCollectorOutput(host, {
-        sshPath: s.sshPath,
-        sshConfigFile: s.sshConfigFile,
-        extraSshArgs: s.sshExtraArgs,
-        connectTimeoutSec: s.connectTimeoutSec,
-        // The per-host URI (else qemu:///system) and the sudo switch: checked by the transport before use.
-        libvirtUri: Object.hasOwn(s.libvirtUris, host) ? s.libvirtUris[host] : undefined,
-        sudo: s.sshSudo,
+        ...this.transportOptions(host),
         signal,
         onSpawn: (argv) => this.client.log(`${terminalText(host)}: running ${terminalText(JSON.stringify(argv))}`),
       });
@@ -232,7 +245,7 @@ export class HostManager {
   }
 
   /** Whether `host` is in a configured host group (fetched live), not only known from a snapshot file. */
-  private isLive(host: string): boolean {
+  isLive(host: string): boolean {
     return (this.settings?.hostGroups ?? []).some((g) => g.hosts.includes(host));
   }
 
@@ -262,7 +275,34 @@ export class HostManager {
     return out;
   }
 
+  /** Every host of the groups (configured, else the snapshots'), each once, in group order. */
+  allHosts(): string[] {
+    return [...new Set(this.groups.flatMap((g) => g.hosts))];
+  }
+
+  /**
+   * The host a host definition URI names: VS Code writes the authority in lower case, so a known host
+   * (configured or from a snapshot) that differs only in case is that host; else the authority itself.
+   */
+  resolveHost(authority: string): string {
+    const known = [...new Set([...this.allHosts(), ...this.snapshots.keys()])];
+    if (known.includes(authority)) return authority;
+    const same = known.filter((h) => h.toLowerCase() === authority.toLowerCase());
+    return same.length === 1 ? same[0] : authority;
+  }
+
+  /** For a host definition document (`libvirt-domain://HOST/NAME.xml`): its host and domain name. */
+  hostDocument(uri: string): { host: string; name: string } | undefined {
+    const p = parseHostDocumentUri(uri);
+    return p && { host: this.resolveHost(p.authority), name: p.name };
+  }
+
   groupFor(uri: string): HostGroupSetting | undefined {
+    // A host's own definition is checked against that host alone (a group of its own; never chosen).
+    if (isHostDocumentUri(uri)) {
+      const d = this.hostDocument(uri);
+      return d ? { name: d.host, hosts: [d.host], files: [] } : undefined;
+    }
     const groups = this.groups;
     const chosen = this.chosenGroup.get(uri);
     if (chosen) {
@@ -296,6 +336,42 @@ export class HostManager {
     return mine ?? (this.hostAccess ? this.cache?.current(host) : undefined) ?? this.snapshots.get(host);
   }
 
+  /** The fetch state of `host`: whether a fetch runs, and why the last one failed. */
+  fetchState(host: string): { fetching: boolean; fetchedAt?: number; error?: string } {
+    const st = this.hostAccess ? this.cache?.state(host) : undefined;
+    return { fetching: !!st?.fetching, fetchedAt: st?.fetchedAt, error: st?.error?.message };
+  }
+
+  /**
+   * Fetches `host` now, a fetch that starts after this call (one already running is waited for, then
+   * another one runs): for what must be read after a change, as before and after a define. Resolves
+   * to the new inventory, or to why there is none. Only configured hosts, only with host access.
+   */
+  async fetchNow(host: string): Promise<{ index?: HostIndex; error?: string }> {
+    if (!this.hostAccess || !this.cache) return { error: 'hosts are not contacted in Restricted Mode' };
+    if (!this.isLive(host)) return { error: `${terminalText(host)} is not a configured host (libvirtDomain.hosts)` };
+    const before = this.cache.state(host);
+    if (before.fetching) await this.cache.refresh(host);
+    const since = Date.now();
+    await this.cache.refresh(host, true);
+    const after = this.cache.state(host);
+    if (after.error || !after.fetchedAt || after.fetchedAt < since || !this.cache.current(host))
+      return { error: after.error?.message ?? 'the inventory could not be read' };
+    return { index: this.cache.current(host) };
+  }
+
+  /** Fetches `host` when it has no inventory yet (configured hosts, with host access); resolves when done. */
+  async ensureFetched(host: string): Promise<void> {
+    if (!this.hostAccess || !this.cache || !this.isLive(host) || this.cache.current(host)) return;
+    await this.cache.refresh(host);
+  }
+
+  /** Waits for the schema fetch of `host`'s current libvirt version, when one runs (it never rejects). */
+  async schemaSettled(host: string): Promise<void> {
+    const version = this.cache?.current(host)?.snapshot.libvirtVersion;
+    if (version) await this.schemaFetches.get(`${host}@${version}`);
+  }
+
   /** Where the inventory of `host` comes from now (as in the state report). */
   sourceOf(host: string): HostStateReport['source'] {
     const live = this.hostAccess && !!this.cache?.state(host)?.fetchedAt;
@@ -308,9 +384,13 @@ export class HostManager {
     const hosts = new Set<string>();
     // Only configured host groups are fetched: hosts known from snapshots alone are never contacted.
     const configured = new Set(this.settings?.hostGroups ?? []);
-    const groups = (uris === 'all' ? this.groups : uris.map((u) => this.groupFor(u))).filter(
-      (g): g is HostGroupSetting => !!g && configured.has(g),
-    );
+    // A host definition document's group is its host alone: fetched when that host is configured.
+    const groups = (uris === 'all' ? this.groups : uris).flatMap((x): HostGroupSetting[] => {
+      if (typeof x !== 'string') return configured.has(x) ? [x] : [];
+      const g = this.groupFor(x);
+      if (!g) return [];
+      return configured.has(g) || (isHostDocumentUri(x) && g.hosts.every((h) => this.isLive(h))) ? [g] : [];
+    });
     for (const g of groups) for (const h of g.hosts) if (force || this.cache.isDue(h)) hosts.add(h);
     if (!hosts.size) return;
     const list = [...hosts];

@@ -33,6 +33,7 @@ import {
   type NotificationType,
 } from 'vscode-languageserver';
 import { terminalText } from '../encode';
+import { isHostDocumentUri } from '../hostDocument';
 import { inventoryMarkdown } from '../features/inventoryView';
 import { findingsDocument } from '../rules/codesDoc';
 import type { HostIndex } from '../inventory/resolver';
@@ -43,6 +44,14 @@ import {
   SETTINGS_SECTION,
   type InventoryStateReport,
   type ChooseHostGroupParams,
+  type DefinedOnParams,
+  type DefinedOnResult,
+  type DefineParams,
+  type DefineResult,
+  type HostDefinitionParams,
+  type HostDomainsResult,
+  type PlanDefineParams,
+  type PlanDefineResult,
   type FixAllEditsParams,
   type FixAllEditsResult,
   type HostAccessParams,
@@ -52,6 +61,7 @@ import {
   type InitializationOptions,
   type RefreshInventoryParams,
 } from '../protocol';
+import { HostEditing } from './hostEditing';
 import { HostManager, type ProgressHandle } from './hostManager';
 import { SchemaManager } from './schemaManager';
 import { ServerCore, type LspClient } from './serverCore';
@@ -102,6 +112,8 @@ export class LanguageServer {
   readonly core: ServerCore;
   readonly hosts: HostManager;
   readonly schemas: SchemaManager;
+  /** The Libvirt Hosts view, host definition documents and the define. */
+  readonly editing: HostEditing;
   private readonly log: (message: string) => void;
   private hostAccess = false;
   private canPullConfiguration = false;
@@ -149,6 +161,17 @@ export class LanguageServer {
       this.schemas,
     );
     this.core.setHostsProvider((uri) => this.hosts.hostsFor(uri));
+    this.editing = new HostEditing({
+      hosts: this.hosts,
+      schemas: this.schemas,
+      log: this.log,
+      hostAccess: () => this.hostAccess,
+      severityOverrides: () => this.core.severityOverrides,
+      analysisOf: (uri) => {
+        const d = this.doc(uri);
+        return d && this.core.service.analyze(d);
+      },
+    });
   }
 
   // ---- lifecycle and settings ----
@@ -368,7 +391,8 @@ export class LanguageServer {
       };
     });
     return this.core.service.codeLenses(d, {
-      group: group?.name,
+      // A host definition document's group is its host alone: not a group to name.
+      group: isHostDocumentUri(d.uri) ? undefined : group?.name,
       hosts,
       hostAccess: this.hostAccess,
       now: Date.now(),
@@ -397,9 +421,11 @@ export class LanguageServer {
 
   hostGroups(params: Received<HostGroupsParams>): HostGroupsResult {
     const uri = str(params?.uri);
+    const current = uri !== undefined ? this.hosts.groupFor(uri) : undefined;
     return {
       groups: this.hosts.groups.map((g) => ({ name: g.name, hosts: g.hosts })),
-      current: uri !== undefined ? this.hosts.groupFor(uri)?.name : undefined,
+      current: current?.name,
+      ...(current && isHostDocumentUri(uri!) ? { currentHosts: current.hosts } : {}),
     };
   }
 
@@ -440,6 +466,28 @@ export class LanguageServer {
   /** A host's inventory snapshot (what Save Snapshot writes). */
   hostInventory(params: Received<HostParams>): InventorySnapshot | null {
     return this.inventoryFor(params)?.snapshot ?? null;
+  }
+
+  // ---- host definitions (hostEditing.ts) ----
+
+  hostDomains(): HostDomainsResult {
+    return this.editing.hostDomains();
+  }
+
+  hostDefinition(params: Received<HostDefinitionParams>): Promise<string | null> {
+    return this.editing.hostDefinition(params);
+  }
+
+  planDefine(params: Received<PlanDefineParams>): Promise<PlanDefineResult> {
+    return this.editing.planDefine(params);
+  }
+
+  define(params: Received<DefineParams>): Promise<DefineResult> {
+    return this.editing.define(params);
+  }
+
+  definedOn(params: Received<DefinedOnParams>): DefinedOnResult {
+    return this.editing.definedOn(params);
   }
 
   /** The findings' documentation (the client shows it when a diagnostic's code link is clicked). */

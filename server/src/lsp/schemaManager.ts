@@ -84,8 +84,8 @@ export class SchemaManager {
   }
 
   /** The source for a document checked against `hosts` (names, in group order), and what to call it in the log. */
-  private pick(hosts: string[]): { source: SchemaSource; logName: string } | undefined {
-    if (!this.enabled) return undefined;
+  private pick(hosts: string[], evenDisabled = false): { source: SchemaSource; logName: string } | undefined {
+    if (!this.enabled && !evenDisabled) return undefined;
     for (const h of hosts) {
       const s = this.hostSchemas.get(h);
       if (s)
@@ -108,6 +108,20 @@ export class SchemaManager {
   /** The source for a document checked against `hosts` (names, in group order). */
   sourceFor(hosts: string[]): SchemaSource | undefined {
     return this.pick(hosts)?.source;
+  }
+
+  /**
+   * The validator a define checks with (as the CLI's `define`): `hosts`'s schema, compiled if need be,
+   * whether or not schema diagnostics are enabled; undefined when there is no schema or it cannot be compiled.
+   */
+  async validatorReady(hosts: string[]): Promise<SchemaValidator | undefined> {
+    const picked = this.pick(hosts, true);
+    if (!picked || this.failed.has(picked.source.dir)) return undefined;
+    try {
+      return this.ready.get(picked.source) ?? (await schemaValidator(picked.source));
+    } catch {
+      return undefined;
+    }
   }
 
   /** The compiled validator for the source, or undefined while it compiles (changed() follows). */

@@ -143,6 +143,11 @@ export class ServerCore {
     return [...this.docs.keys()];
   }
 
+  /** The severity settings (`libvirtDomain.severity`). */
+  get severityOverrides(): SeverityOverrides | undefined {
+    return this.overrides;
+  }
+
   setSeverityOverrides(o: SeverityOverrides | undefined): void {
     this.overrides = o;
     this.revalidateAll();
