@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { droppedOrRewritten } from '../server/src/domain/compare';
@@ -200,6 +200,31 @@ describe('define on a real libvirt daemon over ssh', () => {
       undefineTestDomain(uuid);
       for (const p of places) rmSync(p, { force: true });
     }
+  });
+
+  test('drift over ssh: linting a pulled file against the host reports differs-from-host on the edited disk only', (t) => {
+    if (!rig) return t.skip(skip);
+    const out = mkdtempSync(join(work, 'drift-'));
+    const pulled = runCli(['pull', '--host', 'kvm-real', '--ssh-config', rig.sshConfigPath, '--out', out, base.name], work);
+    assert.equal(pulled.status, 0, pulled.stderr);
+    const path = join(out, `${base.name}.xml`);
+    const lint = () => runCli(['--host', 'kvm-real', '--ssh-config', rig!.sshConfigPath, '--format', 'json', path], work);
+    const drift = () =>
+      (JSON.parse(lint().stdout) as { findings: { code: string; message: string; range: { start: { line: number } } }[] }).findings.filter(
+        (f) => f.code === 'differs-from-host',
+      );
+    assert.deepEqual(drift(), [], 'the pulled file equals the host');
+    const text = readFileSync(path, 'utf8');
+    // vda's source (the tests above change vdb's).
+    assert.ok(text.includes(lun(0)));
+    writeFileSync(path, text.replace(lun(0), lun(5)));
+    const found = drift();
+    assert.equal(found.length, 1, JSON.stringify(found));
+    assert.equal(
+      found[0].range.start.line,
+      text.split('\n').findIndex((l) => l.includes(lun(0))),
+    );
+    assert.ok(found[0].message.includes(lun(0)), found[0].message);
   });
 
   test('usage: define needs one --host and a FILE; lint refuses --yes', () => {
