@@ -3,6 +3,7 @@
 # OpenSSH client and server (the ssh rig), shellcheck and busybox (collector script checks),
 # libvirt0 and libxml2-utils (libvirt's schemas and xmllint, for the schema tests and the benchmark),
 # sudo (the collector's `sudo -n` mode, run for real by the rig's non-root user),
+# ansible-core (ansible/collect.yml, run against the rig by test/ansible.test.ts),
 # and a real libvirt daemon with its qemu driver, virsh and QEMU (the rig host whose virsh is the
 # real one: pull, define and drift against a live libvirt; test/rig/libvirtd.ts starts the daemon).
 # The libvirt packages come without their recommends (no dnsmasq, no firmware, no polkit).
@@ -17,6 +18,7 @@ command -v busybox >/dev/null 2>&1 || need+=(busybox)
 [ -f /usr/share/libvirt/schemas/domain.rng ] || need+=(libvirt0)      # libvirt's RelaxNG schemas
 command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)          # the schema verdicts to compare with
 [ -x /usr/bin/sudo ] || need+=(sudo)                                 # the collector's --sudo mode (rig)
+command -v ansible-playbook >/dev/null 2>&1 || need+=(ansible-core)  # ansible/collect.yml (rig)
 lean=()                                                              # installed --no-install-recommends
 [ -x /usr/sbin/libvirtd ] || lean+=(libvirt-daemon)                  # the daemon (tests start it themselves)
 compgen -G '/usr/lib/*/libvirt/connection-driver/libvirt_driver_qemu.so' >/dev/null || lean+=(libvirt-daemon-driver-qemu)
