@@ -185,7 +185,7 @@ test('workspace diagnostics: files not open are published; the open document tak
     'node_modules/n.xml': named('n', blockDisk('/dev/sdc')),
   });
   // XML files, and any path created or deleted (WatchKind Create 1 | Delete 4): a folder is one event.
-  assert.deepEqual(rec.watchers, ['**/*.xml', '**/* kind 5']);
+  assert.deepEqual(rec.watchers, ['**/*.{xml,j2,jinja,jinja2,erb,tmpl,gotmpl,xml.in}', '**/* kind 5']);
   const a = uri('a.xml');
   await until('a.xml published without being opened', () => (codes(last(a)).includes('unstable-device-name') ? true : undefined));
   assert.equal(last(a)!.version, undefined);

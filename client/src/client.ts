@@ -20,7 +20,7 @@ import {
 } from 'vscode-languageclient/node';
 import { SETTINGS_SECTION, type InitializationOptions } from '../../server/src/protocol';
 import { FINDING_DOCS_URI, withFindingDocLink } from './commands/findingDocs';
-import { SERVED_SCHEMES } from './documents';
+import { DOCUMENT_SELECTOR } from './documents';
 import { progressTitle } from './notices';
 import { resolveSettings } from './settings';
 import { hostAccessAllowed } from './trust';
@@ -63,7 +63,7 @@ export function createClient(context: vscode.ExtensionContext, log: vscode.LogOu
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', `--inspect=${SERVER_INSPECT_PORT}`] } },
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: SERVED_SCHEMES.map((scheme) => ({ language: 'xml', scheme })),
+    documentSelector: [...DOCUMENT_SELECTOR],
     // No `synchronize.configurationSection`: the server registers for workspace/didChangeConfiguration
     // itself (and pulls the section); both together would notify it twice per change.
     outputChannel: log,

@@ -13,12 +13,24 @@ import { documentKind, firstElementName, type DocumentKind } from '../../server/
  */
 export const SERVED_SCHEMES: readonly string[] = ['file', 'untitled', HOST_DOCUMENT_SCHEME];
 
+/**
+ * The languages the client serves: XML, and templates that render it (`jinja-xml`: `*.xml.j2`, this
+ * extension's own association or a Jinja extension's; `erb`: a Ruby extension's `*.erb`). A template is
+ * read with its tags masked (server/src/xml/template.ts); its root element is found past them.
+ */
+export const SERVED_LANGUAGES: readonly string[] = ['xml', 'jinja-xml', 'erb'];
+
+/** The language client's document selector: each served language on each served scheme. */
+export const DOCUMENT_SELECTOR: readonly { language: string; scheme: string }[] = SERVED_SCHEMES.flatMap((scheme) =>
+  SERVED_LANGUAGES.map((language) => ({ language, scheme })),
+);
+
 /** How much of a document is read to find its root element (firstElementName reads no further either). */
 export const ROOT_SNIFF_CHARS = 1 << 20;
 
 /** Whether the language client hands a document with this language and URI scheme to the server. */
 export function servedXml(languageId: string, scheme: string): boolean {
-  return languageId === 'xml' && SERVED_SCHEMES.includes(scheme);
+  return SERVED_LANGUAGES.includes(languageId) && SERVED_SCHEMES.includes(scheme);
 }
 
 /** The libvirt document kind (`domain`, `pool`) of a served XML document from its text, else undefined. */

@@ -6,12 +6,12 @@
  */
 import * as vscode from 'vscode';
 import type { DocumentKind } from '../../server/src/xml/rootElement';
-import { libvirtKind, ROOT_SNIFF_CHARS } from './documents';
+import { libvirtKind, ROOT_SNIFF_CHARS, servedXml } from './documents';
 
 /** The libvirt kind of an editor document (`domain`, `pool`), or undefined: not one the extension lints. */
 export function libvirtKindOf(doc: vscode.TextDocument): DocumentKind | undefined {
   // Language and scheme first: the text of other documents is never read.
-  if (doc.languageId !== 'xml') return undefined;
+  if (!servedXml(doc.languageId, doc.uri.scheme)) return undefined;
   const head = doc.getText(new vscode.Range(new vscode.Position(0, 0), doc.positionAt(ROOT_SNIFF_CHARS)));
   return libvirtKind(doc.languageId, doc.uri.scheme, head);
 }

@@ -2,8 +2,10 @@
  * The one directory walk, for the CLI (directories named on the command line) and the editor's
  * workspace scan (the workspace folders), so both see the same files in the same order.
  *
- * - Found: every regular file whose name ends in `.xml` (any case). What it is (domain, pool,
- *   other XML) is decided by the reader, by its root element.
+ * - Found: every regular file whose name ends in `.xml` (any case), and templates that may render
+ *   domain XML: `.j2`, `.jinja`, `.jinja2`, `.erb`, `.tmpl`, `.gotmpl`, `.xml.in` (an Ansible role's
+ *   `vm.xml.j2`, a Vagrant plugin's `domain.xml.erb`). What it is (domain, pool, other XML, a template
+ *   of something else) is decided by the reader, by its root element with template tags masked.
  * - Skipped while walking: dot-directories (`.git`, `.hg`, `.svn`, `.vscode-test`, `.cache`, …:
  *   version-control stores and tool state, hidden by convention, never where definitions are kept
  *   on purpose) and `node_modules` (other people's packages). Nothing else: `out`, `dist` or `build`
@@ -49,9 +51,18 @@ export function isSkippedDirectory(name: string): boolean {
   return name === 'node_modules' || name.startsWith('.');
 }
 
-/** Whether a file name is one the walk visits. */
+/** Template file name endings the walk visits besides `.xml` (any case). */
+export const TEMPLATE_SUFFIXES: readonly string[] = ['.j2', '.jinja', '.jinja2', '.erb', '.tmpl', '.gotmpl', '.xml.in'];
+
+/** Whether a file name is a template's (by its ending; the reader decides by its content whether it renders XML). */
+export function isTemplateFileName(name: string): boolean {
+  const l = name.toLowerCase();
+  return TEMPLATE_SUFFIXES.some((s) => l.endsWith(s));
+}
+
+/** Whether a file name is one the walk visits: XML or a template. */
 export function isXmlFileName(name: string): boolean {
-  return name.toLowerCase().endsWith('.xml');
+  return name.toLowerCase().endsWith('.xml') || isTemplateFileName(name);
 }
 
 const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -60,7 +71,7 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 
 /**
  * Walks each root directory in turn (see the module comment) and awaits `visit` for every
- * `*.xml` file found, in order.
+ * `*.xml` or template file found, in order.
  */
 export async function walkXmlFiles(
   roots: readonly string[],

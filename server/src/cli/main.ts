@@ -24,6 +24,7 @@ import { runDefine } from './define';
 import { runPull } from './pull';
 import { SarifFile, toSarif } from './sarif';
 import { walkXmlFiles } from '../walk';
+import type { TemplateSyntax } from '../xml/template';
 
 const USAGE = `usage: libvirt-domain-lint [--inventory FILE]... [--host DEST]... [--format text|json|sarif] [--fix] [--schema host|local|DIR] PATH...
        libvirt-domain-lint inventory --host DEST [--out FILE]
@@ -32,7 +33,8 @@ const USAGE = `usage: libvirt-domain-lint [--inventory FILE]... [--host DEST]...
        libvirt-domain-lint collector-script [--uri URI] [--sudo]
   PATH                 a domain or storage pool XML file, or a directory searched for *.xml files whose
                        root is <domain> or <pool> (not in dot-directories or node_modules; links are
-                       not followed)
+                       not followed); templates (*.j2, *.jinja, *.erb, *.tmpl, *.xml.in, or any file
+                       with Jinja, ERB or Go template tags) are read with their tags masked
   --inventory FILE     an inventory snapshot (JSON) or saved collector output; repeat for a host group
   --host DEST          fetch the live inventory over ssh (an ~/.ssh/config alias, host or user@host;
                        'local' runs the collector on this machine); repeat for a host group
@@ -75,6 +77,8 @@ interface JsonFinding {
   message: string;
   range: { start: { line: number; character: number }; end: { line: number; character: number } };
   fixes: { title: string; newText: string; preferred: boolean }[];
+  /** The template syntax, for a file read as a template (its first finding, read-as-template, says how). */
+  template?: TemplateSyntax;
 }
 
 interface Output {
@@ -82,7 +86,12 @@ interface Output {
   err(line: string): void;
 }
 
-function toJson(file: string, findings: Finding[], lines: { positionAt(o: number): { line: number; character: number } }): JsonFinding[] {
+function toJson(
+  file: string,
+  findings: Finding[],
+  lines: { positionAt(o: number): { line: number; character: number } },
+  template?: TemplateSyntax,
+): JsonFinding[] {
   return findings.map((f) => ({
     file,
     code: f.code,
@@ -90,6 +99,7 @@ function toJson(file: string, findings: Finding[], lines: { positionAt(o: number
     message: f.message,
     range: { start: lines.positionAt(f.start), end: lines.positionAt(f.end) },
     fixes: f.fixes.map((x) => ({ title: x.title, newText: x.edits.map((e) => e.newText).join(''), preferred: x.preferred })),
+    ...(template ? { template } : {}),
   }));
 }
 
@@ -303,7 +313,7 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
       }
     }
     for (const f of analysis.findings) worst = Math.min(worst, SEVERITY_ORDER[f.severity]);
-    if (format === 'json') json.push(...toJson(shown, analysis.findings, analysis.doc.lines));
+    if (format === 'json') json.push(...toJson(shown, analysis.findings, analysis.doc.lines, analysis.template?.syntax));
     else if (format === 'sarif') sarif.push({ uri: shown.split(sep).join('/'), findings: analysis.findings, lines: analysis.doc.lines });
     else {
       for (const f of analysis.findings) {

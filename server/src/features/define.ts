@@ -9,6 +9,7 @@ import { definitionDiff, droppedOrRewritten, type DefineChange } from '../domain
 import { cap, terminalText } from '../encode';
 import type { HostDomain, InventorySnapshot } from '../inventory/snapshot';
 import type { Finding } from '../rules/types';
+import { TEMPLATE_SYNTAX_NAMES } from '../xml/template';
 
 export interface DefinePlan {
   host: string;
@@ -37,6 +38,10 @@ export function planDefine(analysis: Analysis, snapshot: InventorySnapshot, file
   const plan: DefinePlan = { host, name, uuid, blocking, diff: '' };
   if (!analysis.isDomain || !model) {
     plan.conflict = 'the file is not a libvirt domain definition';
+    return plan;
+  }
+  if (analysis.template) {
+    plan.conflict = `the file is a ${TEMPLATE_SYNTAX_NAMES[analysis.template.syntax]} template: render it first (its tags would be defined literally)`;
     return plan;
   }
   if (!name) {

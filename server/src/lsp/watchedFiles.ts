@@ -11,10 +11,10 @@ import { promises as fsp } from 'node:fs';
 import { isAbsolute, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { FileChangeType, WatchKind, type FileEvent } from 'vscode-languageserver';
-import { isSkippedDirectory, isXmlFileName, walkXmlFiles } from '../walk';
+import { isSkippedDirectory, isXmlFileName, TEMPLATE_SUFFIXES, walkXmlFiles } from '../walk';
 
-/** The glob the server asks the client to watch. */
-export const WATCHED_GLOB = '**/*.xml';
+/** The glob the server asks the client to watch: what the walk visits (../walk.ts isXmlFileName), XML and templates. */
+export const WATCHED_GLOB = `**/*.{xml,${TEMPLATE_SUFFIXES.map((s) => s.replace(/^\./, '')).join(',')}}`;
 
 /** What the server asks the client to watch (LSP FileSystemWatcher; `kind` a WatchKind bit set, default all). */
 export interface FileWatcher {

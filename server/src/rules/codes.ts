@@ -130,6 +130,11 @@ export const CODES = {
     title: 'Disable directive that silences nothing',
     doc: 'A `<!-- libvirt-domain-lint-disable… -->` comment (see *Silencing one finding* at the top of this section), or one code it names, silences no finding: the finding is gone, or the code is misspelt (`unknown code`), or it names `xml-not-well-formed` or `unused-disable`, which cannot be silenced. A code that needs an input the run did not have (a host inventory, two hosts, schema validation) is not reported. **Fix:** the quick fix removes the directive (its whole line when it is alone there), or the one code; never applied by fix-all or `--fix`. This finding itself cannot be silenced by a directive; turn it `off` in `libvirtDomain.severity`.',
   },
+  'read-as-template': {
+    severity: 'hint',
+    title: 'Read as a template',
+    doc: "The file is a template that renders domain (or pool) XML — an Ansible role's `vm.xml.j2`, a Vagrant plugin's `domain.xml.erb`, a Go `text/template` — recognised by its tags: Jinja `{{ }}`, `{% %}`, `{# #}`, ERB `<% %>`, `<%= %>`, `<%# %>`, Go `{{ }}`. The tags are masked (offsets unchanged) and the XML around them is judged: a literal value (`<source dev='/dev/sdb'/>`) is reported and fixed as in any domain, a value that holds a tag (`dev='{{ volume.dev }}'`, `dev='/dev/{{ vg }}/data'`) is never judged or rewritten. Every branch of an `{% if %}`/`{% elif %}`/`{% else %}` (ERB `if`/`elsif`/`else`/`when`, Go `{{ if }}`/`{{ else }}`) is judged: the template is read once per combination needed to keep each branch in one of them (at most 16; the message says how many), a loop body once. Where the XML is still not well-formed with its tags masked (a tag that prints markup, a macro before the root), no `xml-not-well-formed` is reported (the rendered text is what libvirt reads): the message says so, and the `<disk>`, `<hostdev>`, `<blkiotune>`, `<name>` and `<uuid>` elements are read one by one. Schema validation is not applied to templates. This hint is on the first line; the CLI's JSON output also gives each finding of a template a `template` field (`jinja`, `erb`, `go`).",
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type FindingCode = keyof typeof CODES;

@@ -12,16 +12,48 @@ export function documentKind(rootName: string | undefined): DocumentKind | undef
   return rootName === 'domain' ? 'domain' : rootName === 'pool' ? 'pool' : undefined;
 }
 
+/** The closer of a template tag opening at `i` (Jinja/Go `{{ {% {#`, ERB `<%`), else undefined. */
+function templateCloser(text: string, i: number): string | undefined {
+  const c = text[i + 1];
+  if (text[i] === '<') return c === '%' ? '%>' : undefined;
+  return c === '{' ? '}}' : c === '%' ? '%}' : c === '#' ? '#}' : undefined;
+}
+
 /**
- * The name of the first element, read past the prolog (used when the XML does not parse).
- * A linear scan: hostile input (thousands of unterminated `<?` or `<!DOCTYPE`) must not make it quadratic.
+ * The name of the first element, read past the prolog (used when the XML does not parse) and past
+ * template tags (a `vm.xml.j2` or `domain.xml.erb` that starts with `{% if %}` or `<% if %>`: see
+ * xml/template.ts).
+ * A linear scan: hostile input (thousands of unterminated `<?`, `<!DOCTYPE` or `{{`) must not make it quadratic.
  */
 export function firstElementName(text: string): string | undefined {
   let i = 0;
   const n = Math.min(text.length, 1 << 20);
+  /** Template closers not found once (so never found later). */
+  const unclosed = new Set<string>();
+  // The next '<' and '{' at or after i, each searched again only once passed.
+  let lt = -1;
+  let brace = -1;
   while (i < n) {
-    const lt = text.indexOf('<', i);
-    if (lt < 0 || lt >= n) return undefined;
+    if (lt < i) lt = text.indexOf('<', i);
+    if (lt < 0 || lt > n) lt = n;
+    // A template tag before it may hold a '<' of its own ({% if a < b %}).
+    if (brace < i) brace = text.indexOf('{', i);
+    if (brace < 0 || brace > n) brace = n;
+    const at = Math.min(lt, brace);
+    if (at >= n) return undefined;
+    const closer = templateCloser(text, at);
+    if (closer && !unclosed.has(closer)) {
+      const e = text.indexOf(closer, at + 2);
+      if (e >= 0) {
+        i = e + 2;
+        continue;
+      }
+      unclosed.add(closer);
+    }
+    if (at === brace) {
+      i = at + 1;
+      continue;
+    }
     const skipTo = (close: string): number => {
       const e = text.indexOf(close, lt + 2);
       return e < 0 ? n : e + close.length;

@@ -578,8 +578,8 @@ describe('package.json contributions', () => {
     const table = readFileSync(join(ROOT, 'client/src/commands/index.ts'), 'utf8');
     const ids = [...table.matchAll(/\{ id: '([\w.]+)', factory: \w+ \}/g)].map((m) => m[1]);
     assert.deepEqual(ids.sort(), pkg.contributes.commands.map((c: { command: string }) => c.command).sort());
-    // XML documents, and a host's definitions (`libvirt-domain:` files restored in an editor need their provider).
-    assert.deepEqual(pkg.activationEvents, ['onLanguage:xml', 'onFileSystem:libvirt-domain']);
+    // XML documents and templates of them, and a host's definitions (`libvirt-domain:` files restored in an editor need their provider).
+    assert.deepEqual(pkg.activationEvents, ['onLanguage:xml', 'onLanguage:jinja-xml', 'onLanguage:erb', 'onFileSystem:libvirt-domain']);
     assert.equal(pkg.engines.vscode, '^1.100.0');
   });
 });
