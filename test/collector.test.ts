@@ -339,6 +339,10 @@ describe('collector.sh through a real sshd, on simulated hosts', () => {
         'vxdmpadm',
         'vxdisk',
         'vxdctl',
+        'vxsnap appdg',
+        'vxprint appdg',
+        'vxsnap fencedg',
+        'vxprint fencedg',
         'libvirt-uri',
         'libvirt-version',
         'virsh-list',
@@ -348,11 +352,13 @@ describe('collector.sh through a real sshd, on simulated hosts', () => {
         'pool-list-inactive',
       ],
     );
-    // This fixture has no udev rules and no SCSI hosts.
+    // This fixture has no udev rules, no SCSI hosts, and no vxsnap or vxprint (asked for each disk group under /dev/vx/dsk).
     assert.equal(output.sections.get('udev-rules')!.absent, '/etc/udev/rules.d');
     assert.equal(output.sections.get('scsi-hosts')!.absent, '/sys/class/scsi_host');
+    const perGroup = ['appdg', 'fencedg'].flatMap((dg) => [`vxsnap ${dg}`, `vxprint ${dg}`]);
+    for (const name of perGroup) assert.equal(output.sections.get(name)!.absent, name.split(' ')[0], name);
     for (const s of output.sections.values()) {
-      if (s.name === 'udev-rules' || s.name === 'scsi-hosts') continue;
+      if (['udev-rules', 'scsi-hosts', ...perGroup].includes(s.name)) continue;
       assert.equal(s.rc, 0, `${s.name}: ${s.stderr.join(' | ')}`);
       assert.deepEqual(s.stderr, [], s.name);
       assert.equal(s.absent, undefined, s.name);

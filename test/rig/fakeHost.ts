@@ -9,6 +9,9 @@
 //   vx-dsk-names.txt    "DG/VOL" lines under /dev/vx/dsk
 //   vxdmpadm.txt, vxdisk.txt, vxdctl.txt   outputs of those commands (present = InfoScale installed;
 //                       they refuse a non-root login, as VxVM does)
+//   vxsnap/<dg>.txt     what `vxsnap -g <dg> -v list` prints, per disk group (directory present = vxsnap
+//                       installed; a disk group without a file is refused, as one not imported is)
+//   vxprint/<dg>.txt    what `vxprint -g <dg> -v -F '%name %len'` prints, likewise (both refuse non-root)
 //   domains/<name>.xml  domain definitions, what `virsh dumpxml --inactive` prints (directory present =
 //                       libvirt installed)
 //   domains-running.txt names of the running domains (`virsh list --name`), one a line (absent = none)
@@ -74,6 +77,12 @@ export const COLLECTOR_INVOCATIONS: Record<FakeTool, string[]> = {
   vxdisk: ['-e', '-o', 'alldgs', 'list'],
   vxdctl: ['-c', 'mode'],
 };
+/** The VxVM tools the collector runs once per imported disk group, and their arguments for disk group `dg`. */
+export const DG_TOOL_INVOCATIONS = {
+  vxsnap: (dg: string) => ['-g', dg, '-v', 'list'],
+  vxprint: (dg: string) => ['-g', dg, '-v', '-F', '%name %len'],
+} as const;
+export type DgTool = keyof typeof DG_TOOL_INVOCATIONS;
 /** The collector's list of running domains (`virsh -r list --name`: active ones only). */
 export const VIRSH_ACTIVE_INVOCATION = ['-c', SYSTEM_URI, '-r', 'list', '--name'];
 /** The collector's read of one domain's persistent definition (the name follows). */
@@ -214,8 +223,10 @@ export interface FakeHost {
   mountCommands: string[];
   /** The fixture as copied into the rig (readable by the test user). */
   fixtureCopy: string;
-  /** Tools present on this simulated host. */
+  /** Tools present on this simulated host (vxsnap and vxprint, per disk group, are in dgTools). */
   tools: FakeTool[];
+  /** vxsnap and vxprint, where present. */
+  dgTools: DgTool[];
 }
 
 export function buildFakeHost(opts: FakeHostOptions): FakeHost {
@@ -315,7 +326,8 @@ export function buildFakeHost(opts: FakeHostOptions): FakeHost {
   };
 
   const tools: FakeTool[] = [];
-  const writeTool = (tool: FakeTool, where: string, cases: string[]) => {
+  const dgTools: DgTool[] = [];
+  const writeTool = (tool: FakeTool | DgTool, where: string, cases: string[]) => {
     const body = [
       '#!/bin/sh',
       `# Fake ${tool} of rig host ${opts.name}: recorded output for the collector's exact arguments only.`,
@@ -326,7 +338,8 @@ export function buildFakeHost(opts: FakeHostOptions): FakeHost {
       '',
     ].join('\n');
     writeFileSync(join(where, tool), body, { mode: 0o755 });
-    tools.push(tool);
+    if (tool === 'vxsnap' || tool === 'vxprint') dgTools.push(tool);
+    else tools.push(tool);
   };
 
   const lsblkFile = join(fixture, 'lsblk.json');
@@ -405,6 +418,26 @@ export function buildFakeHost(opts: FakeHostOptions): FakeHost {
       whiteout(join(sbin, tool));
     }
   }
+  // vxsnap and vxprint: the fixture's file for the disk group named after -g, for the collector's exact
+  // arguments (the name is never evaluated: a name with "/" or a leading "." has no file).
+  for (const tool of ['vxsnap', 'vxprint'] as const) {
+    const dir = join(fixture, tool);
+    if (existsSync(dir)) {
+      const args = DG_TOOL_INVOCATIONS[tool]('DG');
+      const test = [`[ $# -eq ${args.length} ]`, ...args.flatMap((a, i) => (i === 1 ? [] : [`[ "$${i + 1}" = ${sq(a)} ]`]))].join(' && ');
+      writeTool(tool, sbin, [
+        `if [ "$(id -u)" != 0 ]; then printf 'VxVM %s ERROR: Permission denied (must be run as root)\\n' ${sq(tool)} >&2; exit 1; fi`,
+        `if ${test}; then`,
+        `  case $2 in */*|.*|'') ;; *) [ -f ${sq(dir)}/"$2".txt ] && exec cat ${sq(dir)}/"$2".txt ;; esac`,
+        // Stand-in wording: the real message was not at hand.
+        `  printf 'VxVM %s ERROR: Disk group %s: no such disk group is imported\\n' ${sq(tool)} "$2" >&2; exit 1`,
+        'fi',
+      ]);
+    } else {
+      whiteout(join(bin, tool));
+      whiteout(join(sbin, tool));
+    }
+  }
   mountCommands.push(
     `mount -t overlay ldi-rig-bin -o lowerdir=${bin}:/usr/bin /usr/bin`,
     `mount -t overlay ldi-rig-sbin -o lowerdir=${sbin}:/usr/sbin /usr/sbin`,
@@ -454,7 +487,7 @@ export function buildFakeHost(opts: FakeHostOptions): FakeHost {
     whiteout(join(cls, 'fc_host'));
   }
   mountCommands.push(`mount -t overlay ldi-rig-sys-class -o lowerdir=${cls}:/sys/class /sys/class`);
-  return { mountCommands, fixtureCopy: fixture, tools };
+  return { mountCommands, fixtureCopy: fixture, tools, dgTools };
 }
 
 /** Makes the tool log writable by the test user. */

@@ -38,6 +38,20 @@ export function fixtureSections(dir: string): Map<string, SectionInput> {
   put('vxdmpadm', 'vxdmpadm.txt', 'vxdmpadm');
   put('vxdisk', 'vxdisk.txt', 'vxdisk');
   put('vxdctl', 'vxdctl.txt', 'vxdctl');
+  // Per disk group under /dev/vx/dsk, as the collector lists them: vxsnap/<dg>.txt and vxprint/<dg>.txt
+  // (directory absent = tool absent; a disk group without a file is refused, as on the rig).
+  for (const dg of volumeDiskGroups(dir))
+    for (const tool of ['vxsnap', 'vxprint']) {
+      const file = `${tool}/${dg}.txt`;
+      if (!existsSync(join(dir, tool))) sections.set(`${tool} ${dg}`, { body: '', rc: null, stderr: [], absent: tool });
+      else if (existsSync(join(dir, file))) sections.set(`${tool} ${dg}`, { body: read(file), rc: 0, stderr: [] });
+      else
+        sections.set(`${tool} ${dg}`, {
+          body: '',
+          rc: 1,
+          stderr: [`VxVM ${tool} ERROR: Disk group ${dg}: no such disk group is imported`],
+        });
+    }
   const ddir = join(dir, 'domains');
   if (existsSync(ddir)) {
     const vf = join(dir, 'libvirt-version.txt');
@@ -68,6 +82,19 @@ export function fixtureSections(dir: string): Map<string, SectionInput> {
     for (const n of pools.inactive) sections.set(`pool-dumpxml ${n}`, { body: read(`pools/${n}.xml`), rc: 0, stderr: [] });
   } else sections.set('virsh-list', { body: '', rc: null, stderr: [], absent: 'virsh' });
   return sections;
+}
+
+/**
+ * The disk groups of vx-dsk-names.txt (its DG/VOL lines: the directories under /dev/vx/dsk), each once, in the
+ * shell's glob order (bytes); names the collector skips are left out.
+ */
+export function volumeDiskGroups(dir: string): string[] {
+  if (!existsSync(join(dir, 'vx-dsk-names.txt'))) return [];
+  const groups = readFileSync(join(dir, 'vx-dsk-names.txt'), 'utf8')
+    .split('\n')
+    .flatMap((l) => (l.includes('/') ? [l.slice(0, l.indexOf('/'))] : []))
+    .filter((g) => /^[A-Za-z0-9._+@][A-Za-z0-9._+@-]*$/.test(g));
+  return [...new Set(groups)].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
 }
 
 export function fixtureSnapshot(dir: string, host: string): InventorySnapshot {

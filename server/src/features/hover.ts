@@ -4,6 +4,7 @@ import { classifyPath, isUnstableName, PathClass } from '../domain/pathClass';
 import { mdCode, mdInline } from '../encode';
 import { describeTarget, formatBytes, HostIndex, identityKey, lunIdentity, reachedSize, Resolution } from '../inventory/resolver';
 import { groupNotes, groupUsers, usersOfLun } from '../rules/lunUsers';
+import { changedPercent } from '../rules/snapshotDiverged';
 import type { PeerDomain } from '../rules/types';
 import { BYPASS_MARK, Candidate, preferredOf, stableCandidates, whoseLun } from '../rules/stableAliases';
 import type { LineIndex } from '../xml/lineIndex';
@@ -37,6 +38,53 @@ function listed<T>(items: readonly T[], show: (t: T) => string, max = LISTED, se
   return items.length > max ? `${shown}${sep === ', ' ? '' : ';'} and ${items.length - max} more` : shown;
 }
 
+/** vxsnap's snapshot types in words. */
+const SNAP_KIND: Record<string, string> = {
+  fullinst: 'Full-sized instant snapshot',
+  spaceopt: 'Space-optimized snapshot',
+  mirbrk: 'Mirror break-off snapshot',
+  volbrk: 'Linked break-off snapshot',
+};
+
+/**
+ * A VxVM volume's snapshot facts (vxsnap, vxprint): what it is a snapshot of and how far it has changed, and
+ * for a volume others are snapshots of (a gold image), those snapshots and the host's domains that map them.
+ */
+function vxSnapshotItems(h: HostIndex, r: Resolution): string[] {
+  const items: string[] = [];
+  const v = r.vxInfo;
+  const sn = v?.snapshot;
+  if (v && sn) {
+    const share = changedPercent(h, v);
+    const changed = [
+      share !== undefined ? `${share < 10 ? Number(share.toFixed(1)) : Math.round(share)}%` : '',
+      sn.changedBytes !== undefined ? formatBytes(sn.changedBytes) : '',
+    ].filter(Boolean);
+    items.push(
+      `${SNAP_KIND[sn.type] ?? 'Snapshot'} (${mdCode(sn.type, FIELD)}) of ${mdCode(`${sn.parentDg ?? v.dg}/${sn.parent}`, LONG)}` +
+        `${changed.length ? ` · changed ${changed.join(', ')}` : ''}${sn.date ? ` · taken ${mdInline(sn.date, FIELD)}` : ''}`,
+    );
+  }
+  const snaps = r.vxVolume ? h.vxSnapshotsOf(r.vxVolume) : [];
+  if (snaps.length) {
+    const keys = new Set(snaps.map((c) => `${c.dg}/${c.name}`));
+    const users: string[] = [];
+    for (const d of h.snapshot.domains ?? [])
+      for (const disk of d.disks) {
+        const vol = h.resolve(disk.source).vxVolume;
+        if (vol !== undefined && keys.has(vol)) {
+          users.push(`${mdInline(d.name, FIELD)} (${mdCode(vol, LONG)})`);
+          break;
+        }
+      }
+    items.push(
+      `Gold image: ${snaps.length} snapshot${snaps.length > 1 ? 's' : ''} — ${listed(snaps, (c) => `${mdCode(`${c.dg}/${c.name}`, LONG)} ${mdInline(c.snapshot!.type, FIELD)}`)}` +
+        `${users.length ? ` · used by ${listed(users, (u) => u)}` : ''}`,
+    );
+  }
+  return items;
+}
+
 /** What a path reaches, with host strings encoded. */
 function target(r: Resolution): string {
   return describeTarget(
@@ -65,7 +113,7 @@ function describeHost(h: HostIndex, r: Resolution, peers: PeerDomain[], self: st
     facts.push(mdInline(identity, FIELD));
     if (lun.serial && !identity.startsWith('serial ')) facts.push(`serial ${mdCode(lun.serial, FIELD)}`);
   } else if (r.device) facts.push(mdInline(r.device.type, FIELD), formatBytes(reachedSize(r)));
-  else if (r.vxVolume) facts.push('VxVM volume');
+  else if (r.vxVolume) facts.push('VxVM volume', ...(r.vxInfo?.sizeBytes !== undefined ? [formatBytes(r.vxInfo.sizeBytes)] : []));
   const items: string[] = [];
   // What the path reaches, unless the identity line and the paths item already say it (a whole LUN by a path or its DMP node).
   const dmpNamed = !!r.dmp && r.partition === undefined;
@@ -82,6 +130,7 @@ function describeHost(h: HostIndex, r: Resolution, peers: PeerDomain[], self: st
     const map = lun.mpathMap ? ` (multipath map ${mdInline(h.device(lun.mpathMap)?.name ?? lun.mpathMap, FIELD)})` : '';
     items.push(`Paths (${lun.pathDevices.length}): ${listed(lun.pathDevices, (k) => mdInline(k, FIELD))}${map}`);
   }
+  if (r.vxVolume) items.push(...vxSnapshotItems(h, r));
   if (r.bypassesMultipath) items.push('⚠ Reaches one path of a multipathed LUN (no failover)');
   const usage = h.hostUsage(r);
   if (usage.length) items.push(`⚠ in use by the host: ${listed(usage, (u) => mdInline(u, LONG), 3, '; ')}`);

@@ -3,9 +3,15 @@
 # READ-ONLY. It runs only commands that print information: uname -n, lsblk,
 # find/readlink under /dev, ls, head -c of /etc/udev/rules.d/*.rules, readlink/cat
 # under /sys/class/scsi_host and /sys/class/fc_host, vxdmpadm list, vxdisk list,
-# vxdctl mode, virsh --version, and virsh -c URI -r (read-only connection)
+# vxdctl mode, vxsnap list and vxprint -F of each imported disk group, virsh
+# --version, and virsh -c URI -r (read-only connection)
 # list/dumpxml --inactive/pool-list/pool-dumpxml/vol-list. It writes no files,
 # not even temporary ones, and changes nothing on the host.
+#
+# VxVM snapshots: for each disk group with a directory under /dev/vx/dsk (an
+# imported group with volumes), "vxsnap DG" is "vxsnap -g DG -v list" (snapshot
+# type, parent, changed data) and "vxprint DG" is "vxprint -g DG -v -F '%name
+# %len'" (volume lengths in sectors).
 #
 # Domains: "virsh-list" names every defined domain (list --all --name), then
 # "virsh-dumpxml NAME" is each one's persistent definition (dumpxml --inactive:
@@ -28,7 +34,7 @@
 LC_ALL=C
 export LC_ALL
 # The libvirt connection URI for virsh (-c), and whether vxdmpadm/vxdisk/vxdctl
-# run through "sudo -n" when the login is not root (1) or not (0).
+# (and vxsnap/vxprint) run through "sudo -n" when the login is not root (1) or not (0).
 LDI_URI='qemu:///system'
 LDI_SUDO=0
 exec 3>&1
@@ -205,6 +211,21 @@ fi
 priv vxdmpadm vxdmpadm list dmpnode all
 priv vxdisk vxdisk -e -o alldgs list
 priv vxdctl vxdctl -c mode
+
+# For each disk group under /dev/vx/dsk (VxVM keeps a directory there for
+# each imported group with volumes): its snapshots and its volumes' lengths.
+# Group names come from that listing and are passed as one argument after -g,
+# never evaluated; names with unusual characters (or a leading "-") are skipped.
+if [ -d /dev/vx/dsk ]; then
+	for d in /dev/vx/dsk/*/; do
+		[ -d "$d" ] || continue
+		g=${d%/}
+		g=${g##*/}
+		case $g in -* | *[!A-Za-z0-9._+@-]*) continue ;; esac
+		priv "vxsnap $g" vxsnap -g "$g" -v list
+		priv "vxprint $g" vxprint -g "$g" -v -F '%name %len'
+	done
+fi
 
 # list_then SECTION EACH ARGS...: runs virsh ARGS as SECTION (a list of names,
 # printed), then "each NAME" for every name. Names come from this host's own

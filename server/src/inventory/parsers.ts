@@ -24,6 +24,8 @@ import {
   ToolState,
   UdevRuleFile,
   VxDisk,
+  VxSnapshotInfo,
+  VxVolumeInfo,
 } from './snapshot';
 
 export class ParseError extends Error {}
@@ -250,6 +252,162 @@ export function parseVxdisk(text: string): VxDisk[] {
   return disks;
 }
 
+/*
+ * vxsnap and vxprint: what we verified (Veritas administrator's guides and a Veritas support article).
+ *
+ * - `vxsnap [-g diskgroup] [-l] [-v] [-x] list [vol]` is an alias of `vxsnap -n print`; the guides' example
+ *   of `vxsnap -g dg -vx list` has the header `NAME DG OBJTYPE SNAPTYPE PARENT PARENTDG SNAPDATE
+ *   CHANGE_DATA SYNCED_DATA`, `-` where a value does not apply, OBJTYPE `vol`/`plex`/`vset`/`compvol`,
+ *   SNAPTYPE `fullinst`, `spaceopt`, `mirbrk`, `volbrk`, `snapmir`, `mirvol`, `detmir`, `detvol`, SNAPDATE
+ *   as `2006/2/1 12:29` (two words), and CHANGE_DATA/SYNCED_DATA as an amount with a unit and its share of
+ *   the volume: `20M (0.2%)`, `10G (100%)` (two words). CHANGE_DATA is "the approximate difference between
+ *   the current contents of the snapshot and its parent volume". The snapshot may be in another disk group
+ *   than its parent (DG vs PARENTDG).
+ *   https://sort.veritas.com/public/documents/vie/7.0/linux/productguides/html/sfcfs_admin/ch27s08s19.htm
+ *   http://www.manualshelf.com/manual/hp/hp-ux-11i-volume-management-lvm-vxvm-software/veritas-volume-manager-501-administrators-guide-hp-ux-11i-v3-first-edition-november-2009/page-387.html
+ * - `vxsnap print` (without -n) has `NAME SNAPOBJECT TYPE PARENT SNAPSHOT %DIRTY %VALID`, `--` for none,
+ *   %DIRTY a percentage without `%` (same sort.veritas.com page). The layout of `list` without `-v` was not
+ *   found in the guides: the columns are read by their header names, in any order, any subset, any width.
+ * - `vxprint` lengths are in 512-byte sectors: `vxprint -qthg` shows `v fredvol … 10485760` for a volume
+ *   made with `vxassist make … 41875568` sectors (`co cacheobj cachevol`: the cache object and its volume);
+ *   `-F [type:]format-spec` prints one line per record in the given format, `-v` selects volumes.
+ *   https://supportinfoscale.cloud.com/external/article/100052444/veritas-volume-manager-vxvm-instant-snap.html
+ *   https://www.unix.com/man-page/hpux/1M/vxprint
+ * Units are taken as binary (VxVM's k/m/g are 1024-based); an amount without a unit is not guessed.
+ */
+
+/** `20M`, `1.2G`, `512k` → bytes; undefined for anything else (a bare number: sectors or bytes, unknown). */
+export function parseVxAmount(word: string | undefined): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)([kmgtp])b?$/i.exec(word ?? '');
+  if (!m) return undefined;
+  const bytes = Math.round(Number(m[1]) * 1024 ** ('kmgtp'.indexOf(m[2].toLowerCase()) + 1));
+  return Number.isSafeInteger(bytes) ? bytes : undefined;
+}
+
+/** `(0.2%)`, `0.2%`, `1.30` → 0.2, 1.3 (a percentage from 0 to 100); undefined otherwise. */
+function parsePercent(word: string | undefined): number | undefined {
+  const m = /^\(?(\d+(?:\.\d+)?)%?\)?$/.exec(word ?? '');
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  return n <= 100 ? n : undefined;
+}
+
+const NONE = (w: string | undefined) => w === undefined || w === '-' || w === '--';
+
+/** One row of a vxsnap list: each header column's words (one, or two for a date or an amount with its share). */
+function vxsnapRow(header: string[], words: string[]): Map<string, string[]> | undefined {
+  const row = new Map<string, string[]>();
+  let i = 0;
+  for (const col of header) {
+    if (i >= words.length) break;
+    const w = words[i];
+    let n = 1;
+    if (!NONE(w)) {
+      const next = words[i + 1];
+      if (col === 'SNAPDATE' && next !== undefined && /^\d{1,2}:\d{2}(:\d{2})?$/.test(next)) n = 2;
+      else if (col.endsWith('_DATA') && next !== undefined && /^\(\d+(\.\d+)?%\)$/.test(next) && !/^\(/.test(w)) n = 2;
+    }
+    row.set(col, words.slice(i, i + n));
+    i += n;
+  }
+  // Words left over: the row does not fit the header (a value with a space in it); not guessed at.
+  return i === words.length ? row : undefined;
+}
+
+/**
+ * `vxsnap -g DG -v list` (any layout with a `NAME … PARENT …` header): the volumes it lists as snapshots of
+ * another, and the other volumes it names. `dg` is the disk group asked for (rows name their own, DG column).
+ */
+export function parseVxsnapList(text: string, dg: string): VxVolumeInfo[] {
+  const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
+  const hi = lines.findIndex((l) => /^\s*NAME\s/.test(l) && /\sPARENT(\s|$)/.test(l));
+  if (hi < 0) {
+    if (!text.trim()) return [];
+    throw new ParseError(`vxsnap list for disk group ${dg.slice(0, 80)} printed no "NAME … PARENT" header`);
+  }
+  const header = lines[hi].trim().split(/\s+/);
+  const out: VxVolumeInfo[] = [];
+  for (const l of lines.slice(hi + 1)) {
+    // A row without a NAME (vxsnap print's snap-object lines start with blanks) names no volume.
+    if (!l.trim() || /^\s/.test(l)) continue;
+    const row = vxsnapRow(header, l.trim().split(/\s+/));
+    if (!row) continue;
+    const one = (col: string) => {
+      const w = row.get(col);
+      return w && !NONE(w[0]) ? w : undefined;
+    };
+    const objType = one('OBJTYPE')?.[0] ?? one('TYPE')?.[0];
+    if (objType !== undefined && objType !== 'vol' && objType !== 'volume') continue;
+    const name = cleanVxName(one('NAME')?.[0]);
+    const volDg = cleanVxName(one('DG')?.[0]) ?? dg;
+    if (!name) continue;
+    const info: VxVolumeInfo = { dg: volDg, name };
+    const type = one('SNAPTYPE')?.[0];
+    const parent = cleanVxName(one('PARENT')?.[0]);
+    if (type && /^[A-Za-z0-9_-]{1,40}$/.test(type) && parent) {
+      const snap: VxSnapshotInfo = { type, parent };
+      const parentDg = cleanVxName(one('PARENTDG')?.[0]);
+      if (parentDg) snap.parentDg = parentDg;
+      const change = one('CHANGE_DATA');
+      if (change) {
+        const bytes = parseVxAmount(change[0]);
+        const pct = parsePercent(change[1]) ?? (change.length === 1 && /%\)?$/.test(change[0]) ? parsePercent(change[0]) : undefined);
+        if (bytes !== undefined) snap.changedBytes = bytes;
+        if (pct !== undefined) snap.changedPercent = pct;
+      }
+      const dirty = parsePercent(one('%DIRTY')?.[0]);
+      if (snap.changedPercent === undefined && dirty !== undefined) snap.changedPercent = dirty;
+      const date = one('SNAPDATE')?.join(' ');
+      if (date && date.length <= 64 && !CONTROL.test(date)) snap.date = date;
+      info.snapshot = snap;
+    }
+    out.push(info);
+  }
+  return out;
+}
+
+/** `vxprint -g DG -v -F '%name %len'`: one `NAME SECTORS` line per volume; anything else (a header) is skipped. */
+export function parseVxprintLengths(text: string, dg: string): VxVolumeInfo[] {
+  const out: VxVolumeInfo[] = [];
+  let other = 0;
+  for (const l of text.split('\n')) {
+    const t = l.trim();
+    if (!t) continue;
+    const m = /^(\S+)\s+(\d{1,20})$/.exec(t);
+    const name = m ? cleanVxName(m[1]) : undefined;
+    const bytes = m ? Number(m[2]) * 512 : NaN;
+    if (!name || !Number.isSafeInteger(bytes)) {
+      other++;
+      continue;
+    }
+    out.push({ dg, name, sizeBytes: bytes });
+  }
+  if (!out.length && other) throw new ParseError(`vxprint for disk group ${dg.slice(0, 80)} printed no "NAME LENGTH" lines`);
+  return out;
+}
+
+/** A VxVM object name from a tool: no `/`, no control character, at most 256 characters. */
+function cleanVxName(v: string | undefined): string | undefined {
+  const t = cleanText(v);
+  return t && !t.includes('/') ? t : undefined;
+}
+
+/** Merges vxprint's and vxsnap's records of the volumes: one per `dg/name`, in first-seen order. */
+export function mergeVxVolumeInfo(lists: VxVolumeInfo[][]): VxVolumeInfo[] {
+  const byKey = new Map<string, VxVolumeInfo>();
+  for (const list of lists)
+    for (const v of list) {
+      const key = `${v.dg}/${v.name}`;
+      const cur = byKey.get(key);
+      if (!cur) byKey.set(key, { ...v });
+      else {
+        if (cur.sizeBytes === undefined && v.sizeBytes !== undefined) cur.sizeBytes = v.sizeBytes;
+        if (!cur.snapshot && v.snapshot) cur.snapshot = v.snapshot;
+      }
+    }
+  return [...byKey.values()];
+}
+
 /** `vxdctl -c mode`. */
 export function parseVxdctlMode(text: string): { mode: string; active: boolean } {
   const line = text
@@ -425,6 +583,9 @@ const NEEDS_ROOT =
 const SUDO_REFUSED = /^sudo: |is not allowed to (run|execute)|a password is required|a terminal is required/i;
 /** The privileged tools the collector can run through sudo -n. */
 export const SUDO_TOOLS = ['vxdmpadm', 'vxdisk', 'vxdctl'];
+/** The privileged tools the collector runs once per imported disk group (section `<tool> <dg>`), through sudo -n too. */
+export const SUDO_DG_TOOLS = ['vxsnap', 'vxprint'];
+const viaSudo = (section: string) => SUDO_TOOLS.includes(section) || SUDO_DG_TOOLS.includes(section.split(' ')[0]);
 
 /** One section of collector output, as split by collectorOutput.ts. */
 export interface SectionInput {
@@ -465,9 +626,9 @@ export function buildSnapshot(input: SnapshotInput): InventorySnapshot {
     }
     if (s.rc !== 0 && s.rc !== null) {
       const err = s.stderr.join(' ').trim();
-      if (s.rc === 126 || NEEDS_ROOT.test(err) || (SUDO_TOOLS.includes(name) && SUDO_REFUSED.test(err))) {
+      if (s.rc === 126 || NEEDS_ROOT.test(err) || (viaSudo(name) && SUDO_REFUSED.test(err))) {
         tools[name] = 'needs-root';
-        const how = SUDO_TOOLS.includes(name)
+        const how = viaSudo(name)
           ? SUDO_REFUSED.test(err)
             ? 'sudo -n was refused: add the sudoers entry from the README'
             : 'run as root, or set libvirtDomain.ssh.sudo / --sudo with the sudoers entry from the README'
@@ -511,6 +672,16 @@ export function buildSnapshot(input: SnapshotInput): InventorySnapshot {
   const vxdisks = use('vxdisk', parseVxdisk);
   const vols = use('vx-dsk-names', parseNameList);
   if (vxdisks || vols) snap.vxvm = { disks: vxdisks ?? [], volumes: vols ?? [] };
+  // vxprint and vxsnap, one section each per imported disk group ("vxprint DG", "vxsnap DG").
+  const volumeInfo: VxVolumeInfo[][] = [];
+  for (const tool of ['vxprint', 'vxsnap'] as const)
+    for (const name of input.sections.keys()) {
+      if (!name.startsWith(`${tool} `)) continue;
+      const dg = name.slice(tool.length + 1);
+      const v = use(name, (b) => (tool === 'vxprint' ? parseVxprintLengths(b, dg) : parseVxsnapList(b, dg)));
+      if (v) volumeInfo.push(v);
+    }
+  if (volumeInfo.length) (snap.vxvm ??= { disks: [], volumes: [] }).volumeInfo = mergeVxVolumeInfo(volumeInfo);
   const cluster = use('vxdctl', parseVxdctlMode);
   if (cluster) snap.cluster = cluster;
   const version = use('libvirt-version', (b) => {

@@ -4,7 +4,7 @@
  */
 import { classifyPath, isUnstableName, normalizePath } from '../domain/pathClass';
 import { cap } from '../encode';
-import { BlockDevice, DmpNode, InventorySnapshot, StoragePool, StorageVolume, VxDisk } from './snapshot';
+import { BlockDevice, DmpNode, InventorySnapshot, StoragePool, StorageVolume, VxDisk, VxVolumeInfo } from './snapshot';
 import { isSiteLinkCandidate, UdevLinkRule, UdevRuleSet } from './udevRules';
 
 export type AliasKind = 'dmp' | 'mpath-wwid' | 'wwn' | 'scsi-naa' | 'nvme-eui' | 'by-id' | 'device-mapper' | 'volume' | 'by-path';
@@ -104,6 +104,8 @@ export interface Resolution {
   device?: BlockDevice;
   dmp?: DmpNode;
   vxVolume?: string;
+  /** For a VxVM volume (`/dev/vx/dsk/DG/VOL`, `/dev/vx/rdsk/DG/VOL`): its size and snapshot facts, where vxprint/vxsnap gave them. */
+  vxInfo?: VxVolumeInfo;
   lun?: Lun;
   partition?: number;
   /** The path reaches only one path of a LUN that has several (or that DMP/dm-multipath manages). */
@@ -222,6 +224,8 @@ export class HostIndex {
   private udev?: UdevRuleSet;
   private readonly udevCache = new Map<string, UdevLinkRule | null>();
   private poolsByName?: Map<string, StoragePool>;
+  /** vxprint/vxsnap facts by `dg/vol`, and the snapshots of each parent `dg/vol`; built on first use. */
+  private vxInfoIndex?: { byKey: Map<string, VxVolumeInfo>; snapshotsOf: Map<string, VxVolumeInfo[]> };
 
   constructor(readonly snapshot: InventorySnapshot) {
     this.host = snapshot.host;
@@ -370,6 +374,8 @@ export class HostIndex {
     if (vx) {
       res.found = this.vxVolumes.has(vx[1]);
       res.vxVolume = vx[1];
+      const info = this.vxVolumeInfo(vx[1]);
+      if (info) res.vxInfo = info;
       return res;
     }
     let k = this.byPath.get(p);
@@ -592,6 +598,33 @@ export class HostIndex {
     const out = new Set<string>();
     for (const v of this.vxDisksOf(lun)) if (v.imported && v.group) for (const vol of volumesByGroup.get(v.group) ?? []) out.add(vol);
     return [...out];
+  }
+
+  /** What vxprint and vxsnap say of the VxVM volume `dg/vol`: size, and snapshot type, parent and changed data. */
+  vxVolumeInfo(dgVol: string): VxVolumeInfo | undefined {
+    return this.vxInfo().byKey.get(dgVol);
+  }
+
+  /** The snapshots (of any type) whose parent is the VxVM volume `dg/vol`, in vxsnap's order. */
+  vxSnapshotsOf(dgVol: string): VxVolumeInfo[] {
+    return this.vxInfo().snapshotsOf.get(dgVol) ?? [];
+  }
+
+  private vxInfo(): NonNullable<HostIndex['vxInfoIndex']> {
+    if (this.vxInfoIndex) return this.vxInfoIndex;
+    const byKey = new Map<string, VxVolumeInfo>();
+    const snapshotsOf = new Map<string, VxVolumeInfo[]>();
+    for (const v of this.snapshot.vxvm?.volumeInfo ?? []) {
+      const key = `${v.dg}/${v.name}`;
+      if (byKey.has(key)) continue;
+      byKey.set(key, v);
+      if (!v.snapshot) continue;
+      const parent = `${v.snapshot.parentDg ?? v.dg}/${v.snapshot.parent}`;
+      const list = snapshotsOf.get(parent);
+      if (list) list.push(v);
+      else snapshotsOf.set(parent, [v]);
+    }
+    return (this.vxInfoIndex = { byKey, snapshotsOf });
   }
 
   /** VxVM facts by LUN and by disk group, in one pass over the snapshot's lists. */

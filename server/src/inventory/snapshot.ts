@@ -64,6 +64,39 @@ export interface VxDisk {
   osNativeName: string | null;
 }
 
+/**
+ * A VxVM volume as `vxprint -g DG -v -F '%name %len'` and `vxsnap -g DG -v list` describe it: its size,
+ * and when it is a snapshot, of what and of which kind.
+ */
+export interface VxVolumeInfo {
+  /** Disk group. */
+  dg: string;
+  /** Volume name (`/dev/vx/dsk/<dg>/<name>`). */
+  name: string;
+  /** vxprint's length (512-byte sectors) in bytes. */
+  sizeBytes?: number;
+  /** Set when vxsnap lists the volume as a snapshot of another. */
+  snapshot?: VxSnapshotInfo;
+}
+
+export interface VxSnapshotInfo {
+  /** vxsnap SNAPTYPE: `fullinst` (full-sized instant), `spaceopt` (space-optimized instant), `mirbrk`, `volbrk`, … */
+  type: string;
+  /** The parent volume's name. */
+  parent: string;
+  /** The parent's disk group (PARENTDG), when vxsnap shows it. */
+  parentDg?: string;
+  /** CHANGE_DATA: how much differs from the parent, in bytes (vxsnap prints it with a unit: 20M, 1.2G). */
+  changedBytes?: number;
+  /** CHANGE_DATA's percentage of the volume (the `(0.2%)` after the amount). */
+  changedPercent?: number;
+  /** SNAPDATE as vxsnap prints it (`2026/10/1 12:29`). */
+  date?: string;
+}
+
+/** Snapshot types that hold a full-sized copy of the parent's data. */
+export const FULL_COPY_SNAPSHOT_TYPES: readonly string[] = ['fullinst', 'mirbrk', 'volbrk'];
+
 export interface HostDomainDisk {
   source: string;
   shareable: boolean;
@@ -144,7 +177,12 @@ export interface InventorySnapshot {
   /** Absolute symlink path → absolute, normalised target (/dev/disk/by-*, /dev/mapper). */
   links: Record<string, string>;
   dmp?: { nodes: DmpNode[]; names: string[] };
-  vxvm?: { disks: VxDisk[]; volumes: string[] /* "dg/vol" */ };
+  vxvm?: {
+    disks: VxDisk[];
+    volumes: string[] /* "dg/vol" */;
+    /** Sizes and snapshot relations of the volumes of each imported disk group (vxprint, vxsnap). */
+    volumeInfo?: VxVolumeInfo[];
+  };
   cluster?: { mode: string; active: boolean };
   domains?: HostDomain[];
   /** `virsh --version`: which libvirt (and so which domain schema) the host runs. */
@@ -311,6 +349,7 @@ export function validateSnapshot(data: unknown, origin: string): InventorySnapsh
       ),
     };
   }
+  if (vx && typeof vx === 'object' && Array.isArray(vx.volumeInfo) && snap.vxvm) snap.vxvm.volumeInfo = volumeInfoOf(vx.volumeInfo);
   const cl = s.cluster as Record<string, unknown> | undefined;
   if (cl && typeof cl === 'object') snap.cluster = { mode: strOr(cl.mode, ''), active: cl.active === true };
   if (Array.isArray(s.domains)) {
@@ -395,4 +434,44 @@ export function validateSnapshot(data: unknown, origin: string): InventorySnapsh
     });
   }
   return snap;
+}
+
+/** A VxVM object name as kept: 1 to 256 characters, no `/`, no control character. */
+function vxName(v: unknown): string | undefined {
+  return typeof v === 'string' && v.length > 0 && v.length <= 256 && !v.includes('/') && !CONTROLS.test(v) ? v : undefined;
+}
+
+/** A byte count as kept: a whole number from 0 to 2^63 (no volume is larger). */
+function byteCount(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 2 ** 63 ? v : undefined;
+}
+
+/** `vxvm.volumeInfo` from a snapshot file: names checked, numbers bounded, unknown fields dropped. */
+function volumeInfoOf(list: unknown[]): VxVolumeInfo[] {
+  return objects(list).flatMap((v): VxVolumeInfo[] => {
+    const dg = vxName(v.dg);
+    const name = vxName(v.name);
+    if (!dg || !name) return [];
+    const info: VxVolumeInfo = { dg, name };
+    const size = byteCount(v.sizeBytes);
+    if (size !== undefined) info.sizeBytes = size;
+    const sn = v.snapshot;
+    if (sn && typeof sn === 'object' && !Array.isArray(sn)) {
+      const o = sn as Record<string, unknown>;
+      const type = typeof o.type === 'string' && /^[A-Za-z0-9_-]{1,40}$/.test(o.type) ? o.type : undefined;
+      const parent = vxName(o.parent);
+      if (type && parent) {
+        const snapshot: VxSnapshotInfo = { type, parent };
+        const parentDg = vxName(o.parentDg);
+        if (parentDg) snapshot.parentDg = parentDg;
+        const changed = byteCount(o.changedBytes);
+        if (changed !== undefined) snapshot.changedBytes = changed;
+        if (typeof o.changedPercent === 'number' && Number.isFinite(o.changedPercent) && o.changedPercent >= 0 && o.changedPercent <= 100)
+          snapshot.changedPercent = o.changedPercent;
+        if (typeof o.date === 'string' && o.date.length <= 64 && !CONTROLS.test(o.date)) snapshot.date = o.date;
+        info.snapshot = snapshot;
+      }
+    }
+    return [info];
+  });
 }

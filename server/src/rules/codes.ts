@@ -130,6 +130,24 @@ export const CODES = {
     title: 'Disable directive that silences nothing',
     doc: 'A `<!-- libvirt-domain-lint-disable… -->` comment (see *Silencing one finding* at the top of this section), or one code it names, silences no finding: the finding is gone, or the code is misspelt (`unknown code`), or it names `xml-not-well-formed` or `unused-disable`, which cannot be silenced. A code that needs an input the run did not have (a host inventory, two hosts, schema validation) is not reported. **Fix:** the quick fix removes the directive (its whole line when it is alone there), or the one code; never applied by fix-all or `--fix`. This finding itself cannot be silenced by a directive; turn it `off` in `libvirtDomain.severity`.',
   },
+  'full-copy-boot-image': {
+    severity: 'information',
+    needs: 'host',
+    title: 'Full-sized copy of a shared gold image',
+    doc: "The disk maps a VxVM volume that is a full-sized copy of another volume — a full-sized instant snapshot (`fullinst`), a mirror break-off (`mirbrk`) or a linked break-off (`volbrk`) snapshot, as `vxsnap -g DG -v list` shows it on the host — and other guests of the host map copies of that same volume too: a gold image, copied once per guest. A bare Linux boot image needs about 3 GB, a database guest about 6 GB; with many guests per server, full copies of one gold image take expensive, mirrored, backed-up storage many times over. The InfoScale virtualization guidance recommends space-optimized instant snapshots (`spaceopt`) of the gold image as boot disks instead: copy-on-write, only the blocks that change are kept, in a cache object, typically 5–20% of the parent volume, and one cache object can serve many snapshots. The message names the gold volume and its size, how many other guests on the host map full copies of it, the full copies' total size, and what space-optimized snapshots would typically take. **Fix:** none automatic: make a space-optimized snapshot of the gold volume (`vxsnap -g DG make source=GOLD/newvol=NAME/cache=COBJ`) and point the disk at it; keep software and data on data disks (see `snapshot-diverged`).",
+  },
+  'snapshot-diverged': {
+    severity: 'information',
+    needs: 'host',
+    title: 'Space-optimized snapshot drifted from its gold image',
+    doc: "The disk maps a space-optimized instant snapshot (`spaceopt`) whose changed data (`vxsnap list`'s CHANGE_DATA: how much differs from the parent volume) is more than 20% of the parent. Space-optimized snapshots save storage only while they stay close to their gold image: typically 5–20% of the parent, kept in a cache object that many snapshots share (and that fills up for all of them). The InfoScale virtualization guidance: install software on data disks rather than on the root file system, and keep changes to the gold image's operating system files small. The message gives the percentage and the amount. A snapshot at 20% or less has no finding. **Fix:** none automatic: move software and application data to a data disk; when every guest needs the change, make it once in the gold image and take new snapshots of it.",
+  },
+  'gold-image-writable': {
+    severity: 'warning',
+    needs: 'host',
+    title: 'Gold image mapped writable',
+    doc: "The disk maps a VxVM volume that has space-optimized (`spaceopt`) or full-sized instant (`fullinst`) snapshots, as `vxsnap -g DG -v list` shows them on the host — a gold image that other guests run from copies of — without `<readonly/>`. Every write to it is first copied into its snapshots (copy-on-write: into the cache object of each space-optimized snapshot), so a guest writing the gold image grows every snapshot's changed data (see `snapshot-diverged`) and changes what the next snapshots start from. A volume without such snapshots (a data volume) is not a gold image and is not flagged. **Fix:** none automatic (updating the gold image on purpose is your call): add `<readonly/>` to the disk, or map a snapshot of the volume instead.",
+  },
   'read-as-template': {
     severity: 'hint',
     title: 'Read as a template',

@@ -4,12 +4,15 @@ import { deviceNotFound } from './deviceNotFound';
 import { differsFromHost } from './differsFromHost';
 import { duplicateDevice } from './duplicateDevice';
 import { duplicateTarget } from './duplicateTarget';
+import { fullCopyBootImage } from './fullCopyBootImage';
+import { goldImageWritable } from './goldImageWritable';
 import { guestMutableIdentifier } from './guestMutableIdentifier';
 import { inconsistentAcrossHosts } from './inconsistentAcrossHosts';
 import { lunNotWholeDevice } from './lunNotWholeDevice';
 import { missingSerial } from './missingSerial';
 import { multipathBypass } from './multipathBypass';
 import { sharedWithoutShareable } from './sharedWithoutShareable';
+import { snapshotDiverged } from './snapshotDiverged';
 import { sourceTypeMismatch } from './sourceTypeMismatch';
 import type { Rule } from './types';
 import { unstableDeviceName } from './unstableDeviceName';
@@ -32,4 +35,7 @@ export const DOMAIN_RULES: Rule[] = [
   unstableScsiHost,
   lunNotWholeDevice,
   differsFromHost,
+  goldImageWritable,
+  fullCopyBootImage,
+  snapshotDiverged,
 ];
