@@ -102,3 +102,156 @@ export function bigHostSections(luns: number, paths: number, domains: number): M
   );
   return sections;
 }
+
+/** Raw collector output (what `ssh HOST sh -s < collector` prints) holding `sections`, as the script frames them. */
+export function collectorOutputText(sections: Map<string, SectionInput>): string {
+  const out = ['#LDI-COLLECTOR 1\n'];
+  for (const [name, s] of sections) {
+    if (s.absent !== undefined) {
+      out.push(`#LDI-ABSENT ${name} ${s.absent}\n`);
+      continue;
+    }
+    out.push(`#LDI-BEGIN ${name}\n`, s.body, `\n#LDI-END ${name} rc=${s.rc ?? 0}\n`, ...s.stderr.map((l) => `#LDI-ERR ${name} ${l}\n`));
+  }
+  out.push('#LDI-DONE\n');
+  return out.join('');
+}
+
+/** A host of the generated fleet: its name and its collector output. */
+export interface FleetHost {
+  name: string;
+  output: string;
+}
+
+export interface FleetOptions {
+  hosts: number;
+  /** LUNs per host (every host of a cluster sees the same LUNs: its shared storage). */
+  luns: number;
+  paths: number;
+  domains: number;
+  /** Hosts per cluster. */
+  clusterSize: number;
+}
+
+const uuidOf = (a: number, b: number) => `${hex(a, 8)}-${hex(b, 4)}-4000-8000-${hex(a * 1000 + b, 12)}`;
+
+/**
+ * Host `h` of a fleet: `luns` LUNs × `paths` paths under DMP (a 3PAR array, ALUA) seen by every host of
+ * its cluster, lsblk printed as lsblk prints it (indented), by-id and by-path links, and `domains`
+ * domains of four disks each, on LUNs no other host of the cluster uses: the DMP node (stable), a by-id
+ * link (one path: multipath-bypass), a kernel name in every tenth domain, else a DMP node. Seeded fleet
+ * cases: domain 0 of each host maps the cluster's LUN 0 with <shareable/> (a guest cluster: no finding);
+ * domain 1 maps the cluster's last LUN without it on every host of the cluster (shared-without-shareable
+ * on each); the last domain of the cluster's first host is also defined (same UUID) on the second.
+ */
+export function fleetHost(h: number, o: FleetOptions): FleetHost {
+  const name = `kvm${String(h).padStart(3, '0')}`;
+  const cluster = Math.floor(h / o.clusterSize);
+  const slot = h % o.clusterSize;
+  const base = cluster * o.luns;
+  const devices: object[] = [];
+  const links: string[] = [];
+  const dmp: string[] = [];
+  for (let l = 0; l < o.luns; l++) {
+    const wwn = lunWwn(base + l);
+    const names: string[] = [];
+    for (let p = 0; p < o.paths; p++) {
+      const k = kname(l * o.paths + p);
+      names.push(k);
+      devices.push({
+        name: k,
+        kname: k,
+        path: `/dev/${k}`,
+        type: 'disk',
+        size: 107374182400,
+        model: 'VV              ',
+        vendor: '3PARdata',
+        serial: `2FF7${hex(base + l, 8)}`,
+        wwn: `0x${wwn}`,
+        tran: 'fc',
+        hctl: `${p}:0:0:${l}`,
+        pkname: null,
+        fstype: null,
+        label: null,
+        uuid: null,
+        partlabel: null,
+        partuuid: null,
+        mountpoints: [null],
+      });
+      links.push(`/dev/disk/by-path/pci-0000:3b:00.${p}-fc-0x2021000${p}ac01a2b3-lun-${l}\t../../${k}`);
+    }
+    links.push(`/dev/disk/by-id/wwn-0x${wwn}\t../../${names[o.paths - 1]}`, `/dev/disk/by-id/scsi-3${wwn}\t../../${names[o.paths - 1]}`);
+    dmp.push(
+      `dmpdev          = 3pardata0_${l}`,
+      'state           = enabled',
+      'enclosure       = 3pardata0',
+      'array-name      = 3PARDATA',
+      'array-type      = ALUA',
+      `udid            = 3PARdata%5FVV%5F1A2B3%5F${wwn.toUpperCase()}`,
+      `scsi3_vpd       = NAA:${wwn.toUpperCase()}`,
+      `num_paths       = ${o.paths}`,
+      ...names.map((k, p) => `path            = ${k} enabled(a) primary FC c${p} c${p} - - -`),
+      '',
+    );
+  }
+  const domain = (d: number, uuidHost: number, disks: { src: string; shareable?: boolean }[]) =>
+    [
+      `<domain type='kvm'>`,
+      `  <name>guest${cluster}-${d}-${uuidHost}</name>`,
+      `  <uuid>${uuidOf(uuidHost, d)}</uuid>`,
+      `  <memory unit='KiB'>4194304</memory>`,
+      `  <vcpu placement='static'>2</vcpu>`,
+      `  <os>`,
+      `    <type arch='x86_64' machine='pc-q35-7.2'>hvm</type>`,
+      `  </os>`,
+      `  <devices>`,
+      `    <emulator>/usr/bin/qemu-system-x86_64</emulator>`,
+      ...disks.flatMap((x, i) => [
+        `    <disk type='block' device='disk'>`,
+        `      <driver name='qemu' type='raw' cache='none' io='native'/>`,
+        `      <source dev='${x.src}'/>`,
+        `      <target dev='vd${driveLetters(i)}' bus='virtio'/>`,
+        ...(x.shareable ? [`      <shareable/>`] : []),
+        `    </disk>`,
+      ]),
+      `  </devices>`,
+      `</domain>`,
+      '',
+    ].join('\n');
+  // Each host of the cluster uses its own quarter of the LUNs (LUN 0 and the last one are the shared ones).
+  const span = Math.floor((o.luns - 2) / o.clusterSize);
+  const lunFor = (d: number, k: number) => 1 + slot * span + ((d * 4 + k) % span);
+  const doms = new Map<string, string>();
+  for (let d = 0; d < o.domains; d++) {
+    const disks = [0, 1, 2, 3].map((k): { src: string; shareable?: boolean } => {
+      const l = lunFor(d, k);
+      if (k === 1) return { src: `/dev/disk/by-id/wwn-0x${lunWwn(base + l)}` };
+      if (k === 2 && d % 10 === 0) return { src: `/dev/${kname(l * o.paths)}` };
+      return { src: `/dev/vx/dmp/3pardata0_${l}` };
+    });
+    if (d === 0) disks[3] = { src: '/dev/vx/dmp/3pardata0_0', shareable: true };
+    if (d === 1) disks[3] = { src: `/dev/vx/dmp/3pardata0_${o.luns - 1}` };
+    doms.set(`guest${cluster}-${d}-${h}`, domain(d, h, disks));
+  }
+  if (slot === 1) {
+    // The failover copy of the first host's last domain (its LUNs are those of slot 0).
+    const d = o.domains - 1;
+    const first = h - 1;
+    const disks = [0, 1, 2, 3].map((k) => ({ src: `/dev/vx/dmp/3pardata0_${1 + (((d * 4 + k) % span) + 0 * span)}` }));
+    doms.set(`guest${cluster}-${d}-${first}`, domain(d, first, disks));
+  }
+  const sections = new Map<string, SectionInput>();
+  const ok = (body: string): SectionInput => ({ body, rc: 0, stderr: [] });
+  sections.set('uname', ok(`${name}\n`));
+  sections.set('lsblk', ok(JSON.stringify({ blockdevices: devices }, null, 3) + '\n'));
+  sections.set('links', ok(links.join('\n') + '\n'));
+  sections.set('vx-dmp-names', ok(Array.from({ length: o.luns }, (_, l) => `3pardata0_${l}`).join('\n') + '\n'));
+  sections.set('vxdmpadm', ok(dmp.join('\n')));
+  sections.set('vxdctl', ok('mode: enabled: cluster active - MASTER\n'));
+  sections.set('libvirt-uri', ok('qemu:///system\n'));
+  sections.set('libvirt-version', ok('9.0.0\n'));
+  sections.set('virsh-list', ok([...doms.keys()].join('\n') + '\n\n'));
+  for (const [n, xml] of doms) sections.set(`virsh-dumpxml ${n}`, ok(xml));
+  sections.set('virsh-list-active', ok('\n'));
+  return { name, output: collectorOutputText(sections) };
+}

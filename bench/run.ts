@@ -1,9 +1,10 @@
 /**
- * `npm run bench [-- --check] [-- --quick]`: the speed of the analysis, the server and the ssh fetch,
- * each side by side with a peer or a floor measured in the same run. Writes bench/results.json.
+ * `npm run bench [-- --check] [-- --quick] [-- --fleet-only]`: the speed of the analysis, the server, the
+ * ssh fetch and the fleet audit, each side by side with a peer or a floor measured in the same run.
+ * Writes bench/results.json.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,7 +16,7 @@ import { loadInventoryFile } from '../server/src/inventory/load';
 import { buildSnapshot } from '../server/src/inventory/parsers';
 import { HostIndex } from '../server/src/inventory/resolver';
 import { startRigOrSkip } from '../test/rig/sshRig';
-import { bigHostSections, domainWithDisks } from './generate';
+import { bigHostSections, domainWithDisks, fleetHost, type FleetOptions } from './generate';
 import { median, ms, msAsync, percentile, stat, Stat } from './stats';
 
 const ROOT = join(__dirname, '..', '..');
@@ -312,6 +313,93 @@ async function benchSsh() {
   }
 }
 
+// 6. The fleet audit: a hundred hosts of a thousand LUNs, offline, as one whole CLI process.
+const FLEET: FleetOptions = { hosts: 100, luns: 1000, paths: 2, domains: 50, clusterSize: 4 };
+
+/** Runs `audit` as a user would; its wall time, peak RSS and CPU time (the process's: every thread) and report. */
+function runFleetAudit(dir: string, env: Record<string, string> = {}) {
+  const rssFile = join(dir, '..', 'rss.txt');
+  rmSync(rssFile, { force: true });
+  const preload = join(dir, '..', 'rss.js');
+  const t = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, ['-r', preload, join(ROOT, 'dist/cli.js'), 'audit', '--inventory', dir, '--format', 'json'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    env: { ...process.env, ...env, LDX_BENCH_RSS_FILE: rssFile },
+  });
+  const wall = Number(process.hrtime.bigint() - t) / 1e6;
+  const [maxRSS, userUs, systemUs] = readFileSync(rssFile, 'utf8').split(' ').map(Number);
+  const rssMiB = maxRSS / 1024;
+  const cpu = (userUs + systemUs) / 1e6;
+  const report = JSON.parse(r.stdout) as { findings: unknown[]; hosts: { failure?: unknown }[] };
+  if (r.status !== 1 || report.hosts.length !== FLEET.hosts || report.hosts.some((h) => h.failure))
+    throw new Error(`fleet audit: exit ${r.status}, ${report.hosts.length} hosts: ${r.stderr.slice(0, 500)}`);
+  return { wall, rssMiB, cpu, findings: report.findings.length };
+}
+
+/** How many cores this machine gives a process now: the CPU two busy threads get in 2 s, over the wall time (2 when idle). */
+function coresAvailable(): number {
+  const code =
+    "const { Worker } = require('node:worker_threads'); const busy = 'const t = Date.now(); while (Date.now() - t < 2000);';" +
+    "const t = Date.now(); let n = 2; for (let i = 0; i < 2; i++) new Worker(busy, { eval: true }).on('exit', () => { if (--n === 0) {" +
+    ' const u = process.resourceUsage(); console.log((u.userCPUTime + u.systemCPUTime) / 1000 / (Date.now() - t)); } });';
+  return Number(spawnSync(process.execPath, ['-e', code], { encoding: 'utf8' }).stdout);
+}
+
+function benchFleet() {
+  const top = mkdtempSync(join(tmpdir(), 'ldx-fleet-'));
+  try {
+    const dir = join(top, 'outputs');
+    mkdirSync(dir);
+    let bytes = 0;
+    for (let h = 0; h < FLEET.hosts; h++) {
+      const { name, output } = fleetHost(h, FLEET);
+      bytes += Buffer.byteLength(output);
+      writeFileSync(join(dir, `${name}.out`), output);
+    }
+    // The whole process's peak RSS (KiB) and CPU time (µs), worker threads included.
+    writeFileSync(
+      join(top, 'rss.js'),
+      "process.on('exit', () => { if (require('node:worker_threads').isMainThread) require('node:fs').writeFileSync(process.env.LDX_BENCH_RSS_FILE, (({ maxRSS, userCPUTime, systemCPUTime }) => `${maxRSS} ${userCPUTime} ${systemCPUTime}`)(process.resourceUsage())); });\n",
+    );
+    const what = `${FLEET.hosts} hosts × ${FLEET.luns.toLocaleString('en')} LUNs × ${FLEET.paths} paths (DMP), ${FLEET.domains} domains each, ${(bytes / FLEET.hosts / 2 ** 20).toFixed(1)} MiB of collector output per host`;
+    const cores = coresAvailable();
+    const runs = Array.from({ length: QUICK ? 1 : 3 }, () => runFleetAudit(dir));
+    const single = runFleetAudit(dir, { LDX_AUDIT_WORKERS: '0' });
+    const walls = runs.map((r) => r.wall / 1000);
+    row({
+      name: `fleet audit, offline (${what}): wall`,
+      value: stat(walls),
+      unit: 's',
+      budget: '< 10 s',
+      ok: median(walls) < 10,
+      note: `${cores.toFixed(2)} of ${cpus().length} cores free before the runs (two busy threads)`,
+    });
+    const rss = runs.map((r) => r.rssMiB);
+    row({ name: 'fleet audit: peak RSS', value: stat(rss), unit: 'MiB', budget: '< 1536 MiB', ok: Math.max(...rss) < 1536 });
+    row({
+      name: 'fleet audit: per host',
+      value: stat(runs.map((r) => r.wall / FLEET.hosts)),
+      unit: 'ms',
+      note: `${runs[0].findings} findings`,
+    });
+    row({
+      name: 'fleet audit: CPU time (user + system, every thread)',
+      value: stat(runs.map((r) => r.cpu)),
+      unit: 's',
+      note: `${median(runs.map((r) => r.cpu / (r.wall / 1000))).toFixed(2)} cores busy on average`,
+    });
+    row({
+      name: 'fleet audit on one thread (LDX_AUDIT_WORKERS=0): wall',
+      value: stat([single.wall / 1000]),
+      unit: 's',
+      note: `CPU ${single.cpu.toFixed(1)} s, peak RSS ${single.rssMiB.toFixed(0)} MiB; ${cpus().length} cores`,
+    });
+  } finally {
+    rmSync(top, { recursive: true, force: true });
+  }
+}
+
 function benchSizes() {
   const size = (f: string) => (existsSync(f) ? statSync(f).size / 1024 : NaN);
   row({ name: 'bundle dist/client.js', value: stat([size(join(ROOT, 'dist/client.js'))]), unit: 'KiB' });
@@ -333,13 +421,16 @@ function benchSizes() {
 }
 
 async function main() {
-  const host = loadInventoryFile(join(ROOT, 'examples/kvm-a.inventory.json'));
-  const { snap, idx } = benchInventory();
-  const bigFile = join(mkdtempSync(join(tmpdir(), 'ldx-bench-')), 'big.json');
-  writeFileSync(bigFile, JSON.stringify(snap));
-  benchAnalysis(host, idx);
-  await benchServer(bigFile);
-  await benchSsh();
+  if (!args.has('--fleet-only')) {
+    const host = loadInventoryFile(join(ROOT, 'examples/kvm-a.inventory.json'));
+    const { snap, idx } = benchInventory();
+    const bigFile = join(mkdtempSync(join(tmpdir(), 'ldx-bench-')), 'big.json');
+    writeFileSync(bigFile, JSON.stringify(snap));
+    benchAnalysis(host, idx);
+    await benchServer(bigFile);
+    await benchSsh();
+  }
+  benchFleet();
   benchSizes();
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   const fmt = (x: number) => (Number.isNaN(x) ? '—' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(3));

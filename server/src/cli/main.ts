@@ -20,6 +20,7 @@ import { collectorScript, TransportOptions, validateLibvirtUri } from '../invent
 import { applyEdits, preferredEdits } from '../rules/applyFixes';
 import type { Finding, Severity } from '../rules/types';
 import { FileText, readFileText, writeFileTextAtomic, writeTextAtomic } from '../files';
+import { isAuditWorker, runAudit, serveAuditWorker } from './audit';
 import { runDefine } from './define';
 import { runPull } from './pull';
 import { SarifFile, toSarif } from './sarif';
@@ -30,6 +31,7 @@ const USAGE = `usage: libvirt-domain-lint [--inventory FILE]... [--host DEST]...
        libvirt-domain-lint inventory --host DEST [--out FILE]
        libvirt-domain-lint pull --host DEST [--out DIR] [--] [NAME...]
        libvirt-domain-lint define --host DEST [--yes] [--force] FILE...
+       libvirt-domain-lint audit [--host DEST]... [--inventory FILE|DIR]... [--parallel N] [--format text|json|sarif] [--fix-out DIR]
        libvirt-domain-lint collector-script [--uri URI] [--sudo]
   PATH                 a domain or storage pool XML file, or a directory searched for *.xml files whose
                        root is <domain> or <pool> (not in dot-directories or node_modules; links are
@@ -61,6 +63,8 @@ define (the only command that changes a host) checks each FILE against DEST firs
   input, reads the definition back and warns about what libvirt dropped or rewrote.
   --yes                (define) do not ask
   --force              (define) define despite error-level findings
+audit checks every domain defined on each host against that host, then across the hosts (a LUN mapped
+  on several hosts without <shareable/>, one UUID with different disks); see audit --help.
 exit status: 0 nothing at warning or above, 1 findings remain, 2 usage error, unreadable file or unreachable host`;
 
 class UsageError extends Error {}
@@ -367,6 +371,13 @@ function terminalConfirm(): ((question: string) => Promise<boolean>) | undefined
 export async function main(argv: string[]): Promise<number> {
   const io: Output = { out: (l) => process.stdout.write(terminalLines(l)), err: (l) => process.stderr.write(terminalLines(l)) };
   try {
+    // A worker thread of `audit` runs this bundle too: it serves hosts, it parses no arguments.
+    if (isAuditWorker()) return await serveAuditWorker();
+    if (argv[0] === 'audit')
+      return await runAudit(argv.slice(1), io, {
+        workerScript: __filename,
+        progress: process.stderr.isTTY ? (s) => process.stderr.write(`\r\x1b[K${t(s)}`) : undefined,
+      });
     if (argv[0] === 'collector-script') {
       // The script as --uri and --sudo set it (for an operator's own tooling: ssh HOST sh -s < script).
       const o = transportOptions(parse(argv.slice(1)));
