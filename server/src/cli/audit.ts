@@ -9,6 +9,7 @@
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
+import { transportFromArgs } from './transportArgs';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { jsonText, terminalText as t } from '../encode';
@@ -19,7 +20,6 @@ import { fetchSnapshot } from '../inventory/fetch';
 import { loadInventoryFile } from '../inventory/load';
 import { HostIndex } from '../inventory/resolver';
 import type { InventorySnapshot } from '../inventory/snapshot';
-import { validateLibvirtUri, type TransportOptions } from '../inventory/transport';
 import { applyEdits, preferredEdits } from '../rules/applyFixes';
 import { LineIndex } from '../xml/lineIndex';
 import { domainFileName, MAX_FILE_NAME_BYTES } from './pull';
@@ -202,33 +202,12 @@ function whole(value: string | undefined, option: string, min: number, max: numb
   return Number(value);
 }
 
-type Parsed = ReturnType<typeof parseAuditArgs>;
-
 function parseAuditArgs(argv: string[]) {
   try {
     return parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
   } catch (e) {
     throw new AuditUsageError((e as Error).message);
   }
-}
-
-/** The transport as the linting command builds it from the same options. */
-function transportOf(args: Parsed): TransportOptions {
-  const uri = args.values.uri;
-  if (uri !== undefined) {
-    try {
-      validateLibvirtUri(uri);
-    } catch (e) {
-      throw new AuditUsageError((e as Error).message);
-    }
-  }
-  return {
-    sshConfigFile: args.values['ssh-config'],
-    sshPath: args.values.ssh,
-    connectTimeoutSec: whole(args.values['connect-timeout'], '--connect-timeout', 0, 86400),
-    libvirtUri: uri,
-    sudo: args.values.sudo,
-  };
 }
 
 /** Worker threads to use: LDX_AUDIT_WORKERS (0: none, for comparison), else one per core; none for one host. */
@@ -271,7 +250,7 @@ async function audit(argv: string[], io: AuditOutput, opts: AuditOptions): Promi
     throw new AuditUsageError(`--format must be text, json or sarif, not ${format}`);
   if (args.positionals.length) throw new AuditUsageError(`audit takes no PATH (${args.positionals[0]}): the domains are the hosts' own`);
   const parallel = whole(args.values.parallel, '--parallel', 1, 1024) ?? 8;
-  const transport = transportOf(args);
+  const transport = transportFromArgs(args.values, (m) => new AuditUsageError(m));
   const dests = [...new Set(args.values.host ?? [])];
   const inventories = args.values.inventory ?? [];
   if (!dests.length && !inventories.length) throw new AuditUsageError('audit needs at least one --host or --inventory');

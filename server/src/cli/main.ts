@@ -16,12 +16,13 @@ import { InventoryError } from '../inventory/errors';
 import { fetchSnapshot } from '../inventory/fetch';
 import { loadInventoryFile } from '../inventory/load';
 import { HostIndex } from '../inventory/resolver';
-import { collectorScript, TransportOptions, validateLibvirtUri } from '../inventory/transport';
+import { collectorScript, TransportOptions } from '../inventory/transport';
 import { applyEdits, preferredEdits } from '../rules/applyFixes';
 import type { Finding, Severity } from '../rules/types';
 import { FileText, readFileText, writeFileTextAtomic, writeTextAtomic } from '../files';
 import { isAuditWorker, runAudit, serveAuditWorker } from './audit';
 import { runDefine } from './define';
+import { transportFromArgs } from './transportArgs';
 import { runPull } from './pull';
 import { SarifFile, toSarif } from './sarif';
 import { walkXmlFiles } from '../walk';
@@ -135,23 +136,7 @@ function parse(argv: string[]) {
 type Parsed = ReturnType<typeof parse>;
 
 function transportOptions(args: Parsed): TransportOptions {
-  const t = args.values['connect-timeout'];
-  if (t !== undefined && !/^\d+$/.test(t)) throw new UsageError(`--connect-timeout must be a whole number of seconds, not ${t}`);
-  const uri = args.values.uri;
-  if (uri !== undefined) {
-    try {
-      validateLibvirtUri(uri);
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
-  }
-  return {
-    sshConfigFile: args.values['ssh-config'],
-    sshPath: args.values.ssh,
-    connectTimeoutSec: t === undefined ? undefined : Number(t),
-    libvirtUri: uri,
-    sudo: args.values.sudo,
-  };
+  return transportFromArgs(args.values, (m) => new UsageError(m));
 }
 
 /** Text from a host, a snapshot, a document or the file system, for one line of terminal output. */
