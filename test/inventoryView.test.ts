@@ -61,7 +61,9 @@ interface ViewLun {
 /** The view, LUN by LUN, keyed by the identity it shows (plain text). */
 function parseView(md: string): { count: number; luns: Map<string, ViewLun> } {
   const count = Number(/^## LUNs \((\d+)\)$/m.exec(md)?.[1]);
-  const rows = md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| LUN |'));
+  // The LUN table only (other sections, such as Boot images, have tables of their own).
+  const lunTable = md.slice(md.indexOf('\n| LUN |') + 1).split('\n\n')[0];
+  const rows = lunTable.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| LUN |'));
   const rowOf = new Map(rows.map((r) => r.slice(2, -2).split(' | ')).map((cells) => [plain(cells[2]), cells]));
   const luns = new Map<string, ViewLun>();
   for (const part of md.split('\n### ').slice(1)) {

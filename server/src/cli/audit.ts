@@ -13,7 +13,8 @@ import { transportFromArgs } from './transportArgs';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { jsonText, terminalText as t } from '../encode';
-import { addFleetFindings, auditHostIndex, auditSnapshot, auditUri, type AuditDomain, type HostAudit } from '../features/audit';
+import { addFleetFindings, auditHostIndex, auditUri, type AuditDomain, type HostAudit } from '../features/audit';
+import { bootImages, bootImagesText, type HostBootImages } from '../features/bootImages';
 import { writeTextAtomic } from '../files';
 import { InventoryError } from '../inventory/errors';
 import { fetchSnapshot } from '../inventory/fetch';
@@ -98,6 +99,10 @@ export function serveAuditWorker(): Promise<number> {
 /** The host a file is named after: `kvm-a.json`, `kvm-a.out` → `kvm-a`. */
 const hostOfFile = (path: string): string => basename(path).replace(/\.(json|out)$/, '');
 
+/** A host's audit with its boot-image picture (issue 18), computed in the worker that holds the host's index. */
+type BootAudit = HostAudit & { bootImages?: HostBootImages };
+const withBootImages = (a: HostAudit, index: HostIndex): BootAudit => ({ ...a, bootImages: bootImages(index) });
+
 function failed(host: string, kind: string, message: string): HostAudit {
   return { host, domains: [], unread: [], warnings: [], failure: { kind, message } };
 }
@@ -106,7 +111,10 @@ function failed(host: string, kind: string, message: string): HostAudit {
 export function auditTask(task: Task): HostAudit {
   let host = task.kind === 'file' ? hostOfFile(task.path) : task.snapshot.host;
   try {
-    if (task.kind === 'snapshot') return auditSnapshot(task.snapshot);
+    if (task.kind === 'snapshot') {
+      const index = new HostIndex(task.snapshot);
+      return withBootImages(auditHostIndex(index), index);
+    }
     let index: HostIndex;
     try {
       index = loadInventoryFile(task.path);
@@ -116,7 +124,7 @@ export function auditTask(task: Task): HostAudit {
     // Collector output without a `uname -n` section is named by its file (load.ts names it by the path).
     if (index.host === task.path) index = new HostIndex({ ...index.snapshot, host });
     host = index.host;
-    return auditHostIndex(index);
+    return withBootImages(auditHostIndex(index), index);
   } catch (e) {
     return failed(host, 'internal', `${host}: internal error: ${String((e as Error)?.message ?? e)}`);
   }
@@ -532,4 +540,7 @@ function textReport(counted: Counted[], written: Written[], io: AuditOutput): vo
         .join('  ')
         .trimEnd(),
     );
+  // Gold images and the storage their full copies take, where a host has VxVM snapshots.
+  const boot = bootImagesText(counted.flatMap((c) => (c.audit as BootAudit).bootImages ?? []));
+  if (boot.length) for (const line of ['', ...boot]) io.out(line);
 }

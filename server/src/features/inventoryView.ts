@@ -13,6 +13,7 @@
 import { mdCode, mdText } from '../encode';
 import type { DmpPath, VxDisk } from '../inventory/snapshot';
 import { formatBytes, HostIndex, lunIdentity, type Lun } from '../inventory/resolver';
+import { bootImages, bootImagesMarkdown } from './bootImages';
 import { ACTIVE_PASSIVE_MARK as AP_MARK, activePassiveOnCluster } from '../rules/activePassiveDmp';
 import { groupNotes, groupUsers, type LunUser, USER_SOURCE_WORDS, type UserGroup, usersOfLun } from '../rules/lunUsers';
 import { preferredOf } from '../rules/stableAliases';
@@ -240,6 +241,10 @@ export function inventoryMarkdown(idx: HostIndex, opts: InventoryViewOptions = {
   }
   if (luns.length > detailed.length)
     out.push('', `*Details of the first ${detailed.length} of ${luns.length} LUNs; the table lists all of them.*`);
+
+  // Gold images and the guests on their copies (VxVM hosts), counted with the same users as the LUNs.
+  const boot = bootImagesMarkdown(bootImages(idx, opts.peers ?? []), maxList);
+  if (boot.length) out.push('', ...boot);
 
   const tools = Object.entries(s.tools ?? {});
   const warnings = s.warnings ?? [];

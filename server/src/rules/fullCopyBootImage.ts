@@ -3,6 +3,7 @@ import { formatBytes, type HostIndex } from '../inventory/resolver';
 import { FULL_COPY_SNAPSHOT_TYPES, type VxVolumeInfo } from '../inventory/snapshot';
 import { diskFacts } from './diskFacts';
 import { finding } from './finding';
+import { SPACEOPT_TYPICAL_PERCENT } from './snapshotDiverged';
 import type { Finding, Rule } from './types';
 
 const KIND: Record<string, string> = {
@@ -72,8 +73,10 @@ export const fullCopyBootImage: Rule = (ctx) => {
         `${goldSize !== undefined ? ` (${formatBytes(goldSize)})` : ''}; ` +
         `${others.length} other guest${others.length > 1 ? 's' : ''} ${where} map${others.length > 1 ? '' : 's'} copies of it too (${names(others.map((u) => u.domain))})` +
         `, ${full.length} of them full: ${n} full cop${n > 1 ? 'ies' : 'y'}${total !== undefined ? `, ${formatBytes(total)} in all` : ''}`;
-      if (goldSize !== undefined)
-        text += `. Space-optimized snapshots would typically take 5–20% of it each: ${formatBytes(goldSize * 0.05)}–${formatBytes(goldSize * 0.2)}${n > 1 ? `, ${formatBytes(goldSize * 0.05 * n)}–${formatBytes(goldSize * 0.2 * n)} for ${n}` : ''}, one cache object serving them all`;
+      if (goldSize !== undefined) {
+        const [lo, hi] = SPACEOPT_TYPICAL_PERCENT.map((p) => (goldSize * p) / 100);
+        text += `. Space-optimized snapshots would typically take ${SPACEOPT_TYPICAL_PERCENT[0]}–${SPACEOPT_TYPICAL_PERCENT[1]}% of it each: ${formatBytes(lo)}–${formatBytes(hi)}${n > 1 ? `, ${formatBytes(lo * n)}–${formatBytes(hi * n)} for ${n}` : ''}, one cache object serving them all`;
+      }
       parts.push(text);
     });
     if (!parts.length) continue;

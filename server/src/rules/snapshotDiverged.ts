@@ -8,6 +8,9 @@ import type { Finding, Rule } from './types';
 /** The share of its parent a space-optimized snapshot may differ by before it is reported (the guidance's upper figure). */
 export const DIVERGED_PERCENT = 20;
 
+/** What a space-optimized snapshot typically takes of its parent, in percent (the guidance's range). */
+export const SPACEOPT_TYPICAL_PERCENT: readonly [number, number] = [5, DIVERGED_PERCENT];
+
 /**
  * How much of its parent a snapshot differs by, in percent: vxsnap's own share of CHANGE_DATA, else the
  * amount over the parent's (or its own) size; undefined when neither is known.
@@ -44,7 +47,7 @@ export const snapshotDiverged: Rule = (ctx) => {
     out.push(
       finding('snapshot-diverged', {
         message:
-          `${f.ref.value}: ${parts.join('; ')}, more than the ${DIVERGED_PERCENT}% a space-optimized snapshot typically stays within (5–20% of its parent), ` +
+          `${f.ref.value}: ${parts.join('; ')}, more than the ${DIVERGED_PERCENT}% a space-optimized snapshot typically stays within (${SPACEOPT_TYPICAL_PERCENT[0]}–${SPACEOPT_TYPICAL_PERCENT[1]}% of its parent), ` +
           "and its changes fill the cache object its sibling snapshots share. Install software on data disks rather than on the root file system, and keep changes to the gold image's operating system files small.",
         start: f.ref.start,
         end: f.ref.end,
