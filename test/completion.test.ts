@@ -119,11 +119,35 @@ test('snippets for the common disk shapes where a device may start', () => {
   const snippets = items.filter((i) => i.kind === 15);
   assert.deepEqual(
     snippets.map((i) => i.label),
-    ['disk-block-dmp', 'disk-lun-passthrough', 'disk-shareable', 'disk-file-qcow2'],
+    ['disk-block-dmp', 'disk-lun-passthrough', 'disk-shareable', 'disk-vxvm-snapshot', 'disk-file-qcow2'],
   );
   const dmp = (snippets[0].textEdit as { newText: string }).newText;
   assert.match(dmp, /\/dev\/vx\/dmp\/3pardata0_12/, 'the default path is an unused, host-free LUN');
   assert.match((snippets[1].textEdit as { newText: string }).newText, /device='lun'[\s\S]*reservations managed='yes'[\s\S]*bus='scsi'/);
+});
+
+test('disk-vxvm-snapshot: a boot disk on /dev/vx/dsk/DG/VOL, the vxsnap make command that creates it in a comment, tabstops shared', () => {
+  const text = domainXml('    <|');
+  const item = complete(text).find((i) => i.label === 'disk-vxvm-snapshot');
+  assert.ok(item, 'offered');
+  const body = (item.textEdit as { newText: string }).newText;
+  assert.match(body, /^disk type='block' device='disk'>/);
+  // The same tabstop names the disk group and the new volume in the command and in the path.
+  assert.ok(body.includes("<source dev='/dev/vx/dsk/${1:DG}/${2:NAME}'/>"), body);
+  assert.ok(body.includes('vxsnap -g ${1:DG} make source=${3:GOLD}/newvol=${2:NAME}/cache=${4:COBJ} -->'), body);
+  // Expanded with its defaults where it was offered: well-formed, the comment kept, the disk on the VxVM volume.
+  const expanded = body.replace(/\$\{\d+:([^}]*)\}/g, '$1').replace(/\$0/g, '');
+  const at = text.indexOf('|');
+  const doc = text.slice(0, at) + expanded + text.slice(at + 1);
+  const svc = new LanguageService({ hostsFor: () => [exampleHostB()], peersFor: () => ({ version: 1, peers: [] }) });
+  const a = svc.analyze({ uri: 'file:///s.xml', text: doc });
+  assert.equal(a.doc.error, undefined, doc);
+  assert.deepEqual(
+    a.model!.disks.map((d) => [d.hostPath?.value, d.target?.dev?.value]),
+    [['/dev/vx/dsk/DG/NAME', 'vda']],
+  );
+  assert.match(doc, /<!-- created on the host beforehand[^]*vxsnap -g DG make source=GOLD\/newvol=NAME\/cache=COBJ -->/);
+  assert.ok(!/--(?!>)/.test(doc.slice(doc.indexOf('<!--') + 4, doc.indexOf('-->'))), 'no -- inside the comment');
 });
 
 test('device path labels: the distinguishing name, each once; the whole path is written and filtered', () => {
@@ -169,7 +193,7 @@ test('the disk snippets on the word disk in <devices> content, replacing the wor
     const items = complete(text).filter((i) => i.kind === 15);
     assert.deepEqual(
       items.map((i) => i.label),
-      ['disk-block-dmp', 'disk-lun-passthrough', 'disk-shareable', 'disk-file-qcow2'],
+      ['disk-block-dmp', 'disk-lun-passthrough', 'disk-shareable', 'disk-vxvm-snapshot', 'disk-file-qcow2'],
       typed,
     );
     const edit = items[0].textEdit as { newText: string; range: { start: { character: number }; end: { character: number } } };

@@ -391,6 +391,23 @@ function diskSnippets(input: CompletionInput, start: number, lead = ''): Complet
         '</disk>$0',
       ],
     ),
+    snip(
+      'disk-vxvm-snapshot',
+      'boot disk on a space-optimized VxVM snapshot',
+      'A boot disk on a VxVM volume that is a space-optimized snapshot of a gold image: copy-on-write, only changed blocks kept in a ' +
+        'cache object (typically 5–20% of the gold image), one cache object serving many snapshots. The comment holds the `vxsnap make` ' +
+        'command that creates the snapshot on the host (the gold image prepared once with `vxsnap prepare`); the snippet runs nothing. ' +
+        "The first disk boots unless the domain says otherwise (`<boot order='1'/>` on the disk, where `<os>` has no `<boot>`).",
+      [
+        "disk type='block' device='disk'>",
+        '  <!-- created on the host beforehand (the gold image prepared once with vxsnap prepare):',
+        '       vxsnap -g ${1:DG} make source=${3:GOLD}/newvol=${2:NAME}/cache=${4:COBJ} -->',
+        "  <driver name='qemu' type='raw' cache='none' io='native'/>",
+        "  <source dev='/dev/vx/dsk/${1:DG}/${2:NAME}'/>",
+        `  <target dev='\${5:${vd}}' bus='virtio'/>`,
+        '</disk>$0',
+      ],
+    ),
     snip('disk-file-qcow2', 'file-backed qcow2 disk', 'A qcow2 image file on the host.', [
       "disk type='file' device='disk'>",
       "  <driver name='qemu' type='qcow2'/>",
