@@ -69,6 +69,7 @@ interface Stats {
   crlf: number;
   bom: number;
   doubleQuoted: number;
+  readonlyInserted: number;
 }
 
 /**
@@ -83,7 +84,7 @@ function titledPath(title: string): string {
 }
 
 describe('fix properties over random well-formed documents', () => {
-  const stats: Stats = { docs: 0, findings: 0, fixesApplied: 0, fixAll: 0, crlf: 0, bom: 0, doubleQuoted: 0 };
+  const stats: Stats = { docs: 0, findings: 0, fixesApplied: 0, fixAll: 0, crlf: 0, bom: 0, doubleQuoted: 0, readonlyInserted: 0 };
   const groups: [string, HostIndex[]][] = [
     ['kvm-a', [exampleHost()]],
     ['kvm-b', [exampleHostB()]],
@@ -105,11 +106,11 @@ describe('fix properties over random well-formed documents', () => {
 
   after(() => {
     console.log(
-      `# fix safety: ${stats.docs} documents × 3 host groups, ${stats.findings} findings, ${stats.fixesApplied} fixes applied one by one, fix-all ${stats.fixAll} times; ${stats.crlf} with CRLF, ${stats.bom} with a BOM, ${stats.doubleQuoted} with double-quoted sources`,
+      `# fix safety: ${stats.docs} documents × 3 host groups, ${stats.findings} findings, ${stats.fixesApplied} fixes applied one by one, fix-all ${stats.fixAll} times; ${stats.crlf} with CRLF, ${stats.bom} with a BOM, ${stats.doubleQuoted} with double-quoted sources, ${stats.readonlyInserted} <readonly/> insertions`,
     );
   });
 
-  test(`${DOCS} documents: each fix replaces exactly one disk source value, keeps the rest byte for byte, stays well-formed, and writes its alias`, () => {
+  test(`${DOCS} documents: each fix replaces exactly one disk source value (or inserts <readonly/> after a gold image's <source>), keeps the rest byte for byte, stays well-formed, and writes its alias`, () => {
     assert.equal(docs.length, DOCS);
     for (const text of docs) {
       stats.docs++;
@@ -130,6 +131,30 @@ describe('fix properties over random well-formed documents', () => {
             const where = `[${g}] ${f.code} at ${f.start}: ${fix.title}\n${text.slice(Math.max(0, f.start - 80), f.end + 40)}`;
             assert.equal(fix.edits.length, 1, where);
             const e = fix.edits[0];
+            if (f.code === 'gold-image-writable') {
+              // The one insertion (issue 18): exactly a line break, an indent and `<readonly/>`, right after the
+              // disk's <source> element, never preferred; the rest byte for byte.
+              assert.equal(e.start, e.end, `not an insertion: ${where}`);
+              const m = /^(\r\n|\r|\n)([ \t]*)<readonly\/>$/.exec(e.newText);
+              assert.ok(m, `not a line break, an indent and <readonly/>: ${JSON.stringify(e.newText)} ${where}`);
+              assert.ok(!fix.preferred, `<readonly/> is never applied by fix-all: ${where}`);
+              assert.match(
+                text.slice(Math.max(0, e.start - 64), e.start),
+                /(\/>|<\/source\s*>)$/,
+                `not after a <source> element: ${where}`,
+              );
+              const srcStart = text.lastIndexOf('<source', e.start);
+              const lineStart = Math.max(text.lastIndexOf('\n', srcStart - 1), text.lastIndexOf('\r', srcStart - 1)) + 1;
+              assert.equal(m[2], /^[ \t]*/.exec(text.slice(lineStart, srcStart))![0], `not the <source> line's indent: ${where}`);
+              const out = applyEdits(text, fix.edits);
+              assert.equal(out.slice(0, e.start) + out.slice(e.start + e.newText.length), text, where);
+              assert.equal(parseXml(out).error, undefined, `not well-formed after the fix: ${where}`);
+              const disk = analyzeDocument(out).model!.disks.find((d) => d.start < e.start && e.start < d.end);
+              assert.ok(disk && !(a.model?.disks ?? []).find((d) => d.start === disk.start)?.readonly && disk.readonly, where);
+              stats.fixesApplied++;
+              stats.readonlyInserted++;
+              continue;
+            }
             if (f.code === 'duplicate-target') {
               // The one fix that is not a source path (issue 12): the next free target name, exactly over a <target dev> value.
               const t = targets.get(`${e.start}:${e.end}`);
@@ -167,6 +192,7 @@ describe('fix properties over random well-formed documents', () => {
       }
     }
     assert.ok(stats.fixesApplied > 300, `only ${stats.fixesApplied} fixes were exercised`);
+    assert.ok(stats.readonlyInserted > 0, 'no <readonly/> insertion was exercised');
     assert.ok(stats.crlf > 5 && stats.bom > 5 && stats.doubleQuoted > 5, JSON.stringify(stats));
   });
 

@@ -10,6 +10,7 @@ import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeDocument } from '../server/src/analysis';
+import { applyEdits, preferredEdits } from '../server/src/rules/applyFixes';
 import { LanguageService } from '../server/src/languageService';
 import { fetchCollectorOutput } from '../server/src/inventory/transport';
 import { fetchSnapshot } from '../server/src/inventory/fetch';
@@ -301,7 +302,12 @@ describe('findings on kvm-b (a gold image, two full-sized instant snapshots, two
       '/dev/vx/dsk/appdg/gold01 is a gold image mapped without <readonly/>: VxVM volume appdg/gold01 has 2 space-optimized and 2 full-sized instant snapshots ' +
         "(appdg/web-full01, appdg/web-full02, appdg/web-so01 and 1 more). Every write to it is first copied into its snapshots (into each space-optimized snapshot's cache object), and new snapshots start from what the guest changed.",
     );
-    assert.deepEqual(f.fixes, [], "no automatic fix: updating the gold image on purpose is the author's call");
+    // One quick fix, never preferred (updating the gold image on purpose is the author's call): <readonly/> after <source>.
+    const src = "<source dev='/dev/vx/dsk/appdg/gold01'/>";
+    const at = text.indexOf(src) + src.length;
+    assert.deepEqual(f.fixes, [
+      { title: 'Add <readonly/>', preferred: false, edits: [{ start: at, end: at, newText: '\n    <readonly/>' }] },
+    ]);
     assert.deepEqual(goldFindings(guest('tmpl01', 'gold01', true)), []);
     assert.deepEqual(goldFindings(guest('db11', 'data01')), [], 'a data volume without snapshots is not a gold image');
     assert.deepEqual(goldFindings(guest('x', 'cachevol')), []);
@@ -309,6 +315,55 @@ describe('findings on kvm-b (a gold image, two full-sized instant snapshots, two
     const snap = fixtureSnapshot(KVM_B, 'kvm-b');
     delete snap.vxvm!.volumeInfo;
     assert.deepEqual(goldFindings(text, [new HostIndex(snap)]), []);
+  });
+
+  test("gold-image-writable's fix: <readonly/> on its own line after <source>, indented as that line, with its line break; fix-all leaves it", () => {
+    // The host's own tmpl01 without its <readonly/>, with tabs and CRLF; and with a <source> that has children.
+    const host = exampleHostB().snapshot.domains!.find((d) => d.name === 'tmpl01')!.xml!;
+    const writable = host
+      .replace(/\n\s*<readonly\/>/, '')
+      .replace(/\n/g, '\r\n')
+      .replace(/^ {6}/gm, '\t\t');
+    assert.ok(writable.includes("\t\t<source dev='/dev/vx/dsk/appdg/gold01'/>\r\n\t\t<target"), writable);
+    const withChildren = host
+      .replace(/\n\s*<readonly\/>/, '')
+      .replace(
+        "<source dev='/dev/vx/dsk/appdg/gold01'/>",
+        "<source dev='/dev/vx/dsk/appdg/gold01'>\n        <seclabel model='dac' relabel='no'/>\n      </source>",
+      );
+    for (const [text, after, inserted] of [
+      [writable, "<source dev='/dev/vx/dsk/appdg/gold01'/>", '\r\n\t\t<readonly/>'],
+      [withChildren, '</source>', '\n      <readonly/>'],
+    ]) {
+      const a = analyzeDocument(text, [exampleHostB()]);
+      const findings = a.findings;
+      const f = findings.find((x) => x.code === 'gold-image-writable')!;
+      assert.ok(f, text);
+      const [fix, ...none] = f.fixes;
+      assert.deepEqual(none, []);
+      const at = text.indexOf(after) + after.length;
+      assert.deepEqual(fix.edits, [{ start: at, end: at, newText: inserted }]);
+      const fixed = applyEdits(text, fix.edits);
+      assert.equal(fixed, text.slice(0, at) + inserted + text.slice(at), 'nothing else changed');
+      const again = analyzeDocument(fixed, [exampleHostB()]);
+      assert.equal(again.doc.error, undefined);
+      assert.ok(again.model!.disks[0].readonly);
+      assert.deepEqual(
+        again.findings.filter((x) => GOLD_CODES.includes(x.code)),
+        [],
+      );
+      // Fix-all applies preferred fixes only: this one is not among them, in the library and over LSP.
+      assert.deepEqual(preferredEdits(findings), []);
+      const svc = new LanguageService({ hostsFor: () => [exampleHostB()], peersFor: () => ({ version: 1, peers: [] }) });
+      const doc = { uri: 'file:///tmpl.xml', text };
+      assert.deepEqual(svc.fixAllEdits(doc), []);
+      const range = { start: a.doc.lines.positionAt(f.start), end: a.doc.lines.positionAt(f.start) };
+      const actions = svc.codeActions(doc, range, ['quickfix']);
+      const add = actions.filter((x) => x.title === 'Add <readonly/>');
+      assert.equal(add.length, 1);
+      assert.equal(add[0].isPreferred, false);
+      assert.ok(!actions.some((x) => /^Fix all/.test(x.title)), actions.map((x) => x.title).join());
+    }
   });
 
   test("the host's own domains on kvm-b: each case has its domain", () => {
