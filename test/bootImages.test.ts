@@ -4,20 +4,27 @@
  * the end of the audit's text summary. Expectations come from the example host kvm-b's fixture files
  * (vxsnap and vxprint outputs, the domains) through HostIndex and the rules' shared functions.
  */
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeDocument } from '../server/src/analysis';
 import { bootImages, bootImagesMarkdown, bootImagesText, textBar } from '../server/src/features/bootImages';
 import { inventoryMarkdown } from '../server/src/features/inventoryView';
+import { auditHostIndex } from '../server/src/features/audit';
+import { fetchSnapshot } from '../server/src/inventory/fetch';
+import { loadInventoryFile } from '../server/src/inventory/load';
 import { HostIndex } from '../server/src/inventory/resolver';
+import { collectorScript } from '../server/src/inventory/transport';
+import { LanguageService } from '../server/src/languageService';
 import type { InventorySnapshot } from '../server/src/inventory/snapshot';
 import { groupUsers, usersOfLun } from '../server/src/rules/lunUsers';
 import { peerOf } from '../server/src/domain/peer';
 import { runCli } from './support/cli';
-import { EXAMPLE_INVENTORY_B, exampleHost, exampleHostB } from './support/examples';
+import { startRigOrSkip, type Rig } from './rig/sshRig';
+import { EXAMPLE_INVENTORY_B, exampleHost, exampleHostB, ROOT } from './support/examples';
 
 const GiB = 2 ** 30;
 
@@ -274,5 +281,136 @@ describe('the audit: boot images after the text summary', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+/** A guest booting from the VxVM volume appdg/VOL (with or without <readonly/>), as a document being written. */
+function guest(name: string, vol: string, readonly = false): string {
+  return [
+    "<domain type='kvm'>",
+    `  <name>${name}</name>`,
+    "  <memory unit='KiB'>1048576</memory>",
+    "  <os><type arch='x86_64'>hvm</type></os>",
+    '  <devices>',
+    "    <disk type='block' device='disk'>",
+    `      <source dev='/dev/vx/dsk/appdg/${vol}'/>`,
+    "      <target dev='vda' bus='virtio'/>",
+    ...(readonly ? ['      <readonly/>'] : []),
+    '    </disk>',
+    '  </devices>',
+    '</domain>',
+    '',
+  ].join('\n');
+}
+
+const GOLD_CODES = ['full-copy-boot-image', 'snapshot-diverged', 'gold-image-writable'];
+
+/** Everything the boot-image picture shows for one host index: findings, hovers, the view's section, the audit's lines. */
+function picture(h: HostIndex) {
+  const docs = {
+    tmpl02: guest('tmpl02', 'gold01'),
+    web21: guest('web21', 'web-full01'),
+    web23: guest('web23', 'web-so01'),
+    web24: guest('web24', 'web-so02'),
+    db21: guest('db21', 'data01'),
+  };
+  const svc = new LanguageService({ hostsFor: () => [h], peersFor: () => ({ version: 1, peers: [] }) });
+  const findings: Record<string, string[]> = {};
+  const hovers: Record<string, string> = {};
+  for (const [name, text] of Object.entries(docs)) {
+    const doc = { uri: `file:///live/${name}.xml`, text };
+    const a = svc.analyze(doc);
+    findings[name] = a.findings.filter((f) => GOLD_CODES.includes(f.code)).map((f) => `${f.code}: ${f.message}`);
+    const ref = a.model!.disks[0].hostPath!;
+    const hv = svc.hover(doc, a.doc.lines.positionAt(ref.start + 1));
+    hovers[name] = (hv?.contents as { value: string } | undefined)?.value ?? '';
+  }
+  const hostDomains = Object.fromEntries(
+    auditHostIndex(h).domains.map((d) => [d.name, d.findings.filter((f) => GOLD_CODES.includes(f.code)).map((f) => f.code)]),
+  );
+  return { findings, hostDomains, hovers, view: bootSection(inventoryMarkdown(h)), text: bootImagesText([bootImages(h)]) };
+}
+
+describe('against a live rig host (kvm-b) and its saved collector output: the three findings, the hover, the view and the audit summary', () => {
+  let rig: Rig | undefined;
+  let skip = '';
+  const dir = mkdtempSync(join(tmpdir(), 'ldx-boot-live-'));
+  before(async () => {
+    const r = await startRigOrSkip({ hosts: [{ name: 'kvm-b', fixtureDir: join(ROOT, 'examples/hosts/kvm-b') }] });
+    if (typeof r === 'string') skip = r;
+    else rig = r;
+  });
+  after(async () => {
+    await rig?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('live over ssh, the output saved as Ansible saves it, and the bundled example: one picture', async (t) => {
+    if (!rig) return t.skip(skip);
+    const live = new HostIndex(await fetchSnapshot('kvm-b', { sshConfigFile: rig.sshConfigPath, timeoutMs: 20_000 }));
+    // The collector run over ssh with its output kept in a file (what ansible/collect.yml leaves), then read back.
+    const run = spawnSync('ssh', ['-F', rig.sshConfigPath, '-o', 'BatchMode=yes', '-T', '--', 'kvm-b', 'sh', '-s'], {
+      input: collectorScript(),
+      encoding: 'utf8',
+    });
+    assert.equal(run.status, 0, run.stderr);
+    const out = join(dir, 'kvm-b.out');
+    writeFileSync(out, run.stdout);
+    const saved = loadInventoryFile(out);
+    assert.deepEqual(live.snapshot.vxvm?.volumeInfo?.length, 9, 'the rig ran vxsnap and vxprint');
+    assert.deepEqual(saved.snapshot.vxvm, live.snapshot.vxvm);
+
+    const p = picture(live);
+    assert.deepEqual(picture(saved), p, 'saved output = live');
+    assert.deepEqual(picture(exampleHostB()), p, 'the bundled example = live');
+
+    // The three findings, each on its own document, nothing on a space-optimized snapshot within 20% or on a data volume.
+    assert.deepEqual(Object.fromEntries(Object.entries(p.findings).map(([k, v]) => [k, v.map((m) => m.slice(0, m.indexOf(':')))])), {
+      tmpl02: ['gold-image-writable'],
+      web21: ['full-copy-boot-image'],
+      web23: [],
+      web24: ['snapshot-diverged'],
+      db21: [],
+    });
+    assert.match(
+      p.findings.web21[0],
+      /of gold image appdg\/gold01 \(20\.0 GiB\); 3 other guests on kvm-b map copies of it too \(web12, web13, web14\)/,
+    );
+    assert.match(p.findings.web24[0], /differs from its parent appdg\/gold01 by 27% \(5\.4 GiB\)/);
+    assert.match(p.findings.tmpl02[0], /has 2 space-optimized and 2 full-sized instant snapshots/);
+    // The host's own domains: full copies on web11 and web12, the diverged snapshot on web14; tmpl01 maps its gold image read-only.
+    assert.deepEqual(p.hostDomains, {
+      app02: [],
+      db11: [],
+      tmpl01: [],
+      web11: ['full-copy-boot-image'],
+      web12: ['full-copy-boot-image'],
+      web13: [],
+      web14: ['snapshot-diverged'],
+    });
+    // The hover: a gold image's snapshots and the guests on them; a snapshot's type, parent and changed data.
+    assert.match(
+      p.hovers.tmpl02,
+      /^- Gold image: 4 snapshots — .* · used by web11 \(`appdg\/web-full01`\), web12 \(`appdg\/web-full02`\), web13 \(`appdg\/web-so01`\), web14 \(`appdg\/web-so02`\)$/m,
+    );
+    assert.match(p.hovers.web24, /^- Space-optimized snapshot \(`spaceopt`\) of `appdg\/gold01` · changed 27%, 5\.4 GiB/m);
+    assert.match(p.hovers.web21, /^- Full-sized instant snapshot \(`fullinst`\) of `appdg\/gold01` · changed 2%/m);
+    // The view and the audit summary.
+    assert.ok(p.view, 'a Boot images section');
+    assert.deepEqual(tableRows(p.view, /^\| Gold image \|/)[0].slice(3), [
+      '2 (web11, web12)',
+      '2 (web13, web14) · 1 over 20% changed',
+      '2, 40.0 GiB',
+      '2.0 GiB–8.0 GiB',
+      '32.0 GiB–38.0 GiB',
+    ]);
+    const cli = (args: string[]) => {
+      const r = runCli(['audit', ...args]);
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout.trimEnd().split('\n');
+    };
+    const liveAudit = cli(['--host', 'kvm-b', '--ssh-config', rig.sshConfigPath]);
+    assert.deepEqual(cli(['--inventory', out]), liveAudit);
+    assert.deepEqual(liveAudit.slice(liveAudit.findIndex((l) => l.startsWith('boot images: '))), p.text);
   });
 });
