@@ -366,6 +366,22 @@ describe('findings on kvm-b (a gold image, two full-sized instant snapshots, two
     }
   });
 
+  test("gold-image-writable's fix on one line: the line break of the document's first line, else a newline; the line's indent", () => {
+    const disk = "<disk type='block' device='disk'><source dev='/dev/vx/dsk/appdg/gold01'/><target dev='vda' bus='virtio'/></disk>";
+    const body = `<domain type='kvm'><name>t</name><devices>${disk}</devices></domain>`;
+    for (const [text, inserted] of [
+      [body, '\n<readonly/>'],
+      [`<?xml version='1.0'?>\r\n  ${body}`, '\r\n  <readonly/>'],
+      [`<!-- a -->\r<!-- b -->\n\t${body}`, '\r\t<readonly/>'],
+    ]) {
+      const f = analyzeDocument(text, [exampleHostB()]).findings.find((x) => x.code === 'gold-image-writable')!;
+      const at = text.indexOf("gold01'/>") + "gold01'/>".length;
+      assert.deepEqual(f.fixes[0].edits, [{ start: at, end: at, newText: inserted }], JSON.stringify(text));
+      const fixed = applyEdits(text, f.fixes[0].edits);
+      assert.ok(analyzeDocument(fixed).model!.disks[0].readonly);
+    }
+  });
+
   test("the host's own domains on kvm-b: each case has its domain", () => {
     const h = exampleHostB();
     const boot = new Map(h.snapshot.domains!.map((d) => [d.name, d.disks[0]?.source]));

@@ -20,26 +20,44 @@ function listed(names: string[]): string {
   return names.length > 3 ? `${shown.join(', ')} and ${names.length - 3} more` : shown.join(', ');
 }
 
-/** The element of the document that starts at `start` (a disk of the model), descending only into the element that holds it. */
+/** The element of the document that starts at `start` (a disk of the model): a binary search among each level's children. */
 function elementAt(root: XmlElement | undefined, start: number): XmlElement | undefined {
   let el = root;
-  while (el && el.start !== start) el = el.children.find((c) => c.start <= start && start < c.end);
+  while (el && el.start !== start) {
+    const kids = el.children;
+    let lo = 0;
+    let hi = kids.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (kids[mid].start <= start) lo = mid;
+      else hi = mid - 1;
+    }
+    el = kids[lo] && kids[lo].start <= start && start < kids[lo].end ? kids[lo] : undefined;
+  }
   return el;
+}
+
+/** The line break that ends line `line` (undefined on the last line), from the line index: no scan of the text. */
+function lineBreakAfter(doc: XmlDocument, line: number): string | undefined {
+  if (line + 1 >= doc.lines.lineCount) return undefined;
+  const next = doc.lines.offsetAt({ line: line + 1, character: 0 });
+  return doc.text.slice(next - 2, next) === '\r\n' ? '\r\n' : doc.text[next - 1];
 }
 
 /**
  * "Add <readonly/>": the element on a line of its own right after the disk's <source> (after `/>`, or after
- * `</source>`), indented as the line the <source> is on, with that line's line break. Never preferred:
- * updating a gold image on purpose is the author's call, so fix-all leaves it.
+ * `</source>`), indented as the line the <source> is on, with the line break of the line it follows (the
+ * document's first one when that is the last line). Never preferred: updating a gold image on purpose is
+ * the author's call, so fix-all leaves it. Lines are found through the line index, so a document of many
+ * disks on one line is not scanned once per disk.
  */
 function addReadonly(doc: XmlDocument, disk: DiskModel): Fix | undefined {
   const el = elementAt(doc.root, disk.start);
   const src = el && child(el, 'source');
   if (!el || !src || child(el, 'readonly')) return undefined;
-  const text = doc.text;
-  const lineStart = Math.max(text.lastIndexOf('\n', src.start - 1), text.lastIndexOf('\r', src.start - 1)) + 1;
-  const indent = /^[ \t]*/.exec(text.slice(lineStart, src.start))![0];
-  const eol = /\r\n|\r|\n/.exec(text.slice(src.end))?.[0] ?? /\r\n|\r|\n/.exec(text)?.[0] ?? '\n';
+  const lineStart = doc.lines.offsetAt({ line: doc.lines.positionAt(src.start).line, character: 0 });
+  const indent = /^[ \t]*/.exec(doc.text.slice(lineStart, src.start))![0];
+  const eol = lineBreakAfter(doc, doc.lines.positionAt(src.end).line) ?? lineBreakAfter(doc, 0) ?? '\n';
   return { title: 'Add <readonly/>', preferred: false, edits: [{ start: src.end, end: src.end, newText: `${eol}${indent}<readonly/>` }] };
 }
 
