@@ -71,6 +71,7 @@ function namedElement(message: string): string | undefined {
 }
 
 class Exhausted extends Error {}
+/** Several children of `at` are at fault: removing all of them validates, removing either half does not. */
 class Several extends Error {
   constructor(readonly at: { el: XmlElement }) {
     super('several');
@@ -259,8 +260,8 @@ export function localise(d: LibxmlDoc, root: XmlElement, diags: LibxmlDiag[], bu
     const index = siblings.indexOf(m);
     if (inInterleave.has(localName(m.el.name)) && index > 0) {
       // libxml2 handles <interleave> more strictly than RelaxNG: an element can be refused at one
-      // place in its parent and accepted at an earlier one.
-      for (let p = -1; p < index - 1; p++) {
+      // place in its parent and accepted at an earlier one. The nearest earlier place is tried first.
+      for (let p = index - 2; p >= -1; p--) {
         const prev = p < 0 ? 0 : siblings[p].ptr;
         if (trial(() => d.moveAfter(m.ptr, prev)))
           return {
@@ -268,13 +269,13 @@ export function localise(d: LibxmlDoc, root: XmlElement, diags: LibxmlDiag[], bu
             detail:
               `libxml2 refuses ${tag} at this place but accepts the document with ${tag} moved ` +
               (p < 0 ? 'first' : `right after <${siblings[p].el.name}>`) +
-              ` in <${m.parent!.el.name}>: a libxml2 interleave limitation (virt-xml-validate shares it; libvirt's grammar does not require this order)`,
+              ` in <${m.parent!.el.name}>: a libxml2 interleave limitation (virt-xml-validate shares it)`,
           };
       }
     }
     return {
       ...at,
-      detail: `the document is valid without this element: libvirt's schema does not accept it here with these attributes and this content (libxml2 reports: ${diag.message})`,
+      detail: `the document is valid without this element (libxml2 reports: ${diag.message})`,
     };
   };
 
@@ -297,17 +298,22 @@ export function localise(d: LibxmlDoc, root: XmlElement, diags: LibxmlDiag[], bu
     }
     return explore(target) ?? ancestorAttribute(target) ?? fallback;
   } catch (e) {
-    if (!(e instanceof Exhausted || e instanceof Several)) throw e;
-    const tag = (el: XmlElement) => `<${el.name}>`;
-    const several =
-      e instanceof Several
-        ? `; more than one child of ${tag(e.at.el)} is at fault (the document is valid without all of them, not without either half)`
-        : '';
-    if (!removable) return { ...fallback, detail: fallback.detail + several };
+    if (e instanceof Several) {
+      // Established: without all its children the document is valid, without either half it is not.
+      const tag = `<${e.at.el.name}>`;
+      return {
+        ...nameRange(e.at.el),
+        what: tag,
+        detail: `${tag} is allowed here, but not with these children: more than one of them is at fault (the document is valid without all of them, not without either half); libxml2 reports: ${diag.message}`,
+        established: true,
+      };
+    }
+    if (!(e instanceof Exhausted)) throw e;
+    if (!removable) return fallback;
     return {
       ...nameRange(removable.el),
-      what: tag(removable.el),
-      detail: `the document is valid without this element${several || ` (the search stopped after ${maxTrials - docLeft} trials)`}; libxml2 reports: ${diag.message}`,
+      what: `<${removable.el.name}>`,
+      detail: `the document is valid without this element (the search stopped after ${maxTrials - docLeft} trials); libxml2 reports: ${diag.message}`,
       established: true,
     };
   }
