@@ -12,9 +12,24 @@ import { DISK_ELEMENTS } from '../domain/diskVocabulary';
 import type { Ptr } from './libxml';
 import type { LibxmlDiag, LibxmlDoc } from './libxmlDoc';
 
-/** Trials left to spend; shared by every document a validator checks (the per-process bound). */
+/**
+ * Work left to spend, counted in elements validated (a trial on a document of 300 elements costs
+ * 300); shared by every document a validator checks (the per-process bound).
+ */
 export class TrialBudget {
   constructor(public left: number) {}
+}
+
+/** The bounds of one document's search: trials, and elements validated over all its trials. */
+export interface SearchLimits {
+  trials: number;
+  work: number;
+}
+
+function countElements(el: XmlElement): number {
+  let n = 1;
+  for (const c of el.children) n += countElements(c);
+  return n;
 }
 
 /** What the search found, or libxml2's message at the element it names. */
@@ -80,7 +95,13 @@ class Several extends Error {
 
 const nameRange = (el: XmlElement) => ({ start: el.start + 1, end: el.start + 1 + el.name.length });
 
-export function localise(d: LibxmlDoc, root: XmlElement, diags: LibxmlDiag[], budget: TrialBudget, maxTrials: number): Located | undefined {
+export function localise(
+  d: LibxmlDoc,
+  root: XmlElement,
+  diags: LibxmlDiag[],
+  budget: TrialBudget,
+  limits: SearchLimits,
+): Located | undefined {
   const byPtr = new Map<Ptr, Mapped>();
   const top = mapTree(d, root, d.root(), undefined, byPtr);
 
@@ -108,12 +129,16 @@ export function localise(d: LibxmlDoc, root: XmlElement, diags: LibxmlDiag[], bu
   /** Elements libxml2 calls extra in an interleave: the ones a move may be tried for. */
   const inInterleave = new Set(diags.map((e) => /^Extra element (\S+) in interleave$/.exec(e.message)?.[1]).filter(Boolean));
 
-  let docLeft = maxTrials;
+  // Each trial validates the whole document: its cost grows with the document's size.
+  const size = countElements(root);
+  let trials = 0;
+  let work = 0;
   /** Applies an edit, validates, undoes it. */
   const trial = (edit: () => () => void): boolean => {
-    if (docLeft <= 0 || budget.left <= 0) throw new Exhausted();
-    docLeft--;
-    budget.left--;
+    if (trials >= limits.trials || work + size > limits.work || budget.left < size) throw new Exhausted();
+    trials++;
+    work += size;
+    budget.left -= size;
     const undo = edit();
     try {
       return d.valid();
@@ -313,7 +338,7 @@ export function localise(d: LibxmlDoc, root: XmlElement, diags: LibxmlDiag[], bu
     return {
       ...nameRange(removable.el),
       what: `<${removable.el.name}>`,
-      detail: `the document is valid without this element (the search stopped after ${maxTrials - docLeft} trials); libxml2 reports: ${diag.message}`,
+      detail: `the document is valid without this element (the search stopped after ${trials} trials); libxml2 reports: ${diag.message}`,
       established: true,
     };
   }

@@ -10,7 +10,7 @@ import type { Finding } from '../rules/types';
 import type { XmlDocument } from '../xml/parse';
 import { Libxml, loadLibxml, Ptr } from './libxml';
 import { LibxmlDoc } from './libxmlDoc';
-import { localise, TrialBudget } from './localise';
+import { localise, SearchLimits, TrialBudget } from './localise';
 import { readFileBounded } from '../safeRead';
 import { cap, terminalText } from '../encode';
 
@@ -118,14 +118,18 @@ async function compileSchema(dir: string): Promise<CompiledSchema> {
   }
 }
 
-/** Trials one document's localisation may spend (each is one validation of the document). */
-export const DOCUMENT_TRIALS = 40;
 /**
- * Trials a validator may spend over its life in a run over many files (the CLI, define): past it,
- * invalid documents get libxml2's own message at the element it names. The editor's validator
- * (perDocument()) has no such bound: it re-validates one document per edit.
+ * The localisation's bounds, in work, never in time (the same input gives the same findings on any
+ * machine): a trial is one validation of the whole document, costing its number of elements.
+ * Per document: at most DOCUMENT_TRIALS trials and DOCUMENT_WORK elements validated (a 1,000-disk
+ * document gets a couple of trials, a usual one all 32). Per process (a run over many files: the
+ * CLI, define): PROCESS_WORK; past it, invalid documents get libxml2's own message at the element
+ * it names. The editor's validator (perDocument()) has no per-process bound: it re-validates one
+ * document per edit.
  */
-export const PROCESS_TRIALS = 2000;
+export const DOCUMENT_TRIALS = 32;
+export const DOCUMENT_WORK = 8_000;
+export const PROCESS_WORK = 50_000;
 
 export class SchemaValidator {
   private readonly lib: Libxml;
@@ -142,7 +146,7 @@ export class SchemaValidator {
   }
 
   static async load(source: SchemaSource): Promise<SchemaValidator> {
-    return new SchemaValidator(await compiled(source.dir), source, new TrialBudget(PROCESS_TRIALS));
+    return new SchemaValidator(await compiled(source.dir), source, new TrialBudget(PROCESS_WORK));
   }
 
   /**
@@ -172,17 +176,17 @@ export class SchemaValidator {
 
   /**
    * Findings for a parsed document: none when libxml2 accepts it (one parse, one validation);
-   * otherwise where it goes wrong, as far as up to `maxTrials` trials establish (localise.ts),
-   * else libxml2's own message at the element it names.
+   * otherwise where it goes wrong, as far as trials within `limits` establish (localise.ts), else
+   * libxml2's own message at the element it names.
    */
-  validate(doc: XmlDocument, maxTrials = DOCUMENT_TRIALS): Finding[] {
+  validate(doc: XmlDocument, limits: SearchLimits = { trials: DOCUMENT_TRIALS, work: DOCUMENT_WORK }): Finding[] {
     const opened = this.open(doc.text);
     if ('error' in opened) return doc.root ? [this.atLine(doc, 0, `libxml2 reports: not parseable: ${opened.error}`)] : [];
     const d = opened.doc;
     try {
       const diags = d.diagnostics();
       if (!diags.length || !doc.root) return [];
-      const found = localise(d, doc.root, diags, this.budget, maxTrials);
+      const found = localise(d, doc.root, diags, this.budget, limits);
       if (found) return [this.finding(found.start, found.end, found.what, found.detail)];
       // No element of ours pairs with the one libxml2 names: its line.
       const e = diags.find((x) => x.line) ?? diags[0];
