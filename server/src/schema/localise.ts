@@ -50,6 +50,8 @@ interface Mapped {
   attrs: { a: XmlAttribute; ptr: Ptr }[];
   kids: Mapped[];
   parent?: Mapped;
+  /** Elements in this subtree (itself included). */
+  n: number;
 }
 
 const localName = (n: string) => n.slice(n.indexOf(':') + 1);
@@ -60,7 +62,7 @@ const isNamespaceDecl = (n: string) => n === 'xmlns' || n.startsWith('xmlns:');
  * not pair up (an entity reference expanded differently, say) is left unpaired, never guessed.
  */
 function mapTree(d: LibxmlDoc, el: XmlElement, ptr: Ptr, parent: Mapped | undefined, byPtr: Map<Ptr, Mapped>): Mapped {
-  const m: Mapped = { el, ptr, attrs: [], kids: [], parent };
+  const m: Mapped = { el, ptr, attrs: [], kids: [], parent, n: 1 };
   byPtr.set(ptr, m);
   const ours = el.attributes.filter((a) => !isNamespaceDecl(a.name));
   const theirs = d.attributes(ptr);
@@ -69,6 +71,7 @@ function mapTree(d: LibxmlDoc, el: XmlElement, ptr: Ptr, parent: Mapped | undefi
   const kids = d.elementChildren(ptr);
   if (kids.length === el.children.length && el.children.every((c, i) => localName(c.name) === d.name(kids[i])))
     m.kids = el.children.map((c, i) => mapTree(d, c, kids[i], m, byPtr));
+  m.n = m.kids.length === el.children.length ? m.kids.reduce((n, k) => n + k.n, 1) : countElements(el);
   return m;
 }
 
@@ -134,11 +137,13 @@ export function localise(
   let trials = 0;
   let work = 0;
   /** Applies an edit, validates, undoes it. */
-  const trial = (edit: () => () => void): boolean => {
-    if (trials >= limits.trials || work + size > limits.work || budget.left < size) throw new Exhausted();
+  const trial = (edit: () => () => void, removed = 0): boolean => {
+    // A trial costs the elements it validates: the document less what the edit took out.
+    const cost = size - removed;
+    if (trials >= limits.trials || work + cost > limits.work || budget.left < cost) throw new Exhausted();
     trials++;
-    work += size;
-    budget.left -= size;
+    work += cost;
+    budget.left -= cost;
     const undo = edit();
     try {
       return d.valid();
@@ -176,7 +181,6 @@ export function localise(
     established: true,
   });
 
-  /** The culprit inside `m`: an attribute or a child whose removal validates, or an attribute value. */
   /** An attribute of `m` whose removal validates (then, if a known value also does, the value is the culprit). */
   const attributeRemoved = (m: Mapped): Located | undefined => {
     for (const at of m.attrs) {
@@ -213,7 +217,7 @@ export function localise(
       removable = r.kid;
       return explore(r.kid) ?? elementFound(r.kid);
     }
-    // Several culprits: no one edit validates, and the search claims nothing more.
+    // Several children at fault: said so (see the catch below), nothing more is claimed.
     if ('several' in r) throw new Several(m);
     for (const kid of r.alone) {
       const b = attributeRemoved(kid);
@@ -241,33 +245,46 @@ export function localise(
       for (const u of undo.reverse()) u();
     };
   };
+  /** Whether the document is valid without all of `ms`. */
+  const gone = (ms: Mapped[]) =>
+    trial(
+      without(ms),
+      ms.reduce((n, k) => n + k.n, 0),
+    );
   /**
    * The one child whose removal validates, found by halves (a device among 40 costs about 2·log2(40)
-   * trials, not 40). When neither half's removal validates: if removing both does, no single child
-   * can (a culprit in each half: 'several'); if not, a required child is in the way and each child is
-   * tried alone ('alone': the children that cannot go).
+   * trials, not 40). The half found innocent stays out ('pruned') while the other is halved again, so
+   * each trial validates a smaller document; the child found is then confirmed on the whole one.
+   * When neither half's removal validates: if removing both does, no single child can (a culprit in
+   * each half: 'several'); if not, a required child is in the way and each child is tried alone
+   * ('alone': the children that cannot go).
    */
   type ChildSearch = { kid: Mapped } | { several: true } | { alone: Mapped[] };
-  const childToRemove = (kids: Mapped[]): ChildSearch => {
+  const childToRemove = (kids: Mapped[], pruned: Mapped[] = []): ChildSearch => {
     const oneByOne = (): ChildSearch => {
       const alone: Mapped[] = [];
       for (const k of kids) {
-        if (trial(without([k]))) return { kid: k };
-        alone.push(k);
+        if (!gone([...pruned, k])) {
+          alone.push(k);
+          continue;
+        }
+        // Found with innocent siblings out: it counts only if it alone makes the whole document valid.
+        return !pruned.length || gone([k]) ? { kid: k } : { alone: [] };
       }
       return { alone };
     };
     // A part whose removal validates while none of its children alone does holds several culprits.
-    const within = (part: Mapped[]): ChildSearch => {
-      const r = childToRemove(part);
-      return 'alone' in r ? { several: true } : r;
+    const within = (part: Mapped[], innocent: Mapped[]): ChildSearch => {
+      const r = childToRemove(part, [...pruned, ...innocent]);
+      return 'alone' in r && r.alone.length ? { several: true } : r;
     };
     if (kids.length <= 3) return oneByOne();
     const half = kids.slice(0, kids.length >> 1);
     const rest = kids.slice(kids.length >> 1);
-    if (trial(without(half))) return within(half);
-    if (trial(without(rest))) return within(rest);
-    if (trial(without(kids))) return { several: true };
+    if (gone([...pruned, ...half])) return within(half, rest);
+    if (gone([...pruned, ...rest])) return within(rest, half);
+    // Pruned or not, all of them out: at a deeper level that was the trial that led here.
+    if (pruned.length || gone(kids)) return { several: true };
     return oneByOne();
   };
 
@@ -275,7 +292,7 @@ export function localise(
   const elementFound = (m: Mapped): Located => {
     const tag = `<${m.el.name}>`;
     const at = { ...nameRange(m.el), what: tag, established: true };
-    if ((m.attrs.length || m.el.contentEnd > m.el.contentStart) && trial(() => empty(m))) {
+    if ((m.attrs.length || m.el.contentEnd > m.el.contentStart) && trial(() => empty(m), m.n - 1)) {
       return {
         ...at,
         detail: `${tag} is allowed here, but not with these attributes or this content: the document is valid with ${tag} empty`,
@@ -317,7 +334,7 @@ export function localise(
   /** The deepest element whose removal was seen to validate: what an interrupted search still established. */
   let removable: Mapped | undefined;
   try {
-    if (target !== top && trial(() => d.detach(target.ptr))) {
+    if (target !== top && trial(() => d.detach(target.ptr), target.n)) {
       removable = target;
       return explore(target) ?? elementFound(target);
     }
