@@ -4,7 +4,7 @@
  */
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseXml } from '../server/src/xml/parse';
@@ -21,6 +21,7 @@ import { schemaFilesProblem } from '../server/src/schema/hostSchemas';
 import { loadLibxml } from '../server/src/schema/libxml';
 import { LanguageService } from '../server/src/languageService';
 import { CORPUS, exampleHost } from './support/examples';
+import { runCli } from './support/cli';
 
 /** libvirt0 ships the schemas, libxml2-utils xmllint; scripts/setup-test-tools.sh installs both. */
 function prerequisites(): string | undefined {
@@ -250,5 +251,143 @@ describe('schema', () => {
       ),
       [],
     );
+  });
+});
+
+/** The corpus's domains directory, or why it cannot be used (a failure under CI). */
+function corpusDomains(): { dir: string } | { skip: string } {
+  const dir = join(CORPUS, 'domains');
+  if (existsSync(dir)) return { dir };
+  if (process.env.CI) throw new Error(`corpus missing: ${dir}`);
+  return { skip: 'corpus not present' };
+}
+
+describe('schema findings: right and repeatable', () => {
+  let v: SchemaValidator | undefined;
+  let skip: string | undefined;
+  let dir = '';
+  before(async () => {
+    skip = prerequisites();
+    const c = corpusDomains();
+    if ('skip' in c) skip ??= c.skip;
+    else dir = c.dir;
+    if (!skip) v = (await schemaValidator({ dir: LOCAL_SCHEMA_DIR, label: 'local libvirt' })).perDocument();
+  });
+
+  /** Corpus files valid under the local schema with what the injections below need, first three by name. */
+  const bases = (): { name: string; text: string }[] => {
+    const out: { name: string; text: string }[] = [];
+    for (const name of readdirSync(dir).sort()) {
+      if (!name.endsWith('.xml')) continue;
+      const text = readFileSync(join(dir, name), 'utf8');
+      if (!/<name>[^<]*<\/name>\s*<uuid>/.test(text) || !/<disk type='file'[^>]*>[\s\S]*?<target dev='\w+' bus='\w+'/.test(text)) continue;
+      if (!/<vcpu placement='static'>/.test(text) || !/<memory unit='KiB'>\d+</.test(text) || !/<features>/.test(text)) continue;
+      if (v!.check(text).length) continue;
+      out.push({ name, text });
+      if (out.length === 3) break;
+    }
+    return out;
+  };
+
+  // [defect, injection, the text the finding's range covers, what its message must say]
+  const defects: Array<[string, (t: string) => string, string, RegExp]> = [
+    [
+      'a wrong attribute value libvirt has a vocabulary for',
+      (t) => t.replace("<disk type='file'", "<disk type='fiel'"),
+      "type='fiel'",
+      /the value 'fiel' is not accepted here; with 'file' the document is valid/,
+    ],
+    [
+      'a wrong value of a required attribute of a required child',
+      (t) => t.replace(/(<disk type='file'[\s\S]*?<target dev='\w+' bus=')\w+'/, "$1floppybus'"),
+      "bus='floppybus'",
+      /the value 'floppybus' is not accepted here; with '\w+' the document is valid/,
+    ],
+    [
+      'a wrong value of an optional attribute',
+      (t) => t.replace("<vcpu placement='static'>", "<vcpu placement='sometimes'>"),
+      "placement='sometimes'",
+      /the document is valid without this attribute/,
+    ],
+    [
+      'an unknown element',
+      (t) => t.replace('<devices>', '<devices>\n    <frobnicate/>'),
+      'frobnicate',
+      /the document is valid without this element/,
+    ],
+    [
+      '<uuid> not next to <name> (libxml2 refuses an order the grammar allows)',
+      (t) => {
+        const uuid = /\s*<uuid>[^<]*<\/uuid>/.exec(t)![0];
+        return t.replace(uuid, '').replace(/(<memory unit='KiB'>\d+<\/memory>)/, `$1${uuid}`);
+      },
+      'uuid',
+      /libxml2 refuses <uuid> at this place but accepts the document with <uuid> moved right after <name> in <domain>: a libxml2 interleave limitation/,
+    ],
+    [
+      'wrong text content (libxml2 names the element and says why)',
+      (t) => t.replace(/<memory unit='KiB'>\d+</, "<memory unit='KiB'>lots<"),
+      'memory',
+      /libxml2 reports: Type unsignedLong doesn't allow value 'lots'/,
+    ],
+    [
+      "a bad <uuid>: libxml2's message lands on <uuid>, not on <domain>",
+      (t) => t.replace(/<uuid>[^<]*</, '<uuid>not-a-uuid<'),
+      'uuid',
+      /Extra element uuid in interleave/,
+    ],
+    [
+      'wrong child content: an element allowed here whose content is not',
+      (t) => t.replace('<features>', '<features>\n    <frob1/>\n    <frob2/>'),
+      'features',
+      /<features> is allowed here, but not with these children: more than one of them is at fault/,
+    ],
+  ];
+
+  test('injected defects in corpus files: the finding is on the culprit and says what the trials established', (t) => {
+    if (skip) return t.skip(skip);
+    const files = bases();
+    assert.equal(files.length, 3, 'three corpus files to inject into');
+    for (const { name, text } of files) {
+      for (const [what, inject, range, says] of defects) {
+        const bad = inject(text);
+        assert.notEqual(bad, text, `${name}: ${what}: injected`);
+        const f = v!.validate(parseXml(bad));
+        assert.equal(f.length, 1, `${name}: ${what}: ${JSON.stringify(f)}`);
+        assert.equal(at(bad, f[0]), range, `${name}: ${what}: ${f[0].message}`);
+        assert.match(f[0].message, says, `${name}: ${what}`);
+        assert.doesNotMatch(f[0].message, /not allowed here/, `${name}: ${what}: a claim no trial establishes`);
+      }
+    }
+  });
+
+  test('schema findings over the corpus (CLI, JSON) are the same with CPU hogs on every core beside it', (t) => {
+    if (skip) return t.skip(skip);
+    const run = () => {
+      const r = runCli(['--format', 'json', '--schema', 'local', dir]);
+      assert.ok(r.status === 0 || r.status === 1, r.stderr);
+      const all = (JSON.parse(r.stdout) as { findings: { code: string; file: string; range: unknown; message: string }[] }).findings;
+      return all.filter((f) => f.code === 'schema').map((f) => JSON.stringify([f.file, f.range, f.message]));
+    };
+    const idle = run();
+    const hogs: ChildProcess[] = [];
+    let loaded: string[];
+    try {
+      for (let i = 0; i < 2; i++) hogs.push(spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+      assert.ok(
+        hogs.every((h) => h.pid !== undefined && h.exitCode === null),
+        'the hogs run',
+      );
+      loaded = run();
+      assert.ok(
+        hogs.every((h) => h.exitCode === null),
+        'the hogs ran through the second run',
+      );
+    } finally {
+      for (const h of hogs) h.kill('SIGKILL');
+    }
+    assert.ok(idle.length > 100, `schema findings: ${idle.length}`);
+    assert.deepEqual(loaded, idle);
+    assert.ok(!idle.some((f) => f.includes('not allowed here')));
   });
 });

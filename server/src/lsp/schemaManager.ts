@@ -118,7 +118,7 @@ export class SchemaManager {
     const picked = this.pick(hosts, true);
     if (!picked || this.failed.has(picked.source.dir)) return undefined;
     try {
-      return this.ready.get(picked.source) ?? (await schemaValidator(picked.source));
+      return this.ready.get(picked.source) ?? (await schemaValidator(picked.source)).perDocument();
     } catch {
       return undefined;
     }
@@ -136,7 +136,8 @@ export class SchemaManager {
     schemaValidator(source).then(
       (val) => {
         this.pending.delete(source);
-        this.ready.set(source, val);
+        // The editor re-validates on every edit: its localisation is bounded per document only.
+        this.ready.set(source, val.perDocument());
         this.client.log(`schema: ${logName}`);
         this.client.changed();
       },

@@ -7,9 +7,10 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { finding } from '../rules/finding';
 import type { Finding } from '../rules/types';
-import type { XmlDocument, XmlElement } from '../xml/parse';
-import { Libxml, loadLibxml, LibxmlValidateError } from './libxml';
-import { DISK_ELEMENTS } from '../domain/diskVocabulary';
+import type { XmlDocument } from '../xml/parse';
+import { Libxml, loadLibxml, Ptr } from './libxml';
+import { LibxmlDoc } from './libxmlDoc';
+import { localise, SearchLimits, TrialBudget } from './localise';
 import { readFileBounded } from '../safeRead';
 import { cap, terminalText } from '../encode';
 
@@ -87,17 +88,6 @@ export function hostSchemaLabel(host: string, version: string, sha256: string): 
   return `libvirt ${schemaLabelText(version, 40)} schema from ${schemaLabelText(host, 80)}, sha256 ${sha256.slice(0, 12)}`;
 }
 
-interface Culprit {
-  /** The range to report. */
-  start: number;
-  end: number;
-  /** The text with this culprit neutralised, to look for the next one. */
-  next: string;
-  what: string;
-  /** What would be valid, when known. */
-  hint?: string;
-}
-
 interface RawError {
   message: string;
   line: number;
@@ -107,7 +97,8 @@ interface RawError {
 /** A compiled domain.rng: one per schema directory, shared by every label that names it. */
 interface CompiledSchema {
   lib: Libxml;
-  validator: { validate(doc: unknown): void; dispose(): void };
+  /** The grammar in libxml2's memory (xmlRelaxNGPtr). */
+  grammar: Ptr;
 }
 
 async function compileSchema(dir: string): Promise<CompiledSchema> {
@@ -117,7 +108,9 @@ async function compileSchema(dir: string): Promise<CompiledSchema> {
   const text = readSchemaFile(rng);
   try {
     const doc = lib.XmlDocument.fromString(text, { url: rng });
-    return { lib, validator: lib.RelaxNGValidator.fromDoc(doc) };
+    // Kept for the life of the process (one per schema directory, see compiled()).
+    const validator = lib.RelaxNGValidator.fromDoc(doc) as unknown as { _ptr: Ptr };
+    return { lib, grammar: validator._ptr };
   } catch (e) {
     throw new Error(`${terminalText(rng)}: the schema does not compile (${schemaLabelText((e as Error).message.trim(), 200)})`, {
       cause: e,
@@ -125,88 +118,91 @@ async function compileSchema(dir: string): Promise<CompiledSchema> {
   }
 }
 
+/**
+ * The localisation's bounds, in work, never in time (the same input gives the same findings on any
+ * machine): a trial is one validation of the whole document, costing its number of elements.
+ * Per document: at most DOCUMENT_TRIALS trials and DOCUMENT_WORK elements validated (a 1,000-disk
+ * document gets a couple of trials, a usual one all 32). Per process (a run over many files: the
+ * CLI, define): PROCESS_WORK; past it, invalid documents get libxml2's own message at the element
+ * it names. The editor's validator (perDocument()) has no per-process bound: it re-validates one
+ * document per edit.
+ */
+export const DOCUMENT_TRIALS = 32;
+export const DOCUMENT_WORK = 8_000;
+export const PROCESS_WORK = 50_000;
+
 export class SchemaValidator {
   private readonly lib: Libxml;
-  private readonly validator: CompiledSchema['validator'];
+  private readonly grammar: Ptr;
+  private view: SchemaValidator | undefined;
 
   private constructor(
-    compiled: CompiledSchema,
+    private readonly compiled: CompiledSchema,
     readonly source: SchemaSource,
+    private readonly budget: TrialBudget,
   ) {
     this.lib = compiled.lib;
-    this.validator = compiled.validator;
+    this.grammar = compiled.grammar;
   }
 
   static async load(source: SchemaSource): Promise<SchemaValidator> {
-    return new SchemaValidator(await compiled(source.dir), source);
+    return new SchemaValidator(await compiled(source.dir), source, new TrialBudget(PROCESS_WORK));
+  }
+
+  /**
+   * The same grammar and label, its localisation bounded per document only (the editor's: a
+   * long-lived process must not lose precision after many edits). The same object each time.
+   */
+  perDocument(): SchemaValidator {
+    this.view ??= new SchemaValidator(this.compiled, this.source, new TrialBudget(Infinity));
+    return this.view;
+  }
+
+  private open(text: string) {
+    return LibxmlDoc.open(this.lib.raw, this.grammar, text);
   }
 
   /** libxml2's verdict on a text: its errors, or [] when valid; a text libxml2 cannot parse yields one error. */
   check(text: string): RawError[] {
-    let doc;
+    const opened = this.open(text);
+    if ('error' in opened) return [{ message: `not parseable: ${opened.error}`, line: 0 }];
+    const d = opened.doc;
     try {
-      doc = this.lib.XmlDocument.fromString(text);
-    } catch (e) {
-      return [{ message: `not parseable: ${(e as Error).message.trim()}`, line: 0 }];
-    }
-    try {
-      this.validator.validate(doc);
-      return [];
-    } catch (e) {
-      const details = (e as LibxmlValidateError).details ?? [];
-      return details.length
-        ? details.map((d) => ({ message: d.message.trim(), line: d.line, xpath: d.xpath }))
-        : [{ message: (e as Error).message.trim(), line: 0 }];
+      return d.diagnostics().map((e) => ({ message: e.message, line: e.line, xpath: e.node ? d.path(e.node) : undefined }));
     } finally {
-      doc.dispose();
+      d.dispose();
     }
   }
 
   /**
-   * Findings for a parsed document. libxml2's RelaxNG messages name the outermost element that failed;
-   * to point at the real culprit, elements (then attributes) are removed one at a time, depth first
-   * along the failing branch, until the document validates (bounded in trials).
+   * Findings for a parsed document: none when libxml2 accepts it (one parse, one validation);
+   * otherwise where it goes wrong, as far as trials within `limits` establish (localise.ts), else
+   * libxml2's own message at the element it names.
    */
-  validate(doc: XmlDocument, maxTrials = 200, maxMs = 150): Finding[] {
-    const started = Date.now();
-    const errors = this.check(doc.text);
-    if (!errors.length || !doc.root) return [];
-    const findings: Finding[] = [];
-    let text = doc.text;
-    let trials = 0;
-    // Localisation costs one validation per trial: bounded in count and time (a large document
-    // falls back to libxml2's own location).
-    const inBudget = () => trials < maxTrials && Date.now() - started < maxMs;
-    const valid = (t: string) => {
-      trials++;
-      return this.check(t).length === 0;
-    };
-    const without = (start: number, end: number) => text.slice(0, start) + ' '.repeat(end - start) + text.slice(end);
-    const message = errors.map((e) => e.message).filter((m) => !/failed to validate content$/.test(m))[0] ?? errors[0].message;
-    for (let round = 0; round < 5 && inBudget(); round++) {
-      const culprit = this.localise(doc.root, text, without, valid, inBudget);
-      if (!culprit) break;
-      findings.push(this.finding(culprit.start, culprit.end, culprit.what, culprit.hint ?? `libxml2 reports: ${message}`));
-      // A substituted value may shift later offsets: then stop looking (the next edit re-validates anyway).
-      const shifted = culprit.next.length !== text.length;
-      text = culprit.next;
-      if (shifted || valid(text)) break;
+  validate(doc: XmlDocument, limits: SearchLimits = { trials: DOCUMENT_TRIALS, work: DOCUMENT_WORK }): Finding[] {
+    const opened = this.open(doc.text);
+    if ('error' in opened) return doc.root ? [this.atLine(doc, 0, `libxml2 reports: not parseable: ${opened.error}`)] : [];
+    const d = opened.doc;
+    try {
+      const diags = d.diagnostics();
+      if (!diags.length || !doc.root) return [];
+      const found = localise(d, doc.root, diags, this.budget, limits);
+      if (found) return [this.finding(found.start, found.end, found.what, found.detail)];
+      // No element of ours pairs with the one libxml2 names: its line.
+      const e = diags.find((x) => x.line) ?? diags[0];
+      return [this.atLine(doc, e.line, `libxml2 reports: ${e.message}`)];
+    } finally {
+      d.dispose();
     }
-    if (!findings.length) {
-      // Fall back to libxml2's own location: the element its xpath names, else its line.
-      const e = errors.find((x) => x.xpath) ?? errors[0];
-      const el = e.xpath ? elementAtXpath(doc.root, e.xpath) : undefined;
-      if (el) findings.push(this.finding(el.start + 1, el.start + 1 + el.name.length, `<${el.name}>`, `libxml2 reports: ${e.message}`));
-      else {
-        const line = Math.max(0, e.line - 1);
-        const start = doc.lines.offsetAt({ line, character: 0 });
-        const end = doc.lines.offsetAt({ line: line + 1, character: 0 });
-        const lineText = doc.text.slice(start, end);
-        const lead = lineText.length - lineText.trimStart().length;
-        findings.push(this.finding(start + lead, start + lineText.trimEnd().length, `line ${e.line}`, `libxml2 reports: ${e.message}`));
-      }
-    }
-    return findings;
+  }
+
+  private atLine(doc: XmlDocument, line1: number, detail: string): Finding {
+    const line = Math.max(0, line1 - 1);
+    const start = doc.lines.offsetAt({ line, character: 0 });
+    const end = doc.lines.offsetAt({ line: line + 1, character: 0 });
+    const lineText = doc.text.slice(start, end);
+    const lead = lineText.length - lineText.trimStart().length;
+    return this.finding(start + lead, start + lineText.trimEnd().length, `line ${Math.max(1, line1)}`, detail);
   }
 
   private finding(start: number, end: number, what: string, detail: string): Finding {
@@ -219,84 +215,8 @@ export class SchemaValidator {
     });
   }
 
-  private localise(
-    root: XmlElement,
-    text: string,
-    without: (s: number, e: number) => string,
-    valid: (t: string) => boolean,
-    budget: () => boolean,
-  ): Culprit | undefined {
-    /** An attribute of `el` that is the culprit: removing it, or giving it a known-good value, validates. */
-    const attributeCulprit = (el: XmlElement): Culprit | undefined => {
-      for (const a of el.attributes) {
-        if (!budget()) break;
-        const known = DISK_ELEMENTS[el.name]?.attributes[a.name]?.values;
-        const span = {
-          start: a.nameStart,
-          end: a.valueEnd + 1,
-          what: `${a.name}='${a.value}' on <${el.name}>`,
-          hint: known ? `expected one of: ${known.map((k) => k.value).join(', ')}` : `the attribute or its value is not allowed here`,
-        };
-        const removed = without(a.nameStart, a.valueEnd + 1);
-        if (valid(removed)) return { ...span, next: removed };
-        for (const k of known ?? []) {
-          if (k.value === a.value || !budget()) continue;
-          // Same length is not needed: only this trial's verdict is used, not its positions.
-          const substituted = text.slice(0, a.valueStart) + k.value + text.slice(a.valueEnd);
-          if (valid(substituted)) return { ...span, next: substituted };
-        }
-      }
-      return undefined;
-    };
-    // Depth first: the deepest element whose removal makes the document valid.
-    const search = (el: XmlElement): Culprit | undefined => {
-      for (const c of el.children) {
-        if (!budget()) return undefined;
-        if (text.slice(c.start, c.end).trim() === '') continue; // already blanked
-        if (valid(without(c.start, c.end))) {
-          // The culprit is c or inside it: one of its attributes, or a child.
-          return (
-            attributeCulprit(c) ??
-            search(c) ?? {
-              start: c.start + 1,
-              end: c.start + 1 + c.name.length,
-              next: without(c.start, c.end),
-              what: `<${c.name}>`,
-              hint: `<${c.name}> is not allowed here (inside <${el.name}>)`,
-            }
-          );
-        }
-      }
-      // No child can simply go: a required child may carry a bad attribute value.
-      for (const c of el.children) {
-        if (!budget()) return undefined;
-        const a = attributeCulprit(c);
-        if (a) return a;
-      }
-      return undefined;
-    };
-    return search(root) ?? attributeCulprit(root);
-  }
-
   /** The compiled grammar is shared (see compiled()): nothing of its own to release. */
   dispose(): void {}
-}
-
-/** Follows an xpath such as /domain/devices/disk[2]/target in our parse. */
-export function elementAtXpath(root: XmlElement, xpath: string): XmlElement | undefined {
-  const steps = xpath.split('/').filter(Boolean);
-  const first = /^([^[]+)/.exec(steps[0] ?? '')?.[1];
-  if (first !== root.name) return undefined;
-  let el: XmlElement = root;
-  for (const step of steps.slice(1)) {
-    const m = /^([^[]+)(?:\[(\d+)\])?$/.exec(step);
-    if (!m) return el;
-    const kids = el.children.filter((c) => c.name === m[1]);
-    const next = kids[(m[2] ? Number(m[2]) : 1) - 1];
-    if (!next) return el;
-    el = next;
-  }
-  return el;
 }
 
 const grammars = new Map<string, Promise<CompiledSchema>>();
