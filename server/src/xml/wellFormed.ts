@@ -351,7 +351,9 @@ class Checker {
         }
         continue;
       }
-      this.i += this.charAt(this.i, `in the value of attribute '${show(attr)}'`);
+      // The message is built only for a character that is refused (not once per character).
+      if (isCharUnit(c) && (c < 0xd800 || c > 0xdfff)) this.i++;
+      else this.i += this.charAt(this.i, `in the value of attribute '${show(attr)}'`);
     }
     if (this.i - start > MAX_VALUE)
       this.fail(`the value of attribute '${show(attr)}' is too long (libxml2 accepts at most 10,000,000 characters)`, start);
