@@ -279,7 +279,7 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
     for (const r of results) {
       for (const l of r.err) io.err(l);
       for (const l of r.out) io.out(l);
-      json.push(...r.json);
+      for (const j of r.json) json.push(j); // not spread: a file may have more findings than a call has arguments
       worst = Math.min(worst, r.worst);
       status = Math.max(status, r.status);
     }

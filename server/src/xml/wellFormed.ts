@@ -108,35 +108,31 @@ function lf(s: string): string {
  * not all whitespace (indentation), CDATA content as is, entities as written.
  */
 class TextRun {
-  /** Where the current run (or its part after the last comment) started; -1: none. */
-  start = -1;
-  /** The run's text before comments. */
-  pending = '';
-  /** Whether the run has a character other than XML whitespace (then it is tested as JavaScript's \S). */
-  solid = false;
+  /** The run's text before the comments in it. */
+  private pending = '';
 
   constructor(private readonly s: string) {}
 
-  /** A comment at `at` interrupts the run without ending it. */
-  pause(at: number): void {
-    if (this.start >= 0) this.pending += lf(this.s.slice(this.start, at));
-    this.start = -1;
+  /** A comment at `at` interrupts the run (its part since `start`, -1: none) without ending it. */
+  pause(start: number, at: number): void {
+    if (start >= 0) this.pending += lf(this.s.slice(start, at));
   }
 
-  /** Markup at `at` ends the run: its text goes to `el`. */
-  flush(el: PositionedElement, at: number): void {
-    if (this.solid) {
-      const t = this.start >= 0 ? this.pending + lf(this.s.slice(this.start, at)) : this.pending;
+  /**
+   * Markup at `at` ends the run (its last part since `start`): its text goes to `el`. `solid`: the run
+   * has a character other than XML whitespace (then it is tested as JavaScript's \S).
+   */
+  flush(el: PositionedElement, start: number, solid: boolean, at: number): void {
+    if (solid) {
+      const t = start >= 0 ? this.pending + lf(this.s.slice(start, at)) : this.pending;
       if (NON_SPACE.test(t)) el.text += t;
     }
-    this.start = -1;
     this.pending = '';
-    this.solid = false;
   }
 
   /** A CDATA section from `at` to `end`, after the run before it. */
-  cdata(el: PositionedElement, at: number, end: number): void {
-    this.flush(el, at);
+  cdata(el: PositionedElement, start: number, solid: boolean, at: number, end: number): void {
+    this.flush(el, start, solid, at);
     const t = lf(this.s.slice(at + 9, end - 3));
     if (NON_SPACE.test(t)) el.text += t;
   }
@@ -467,6 +463,10 @@ class Checker {
     let build = this.build;
     const els: PositionedElement[] = [];
     const run = new TextRun(this.s);
+    // The current text run (TextRun): where its part since the last comment started (-1: none), and
+    // whether it has a character other than XML whitespace. Locals: they change with every character.
+    let tStart = -1;
+    let tSolid = false;
     let textRun = 0;
     let runStart = 0;
     while (this.i < this.n) {
@@ -476,7 +476,9 @@ class Checker {
         const d = this.code(this.i + 1);
         if (d === 0x2f) {
           const at = this.i;
-          if (build && els.length) run.flush(els[els.length - 1], at);
+          if (build && els.length) run.flush(els[els.length - 1], tStart, tSolid, at);
+          tStart = -1;
+          tSolid = false;
           this.i += 2;
           const nm = this.name('end tag');
           this.skipSpace();
@@ -495,24 +497,31 @@ class Checker {
         if (d === 0x21) {
           const at = this.i;
           if (this.starts('<!--')) {
-            if (build) run.pause(at);
+            if (build) run.pause(tStart, at);
+            tStart = -1;
             this.comment();
           } else if (this.starts('<![CDATA[')) {
             this.cdata();
-            if (build && els.length) run.cdata(els[els.length - 1], at, this.i);
+            if (build && els.length) run.cdata(els[els.length - 1], tStart, tSolid, at, this.i);
+            tStart = -1;
+            tSolid = false;
           } else if (this.starts('<!DOCTYPE')) this.fail('a DOCTYPE declaration is only allowed before the root element');
           else this.fail("unexpected '<!' (not a comment or CDATA section)");
           continue;
         }
         if (d === 0x3f) {
-          if (build && els.length) run.flush(els[els.length - 1], this.i);
+          if (build && els.length) run.flush(els[els.length - 1], tStart, tSolid, this.i);
+          tStart = -1;
+          tSolid = false;
           this.pi();
           continue;
         }
         if (!isNameStart(this.codePointAt(this.i + 1)))
           this.fail("unescaped '<' in text, or a tag name that does not start with a letter, '_' or ':' (write &lt;)");
         const at = this.i;
-        if (build && els.length) run.flush(els[els.length - 1], at);
+        if (build && els.length) run.flush(els[els.length - 1], tStart, tSolid, at);
+        tStart = -1;
+        tSolid = false;
         const nm = this.startTag();
         if (build) {
           this.place(els, new PositionedElement(nm, at, this.i, this.s));
@@ -524,10 +533,8 @@ class Checker {
       }
       if (!stack.length && depth0 === 0 && !this.inEntity) this.fail('content outside the root element');
       if (textRun === 0) runStart = this.i;
-      if (build) {
-        if (run.start < 0) run.start = this.i;
-        if (c > 0x20) run.solid = true; // not XML whitespace (the other controls are refused)
-      }
+      if (tStart < 0) tStart = this.i;
+      if (c > 0x20) tSolid = true; // not XML whitespace (the other controls are refused)
       if (c === 0x26) {
         const at = this.i;
         if (this.code(this.i + 1) === 0x23) this.charRef();
@@ -543,7 +550,7 @@ class Checker {
         continue;
       }
       if (c === 0x5d && this.starts(']]>')) this.fail("']]>' is not allowed in text (write ]]&gt;)");
-      const len = this.charAt(this.i, 'in text');
+      const len = isCharUnit(c) && (c < 0xd800 || c > 0xdfff) ? 1 : this.charAt(this.i, 'in text');
       this.i += len;
       textRun += len;
       if (textRun > MAX_VALUE) this.fail('text node too long (libxml2 accepts at most 10,000,000 characters)', runStart);
