@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- --check] [-- --quick] [-- --fleet-only]`: the speed of the analysis, the server, the
- * ssh fetch and the fleet audit, each side by side with a peer or a floor measured in the same run.
+ * `npm run bench [-- --check] [-- --quick] [-- --fleet-only] [-- --process-only]`: the speed of the analysis, the
+ * server, the ssh fetch, whole CLI processes against xmllint (process.ts) and the fleet audit, each side by side with a peer or a floor measured in the same run.
  * Writes bench/results.json.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -17,6 +17,7 @@ import { buildSnapshot } from '../server/src/inventory/parsers';
 import { HostIndex } from '../server/src/inventory/resolver';
 import { startRigOrSkip } from '../test/rig/sshRig';
 import { bigHostSections, domainWithDisks, fleetHost, type FleetOptions } from './generate';
+import { benchProcess } from './process';
 import { median, ms, msAsync, percentile, stat, Stat } from './stats';
 
 const ROOT = join(__dirname, '..', '..');
@@ -421,7 +422,8 @@ function benchSizes() {
 }
 
 async function main() {
-  if (!args.has('--fleet-only')) {
+  const processOnly = args.has('--process-only');
+  if (!args.has('--fleet-only') && !processOnly) {
     const host = loadInventoryFile(join(ROOT, 'examples/kvm-a.inventory.json'));
     const { snap, idx } = benchInventory();
     const bigFile = join(mkdtempSync(join(tmpdir(), 'ldx-bench-')), 'big.json');
@@ -430,8 +432,11 @@ async function main() {
     await benchServer(bigFile);
     await benchSsh();
   }
-  benchFleet();
-  benchSizes();
+  if (!args.has('--fleet-only')) await benchProcess(row, { root: ROOT, reps: REPS });
+  if (!processOnly) {
+    benchFleet();
+    benchSizes();
+  }
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   const fmt = (x: number) => (Number.isNaN(x) ? '—' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(3));
   console.log(`machine: ${machine}; ${REPS} repetitions, median (min–max)\n`);

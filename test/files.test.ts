@@ -10,7 +10,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFile
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeBuffer, readFileText, readFileTextAsync } from '../server/src/files';
+import { decodeBuffer, encodeText, readFileText, readFileTextAsync } from '../server/src/files';
 import { scanWorkspace } from '../server/src/lsp/workspaceIndex';
 import { isSkippedDirectory, walkXmlFiles } from '../server/src/walk';
 import { runCli } from './support/cli';
@@ -109,6 +109,26 @@ test('the reader: encoding and BOM detected, the bytes given back unchanged', as
   await assert.rejects(readFileTextAsync(join(d, 'big.xml'), { maxBytes: 16 }), /big\.xml: cannot read: larger than 16 bytes$/);
   assert.throws(() => readFileText(join(d, 'big.xml'), { maxBytes: 16 }), /big\.xml: cannot read: larger than 16 bytes$/);
   await assert.rejects(readFileTextAsync(d), /cannot read: not a regular file \(directory\)$/);
+});
+
+test('UTF-8 is lossless exactly when its text encodes back to the same bytes (valid UTF-8)', () => {
+  const valid = Buffer.from(domain('ü €😀\ufffd\uffff'));
+  const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+  const odd: Buffer[] = [
+    Buffer.from([0x80]), // a lone continuation byte
+    Buffer.from([0xc0, 0xaf]), // overlong
+    Buffer.from([0xed, 0xa0, 0x80]), // an encoded surrogate
+    Buffer.from([0xf4, 0x90, 0x80, 0x80]), // above U+10FFFF
+    Buffer.from([0xe2, 0x82]), // truncated
+    Buffer.from([0xff]),
+  ];
+  const cases = [valid, Buffer.concat([bom, valid]), ...odd.flatMap((b) => [Buffer.concat([valid, b]), Buffer.concat([bom, b, valid])])];
+  for (const buf of cases) {
+    const d = decodeBuffer(buf);
+    assert.equal(d.encoding, 'utf8');
+    assert.equal(d.lossless, encodeText(d.text, d.encoding, d.bom).equals(buf), buf.toString('hex').slice(-16));
+  }
+  assert.equal(cases.filter((b) => decodeBuffer(b).lossless).length, 2);
 });
 
 test('--fix on a BOM-less UTF-16 file keeps it BOM-less UTF-16', () => {

@@ -41,6 +41,15 @@ export function terminalText(s: string): string {
   return s.replace(TERMINAL_UNSAFE, hexEscape);
 }
 
+/**
+ * Lines for a terminal: each line as terminalText shows it, the line breaks kept (the tool's own
+ * multi-line text: usage, JSON), and a final newline. One pass over the whole text (a JSON report of
+ * thousands of findings is not split into lines).
+ */
+export function terminalLines(text: string): string {
+  return text.replace(TERMINAL_UNSAFE, (c) => (c === '\n' ? c : hexEscape(c))) + '\n';
+}
+
 /** JSON for a terminal or a file: JSON.stringify leaves DEL, C1 and bidi characters raw; these become \u escapes. */
 export function jsonText(value: unknown, indent?: number): string {
   return JSON.stringify(value, null, indent).replace(

@@ -7,6 +7,7 @@
 import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
 import { readFileBounded, readFileBoundedAsync } from './safeRead';
 
 export type Encoding = 'utf8' | 'utf16le' | 'utf16be';
@@ -66,7 +67,8 @@ export function decodeBuffer(buf: Buffer): Omit<FileText, 'path' | 'mode'> {
   }
   const text =
     encoding === 'utf8' ? body.toString('utf8') : encoding === 'utf16le' ? body.toString('utf16le') : swap16(body).toString('utf16le');
-  const lossless = encodeText(text, encoding, bom).equals(buf);
+  // Valid UTF-8 always decodes and encodes back to the same bytes (checked natively, without a copy).
+  const lossless = encoding === 'utf8' ? isUtf8(body) : encodeText(text, encoding, bom).equals(buf);
   return { text, encoding, bom, lossless };
 }
 

@@ -86,7 +86,8 @@ class Accumulator {
     st: Stats,
     private readonly max: number,
   ) {
-    this.buf = Buffer.allocUnsafe(Math.min(max + 1, Math.max(st.size + 1, 64 * 1024)));
+    // Not 64 KiB for every file: over a directory of small files that was most of the allocation.
+    this.buf = Buffer.allocUnsafe(Math.min(max + 1, st.size > 0 ? st.size + 1 : 64 * 1024));
   }
 
   /** Makes room for the next read; false once more than the bound has been read. */

@@ -22,7 +22,8 @@
  *   gives the same sequence, so CLI output is stable.
  * - Bound: `maxFiles` (none by default: the CLI lints everything it finds; the editor's scan
  *   passes its own and reports `truncated`). The walk yields to the event loop after every file
- *   and checks `cancelled` before every directory and file, so a server stays responsive.
+ *   (unless `yieldEach` is false) and checks `cancelled` before every directory and file, so a
+ *   server stays responsive.
  * - A directory that cannot be listed is reported to `onError` and skipped; the walk goes on.
  */
 import { promises as fsp } from 'node:fs';
@@ -35,6 +36,8 @@ export interface WalkOptions {
   cancelled?: () => boolean;
   /** A root or subdirectory that could not be listed (it is skipped). */
   onError?: (dir: string, error: NodeJS.ErrnoException) => void;
+  /** Yield to the event loop after every file (default true: a server stays responsive; the CLI has nothing else to do). */
+  yieldEach?: boolean;
 }
 
 export interface WalkResult {
@@ -80,6 +83,7 @@ export async function walkXmlFiles(
 ): Promise<WalkResult> {
   const max = opts.maxFiles ?? Infinity;
   const cancelled = opts.cancelled ?? (() => false);
+  const yieldEach = opts.yieldEach ?? true;
   const seen = new Set<string>();
   const result: WalkResult = { files: 0, truncated: false, cancelled: false };
 
@@ -112,7 +116,7 @@ export async function walkXmlFiles(
         if (result.files >= max) return !(result.truncated = true);
         result.files++;
         await visit(join(dir, e.name));
-        await nextTurn();
+        if (yieldEach) await nextTurn();
       }
     }
     return true;

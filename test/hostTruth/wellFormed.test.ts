@@ -11,10 +11,12 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseXml } from '../../server/src/xml/parse';
+import { parseXml, type XmlDocument } from '../../server/src/xml/parse';
 import { checkWellFormed } from '../../server/src/xml/wellFormed';
-import { analyzeDocument } from '../../server/src/analysis';
-import { CORPUS } from '../support/examples';
+import { analyzeDocument, runRules } from '../../server/src/analysis';
+import { buildDomainModel } from '../../server/src/domain/model';
+import { CORPUS, exampleHost } from '../support/examples';
+import { parseXmlTwoPass } from '../support/twoPassParse';
 import { which } from '../rig/prereq';
 
 const DOMAINS = join(CORPUS, 'domains');
@@ -374,5 +376,104 @@ test('hostile input: the well-formedness check stays linear (each under 1 s on 2
     checkWellFormed(text);
     const ms = performance.now() - t0;
     assert.ok(ms < 1000, `${name}: ${ms.toFixed(0)} ms`);
+    // The parse is the same pass, building the tree as it goes.
+    const t1 = performance.now();
+    parseXml(text);
+    const ms1 = performance.now() - t1;
+    assert.ok(ms1 < 1000, `${name} (parse): ${ms1.toFixed(0)} ms`);
   }
+});
+
+/** Everything the rules can read of a parse: the error, the DOCTYPE, and every element with all its fields (iteratively). */
+function snapshot(doc: XmlDocument): unknown {
+  const flat: unknown[] = [];
+  const stack = doc.root ? [doc.root] : [];
+  while (stack.length) {
+    const el = stack.pop()!;
+    const { name, start, end, startTagEnd, contentStart, contentEnd, text } = el;
+    flat.push({
+      name,
+      start,
+      end,
+      startTagEnd,
+      contentStart,
+      contentEnd,
+      text,
+      attributes: el.attributes.map((a) => ({ ...a })),
+      n: el.children.length,
+    });
+    for (let k = el.children.length - 1; k >= 0; k--) stack.push(el.children[k]);
+  }
+  return { error: doc.error, doctype: doc.doctype, elements: flat };
+}
+
+/** Where the one pass and the former two passes differ (empty when they agree), findings included for domains. */
+function differences(name: string, text: string): string[] {
+  const one = parseXml(text);
+  const two = parseXmlTwoPass(text);
+  const a = snapshot(one);
+  const b = snapshot(two);
+  try {
+    assert.deepStrictEqual(a, b);
+  } catch (e) {
+    return [`${name}: ${(e as Error).message.split('\n').slice(0, 12).join('\n')}`];
+  }
+  const model = buildDomainModel(two);
+  if (!model) return [];
+  const slow = runRules({ doc: two, isDomain: true, kind: 'domain', model }, [exampleHost()]).findings;
+  const fast = analyzeDocument(text, [exampleHost()]).findings;
+  try {
+    assert.deepStrictEqual(JSON.parse(JSON.stringify(fast)), JSON.parse(JSON.stringify(slow)));
+  } catch (e) {
+    return [`${name} (findings): ${(e as Error).message.split('\n').slice(0, 12).join('\n')}`];
+  }
+  return [];
+}
+
+/** Documents whose trees exercise what the tree holds: text runs, comments, CDATA, PIs, line ends, depth. */
+const TREE_CASES: Array<[string, string]> = [
+  ['text split by a comment', `<domain><name> a <!-- c --> b </name></domain>`],
+  ['CRLF split by a comment', `<domain><name>a\r<!-- c -->\nb</name></domain>`],
+  ['text split by a PI and CDATA', `<domain><name>a<?p x?>b<![CDATA[ c ]]>d<![CDATA[  ]]>e</name></domain>`],
+  ['whitespace-only runs between children', `<domain>\n  <name>x</name>\n  <b/> <c/>y\n</domain>`],
+  ['no-break space only (JavaScript whitespace)', `<domain><name>\u00a0</name><x>\u00a0\u2028<!---->\u3000</x></domain>`],
+  ['CR and CRLF line ends in text and CDATA', `<domain>\r<name>a\rb\r\nc</name>\r\n<x><![CDATA[1\r\n2\r3]]></x></domain>`],
+  ['entities as written in text', `<domain><name>&lt;a&amp;b&#65;</name></domain>`],
+  ['DOCTYPE with an entity used in text', `<!DOCTYPE domain [<!ENTITY e "vm">]>\n<domain><name>&e;</name></domain>`],
+  ['nesting 100 deep', `<domain>${'<a>'.repeat(99)}${'</a>'.repeat(99)}</domain>`],
+  ['nesting 101 deep', `<domain>${'<a>'.repeat(100)}${'</a>'.repeat(100)}</domain>`],
+  ['nesting 102 deep', `<domain>${'<a>'.repeat(101)}${'</a>'.repeat(101)}</domain>`],
+  ['empty element 102 deep', `<domain>${'<a>'.repeat(100)}<b/>${'</a>'.repeat(100)}</domain>`],
+  ['nesting 102 deep, then not well-formed', `<domain>${'<a>'.repeat(101)}${'</a>'.repeat(101)}<x></domain>`],
+  ['self-closing root with attributes', `<domain type='kvm' id="1"/>`],
+  ['end tag with space', `<domain><name>x</name  \n></domain>`],
+];
+
+test('the one-pass parse gives the former two-pass tree, error and findings: crafted documents', () => {
+  const wrong: string[] = [];
+  for (const [name, text] of [...CRAFTED, ...TREE_CASES]) wrong.push(...differences(name, text));
+  assert.deepEqual(wrong, []);
+});
+
+test('the one-pass parse gives the former two-pass tree, error and findings: the corpus, its CRLF form and injected defects', (t) => {
+  if (!files.length) {
+    if (process.env.CI) assert.fail(`corpus not found at ${DOMAINS}`);
+    return t.skip('corpus not present beside the repository (not CI)');
+  }
+  const wrong: string[] = [];
+  let broken = 0;
+  files.forEach((f, k) => {
+    const text = readFileSync(join(DOMAINS, f), 'utf8');
+    wrong.push(...differences(f, text));
+    if (k % 10 === 0) wrong.push(...differences(`${f} (CRLF)`, text.replace(/\n/g, '\r\n')));
+    if (k % 20) return;
+    INJECT.forEach(([name, inject]) => {
+      const out = inject(text);
+      if (out === undefined || out === text) return;
+      if (parseXml(out).error) broken++;
+      wrong.push(...differences(`${f}: ${name}`, out));
+    });
+  });
+  assert.deepEqual(wrong, []);
+  assert.ok(broken > 400, `${broken} not-well-formed documents compared`);
 });

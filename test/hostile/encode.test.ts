@@ -21,6 +21,7 @@ import {
   mdText,
   notificationLabel,
   snippetText,
+  terminalLines,
   terminalText,
   xmlValue,
 } from '../../server/src/encode';
@@ -71,6 +72,15 @@ test('terminalText: no raw control, bidi or line-separator character survives; p
   assert.equal(terminalText('\x1b[2J'), '\\x1b[2J');
   assert.equal(terminalText('a\u202eb'), 'a\\u202eb');
   assert.equal(terminalText(terminalText('\x1b')), terminalText('\x1b'), 'idempotent: encoding twice does not double the escapes');
+});
+
+test('terminalLines: each line as terminalText shows it, the line breaks kept, one final newline', () => {
+  const texts = [...HOSTILE, HOSTILE.join('\n'), '', '\n', 'a\n\nb\r\n', jsonText({ x: HOSTILE }, 2)];
+  for (const s of texts) {
+    const lines = terminalLines(s);
+    assert.equal(lines, s.split('\n').map(terminalText).join('\n') + '\n', JSON.stringify(s).slice(0, 80));
+    assert.equal(RAW_CONTROL.test(lines.slice(0, -1).replace(/\n/g, '')), false);
+  }
 });
 
 test('jsonText: DEL, C1 and bidi characters escaped; the value reads back unchanged', () => {

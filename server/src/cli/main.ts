@@ -7,8 +7,7 @@ import { relative, resolve, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { ParsedDocument, parseDomainDocument, runRules } from '../analysis';
-import { jsonText, terminalText as t } from '../encode';
-import { FileReadError } from '../safeRead';
+import { jsonText, terminalLines, terminalText as t } from '../encode';
 import { defaultSchemaCacheDir, fetchHostSchemas } from '../schema/hostSchemas';
 import { dirSchemaSource, LOCAL_SCHEMA_DIR, SchemaSource, SchemaValidator, schemaValidator } from '../schema/validator';
 import { peerOf } from '../domain/peer';
@@ -18,7 +17,7 @@ import { loadInventoryFile } from '../inventory/load';
 import { HostIndex } from '../inventory/resolver';
 import { collectorScript, TransportOptions } from '../inventory/transport';
 import { applyEdits, preferredEdits } from '../rules/applyFixes';
-import type { Finding, Severity } from '../rules/types';
+import type { PeerDomain } from '../rules/types';
 import { FileText, readFileText, writeFileTextAtomic, writeTextAtomic } from '../files';
 import { isAuditWorker, runAudit, serveAuditWorker } from './audit';
 import { runDefine } from './define';
@@ -26,7 +25,19 @@ import { transportFromArgs } from './transportArgs';
 import { runPull } from './pull';
 import { SarifFile, toSarif } from './sarif';
 import { walkXmlFiles } from '../walk';
-import type { TemplateSyntax } from '../xml/template';
+import {
+  errText,
+  isLintWorker,
+  type JsonFinding,
+  lintFile,
+  lintInParallel,
+  lintWorkerCount,
+  readErrorLine,
+  serveLintWorker,
+  SEVERITY_ORDER,
+  textLines,
+  toJson,
+} from './lintFile';
 
 const USAGE = `usage: libvirt-domain-lint [--inventory FILE]... [--host DEST]... [--format text|json|sarif] [--fix] [--schema host|local|DIR] PATH...
        libvirt-domain-lint inventory --host DEST [--out FILE]
@@ -73,39 +84,9 @@ class UsageError extends Error {}
 /** The package version, inlined by the bundler. */
 const VERSION: string = process.env.LDX_VERSION ?? '0.0.0';
 
-const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
-
-interface JsonFinding {
-  file: string;
-  code: string;
-  severity: Severity;
-  message: string;
-  range: { start: { line: number; character: number }; end: { line: number; character: number } };
-  fixes: { title: string; newText: string; preferred: boolean }[];
-  /** The template syntax, for a file read as a template (its first finding, read-as-template, says how). */
-  template?: TemplateSyntax;
-}
-
 interface Output {
   out(line: string): void;
   err(line: string): void;
-}
-
-function toJson(
-  file: string,
-  findings: Finding[],
-  lines: { positionAt(o: number): { line: number; character: number } },
-  template?: TemplateSyntax,
-): JsonFinding[] {
-  return findings.map((f) => ({
-    file,
-    code: f.code,
-    severity: f.severity,
-    message: f.message,
-    range: { start: lines.positionAt(f.start), end: lines.positionAt(f.end) },
-    fixes: f.fixes.map((x) => ({ title: x.title, newText: x.edits.map((e) => e.newText).join(''), preferred: x.preferred })),
-    ...(template ? { template } : {}),
-  }));
 }
 
 const OPTIONS = {
@@ -137,12 +118,6 @@ type Parsed = ReturnType<typeof parse>;
 
 function transportOptions(args: Parsed): TransportOptions {
   return transportFromArgs(args.values, (m) => new UsageError(m));
-}
-
-/** Text from a host, a snapshot, a document or the file system, for one line of terminal output. */
-function errText(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  return t(String(err?.code ?? err?.message ?? e).replace(/\s+/g, ' '));
 }
 
 /** Fetches every --host in parallel; the first failure is reported as its classified one-line message. */
@@ -240,6 +215,7 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
       // node_modules, no symbolic links (so neither the lint nor --fix leaves the directory), sorted,
       // and no bound (every file found is linted).
       await walkXmlFiles([p], add, {
+        yieldEach: false,
         onError: (dir, e) => {
           io.err(`libvirt-domain-lint: ${t(dir)}: cannot read directory: ${errText(e)}`);
           status = 2;
@@ -248,28 +224,13 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
     } else add(p);
   }
 
-  // Pass 1: read and parse every file, so each file's rules see the others' domains (shared LUNs).
-  const inputs: { file: string; shown: string; ft: FileText; parsed: ParsedDocument }[] = [];
-  for (const file of files) {
-    let ft;
-    try {
-      ft = readFileText(file);
-    } catch (e) {
-      io.err(`libvirt-domain-lint: ${e instanceof FileReadError ? t(e.message) : `${t(file)}: cannot read (${errText(e)})`}`);
-      status = 2;
-      continue;
-    }
-    const parsed = parseDomainDocument(ft.text);
-    if (parsed.kind) inputs.push({ file, shown: relative(process.cwd(), file) || file, ft, parsed });
-  }
-  const peers = inputs.flatMap((i) => (i.parsed.model ? [peerOf(i.shown, i.parsed.model)] : []));
-
   const json: JsonFinding[] = [];
   const sarif: SarifFile[] = [];
   const fixed: { file: string; line: number; character: number; from: string; to: string }[] = [];
   let worst = 99;
-  for (const { file, shown, ft, parsed } of inputs) {
-    const others = peers.filter((p) => p.origin !== shown);
+  type Input = { file: string; shown: string; ft: FileText; parsed: ParsedDocument };
+  /** The rules on one file (`others`: the other files' domains), its fixes applied with --fix, its findings recorded or printed. */
+  const judge = ({ file, shown, ft, parsed }: Input, others: PeerDomain[]): void => {
     let analysis = runRules(parsed, hosts, others, validator);
     if (args.values.fix) {
       const edits = preferredEdits(analysis.findings);
@@ -304,16 +265,45 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
     for (const f of analysis.findings) worst = Math.min(worst, SEVERITY_ORDER[f.severity]);
     if (format === 'json') json.push(...toJson(shown, analysis.findings, analysis.doc.lines, analysis.template?.syntax));
     else if (format === 'sarif') sarif.push({ uri: shown.split(sep).join('/'), findings: analysis.findings, lines: analysis.doc.lines });
-    else {
-      for (const f of analysis.findings) {
-        const p = analysis.doc.lines.positionAt(f.start);
-        io.out(`${t(shown)}:${p.line + 1}:${p.character + 1}: ${f.severity} ${f.code}: ${t(f.message)}`);
-        const pref = f.fixes.find((x) => x.preferred);
-        if (pref) io.out(`    fix: ${t(analysis.doc.text.slice(f.start, f.end))} -> ${t(pref.edits.map((e) => e.newText).join(''))}`);
-        const more = f.fixes.filter((x) => !x.preferred).length;
-        if (more) io.out(`    (${more} other candidate${more > 1 ? 's' : ''})`);
-      }
+    else for (const l of textLines(shown, analysis)) io.out(l);
+  };
+
+  if (!hosts.length && !args.values.fix && format !== 'sarif') {
+    // Without a host no rule reads the other files' domains (peer documents are looked up per host:
+    // rules/lunUsers.ts), so each file is judged alone, as soon as it is read, its tree dropped
+    // after (no document outlives its turn); over many files, on worker threads too.
+    const workers = lintWorkerCount(files.length);
+    const results = workers
+      ? await lintInParallel(files, { argv, format, validator, workers, script: __filename })
+      : files.map((f) => lintFile(f, format, validator));
+    for (const r of results) {
+      for (const l of r.err) io.err(l);
+      for (const l of r.out) io.out(l);
+      for (const j of r.json) json.push(j); // not spread: a file may have more findings than a call has arguments
+      worst = Math.min(worst, r.worst);
+      status = Math.max(status, r.status);
     }
+  } else {
+    // Read and parse every file, so each file's rules see the others' domains (shared LUNs), then judge each.
+    const inputs: Input[] = [];
+    for (const file of files) {
+      let ft;
+      try {
+        ft = readFileText(file);
+      } catch (e) {
+        io.err(readErrorLine(file, e));
+        status = 2;
+        continue;
+      }
+      const parsed = parseDomainDocument(ft.text);
+      if (parsed.kind) inputs.push({ file, shown: relative(process.cwd(), file) || file, ft, parsed });
+    }
+    const peers = inputs.flatMap((i) => (i.parsed.model ? [peerOf(i.shown, i.parsed.model)] : []));
+    for (const input of inputs)
+      judge(
+        input,
+        peers.filter((p) => p.origin !== input.shown),
+      );
   }
   if (format === 'json') io.out(jsonText(args.values.fix ? { findings: json, fixed } : { findings: json }, 2));
   else if (format === 'sarif') io.out(jsonText(toSarif(sarif, VERSION), 2));
@@ -333,13 +323,6 @@ function isSymlink(path: string): boolean {
   }
 }
 
-/**
- * Every line is written through the terminal encoder: data is encoded where it is interpolated
- * (so it never holds a newline); this catches any control character that got past that, while the
- * tool's own multi-line text (usage, JSON) keeps its line breaks.
- */
-const terminalLines = (text: string): string => text.split('\n').map(t).join('\n') + '\n';
-
 /** A yes/no question on the terminal (standard input and error both one); undefined without a terminal. */
 function terminalConfirm(): ((question: string) => Promise<boolean>) | undefined {
   if (!process.stdin.isTTY || !process.stderr.isTTY) return undefined;
@@ -354,10 +337,15 @@ function terminalConfirm(): ((question: string) => Promise<boolean>) | undefined
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // Every line is written through the terminal encoder: data is encoded where it is interpolated
+  // (so it never holds a newline); this catches any control character that got past that, while the
+  // tool's own multi-line text (usage, JSON) keeps its line breaks.
   const io: Output = { out: (l) => process.stdout.write(terminalLines(l)), err: (l) => process.stderr.write(terminalLines(l)) };
   try {
     // A worker thread of `audit` runs this bundle too: it serves hosts, it parses no arguments.
     if (isAuditWorker()) return await serveAuditWorker();
+    // So does one of the lint's: it judges its share of the files, with the schema the arguments ask for.
+    if (isLintWorker()) return await serveLintWorker((a) => schemaFor(parse(a)));
     if (argv[0] === 'audit')
       return await runAudit(argv.slice(1), io, {
         workerScript: __filename,

@@ -1,37 +1,8 @@
-import { XMLParser } from 'fast-xml-parser';
-import { decodeXmlEntities } from './entities';
+import type { XmlAttribute, XmlElement } from './element';
 import { LineIndex } from './lineIndex';
-import { checkWellFormed } from './wellFormed';
+import { parseWellFormed } from './wellFormed';
 
-/** An attribute with the exact offsets of its value (inside the quotes). */
-export interface XmlAttribute {
-  name: string;
-  /** The value as written, entities not expanded. */
-  raw: string;
-  /** The value with predefined entities and character references decoded. */
-  value: string;
-  nameStart: number;
-  valueStart: number;
-  valueEnd: number;
-  quote: '"' | "'";
-}
-
-export interface XmlElement {
-  readonly name: string;
-  /** Offset of `<` of the start tag. */
-  readonly start: number;
-  /** Offset just past the end tag (or past `/>`). */
-  readonly end: number;
-  /** Offset just past the `>` of the start tag. */
-  readonly startTagEnd: number;
-  /** Content span (empty for a self-closing element). */
-  readonly contentStart: number;
-  readonly contentEnd: number;
-  readonly attributes: XmlAttribute[];
-  children: XmlElement[];
-  /** Direct text content, entities as written. */
-  text: string;
-}
+export type { XmlAttribute, XmlElement } from './element';
 
 export interface XmlSyntaxError {
   message: string;
@@ -48,20 +19,6 @@ export interface XmlDocument {
   /** Span of a `<!DOCTYPE …>` declaration in the prolog; it is never expanded. */
   doctype?: { start: number; end: number };
 }
-
-const parser = new XMLParser({
-  preserveOrder: true,
-  captureMetaData: true,
-  ignoreAttributes: false,
-  processEntities: false,
-  htmlEntities: false,
-  attributeNamePrefix: '',
-  parseAttributeValue: false,
-  parseTagValue: false,
-  trimValues: false,
-  allowBooleanAttributes: true,
-});
-const META = XMLParser.getMetaDataSymbol() as unknown as symbol;
 
 /** The end (just past '>') of the DOCTYPE declaration starting at `i`, or -1 when it is not terminated. */
 function doctypeEnd(text: string, i: number): number {
@@ -95,7 +52,7 @@ function doctypeEnd(text: string, i: number): number {
   return -1;
 }
 
-interface DoctypeScan {
+export interface DoctypeScan {
   /** Every DOCTYPE declaration outside comments, CDATA sections and processing instructions. */
   spans: { start: number; end: number }[];
   /** Offset of the first one that is not in the prolog (after the root element started), if any. */
@@ -104,7 +61,7 @@ interface DoctypeScan {
 }
 
 /** Finds DOCTYPE declarations in one linear pass (never expanded, only located). */
-function scanDoctypes(text: string): DoctypeScan {
+export function scanDoctypes(text: string): DoctypeScan {
   const scan: DoctypeScan = { spans: [] };
   if (text.indexOf('<!DOCTYPE') < 0) return scan;
   let rootSeen = false;
@@ -129,174 +86,24 @@ function scanDoctypes(text: string): DoctypeScan {
   return scan;
 }
 
-/** Replaces a span with spaces, keeping line breaks, so offsets stay valid. */
-function blank(text: string, start: number, end: number): string {
-  return text.slice(0, start) + text.slice(start, end).replace(/[^\r\n]/g, ' ') + text.slice(end);
-}
-
-function scanStartTag(text: string, start: number, name: string): { startTagEnd: number; attributes: XmlAttribute[] } {
-  let quote = '';
-  let j = start + 1 + name.length;
-  const n = text.length;
-  for (; j < n; j++) {
-    const c = text[j];
-    if (quote) {
-      if (c === quote) quote = '';
-      continue;
-    }
-    if (c === '"' || c === "'") quote = c;
-    else if (c === '>') break;
-  }
-  const startTagEnd = Math.min(j + 1, n);
-  const attributes: XmlAttribute[] = [];
-  // name = "value" | name = 'value', scanned by hand: a regex backtracks quadratically on a huge
-  // attribute name without '=' (a fuzzer found it).
-  let k = start + 1 + name.length;
-  const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
-  while (k < j) {
-    while (k < j && isSpace(text.charCodeAt(k))) k++;
-    const nameStart = k;
-    while (k < j) {
-      const c = text.charCodeAt(k);
-      if (isSpace(c) || c === 61 || c === 47 || c === 62) break; // space = / >
-      k++;
-    }
-    const attrName = text.slice(nameStart, k);
-    let p = k;
-    while (p < j && isSpace(text.charCodeAt(p))) p++;
-    if (!attrName || text.charCodeAt(p) !== 61) {
-      k = Math.max(p, nameStart + 1); // a boolean attribute or stray character: move on
-      continue;
-    }
-    p++;
-    while (p < j && isSpace(text.charCodeAt(p))) p++;
-    const q = text[p];
-    if (q !== '"' && q !== "'") {
-      k = p + 1;
-      continue;
-    }
-    const close = text.indexOf(q, p + 1);
-    if (close < 0 || close > j) break;
-    const raw = text.slice(p + 1, close);
-    attributes.push({ name: attrName, raw, value: decodeXmlEntities(raw), nameStart, valueStart: p + 1, valueEnd: close, quote: q });
-    k = close + 1;
-  }
-  return { startTagEnd, attributes };
-}
-
-type FxpNode = Record<string, unknown>;
-
 /**
- * An element with positions. The start tag is scanned for attributes only when they are asked for:
- * most elements (drivers, addresses, …) are never looked at by the rules.
- */
-class PositionedElement implements XmlElement {
-  children: XmlElement[] = [];
-  text = '';
-  private scanned?: { startTagEnd: number; attributes: XmlAttribute[] };
-
-  constructor(
-    readonly name: string,
-    readonly start: number,
-    readonly end: number,
-    private readonly source: string,
-  ) {}
-
-  private scan() {
-    return (this.scanned ??= scanStartTag(this.source, this.start, this.name));
-  }
-
-  get attributes(): XmlAttribute[] {
-    return this.scan().attributes;
-  }
-
-  get startTagEnd(): number {
-    return this.scan().startTagEnd;
-  }
-
-  get contentStart(): number {
-    return this.startTagEnd;
-  }
-
-  get contentEnd(): number {
-    const ste = this.startTagEnd;
-    if (this.source.charCodeAt(ste - 2) === 47) return ste; // self-closing '/>'
-    const close = this.source.lastIndexOf('</', this.end - 1);
-    return close >= ste ? close : ste;
-  }
-}
-
-function buildElement(text: string, node: FxpNode, name: string): XmlElement {
-  const meta = (node as Record<symbol, { startIndex: number; endIndex: number } | undefined>)[META];
-  return new PositionedElement(name, meta?.startIndex ?? 0, meta?.endIndex ?? text.length, text);
-}
-
-const NON_SPACE = /\S/;
-
-function elementName(node: FxpNode): string | undefined {
-  for (const k in node) if (k !== ':@') return k; // no key array per node
-  return undefined;
-}
-
-/** Converts fast-xml-parser's ordered output into positioned elements, iteratively (deep documents must not overflow the stack). */
-function toElements(text: string, nodes: FxpNode[]): XmlElement | undefined {
-  let root: XmlElement | undefined;
-  for (const node of nodes) {
-    const name = elementName(node);
-    if (!name || name.startsWith('?') || name.startsWith('#')) continue;
-    root = buildElement(text, node, name);
-    const stack: Array<[XmlElement, FxpNode[]]> = [[root, node[name] as FxpNode[]]];
-    while (stack.length) {
-      const [el, kids] = stack.pop()!;
-      if (!Array.isArray(kids)) continue;
-      for (const kid of kids) {
-        const kn = elementName(kid);
-        if (!kn) continue;
-        if (kn === '#text') {
-          // Indentation between child elements is most of the text nodes: not worth concatenating.
-          const t = String(kid[kn] ?? '');
-          if (NON_SPACE.test(t)) el.text += t;
-          continue;
-        }
-        if (kn.startsWith('?') || kn.startsWith('#')) continue;
-        const child = buildElement(text, kid, kn);
-        el.children.push(child);
-        stack.push([child, kid[kn] as FxpNode[]]);
-      }
-    }
-    break;
-  }
-  return root;
-}
-
-/**
- * Parses XML with positions. Checks well-formedness first (parse alone accepts mis-nested tags);
- * a DOCTYPE in the prolog is recorded and blanked out so no entity is ever declared or expanded.
+ * Parses XML with positions, in one pass that judges well-formedness as libxml2 (and so libvirt)
+ * judges it, on the text as written, and builds the tree of a well-formed document. A DOCTYPE is
+ * only located (recorded), never expanded.
  */
 export function parseXml(text: string): XmlDocument {
   // The line table is built on first use: pure analysis needs offsets only.
   let lineIndex: LineIndex | undefined;
   const doc = { text } as XmlDocument;
   Object.defineProperty(doc, 'lines', { get: () => (lineIndex ??= new LineIndex(text)), enumerable: true });
-  let input = text;
   const dts = scanDoctypes(text);
   if (dts.unterminated !== undefined) doc.doctype = { start: dts.unterminated, end: text.length };
-  else if (dts.spans.length) {
-    doc.doctype = dts.misplaced !== undefined ? dts.spans.find((x) => x.start === dts.misplaced)! : dts.spans[0];
-    for (const sp of dts.spans) input = blank(input, sp.start, sp.end);
-  }
-  // Well-formedness is judged as libxml2 (and so libvirt) judges it, on the text as written.
-  const wf = checkWellFormed(text);
-  if (wf) {
-    const p = doc.lines.positionAt(wf.offset);
-    doc.error = { message: wf.message, offset: wf.offset, line: p.line + 1, column: p.character + 1 };
-    return doc;
-  }
-  try {
-    doc.root = toElements(input, parser.parse(input) as FxpNode[]);
-  } catch (e) {
-    doc.error = { message: `XML could not be parsed: ${(e as Error).message}`, offset: 0, line: 1, column: 1 };
-  }
+  else if (dts.spans.length) doc.doctype = dts.misplaced !== undefined ? dts.spans.find((x) => x.start === dts.misplaced)! : dts.spans[0];
+  const { root, error } = parseWellFormed(text);
+  if (error) {
+    const p = doc.lines.positionAt(error.offset);
+    doc.error = { message: error.message, offset: error.offset, line: p.line + 1, column: p.character + 1 };
+  } else if (root) doc.root = root;
   return doc;
 }
 

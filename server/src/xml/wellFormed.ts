@@ -10,6 +10,8 @@
  * each entity once.
  */
 
+import { PositionedElement } from './element';
+
 export interface WellFormedError {
   message: string;
   offset: number;
@@ -17,6 +19,11 @@ export interface WellFormedError {
 
 const MAX_NAME = 50_000;
 const MAX_VALUE = 10_000_000;
+/**
+ * Open elements the tree holds at most: a non-empty element inside more is refused as the former
+ * parse (fast-xml-parser's maxNestedTags) refused it, so no verdict changed with the one pass.
+ */
+const MAX_TREE_DEPTH = 100;
 
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
@@ -88,6 +95,49 @@ interface Entity {
   attrState: 0 | 1 | 2;
 }
 
+const NON_SPACE = /\S/;
+
+/** Line ends as the former parse (fast-xml-parser) gave them in text: CRLF and CR as LF. */
+function lf(s: string): string {
+  return s.indexOf('\r') < 0 ? s : s.replace(/\r\n?/g, '\n');
+}
+
+/**
+ * An element's direct text, built as the content is read: the runs of text between its tags, CDATA
+ * sections and processing instructions (a comment does not end a run), each kept only when it is
+ * not all whitespace (indentation), CDATA content as is, entities as written.
+ */
+class TextRun {
+  /** The run's text before the comments in it. */
+  private pending = '';
+
+  constructor(private readonly s: string) {}
+
+  /** A comment at `at` interrupts the run (its part since `start`, -1: none) without ending it. */
+  pause(start: number, at: number): void {
+    if (start >= 0) this.pending += lf(this.s.slice(start, at));
+  }
+
+  /**
+   * Markup at `at` ends the run (its last part since `start`): its text goes to `el`. `solid`: the run
+   * has a character other than XML whitespace (then it is tested as JavaScript's \S).
+   */
+  flush(el: PositionedElement, start: number, solid: boolean, at: number): void {
+    if (solid) {
+      const t = start >= 0 ? this.pending + lf(this.s.slice(start, at)) : this.pending;
+      if (NON_SPACE.test(t)) el.text += t;
+    }
+    this.pending = '';
+  }
+
+  /** A CDATA section from `at` to `end`, after the run before it. */
+  cdata(el: PositionedElement, start: number, solid: boolean, at: number, end: number): void {
+    this.flush(el, start, solid, at);
+    const t = lf(this.s.slice(at + 9, end - 3));
+    if (NON_SPACE.test(t)) el.text += t;
+  }
+}
+
 const PREDEFINED = new Set(['lt', 'gt', 'amp', 'apos', 'quot']);
 
 function show(s: string): string {
@@ -107,10 +157,19 @@ class Checker {
   /** Undeclared entities are not an error when declarations may come from elsewhere (external subset, PE references) and the document is not standalone. */
   private declarationsUnknown = false;
   private standalone = false;
+  /** Set by startTag: whether the tag just read was empty ('/>'). */
+  private emptyTag = false;
+  /** Attribute names of the start tag being read (a Set only for tags with many). */
+  private attrNames: string[] = [];
+  /** The document element, when the tree is built (`build`): the same pass that judges the text. */
+  root?: PositionedElement;
+  /** An element nested deeper than the tree holds (see MAX_TREE_DEPTH). */
+  tooDeep = false;
 
   constructor(
     private readonly s: string,
     private readonly inEntity?: string,
+    private readonly build = false,
   ) {
     this.n = s.length;
   }
@@ -288,7 +347,9 @@ class Checker {
         }
         continue;
       }
-      this.i += this.charAt(this.i, `in the value of attribute '${show(attr)}'`);
+      // The message is built only for a character that is refused (not once per character).
+      if (isCharUnit(c) && (c < 0xd800 || c > 0xdfff)) this.i++;
+      else this.i += this.charAt(this.i, `in the value of attribute '${show(attr)}'`);
     }
     if (this.i - start > MAX_VALUE)
       this.fail(`the value of attribute '${show(attr)}' is too long (libxml2 accepts at most 10,000,000 characters)`, start);
@@ -346,24 +407,27 @@ class Checker {
     }
   }
 
-  /** A start tag at i ('<' + name start); returns the name and whether it was empty ('/>'). */
-  private startTag(): { name: string; empty: boolean } {
+  /** A start tag at i ('<' + name start); returns the name and sets `emptyTag` ('/>'). */
+  private startTag(): string {
     this.i++;
     const nm = this.name('element');
+    const names = this.attrNames;
+    names.length = 0;
     let seen: Set<string> | undefined;
-    let first: string | undefined;
     for (;;) {
       const hadSpace = this.skipSpace();
       if (this.i >= this.n) this.fail(`start tag <${show(nm)}> is not terminated`);
       const c = this.code(this.i);
       if (c === 0x3e) {
         this.i++;
-        return { name: nm, empty: false };
+        this.emptyTag = false;
+        return nm;
       }
       if (c === 0x2f) {
         if (this.code(this.i + 1) !== 0x3e) this.fail(`expected '/>' to end the start tag <${show(nm)}>`);
         this.i += 2;
-        return { name: nm, empty: true };
+        this.emptyTag = true;
+        return nm;
       }
       if (!hadSpace) {
         if (isNameStart(this.codePointAt(this.i))) this.fail('whitespace expected between attributes');
@@ -372,11 +436,14 @@ class Checker {
       if (!isNameStart(this.codePointAt(this.i))) this.fail(`unexpected character in the start tag <${show(nm)}>`);
       const at = this.i;
       const an = this.name('attribute');
-      if (first === undefined) first = an;
-      else {
-        if (!seen) seen = new Set([first]);
+      // A linear search while there are few attributes (the usual case: no Set per element).
+      if (seen) {
         if (seen.has(an)) this.fail(`attribute '${show(an)}' is given twice`, at);
         seen.add(an);
+      } else {
+        if (names.includes(an)) this.fail(`attribute '${show(an)}' is given twice`, at);
+        names.push(an);
+        if (names.length > 16) seen = new Set(names);
       }
       this.skipSpace();
       if (this.code(this.i) !== 0x3d) this.fail(`attribute '${show(an)}' has no value (expected '=')`);
@@ -389,9 +456,17 @@ class Checker {
   /**
    * Content (of the document element, or an entity's replacement text), iteratively.
    * Returns at the end of input, or after the end tag that closes the element open at `depth0` levels.
+   * With `build`, it also builds the positioned tree as it goes (see `TextRun` for the text).
    */
   content(depth0: number): void {
     const stack: string[] = [];
+    let build = this.build;
+    const els: PositionedElement[] = [];
+    const run = new TextRun(this.s);
+    // The current text run (TextRun): where its part since the last comment started (-1: none), and
+    // whether it has a character other than XML whitespace. Locals: they change with every character.
+    let tStart = -1;
+    let tSolid = false;
     let textRun = 0;
     let runStart = 0;
     while (this.i < this.n) {
@@ -401,6 +476,9 @@ class Checker {
         const d = this.code(this.i + 1);
         if (d === 0x2f) {
           const at = this.i;
+          if (build && els.length) run.flush(els[els.length - 1], tStart, tSolid, at);
+          tStart = -1;
+          tSolid = false;
           this.i += 2;
           const nm = this.name('end tag');
           this.skipSpace();
@@ -412,29 +490,51 @@ class Checker {
             this.fail(`end tag </${show(nm)}> has no matching start tag`, at);
           }
           if (open !== nm) this.fail(`end tag </${show(nm)}> does not match the start tag <${show(open)}>`, at);
+          if (build) els.pop()!.end = this.i;
           if (!stack.length && depth0 === 0 && !this.inEntity) return;
           continue;
         }
         if (d === 0x21) {
-          if (this.starts('<!--')) this.comment();
-          else if (this.starts('<![CDATA[')) this.cdata();
-          else if (this.starts('<!DOCTYPE')) this.fail('a DOCTYPE declaration is only allowed before the root element');
+          const at = this.i;
+          if (this.starts('<!--')) {
+            if (build) run.pause(tStart, at);
+            tStart = -1;
+            this.comment();
+          } else if (this.starts('<![CDATA[')) {
+            this.cdata();
+            if (build && els.length) run.cdata(els[els.length - 1], tStart, tSolid, at, this.i);
+            tStart = -1;
+            tSolid = false;
+          } else if (this.starts('<!DOCTYPE')) this.fail('a DOCTYPE declaration is only allowed before the root element');
           else this.fail("unexpected '<!' (not a comment or CDATA section)");
           continue;
         }
         if (d === 0x3f) {
+          if (build && els.length) run.flush(els[els.length - 1], tStart, tSolid, this.i);
+          tStart = -1;
+          tSolid = false;
           this.pi();
           continue;
         }
         if (!isNameStart(this.codePointAt(this.i + 1)))
           this.fail("unescaped '<' in text, or a tag name that does not start with a letter, '_' or ':' (write &lt;)");
-        const t = this.startTag();
-        if (!t.empty) stack.push(t.name);
+        const at = this.i;
+        if (build && els.length) run.flush(els[els.length - 1], tStart, tSolid, at);
+        tStart = -1;
+        tSolid = false;
+        const nm = this.startTag();
+        if (build) {
+          this.place(els, new PositionedElement(nm, at, this.i, this.s));
+          if (this.tooDeep) build = false; // refused: only the judgement goes on
+        }
+        if (!this.emptyTag) stack.push(nm);
         else if (!stack.length && depth0 === 0 && !this.inEntity) return;
         continue;
       }
       if (!stack.length && depth0 === 0 && !this.inEntity) this.fail('content outside the root element');
       if (textRun === 0) runStart = this.i;
+      if (tStart < 0) tStart = this.i;
+      if (c > 0x20) tSolid = true; // not XML whitespace (the other controls are refused)
       if (c === 0x26) {
         const at = this.i;
         if (this.code(this.i + 1) === 0x23) this.charRef();
@@ -450,12 +550,22 @@ class Checker {
         continue;
       }
       if (c === 0x5d && this.starts(']]>')) this.fail("']]>' is not allowed in text (write ]]&gt;)");
-      const len = this.charAt(this.i, 'in text');
+      const len = isCharUnit(c) && (c < 0xd800 || c > 0xdfff) ? 1 : this.charAt(this.i, 'in text');
       this.i += len;
       textRun += len;
       if (textRun > MAX_VALUE) this.fail('text node too long (libxml2 accepts at most 10,000,000 characters)', runStart);
     }
     if (stack.length) this.fail(`element <${show(stack[stack.length - 1])}> is not closed`, this.n);
+  }
+
+  /** Puts a new element in the tree (the root, or the open element's last child), and opens it unless it was empty. */
+  private place(els: PositionedElement[], el: PositionedElement): void {
+    if (els.length) els[els.length - 1].children.push(el);
+    else this.root ??= el;
+    if (!this.emptyTag) {
+      if (els.length > MAX_TREE_DEPTH) this.tooDeep = true;
+      els.push(el);
+    }
   }
 
   private quoted(what: string): string {
@@ -727,11 +837,30 @@ class Checker {
 
 /** The first well-formedness error libxml2 would reject the document for, or undefined when it is well-formed. */
 export function checkWellFormed(text: string): WellFormedError | undefined {
+  return judge(new Checker(text));
+}
+
+function judge(c: Checker): WellFormedError | undefined {
   try {
-    new Checker(text).document();
+    c.document();
     return undefined;
   } catch (e) {
-    if (e instanceof Fail) return { message: e.msg, offset: Math.max(0, Math.min(e.at, text.length)) };
+    if (e instanceof Fail) return { message: e.msg, offset: Math.max(0, Math.min(e.at, c.n)) };
     throw e;
   }
+}
+
+/** The message (at offset 0) of a well-formed document nested deeper than the tree holds. */
+export const TOO_DEEP = 'XML could not be parsed: Maximum nested tags exceeded';
+
+/**
+ * The same judgement, and in the same pass the positioned tree of a well-formed document (its root
+ * element); `error` is set instead when it is not well-formed, or nested too deep for the tree.
+ */
+export function parseWellFormed(text: string): { root?: PositionedElement; error?: WellFormedError } {
+  const c = new Checker(text, undefined, true);
+  const error = judge(c);
+  if (error) return { error };
+  if (c.tooDeep) return { error: { message: TOO_DEEP, offset: 0 } };
+  return { root: c.root };
 }
