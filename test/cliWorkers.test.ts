@@ -62,3 +62,31 @@ test('worker threads give the one-thread output: text and JSON, the corpus with 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('schema findings do not depend on the number of threads, nor on the format (the localisation work is shared out per run of files)', (t) => {
+  if (!existsSync(DOMAINS)) {
+    if (process.env.CI) assert.fail(`corpus not found at ${DOMAINS}`);
+    return t.skip('corpus not present beside the repository (not CI)');
+  }
+  const one = lint(['--format', 'json', '--schema', 'local', DOMAINS], 0, ROOT);
+  const schema = (out: string) =>
+    (JSON.parse(out).findings as { file: string; code: string; message: string }[])
+      .filter((f) => f.code === 'schema')
+      .map((f) => `${f.file}|${f.message}`);
+  const found = schema(one.stdout);
+  assert.ok(found.length > 100, `the corpus's schema-invalid files are found (${found.length})`);
+  for (const workers of [1, 3])
+    assert.deepEqual(lint(['--format', 'json', '--schema', 'local', DOMAINS], workers, ROOT), one, `${workers} worker thread(s)`);
+  // SARIF takes the other path (every file read before any is judged): the same schema findings.
+  const sarif = lint(['--format', 'sarif', '--schema', 'local', DOMAINS], 0, ROOT);
+  const fromSarif = (
+    JSON.parse(sarif.stdout).runs[0].results as {
+      ruleId: string;
+      message: { text: string };
+      locations: { physicalLocation: { artifactLocation: { uri: string } } }[];
+    }[]
+  )
+    .filter((r) => r.ruleId === 'schema')
+    .map((r) => `${r.locations[0].physicalLocation.artifactLocation.uri.split('/').pop()}|${r.message.text}`);
+  assert.deepEqual(fromSarif.sort(), found.map((f) => `${f.split('|')[0].split('/').pop()}|${f.split('|').slice(1).join('|')}`).sort());
+});

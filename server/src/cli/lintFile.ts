@@ -12,7 +12,7 @@ import { terminalText as t } from '../encode';
 import { readFileText } from '../files';
 import type { Finding, Severity } from '../rules/types';
 import { FileReadError } from '../safeRead';
-import type { SchemaValidator } from '../schema/validator';
+import { PROCESS_WORK, type SchemaValidator } from '../schema/validator';
 import type { TemplateSyntax } from '../xml/template';
 
 export const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
@@ -110,6 +110,34 @@ interface LintTask {
   argv: string[];
   format: 'text' | 'json';
   files: string[];
+  /** How many files the whole run has (each run of RUN files gets its share of the localisation work). */
+  total: number;
+}
+
+/**
+ * Schema error localisation per run of RUN files: the process's bound shared out evenly, so a file's
+ * findings depend only on the input, never on which thread judged its run or how many threads there are.
+ */
+function runWork(total: number): number {
+  return Math.floor(PROCESS_WORK / Math.max(1, Math.ceil(total / RUN)));
+}
+
+/** The validator for the file at `index` of `total`: one per run of RUN files, each with its share of the work. */
+export function runValidators(validator: SchemaValidator | undefined, total: number): (index: number) => SchemaValidator | undefined {
+  const views = new Map<number, SchemaValidator>();
+  return (index) => {
+    if (!validator) return undefined;
+    const run = Math.floor(index / RUN);
+    let v = views.get(run);
+    if (!v) views.set(run, (v = validator.withWork(runWork(total))));
+    return v;
+  };
+}
+
+/** `files`, whole runs of RUN files in file order (the last may be short), judged run by run. */
+export function lintRuns(files: string[], format: 'text' | 'json', validator: SchemaValidator | undefined, total: number): FileResult[] {
+  const validatorAt = runValidators(validator, total);
+  return files.map((f, i) => lintFile(f, format, validatorAt(i)));
 }
 
 /**
@@ -136,7 +164,7 @@ export function isLintWorker(): boolean {
 export async function serveLintWorker(validatorFor: (argv: string[]) => Promise<SchemaValidator | undefined>): Promise<number> {
   const task = (workerData as Record<string, LintTask>)[WORKER_TAG];
   const validator = await validatorFor(task.argv);
-  parentPort!.postMessage(task.files.map((f) => lintFile(f, task.format, validator)));
+  parentPort!.postMessage(lintRuns(task.files, task.format, validator, task.total));
   return 0;
 }
 
@@ -150,7 +178,7 @@ export async function lintInParallel(
 ): Promise<FileResult[]> {
   const threads = opts.workers + 1;
   const pending = Array.from({ length: opts.workers }, (_x, w) => {
-    const task: LintTask = { argv: opts.argv, format: opts.format, files: share(files, w + 1, threads) };
+    const task: LintTask = { argv: opts.argv, format: opts.format, files: share(files, w + 1, threads), total: files.length };
     return new Promise<FileResult[]>((resolve, reject) => {
       const worker = new Worker(opts.script, { workerData: { [WORKER_TAG]: task } });
       worker.once('message', (m: FileResult[]) => resolve(m));
@@ -158,7 +186,7 @@ export async function lintInParallel(
       worker.once('exit', (code) => reject(new Error(`a lint worker thread exited (${code}) before its results`)));
     });
   });
-  const mine = share(files, 0, threads).map((f) => lintFile(f, opts.format, opts.validator));
+  const mine = lintRuns(share(files, 0, threads), opts.format, opts.validator, files.length);
   const theirs = await Promise.all(pending);
   const byThread = [mine, ...theirs];
   const next = new Array<number>(threads).fill(0);

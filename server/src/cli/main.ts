@@ -29,7 +29,8 @@ import {
   errText,
   isLintWorker,
   type JsonFinding,
-  lintFile,
+  lintRuns,
+  runValidators,
   lintInParallel,
   lintWorkerCount,
   readErrorLine,
@@ -228,9 +229,12 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
   const sarif: SarifFile[] = [];
   const fixed: { file: string; line: number; character: number; from: string; to: string }[] = [];
   let worst = 99;
-  type Input = { file: string; shown: string; ft: FileText; parsed: ParsedDocument };
+  type Input = { file: string; shown: string; ft: FileText; parsed: ParsedDocument; index: number };
+  // Each run of files its own share of the schema localisation work, as lintRuns gives it.
+  const validatorAt = runValidators(validator, files.length);
   /** The rules on one file (`others`: the other files' domains), its fixes applied with --fix, its findings recorded or printed. */
-  const judge = ({ file, shown, ft, parsed }: Input, others: PeerDomain[]): void => {
+  const judge = ({ file, shown, ft, parsed, index }: Input, others: PeerDomain[]): void => {
+    const validator = validatorAt(index);
     let analysis = runRules(parsed, hosts, others, validator);
     if (args.values.fix) {
       const edits = preferredEdits(analysis.findings);
@@ -275,7 +279,7 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
     const workers = lintWorkerCount(files.length);
     const results = workers
       ? await lintInParallel(files, { argv, format, validator, workers, script: __filename })
-      : files.map((f) => lintFile(f, format, validator));
+      : lintRuns(files, format, validator, files.length);
     for (const r of results) {
       for (const l of r.err) io.err(l);
       for (const l of r.out) io.out(l);
@@ -286,7 +290,7 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
   } else {
     // Read and parse every file, so each file's rules see the others' domains (shared LUNs), then judge each.
     const inputs: Input[] = [];
-    for (const file of files) {
+    for (const [index, file] of files.entries()) {
       let ft;
       try {
         ft = readFileText(file);
@@ -296,7 +300,7 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
         continue;
       }
       const parsed = parseDomainDocument(ft.text);
-      if (parsed.kind) inputs.push({ file, shown: relative(process.cwd(), file) || file, ft, parsed });
+      if (parsed.kind) inputs.push({ file, shown: relative(process.cwd(), file) || file, ft, parsed, index });
     }
     const peers = inputs.flatMap((i) => (i.parsed.model ? [peerOf(i.shown, i.parsed.model)] : []));
     for (const input of inputs)

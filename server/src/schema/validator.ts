@@ -150,6 +150,14 @@ export class SchemaValidator {
   }
 
   /**
+   * The same grammar and label with a localisation budget of its own: `work` elements validated over
+   * all the documents it judges (the CLI gives each run of files an equal share of PROCESS_WORK).
+   */
+  withWork(work: number): SchemaValidator {
+    return new SchemaValidator(this.compiled, this.source, new TrialBudget(work));
+  }
+
+  /**
    * The same grammar and label, its localisation bounded per document only (the editor's: a
    * long-lived process must not lose precision after many edits). The same object each time.
    */
