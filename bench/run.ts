@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- --check] [-- --quick] [-- --fleet-only]`: the speed of the analysis, the server, the
- * ssh fetch and the fleet audit, each side by side with a peer or a floor measured in the same run.
+ * `npm run bench [-- --check] [-- --quick] [-- --fleet-only | --workspace-only]`: the speed of the analysis, the
+ * server, the workspace scan, the ssh fetch and the fleet audit, each side by side with a peer or a floor measured in the same run.
  * Writes bench/results.json.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -18,6 +18,7 @@ import { HostIndex } from '../server/src/inventory/resolver';
 import { startRigOrSkip } from '../test/rig/sshRig';
 import { bigHostSections, domainWithDisks, fleetHost, type FleetOptions } from './generate';
 import { median, ms, msAsync, percentile, stat, Stat } from './stats';
+import { benchWorkspace } from './workspace';
 
 const ROOT = join(__dirname, '..', '..');
 const CORPUS = join(ROOT, '..', 'shared', 'corpus', 'libvirt-11.3.0', 'domains');
@@ -421,7 +422,7 @@ function benchSizes() {
 }
 
 async function main() {
-  if (!args.has('--fleet-only')) {
+  if (!args.has('--fleet-only') && !args.has('--workspace-only')) {
     const host = loadInventoryFile(join(ROOT, 'examples/kvm-a.inventory.json'));
     const { snap, idx } = benchInventory();
     const bigFile = join(mkdtempSync(join(tmpdir(), 'ldx-bench-')), 'big.json');
@@ -430,8 +431,11 @@ async function main() {
     await benchServer(bigFile);
     await benchSsh();
   }
-  benchFleet();
-  benchSizes();
+  if (!args.has('--fleet-only')) await benchWorkspace(row, ROOT, CORPUS, QUICK ? 2 : 3);
+  if (!args.has('--workspace-only')) {
+    benchFleet();
+    benchSizes();
+  }
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   const fmt = (x: number) => (Number.isNaN(x) ? '—' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(3));
   console.log(`machine: ${machine}; ${REPS} repetitions, median (min–max)\n`);
