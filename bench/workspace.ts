@@ -122,7 +122,10 @@ interface Run {
 
 /** One server over the workspace: the scan timed, edits during it and after it. */
 async function oneRun(root: string, ws: string, inventory: string, openPath: string, idleEdits: number, maxDuring: number): Promise<Run> {
-  const proc = spawn(process.execPath, [join(root, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  // LDX_BENCH_SERVER_NODE_ARGS: node options for the server (`--cpu-prof --cpu-prof-dir=DIR` profiles it).
+  const nodeArgs = (process.env.LDX_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, join(root, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const exited = new Promise((resolve) => proc.once('exit', resolve));
   const conn = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
   const openUri = pathToFileURL(openPath).toString();
   const versions = new Map<number, number>();
@@ -188,6 +191,8 @@ async function oneRun(root: string, ws: string, inventory: string, openPath: str
   } finally {
     await conn.sendRequest('shutdown').catch(() => undefined);
     await conn.sendNotification('exit').catch(() => undefined);
+    // A moment to exit on its own (a profile is written then), else killed.
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
     conn.dispose();
     proc.kill('SIGKILL');
   }

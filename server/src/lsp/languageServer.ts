@@ -233,7 +233,7 @@ export class LanguageServer {
       (uri, peer) => this.core.addWorkspacePeer(uri, peer),
       undefined,
       () => this.stopped,
-      (uri) => this.core.addWorkspaceFile(uri),
+      (uri, _kind, text) => this.core.addWorkspaceFile(uri, text),
     )
       .finally(() => this.core.workspaceScanned())
       .then(

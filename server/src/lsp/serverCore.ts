@@ -18,9 +18,10 @@ import {
 import { parseDomainDocument } from '../analysis';
 import { readFileText } from '../files';
 import { terminalText } from '../encode';
-import type { HostIndex } from '../inventory/resolver';
+import { identityKey, type HostIndex } from '../inventory/resolver';
 import { peerOf, samePeer } from '../domain/peer';
 import type { FixAllEditsResult } from '../protocol';
+import { peersUsing, peersWithout } from '../rules/lunUsers';
 import type { PeerDomain } from '../rules/types';
 import type { SchemaValidator } from '../schema/validator';
 import { LanguageService, type LanguageServiceOptions } from '../languageService';
@@ -83,6 +84,10 @@ export class ServerCore {
   /** Domains of open documents and workspace files, by URI: what cross-document rules compare against. */
   private readonly peers = new Map<string, PeerDomain>();
   private peersVersion = 0;
+  /** The peers as one list (and each URI's place in it) for `peersVersion`: every document's peers are taken from it. */
+  private peersListed?: { version: number; all: PeerDomain[]; at: Map<string, number> };
+  /** See hostsInUse; dropped whenever the hosts may have changed, added to with each new document. */
+  private hostsUsed?: HostIndex[];
   private workspaceFolders: string[] = [];
   private held = false;
   private peersTimer?: NodeJS.Timeout;
@@ -102,7 +107,11 @@ export class ServerCore {
       docsUri: options.docsUri,
       severityOverrides: () => this.overrides,
       schemaFor: options.schemaFor,
-      peersFor: (uri) => ({ version: this.peersVersion, peers: [...this.peers].filter(([u]) => u !== uri).map(([, p]) => p) }),
+      peersFor: (uri) => {
+        const list = this.peerList();
+        const at = list.at.get(uri);
+        return { version: this.peersVersion, peers: at === undefined ? list.all : peersWithout(list.all, at) };
+      },
     };
     this.service = new LanguageService(this.serviceOptions);
     this.workspace = new WorkspaceDiagnostics(
@@ -130,6 +139,7 @@ export class ServerCore {
   /** Chooses the host group per document (see HostManager) and re-checks the open ones. */
   setHostsProvider(provider: (uri: string) => HostIndex[]): void {
     this.hostsFor = provider;
+    this.hostsUsed = undefined;
     this.revalidateAll();
   }
 
@@ -258,16 +268,49 @@ export class ServerCore {
   setPeer(uri: string, found: PeerDomain | undefined): void {
     // Messages and the inventory view name a document by its path in the workspace, not its URI.
     const peer = found && { ...found, origin: this.originLabel(uri) };
-    if (samePeer(this.peers.get(uri), peer)) return;
+    const old = this.peers.get(uri);
+    if (samePeer(old, peer)) return;
+    // A new document may be checked against other hosts.
+    if (peer && !old && this.hostsUsed) for (const h of this.hostsFor(uri)) if (!this.hostsUsed.includes(h)) this.hostsUsed.push(h);
     if (peer) this.peers.set(uri, peer);
     else this.peers.delete(uri);
     this.peersVersion++;
-    this.workspace.schedule();
+    // Only the workspace files sharing a LUN with it (before or now) can have other findings.
+    if (!this.workspace.coversAll()) this.workspace.schedule(this.sharingLuns(uri, [old, peer]));
     if (this.peersTimer) clearTimeout(this.peersTimer);
     this.peersTimer = setTimeout(() => {
       this.peersTimer = undefined;
       for (const other of this.docs.keys()) if (other !== uri) this.publish(other);
     }, this.debounceMs * 3);
+  }
+
+  /**
+   * The documents (other than `uri`) with a disk reaching what a disk of `peers` reaches, on any host a
+   * document is checked against: whose shared-LUN findings may change with them (the only findings
+   * that depend on other documents).
+   */
+  private sharingLuns(uri: string, peers: (PeerDomain | undefined)[]): Set<string> {
+    const out = new Set<string>();
+    const all = this.peerList().all;
+    for (const h of this.hostsInUse()) {
+      for (const p of peers)
+        for (const disk of p?.disks ?? []) {
+          const key = identityKey(h.resolve(disk.path));
+          if (key) for (const other of peersUsing(key, h, all)) if (other.uri && other.uri !== uri) out.add(other.uri);
+        }
+    }
+    return out;
+  }
+
+  /** Every host some document or workspace file is checked against (kept until the hosts may have changed). */
+  private hostsInUse(): HostIndex[] {
+    if (!this.hostsUsed) {
+      const hosts = new Set<HostIndex>();
+      // The domains' (open or not): only they use LUNs.
+      for (const uri of this.peers.keys()) for (const h of this.hostsFor(uri)) hosts.add(h);
+      this.hostsUsed = [...hosts];
+    }
+    return this.hostsUsed;
   }
 
   /** Workspace files found on disk; an open document's own text wins over its file. */
@@ -276,8 +319,8 @@ export class ServerCore {
   }
 
   /** A domain or pool file the workspace scan found (well-formed or not): it gets workspace diagnostics. */
-  addWorkspaceFile(uri: string): void {
-    this.workspace.add(uri);
+  addWorkspaceFile(uri: string, text?: string): void {
+    this.workspace.add(uri, text);
   }
 
   /** The workspace scan is done: the workspace files' diagnostics follow (after the first settings). */
@@ -317,9 +360,9 @@ export class ServerCore {
         continue;
       }
       if (!this.workspace.has(uri) && this.workspace.fileCount >= DEFAULT_SCAN_LIMITS.maxFiles) continue; // the scan's bound
-      this.workspace.add(uri);
+      this.workspace.add(uri, text);
       if (!this.docs.has(uri)) this.setPeer(uri, kind === 'domain' ? textPeer(uri, text) : undefined);
-      this.workspace.schedule(uri);
+      this.workspace.schedule([uri]);
     }
   }
 
@@ -346,11 +389,22 @@ export class ServerCore {
 
   /** Every domain known (open documents and workspace files), and a version that changes whenever they do. */
   allPeers(): { version: number; peers: PeerDomain[] } {
-    return { version: this.peersVersion, peers: [...this.peers.values()] };
+    return { version: this.peersVersion, peers: this.peerList().all };
+  }
+
+  /** The peers of this version as one list, made once per version (lunUsers indexes a list once). */
+  private peerList(): { all: PeerDomain[]; at: Map<string, number> } {
+    if (this.peersListed?.version !== this.peersVersion) {
+      const all = [...this.peers.values()];
+      const at = new Map([...this.peers.keys()].map((uri, i) => [uri, i]));
+      this.peersListed = { version: this.peersVersion, all, at };
+    }
+    return this.peersListed;
   }
 
   /** Re-checks the open documents now, and the workspace files in the background. */
   revalidateAll(): void {
+    this.hostsUsed = undefined;
     for (const uri of this.docs.keys()) this.publish(uri);
     this.workspace.schedule();
   }
