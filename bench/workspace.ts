@@ -109,10 +109,18 @@ export function writeWorkspaceInventory(file: string): void {
   writeFileSync(file, JSON.stringify(snapshot));
 }
 
+/** A process's CPU time so far, from /proc (clock ticks of 10 ms). */
+function cpuTimeMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 
 interface Run {
   scanMs: number;
+  /** The server's CPU time (user + system) when the pass ended: less sensitive to other load than the wall time. */
+  cpuMs: number;
   checked: number;
   withFindings: number;
   published: number;
@@ -121,10 +129,20 @@ interface Run {
 }
 
 /** One server over the workspace: the scan timed, edits during it and after it. */
-async function oneRun(root: string, ws: string, inventory: string, openPath: string, idleEdits: number, maxDuring: number): Promise<Run> {
-  // LDX_BENCH_SERVER_NODE_ARGS: node options for the server (`--cpu-prof --cpu-prof-dir=DIR` profiles it).
+async function oneRun(
+  root: string,
+  ws: string,
+  inventory: string,
+  openPath: string,
+  idleEdits: number,
+  maxDuring: number,
+  settings: Record<string, unknown>,
+): Promise<Run> {
+  // LDX_BENCH_SERVER_NODE_ARGS: node options for the server (`--cpu-prof --cpu-prof-dir=DIR` profiles it);
+  // LDX_BENCH_SERVER_JS: another server bundle (an older build, for a before/after in one run).
   const nodeArgs = (process.env.LDX_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const proc = spawn(process.execPath, [...nodeArgs, join(root, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const bundle = process.env.LDX_BENCH_SERVER_JS || join(root, 'dist/server.js');
+  const proc = spawn(process.execPath, [...nodeArgs, bundle, '--stdio'], { stdio: ['pipe', 'pipe', 'ignore'] });
   const exited = new Promise((resolve) => proc.once('exit', resolve));
   const conn = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
   const openUri = pathToFileURL(openPath).toString();
@@ -145,8 +163,8 @@ async function oneRun(root: string, ws: string, inventory: string, openPath: str
     if (m && !passDone) passDone = { checked: Number(m[1]), withFindings: Number(m[2]) };
   });
   conn.onRequest('client/registerCapability', () => null);
-  // The settings as an editor with defaults answers them (workspace diagnostics on, the schema check on).
-  conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => ({ workspaceDiagnostics: true })));
+  // The settings as the editor answers them (by default: workspace diagnostics on, the schema check on).
+  conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => settings));
   conn.listen();
   try {
     await conn.sendRequest('initialize', {
@@ -183,11 +201,12 @@ async function oneRun(root: string, ws: string, inventory: string, openPath: str
     const during: number[] = [];
     while (!passDone && during.length < maxDuring) during.push(await edit());
     const done = await waitFor(() => passDone, 120000);
+    const cpuMs = cpuTimeMs(proc.pid!);
     // When the last workspace file with findings got them (the pass's log line follows it).
     const scanMs = Math.max(...published.values()) - initializedAt;
     const idle: number[] = [];
     for (let k = 0; k < idleEdits; k++) idle.push(await edit());
-    return { scanMs, checked: done.checked, withFindings: done.withFindings, published: published.size, during, idle };
+    return { scanMs, cpuMs, checked: done.checked, withFindings: done.withFindings, published: published.size, during, idle };
   } finally {
     await conn.sendRequest('shutdown').catch(() => undefined);
     await conn.sendNotification('exit').catch(() => undefined);
@@ -225,7 +244,7 @@ export async function benchWorkspace(row: (r: Row) => void, root: string, corpus
     const runs: Run[] = [];
     const want = 20;
     while (runs.length < reps || (runs.reduce((n, r) => n + r.during.length, 0) < want && runs.length < reps * 4)) {
-      const r = await oneRun(root, ws, inventory, openPath, runs.length ? 5 : want, want);
+      const r = await oneRun(root, ws, inventory, openPath, runs.length ? 5 : want, want, { workspaceDiagnostics: true });
       if (r.checked !== files.length || r.published !== r.withFindings)
         throw new Error(
           `workspace bench: the pass checked ${r.checked} of ${files.length} files; ${r.published} of ${r.withFindings} with findings published`,
@@ -242,7 +261,15 @@ export async function benchWorkspace(row: (r: Row) => void, root: string, corpus
       unit: 's',
       budget: '< 3 s',
       ok: median(scan) < 3,
-      note: `${runs.length} server runs`,
+      note: `${runs.length} server runs; server CPU ${(median(runs.map((r) => r.cpuMs)) / 1000).toFixed(2)} s`,
+    });
+    // The same without the schema check: what the workspace pass costs beside the validator.
+    const plain = await oneRun(root, ws, inventory, openPath, 0, 0, { workspaceDiagnostics: true, schema: { enabled: false } });
+    row({
+      name: 'workspace scan with the schema check off',
+      value: stat([plain.scanMs / 1000]),
+      unit: 's',
+      note: `server CPU ${(plain.cpuMs / 1000).toFixed(2)} s`,
     });
     row({
       name: 'workspace: edit → diagnostics once scanned, median / p95',
