@@ -147,6 +147,7 @@ async function oneRun(
   const conn = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
   const openUri = pathToFileURL(openPath).toString();
   const versions = new Map<number, number>();
+  const t00 = now();
   /** Workspace files (not the open document) published with findings: URI → first time. */
   const published = new Map<string, number>();
   let passDone: { checked: number; withFindings: number } | undefined;
@@ -159,6 +160,7 @@ async function oneRun(
     if (p.diagnostics.length && !published.has(p.uri)) published.set(p.uri, t);
   });
   conn.onNotification('window/logMessage', (p: { message: string }) => {
+    if (process.env.LDX_BENCH_VERBOSE) console.log(`[server ${(now() - t00).toFixed(0)} ms] ${p.message.slice(0, 200)}`);
     const m = /^workspace diagnostics: (\d+) files checked in \d+ ms, (\d+) with findings/.exec(p.message);
     if (m && !passDone) passDone = { checked: Number(m[1]), withFindings: Number(m[2]) };
   });

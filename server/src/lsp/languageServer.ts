@@ -160,7 +160,10 @@ export class LanguageServer {
       },
       this.schemas,
     );
-    this.core.setHostsProvider((uri) => this.hosts.hostsFor(uri));
+    this.core.setHostsProvider(
+      (uri) => this.hosts.hostsFor(uri),
+      () => this.hosts.allHosts().flatMap((h) => this.hosts.inventoryOf(h) ?? []),
+    );
     this.editing = new HostEditing({
       hosts: this.hosts,
       schemas: this.schemas,

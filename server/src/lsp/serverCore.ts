@@ -86,7 +86,9 @@ export class ServerCore {
   private peersVersion = 0;
   /** The peers as one list (and each URI's place in it) for `peersVersion`: every document's peers are taken from it. */
   private peersListed?: { version: number; all: PeerDomain[]; at: Map<string, number> };
-  /** See hostsInUse; dropped whenever the hosts may have changed, added to with each new document. */
+  /** Every host any document may be checked against (see setHostsProvider), when the provider can say. */
+  private everyHost?: () => HostIndex[];
+  /** See hostsInUse (without everyHost): dropped whenever the hosts may have changed, added to with each new document. */
   private hostsUsed?: HostIndex[];
   private workspaceFolders: string[] = [];
   private held = false;
@@ -126,6 +128,10 @@ export class ServerCore {
         },
         publish: (uri, diagnostics) => this.client.publishDiagnostics(uri, undefined, diagnostics),
         log: (m) => this.client.log(m),
+        editPending: () => {
+          for (const d of this.docs.values()) if (d.timer) return true;
+          return false;
+        },
       },
       { delayMs: this.debounceMs * 3, maxFileBytes: DEFAULT_SCAN_LIMITS.maxFileBytes },
     );
@@ -133,12 +139,20 @@ export class ServerCore {
 
   /** Uses one host group for every document and re-checks the open ones. */
   setHosts(hosts: HostIndex[]): void {
-    this.setHostsProvider(() => hosts);
+    this.setHostsProvider(
+      () => hosts,
+      () => hosts,
+    );
   }
 
-  /** Chooses the host group per document (see HostManager) and re-checks the open ones. */
-  setHostsProvider(provider: (uri: string) => HostIndex[]): void {
+  /**
+   * Chooses the host group per document (see HostManager) and re-checks the open ones. `everyHost`:
+   * the hosts of every group (a superset serves), for finding the files a changed document's LUNs
+   * concern without asking each file's group.
+   */
+  setHostsProvider(provider: (uri: string) => HostIndex[], everyHost?: () => HostIndex[]): void {
     this.hostsFor = provider;
+    this.everyHost = everyHost;
     this.hostsUsed = undefined;
     this.revalidateAll();
   }
@@ -271,7 +285,8 @@ export class ServerCore {
     const old = this.peers.get(uri);
     if (samePeer(old, peer)) return;
     // A new document may be checked against other hosts.
-    if (peer && !old && this.hostsUsed) for (const h of this.hostsFor(uri)) if (!this.hostsUsed.includes(h)) this.hostsUsed.push(h);
+    if (peer && !old && this.hostsUsed && !this.everyHost)
+      for (const h of this.hostsFor(uri)) if (!this.hostsUsed.includes(h)) this.hostsUsed.push(h);
     if (peer) this.peers.set(uri, peer);
     else this.peers.delete(uri);
     this.peersVersion++;
@@ -302,8 +317,14 @@ export class ServerCore {
     return out;
   }
 
-  /** Every host some document or workspace file is checked against (kept until the hosts may have changed). */
+  /** Every host some document or workspace file is checked against (a superset will do). */
   private hostsInUse(): HostIndex[] {
+    if (this.everyHost) {
+      // The groups' hosts, and those of open documents outside them (a host's own definition).
+      const hosts = new Set(this.everyHost());
+      for (const uri of this.docs.keys()) for (const h of this.hostsFor(uri)) hosts.add(h);
+      return [...hosts];
+    }
     if (!this.hostsUsed) {
       const hosts = new Set<HostIndex>();
       // The domains' (open or not): only they use LUNs.

@@ -4,10 +4,12 @@
  * read from disk (../files.ts, bounded) and analysed as an open document would be. An open
  * document's own diagnostics take over while it is open.
  *
- * Passes run in the background, after the first settings and the scan, and again whenever what
- * findings depend on changes (settings, inventories, schemas, the peers). A pass works in short
- * slices and yields between them, so the diagnostics of open documents are never held up; a newer
- * pass replaces a running one. Only changed diagnostics are sent.
+ * Passes run in the background: one over every file after the first settings and the scan (at once,
+ * with the texts the scan read), again whenever what every file's findings depend on changes
+ * (settings, inventories, schemas): such a pass replaces a running one. A changed peer re-checks only
+ * the files sharing a LUN with it, after the running pass. A pass works in short slices and yields
+ * between them, and starts no file while an open document's edit waits for its diagnostics, so those
+ * are never held up. Only changed diagnostics are sent.
  */
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +22,8 @@ export interface WorkspaceDiagnosticsHost {
   diagnose(uri: string, text: string): Diagnostic[];
   publish(uri: string, diagnostics: Diagnostic[]): void;
   log(message: string): void;
+  /** An open document has an edit whose diagnostics are not published yet: the pass waits for it. */
+  editPending?(): boolean;
 }
 
 export interface WorkspaceDiagnosticsOptions {
@@ -35,6 +39,11 @@ export interface WorkspaceDiagnosticsOptions {
 const MAX_KEPT_CHARS = 32 * 1024 * 1024;
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** While an edit is pending, the pass looks again this often... */
+const EDIT_POLL_MS = 4;
+/** ...but works a slice at least this often, so continuous typing slows the pass without stopping it. */
+const MAX_EDIT_WAIT_MS = 1000;
 
 function digest(diagnostics: Diagnostic[]): string {
   return createHash('sha1').update(JSON.stringify(diagnostics)).digest('base64');
@@ -233,10 +242,24 @@ export class WorkspaceDiagnostics {
     this.all.clear();
     const slice = this.options.sliceMs ?? 8;
     let started = Date.now();
+    let overdue = false;
     for (let i = 0; i < uris.length; i++) {
       if (generation !== this.generation || !this.enabled || this.disposed) {
         this.superseded();
         return;
+      }
+      // An open document's edit goes first: a file's analysis (tens of ms when large or invalid
+      // under the schema) started now could hold its diagnostics past the debounce.
+      if (!overdue && this.host.editPending?.()) {
+        const waitStarted = Date.now();
+        while (this.host.editPending() && Date.now() - waitStarted < MAX_EDIT_WAIT_MS)
+          await new Promise((r) => setTimeout(r, EDIT_POLL_MS));
+        overdue = this.host.editPending(); // waited long enough: a slice now, whatever comes
+        started = Date.now();
+        if (generation !== this.generation || !this.enabled || this.disposed) {
+          this.superseded();
+          return;
+        }
       }
       const uri = uris[i];
       const path = this.files.get(uri);
@@ -273,6 +296,7 @@ export class WorkspaceDiagnostics {
       if (Date.now() - started >= slice) {
         await nextTurn();
         started = Date.now();
+        overdue = false;
       }
     }
     // One line per pass over every file (not per re-check of a few): what the log channel and the benchmark see.
