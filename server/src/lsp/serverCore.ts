@@ -88,8 +88,11 @@ export class ServerCore {
   private peersListed?: { version: number; all: PeerDomain[]; at: Map<string, number> };
   /** Every host any document may be checked against (see setHostsProvider), when the provider can say. */
   private everyHost?: () => HostIndex[];
-  /** See hostsInUse (without everyHost): dropped whenever the hosts may have changed, added to with each new document. */
-  private hostsUsed?: HostIndex[];
+  /** Peers changed (what they were and are) whose LUNs' other users are not re-checked yet. */
+  private readonly peerChanges: { uri: string; peers: (PeerDomain | undefined)[] }[] = [];
+  private peerChangesTimer?: NodeJS.Timeout;
+  /** When an open document last changed (the workspace pass gives way to typing). */
+  private lastChangeAt = 0;
   private workspaceFolders: string[] = [];
   private held = false;
   private peersTimer?: NodeJS.Timeout;
@@ -128,7 +131,9 @@ export class ServerCore {
         },
         publish: (uri, diagnostics) => this.client.publishDiagnostics(uri, undefined, diagnostics),
         log: (m) => this.client.log(m),
+        // An edit waiting for its diagnostics, or one so recent that the next keystroke may follow.
         editPending: () => {
+          if (Date.now() - this.lastChangeAt < 2 * this.debounceMs) return true;
           for (const d of this.docs.values()) if (d.timer) return true;
           return false;
         },
@@ -153,7 +158,6 @@ export class ServerCore {
   setHostsProvider(provider: (uri: string) => HostIndex[], everyHost?: () => HostIndex[]): void {
     this.hostsFor = provider;
     this.everyHost = everyHost;
-    this.hostsUsed = undefined;
     this.revalidateAll();
   }
 
@@ -188,6 +192,7 @@ export class ServerCore {
   }
 
   change(uri: string, version: number, text: string): void {
+    this.lastChangeAt = Date.now();
     const d = this.docs.get(uri) ?? { uri, version, text };
     d.version = version;
     d.text = text;
@@ -235,6 +240,7 @@ export class ServerCore {
       if (d.warmTimer) clearTimeout(d.warmTimer);
     }
     if (this.peersTimer) clearTimeout(this.peersTimer);
+    if (this.peerChangesTimer) clearTimeout(this.peerChangesTimer);
     this.workspace.dispose();
   }
 
@@ -284,19 +290,31 @@ export class ServerCore {
     const peer = found && { ...found, origin: this.originLabel(uri) };
     const old = this.peers.get(uri);
     if (samePeer(old, peer)) return;
-    // A new document may be checked against other hosts.
-    if (peer && !old && this.hostsUsed && !this.everyHost)
-      for (const h of this.hostsFor(uri)) if (!this.hostsUsed.includes(h)) this.hostsUsed.push(h);
     if (peer) this.peers.set(uri, peer);
     else this.peers.delete(uri);
     this.peersVersion++;
-    // Only the workspace files sharing a LUN with it (before or now) can have other findings.
-    if (!this.workspace.coversAll()) this.workspace.schedule(this.sharingLuns(uri, [old, peer]));
+    // Only the workspace files sharing a LUN with it (before or now) can have other findings: found
+    // once changes pause (not between an edit's diagnostics and the next keystroke).
+    if (!this.workspace.coversAll()) {
+      this.peerChanges.push({ uri, peers: [old, peer] });
+      if (this.peerChangesTimer) clearTimeout(this.peerChangesTimer);
+      this.peerChangesTimer = setTimeout(() => this.recheckSharingLuns(), this.debounceMs * 3);
+    }
     if (this.peersTimer) clearTimeout(this.peersTimer);
     this.peersTimer = setTimeout(() => {
       this.peersTimer = undefined;
       for (const other of this.docs.keys()) if (other !== uri) this.publish(other);
     }, this.debounceMs * 3);
+  }
+
+  /** Schedules the workspace files sharing a LUN with a peer changed since the last time. */
+  private recheckSharingLuns(): void {
+    this.peerChangesTimer = undefined;
+    const changes = this.peerChanges.splice(0);
+    if (this.workspace.coversAll()) return;
+    const uris = new Set<string>();
+    for (const c of changes) for (const u of this.sharingLuns(c.uri, c.peers)) uris.add(u);
+    this.workspace.schedule(uris);
   }
 
   /**
@@ -319,19 +337,11 @@ export class ServerCore {
 
   /** Every host some document or workspace file is checked against (a superset will do). */
   private hostsInUse(): HostIndex[] {
-    if (this.everyHost) {
-      // The groups' hosts, and those of open documents outside them (a host's own definition).
-      const hosts = new Set(this.everyHost());
-      for (const uri of this.docs.keys()) for (const h of this.hostsFor(uri)) hosts.add(h);
-      return [...hosts];
-    }
-    if (!this.hostsUsed) {
-      const hosts = new Set<HostIndex>();
-      // The domains' (open or not): only they use LUNs.
-      for (const uri of this.peers.keys()) for (const h of this.hostsFor(uri)) hosts.add(h);
-      this.hostsUsed = [...hosts];
-    }
-    return this.hostsUsed;
+    // The groups' hosts and the open documents' (a host's own definition is checked against that host
+    // alone); without the groups', every domain's (only domains use LUNs).
+    const hosts = new Set(this.everyHost?.() ?? []);
+    for (const uri of this.everyHost ? this.docs.keys() : this.peers.keys()) for (const h of this.hostsFor(uri)) hosts.add(h);
+    return [...hosts];
   }
 
   /** Workspace files found on disk; an open document's own text wins over its file. */
@@ -425,7 +435,6 @@ export class ServerCore {
 
   /** Re-checks the open documents now, and the workspace files in the background. */
   revalidateAll(): void {
-    this.hostsUsed = undefined;
     for (const uri of this.docs.keys()) this.publish(uri);
     this.workspace.schedule();
   }
