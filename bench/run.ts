@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --check] [-- --quick] [-- --fleet-only] [-- --process-only]`: the speed of the analysis, the
- * server, the ssh fetch, whole CLI processes against xmllint (process.ts) and the fleet audit, each side by side with a peer or a floor measured in the same run.
+ * `npm run bench [-- --check] [-- --quick] [-- --fleet-only | --process-only | --workspace-only]`: the speed of the
+ * analysis, the server, the workspace scan, the ssh fetch, whole CLI processes against xmllint (process.ts) and the
+ * fleet audit, each side by side with a peer or a floor measured in the same run.
  * Writes bench/results.json.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -19,6 +20,7 @@ import { startRigOrSkip } from '../test/rig/sshRig';
 import { bigHostSections, domainWithDisks, fleetHost, type FleetOptions } from './generate';
 import { benchProcess } from './process';
 import { median, ms, msAsync, percentile, stat, Stat } from './stats';
+import { benchWorkspace } from './workspace';
 
 const ROOT = join(__dirname, '..', '..');
 const CORPUS = join(ROOT, '..', 'shared', 'corpus', 'libvirt-11.3.0', 'domains');
@@ -422,8 +424,9 @@ function benchSizes() {
 }
 
 async function main() {
-  const processOnly = args.has('--process-only');
-  if (!args.has('--fleet-only') && !processOnly) {
+  const only = ['--fleet-only', '--process-only', '--workspace-only'].find((a) => args.has(a));
+  const runs = (flag: string) => !only || only === flag;
+  if (!only) {
     const host = loadInventoryFile(join(ROOT, 'examples/kvm-a.inventory.json'));
     const { snap, idx } = benchInventory();
     const bigFile = join(mkdtempSync(join(tmpdir(), 'ldx-bench-')), 'big.json');
@@ -432,8 +435,9 @@ async function main() {
     await benchServer(bigFile);
     await benchSsh();
   }
-  if (!args.has('--fleet-only')) await benchProcess(row, { root: ROOT, reps: REPS });
-  if (!processOnly) {
+  if (runs('--process-only')) await benchProcess(row, { root: ROOT, reps: REPS });
+  if (runs('--workspace-only')) await benchWorkspace(row, ROOT, CORPUS, QUICK ? 2 : 3);
+  if (runs('--fleet-only')) {
     benchFleet();
     benchSizes();
   }

@@ -160,7 +160,10 @@ export class LanguageServer {
       },
       this.schemas,
     );
-    this.core.setHostsProvider((uri) => this.hosts.hostsFor(uri));
+    this.core.setHostsProvider(
+      (uri) => this.hosts.hostsFor(uri),
+      () => this.hosts.allHosts().flatMap((h) => this.hosts.inventoryOf(h) ?? []),
+    );
     this.editing = new HostEditing({
       hosts: this.hosts,
       schemas: this.schemas,
@@ -233,7 +236,7 @@ export class LanguageServer {
       (uri, peer) => this.core.addWorkspacePeer(uri, peer),
       undefined,
       () => this.stopped,
-      (uri) => this.core.addWorkspaceFile(uri),
+      (uri, _kind, text) => this.core.addWorkspaceFile(uri, text),
     )
       .finally(() => this.core.workspaceScanned())
       .then(

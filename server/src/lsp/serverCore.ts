@@ -18,9 +18,10 @@ import {
 import { parseDomainDocument } from '../analysis';
 import { readFileText } from '../files';
 import { terminalText } from '../encode';
-import type { HostIndex } from '../inventory/resolver';
+import { identityKey, type HostIndex } from '../inventory/resolver';
 import { peerOf, samePeer } from '../domain/peer';
 import type { FixAllEditsResult } from '../protocol';
+import { peersUsing, peersWithout } from '../rules/lunUsers';
 import type { PeerDomain } from '../rules/types';
 import type { SchemaValidator } from '../schema/validator';
 import { LanguageService, type LanguageServiceOptions } from '../languageService';
@@ -83,6 +84,15 @@ export class ServerCore {
   /** Domains of open documents and workspace files, by URI: what cross-document rules compare against. */
   private readonly peers = new Map<string, PeerDomain>();
   private peersVersion = 0;
+  /** The peers as one list (and each URI's place in it) for `peersVersion`: every document's peers are taken from it. */
+  private peersListed?: { version: number; all: PeerDomain[]; at: Map<string, number> };
+  /** Every host any document may be checked against (see setHostsProvider), when the provider can say. */
+  private everyHost?: () => HostIndex[];
+  /** Peers changed (what they were and are) whose LUNs' other users are not re-checked yet. */
+  private readonly peerChanges: { uri: string; peers: (PeerDomain | undefined)[] }[] = [];
+  private peerChangesTimer?: NodeJS.Timeout;
+  /** When an open document last changed (the workspace pass gives way to typing). */
+  private lastChangeAt = 0;
   private workspaceFolders: string[] = [];
   private held = false;
   private peersTimer?: NodeJS.Timeout;
@@ -102,7 +112,11 @@ export class ServerCore {
       docsUri: options.docsUri,
       severityOverrides: () => this.overrides,
       schemaFor: options.schemaFor,
-      peersFor: (uri) => ({ version: this.peersVersion, peers: [...this.peers].filter(([u]) => u !== uri).map(([, p]) => p) }),
+      peersFor: (uri) => {
+        const list = this.peerList();
+        const at = list.at.get(uri);
+        return { version: this.peersVersion, peers: at === undefined ? list.all : peersWithout(list.all, at) };
+      },
     };
     this.service = new LanguageService(this.serviceOptions);
     this.workspace = new WorkspaceDiagnostics(
@@ -117,6 +131,12 @@ export class ServerCore {
         },
         publish: (uri, diagnostics) => this.client.publishDiagnostics(uri, undefined, diagnostics),
         log: (m) => this.client.log(m),
+        // An edit waiting for its diagnostics, or one so recent that the next keystroke may follow.
+        editPending: () => {
+          if (Date.now() - this.lastChangeAt < 2 * this.debounceMs) return true;
+          for (const d of this.docs.values()) if (d.timer) return true;
+          return false;
+        },
       },
       { delayMs: this.debounceMs * 3, maxFileBytes: DEFAULT_SCAN_LIMITS.maxFileBytes },
     );
@@ -124,12 +144,20 @@ export class ServerCore {
 
   /** Uses one host group for every document and re-checks the open ones. */
   setHosts(hosts: HostIndex[]): void {
-    this.setHostsProvider(() => hosts);
+    this.setHostsProvider(
+      () => hosts,
+      () => hosts,
+    );
   }
 
-  /** Chooses the host group per document (see HostManager) and re-checks the open ones. */
-  setHostsProvider(provider: (uri: string) => HostIndex[]): void {
+  /**
+   * Chooses the host group per document (see HostManager) and re-checks the open ones. `everyHost`:
+   * the hosts of every group (a superset serves), for finding the files a changed document's LUNs
+   * concern without asking each file's group.
+   */
+  setHostsProvider(provider: (uri: string) => HostIndex[], everyHost?: () => HostIndex[]): void {
     this.hostsFor = provider;
+    this.everyHost = everyHost;
     this.revalidateAll();
   }
 
@@ -164,6 +192,7 @@ export class ServerCore {
   }
 
   change(uri: string, version: number, text: string): void {
+    this.lastChangeAt = Date.now();
     const d = this.docs.get(uri) ?? { uri, version, text };
     d.version = version;
     d.text = text;
@@ -211,6 +240,7 @@ export class ServerCore {
       if (d.warmTimer) clearTimeout(d.warmTimer);
     }
     if (this.peersTimer) clearTimeout(this.peersTimer);
+    if (this.peerChangesTimer) clearTimeout(this.peerChangesTimer);
     this.workspace.dispose();
   }
 
@@ -258,16 +288,60 @@ export class ServerCore {
   setPeer(uri: string, found: PeerDomain | undefined): void {
     // Messages and the inventory view name a document by its path in the workspace, not its URI.
     const peer = found && { ...found, origin: this.originLabel(uri) };
-    if (samePeer(this.peers.get(uri), peer)) return;
+    const old = this.peers.get(uri);
+    if (samePeer(old, peer)) return;
     if (peer) this.peers.set(uri, peer);
     else this.peers.delete(uri);
     this.peersVersion++;
-    this.workspace.schedule();
+    // Only the workspace files sharing a LUN with it (before or now) can have other findings: found
+    // once changes pause (not between an edit's diagnostics and the next keystroke).
+    if (!this.workspace.coversAll()) {
+      this.peerChanges.push({ uri, peers: [old, peer] });
+      if (this.peerChangesTimer) clearTimeout(this.peerChangesTimer);
+      this.peerChangesTimer = setTimeout(() => this.recheckSharingLuns(), this.debounceMs * 3);
+    }
     if (this.peersTimer) clearTimeout(this.peersTimer);
     this.peersTimer = setTimeout(() => {
       this.peersTimer = undefined;
       for (const other of this.docs.keys()) if (other !== uri) this.publish(other);
     }, this.debounceMs * 3);
+  }
+
+  /** Schedules the workspace files sharing a LUN with a peer changed since the last time. */
+  private recheckSharingLuns(): void {
+    this.peerChangesTimer = undefined;
+    const changes = this.peerChanges.splice(0);
+    if (this.workspace.coversAll()) return;
+    const uris = new Set<string>();
+    for (const c of changes) for (const u of this.sharingLuns(c.uri, c.peers)) uris.add(u);
+    this.workspace.schedule(uris);
+  }
+
+  /**
+   * The documents (other than `uri`) with a disk reaching what a disk of `peers` reaches, on any host a
+   * document is checked against: whose shared-LUN findings may change with them (the only findings
+   * that depend on other documents).
+   */
+  private sharingLuns(uri: string, peers: (PeerDomain | undefined)[]): Set<string> {
+    const out = new Set<string>();
+    const all = this.peerList().all;
+    for (const h of this.hostsInUse()) {
+      for (const p of peers)
+        for (const disk of p?.disks ?? []) {
+          const key = identityKey(h.resolve(disk.path));
+          if (key) for (const other of peersUsing(key, h, all)) if (other.uri && other.uri !== uri) out.add(other.uri);
+        }
+    }
+    return out;
+  }
+
+  /** Every host some document or workspace file is checked against (a superset will do). */
+  private hostsInUse(): HostIndex[] {
+    // The groups' hosts and the open documents' (a host's own definition is checked against that host
+    // alone); without the groups', every domain's (only domains use LUNs).
+    const hosts = new Set(this.everyHost?.() ?? []);
+    for (const uri of this.everyHost ? this.docs.keys() : this.peers.keys()) for (const h of this.hostsFor(uri)) hosts.add(h);
+    return [...hosts];
   }
 
   /** Workspace files found on disk; an open document's own text wins over its file. */
@@ -276,8 +350,8 @@ export class ServerCore {
   }
 
   /** A domain or pool file the workspace scan found (well-formed or not): it gets workspace diagnostics. */
-  addWorkspaceFile(uri: string): void {
-    this.workspace.add(uri);
+  addWorkspaceFile(uri: string, text?: string): void {
+    this.workspace.add(uri, text);
   }
 
   /** The workspace scan is done: the workspace files' diagnostics follow (after the first settings). */
@@ -317,9 +391,9 @@ export class ServerCore {
         continue;
       }
       if (!this.workspace.has(uri) && this.workspace.fileCount >= DEFAULT_SCAN_LIMITS.maxFiles) continue; // the scan's bound
-      this.workspace.add(uri);
+      this.workspace.add(uri, text);
       if (!this.docs.has(uri)) this.setPeer(uri, kind === 'domain' ? textPeer(uri, text) : undefined);
-      this.workspace.schedule(uri);
+      this.workspace.schedule([uri]);
     }
   }
 
@@ -346,7 +420,17 @@ export class ServerCore {
 
   /** Every domain known (open documents and workspace files), and a version that changes whenever they do. */
   allPeers(): { version: number; peers: PeerDomain[] } {
-    return { version: this.peersVersion, peers: [...this.peers.values()] };
+    return { version: this.peersVersion, peers: this.peerList().all };
+  }
+
+  /** The peers of this version as one list, made once per version (lunUsers indexes a list once). */
+  private peerList(): { all: PeerDomain[]; at: Map<string, number> } {
+    if (this.peersListed?.version !== this.peersVersion) {
+      const all = [...this.peers.values()];
+      const at = new Map([...this.peers.keys()].map((uri, i) => [uri, i]));
+      this.peersListed = { version: this.peersVersion, all, at };
+    }
+    return this.peersListed;
   }
 
   /** Re-checks the open documents now, and the workspace files in the background. */

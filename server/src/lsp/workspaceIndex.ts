@@ -32,46 +32,64 @@ export interface ScanResult {
   truncated: boolean;
 }
 
+/** Files read at once ahead of the one being classified (the reads wait on the disk, not on this thread). */
+const READ_AHEAD = 16;
+
 export async function scanWorkspace(
   folders: string[],
   onPeer: (uri: string, peer: PeerDomain) => void,
   limits: ScanLimits = DEFAULT_SCAN_LIMITS,
   cancelled: () => boolean = () => false,
-  /** Every domain or pool file found (well-formed or not): the files that get workspace diagnostics. */
-  onFile?: (uri: string, kind: 'domain' | 'pool') => void,
+  /**
+   * Every domain or pool file found (well-formed or not): the files that get workspace diagnostics,
+   * with the text read (so their first check need not read them again).
+   */
+  onFile?: (uri: string, kind: 'domain' | 'pool', text: string) => void,
 ): Promise<ScanResult> {
   const result: ScanResult = { filesRead: 0, domains: 0, pools: 0, truncated: false };
+  const classify = (path: string, text: string | undefined): void => {
+    if (text === undefined) return; // unreadable files are simply not peers
+    const kind = documentKind(firstElementName(text));
+    if (kind === 'pool') result.pools++;
+    if (kind !== 'domain' && kind !== 'pool') return;
+    // Named by its URI (the server shows it by its workspace path); the lines place related information there.
+    const uri = pathToFileURL(path).toString();
+    onFile?.(uri, kind, text);
+    if (kind !== 'domain') return;
+    let model;
+    let doc;
+    try {
+      doc = parseXml(text);
+      model = buildDomainModel(doc);
+    } catch {
+      return;
+    }
+    if (!model) return; // not well-formed: no disks to compare
+    result.domains++;
+    onPeer(uri, peerOf(uri, model, undefined, doc.lines));
+  };
+  // Files are read a few at a time ahead and classified in the walk's order (the peers' order is the
+  // order of the names in related information); one at a time, the scan mostly waits for the disk.
+  const pending: { path: string; text: Promise<string | undefined> }[] = [];
+  const next = async (): Promise<void> => {
+    const f = pending.shift()!;
+    classify(f.path, await f.text);
+  };
   const walk = await walkXmlFiles(
     folders,
     async (path) => {
       result.filesRead++;
-      let text: string;
-      try {
-        // A regular file within the bound only: never a FIFO or a device swapped in after the listing.
-        text = (await readFileTextAsync(path, { maxBytes: limits.maxFileBytes })).text;
-      } catch {
-        return; // unreadable files are simply not peers
-      }
-      const kind = documentKind(firstElementName(text));
-      if (kind === 'pool') result.pools++;
-      if (kind === 'domain' || kind === 'pool') onFile?.(pathToFileURL(path).toString(), kind);
-      if (kind !== 'domain') return;
-      let model;
-      let doc;
-      try {
-        doc = parseXml(text);
-        model = buildDomainModel(doc);
-      } catch {
-        return;
-      }
-      if (!model) return; // not well-formed: no disks to compare
-      result.domains++;
-      // Named by its URI (the server shows it by its workspace path); the lines place related information there.
-      const uri = pathToFileURL(path).toString();
-      onPeer(uri, peerOf(uri, model, undefined, doc.lines));
+      // A regular file within the bound only: never a FIFO or a device swapped in after the listing.
+      const text = readFileTextAsync(path, { maxBytes: limits.maxFileBytes }).then(
+        (t) => t.text,
+        () => undefined,
+      );
+      pending.push({ path, text });
+      if (pending.length >= READ_AHEAD) await next();
     },
     { maxFiles: limits.maxFiles, cancelled },
   );
+  while (pending.length && !cancelled()) await next();
   result.truncated = walk.truncated;
   return result;
 }

@@ -45,6 +45,8 @@ export interface UsersOptions {
 
 interface Use {
   user: LunUser;
+  /** For a peer document's disk: the peer's place in the list the index was built from. */
+  peer?: number;
   /** Identity of the user within its source, so a document matched on several hosts is listed once. */
   id: string;
   /** Order of the disk in its source (domains, then disks), to list users of a LUN and of what lies on it in one order. */
@@ -73,15 +75,15 @@ function viaOf(r: Resolution): string | undefined {
   return d.type === 'part' ? `partition ${partitionNumber(d) ?? d.name}` : `${d.type} ${d.name}`;
 }
 
-function addUse(h: HostIndex, idx: UseIndex, id: string, seq: number, user: Omit<LunUser, 'host' | 'via'>): void {
+function addUse(h: HostIndex, idx: UseIndex, id: string, seq: number, user: Omit<LunUser, 'host' | 'via'>, peer?: number): void {
   const r = h.resolve(user.path);
   const key = identityKey(r);
   if (!key) return;
-  push(idx.exact, key, { id, seq, user: { ...user, host: h.host } });
+  push(idx.exact, key, { id, seq, peer, user: { ...user, host: h.host } });
   const beneath = h.lunsBeneath(r);
   if (!beneath.length) return;
   const via = viaOf(r);
-  for (const lun of beneath) push(idx.beneath, lun.id, { id, seq, user: { ...user, host: h.host, via } });
+  for (const lun of beneath) push(idx.beneath, lun.id, { id, seq, peer, user: { ...user, host: h.host, via } });
 }
 
 const hostDomainIndex = new WeakMap<HostIndex, UseIndex>();
@@ -117,6 +119,32 @@ const SOURCE_OF: Record<NonNullable<PeerDomain['from']> | 'unknown', LunUserSour
 
 const peerIndex = new WeakMap<readonly PeerDomain[], WeakMap<HostIndex, UseIndex>>();
 
+/** Lists made by `peersWithout`: the list they were taken from and the place of the peer left out. */
+const derivedLists = new WeakMap<readonly PeerDomain[], { all: readonly PeerDomain[]; left: number }>();
+
+/**
+ * `all` without its peer at `left` (a document's own): what a document's rules are given. The users of
+ * a LUN among these come from `all`'s index with that peer skipped, so over many documents the index is
+ * built once, not once per document (2,000 workspace files would make that quadratic).
+ */
+export function peersWithout(all: readonly PeerDomain[], left: number): PeerDomain[] {
+  const list = all.filter((_, i) => i !== left);
+  derivedLists.set(list, { all, left });
+  return list;
+}
+
+/** The peers using `identity` on `h` (one entry per disk), from the same index as `usersOfLun`. */
+export function peersUsing(identity: string, h: HostIndex, peers: readonly PeerDomain[]): PeerDomain[] {
+  const { idx, skip, all } = peerUseIndex(peers, h);
+  return (idx.exact.get(identity) ?? []).flatMap((u) => (u.peer === undefined || u.peer === skip ? [] : [all[u.peer]]));
+}
+
+/** The index `usersOfLun` reads for `peers` on `h`: the list's own, or that of the list it was taken from, with the peer to skip. */
+function peerUseIndex(peers: readonly PeerDomain[], h: HostIndex): { idx: UseIndex; skip?: number; all: readonly PeerDomain[] } {
+  const d = derivedLists.get(peers);
+  return d ? { idx: peerUses(d.all, h), skip: d.left, all: d.all } : { idx: peerUses(peers, h), all: peers };
+}
+
 /** The peer documents by what their disks reach on `h` (once per peer list and host; a peer list is not changed once given). */
 function peerUses(peers: readonly PeerDomain[], h: HostIndex): UseIndex {
   let byHost = peerIndex.get(peers);
@@ -127,15 +155,22 @@ function peerUses(peers: readonly PeerDomain[], h: HostIndex): UseIndex {
     let seq = 0;
     peers.forEach((p, pi) =>
       p.disks.forEach((disk, k) =>
-        addUse(h, idx!, `doc\0${pi}\0${k}`, seq++, {
-          source: SOURCE_OF[p.from ?? 'unknown'],
-          ...(p.name !== undefined ? { name: p.name } : {}),
-          origin: p.origin,
-          path: disk.path,
-          ...(disk.target ? { target: disk.target } : {}),
-          shareable: disk.shareable,
-          ...(p.uri && disk.range ? { place: { uri: p.uri, range: disk.range } } : {}),
-        }),
+        addUse(
+          h,
+          idx!,
+          `doc\0${pi}\0${k}`,
+          seq++,
+          {
+            source: SOURCE_OF[p.from ?? 'unknown'],
+            ...(p.name !== undefined ? { name: p.name } : {}),
+            origin: p.origin,
+            path: disk.path,
+            ...(disk.target ? { target: disk.target } : {}),
+            shareable: disk.shareable,
+            ...(p.uri && disk.range ? { place: { uri: p.uri, range: disk.range } } : {}),
+          },
+          pi,
+        ),
       ),
     );
     byHost.set(h, idx);
@@ -161,10 +196,12 @@ export function usersOfLun(
   hosts.forEach((h, i) => {
     const key = typeof identity === 'string' ? identity : identity[i];
     if (!key) return;
-    for (const idx of [hostUses(h), peerUses(peers, h)]) {
+    const docs = peerUseIndex(peers, h);
+    for (const idx of [hostUses(h), docs.idx]) {
       const exact = idx.exact.get(key) ?? [];
       const uses = opts.within ? [...exact, ...(idx.beneath.get(key) ?? [])].sort((a, b) => a.seq - b.seq) : exact;
-      for (const { id, user } of uses) {
+      for (const { id, user, peer } of uses) {
+        if (peer !== undefined && peer === docs.skip) continue;
         if (self && user.name === self) continue;
         if (seen.has(id)) continue;
         seen.add(id);
