@@ -18,6 +18,7 @@ import { HostIndex } from '../inventory/resolver';
 import { collectorScript, TransportOptions } from '../inventory/transport';
 import { applyEdits, preferredEdits } from '../rules/applyFixes';
 import type { PeerDomain } from '../rules/types';
+import { peersWithout } from '../rules/lunUsers';
 import { FileText, readFileText, writeFileTextAtomic, writeTextAtomic } from '../files';
 import { isAuditWorker, runAudit, serveAuditWorker } from './audit';
 import { runDefine } from './define';
@@ -302,12 +303,14 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
       const parsed = parseDomainDocument(ft.text);
       if (parsed.kind) inputs.push({ file, shown: relative(process.cwd(), file) || file, ft, parsed, index });
     }
-    const peers = inputs.flatMap((i) => (i.parsed.model ? [peerOf(i.shown, i.parsed.model)] : []));
-    for (const input of inputs)
-      judge(
-        input,
-        peers.filter((p) => p.origin !== input.shown),
-      );
+    // One peer list; each file gets it without its own entry (peersWithout: the LUN-user index is built once, not per file).
+    const peers: PeerDomain[] = [];
+    const peerAt = new Map<Input, number>();
+    for (const i of inputs) if (i.parsed.model) peerAt.set(i, peers.push(peerOf(i.shown, i.parsed.model)) - 1);
+    for (const input of inputs) {
+      const at = peerAt.get(input);
+      judge(input, at === undefined ? peers : peersWithout(peers, at));
+    }
   }
   if (format === 'json') io.out(jsonText(args.values.fix ? { findings: json, fixed } : { findings: json }, 2));
   else if (format === 'sarif') io.out(jsonText(toSarif(sarif, VERSION), 2));
