@@ -43,6 +43,8 @@ import {
   InventoryStateNotification,
   SETTINGS_SECTION,
   type InventoryStateReport,
+  type AuditHostsParams,
+  type AuditHostsResult,
   type ChooseHostGroupParams,
   type DefinedOnParams,
   type DefinedOnResult,
@@ -61,6 +63,7 @@ import {
   type InitializationOptions,
   type RefreshInventoryParams,
 } from '../protocol';
+import { FleetAudit, type Cancellation } from './fleetAudit';
 import { HostEditing } from './hostEditing';
 import { HostManager, type ProgressHandle } from './hostManager';
 import { SchemaManager } from './schemaManager';
@@ -114,6 +117,8 @@ export class LanguageServer {
   readonly schemas: SchemaManager;
   /** The Libvirt Hosts view, host definition documents and the define. */
   readonly editing: HostEditing;
+  /** Audit Hosts: the fleet audit's diagnostics on host definition documents. */
+  readonly audit: FleetAudit;
   private readonly log: (message: string) => void;
   private hostAccess = false;
   private canPullConfiguration = false;
@@ -149,6 +154,7 @@ export class LanguageServer {
         // `message` (details, host text) is for the log; `notice` is the only text a notification may show.
         error: (message, host, notice) => client.sendNotification(InventoryErrorNotification, { message, host, notice }),
         inventoryChanged: () => {
+          this.audit.inventoryChanged();
           this.core.revalidateAll();
           this.refreshInlayHints();
         },
@@ -172,6 +178,19 @@ export class LanguageServer {
         return d && this.core.service.analyze(d);
       },
     });
+    this.audit = new FleetAudit({
+      hosts: this.hosts,
+      hostAccess: () => this.hostAccess,
+      log: this.log,
+      publish: (uri, diagnostics) => client.publishDiagnostics(uri, undefined, diagnostics),
+      openUris: () => this.core.openUris(),
+      republish: (uri) => this.core.republish(uri),
+      progress: (title) => client.progress(title),
+      error: (message, host, notice) => client.sendNotification(InventoryErrorNotification, { message, host, notice }),
+      docsUri: () => this.core.docsUri,
+      severityOverrides: () => this.core.severityOverrides,
+    });
+    this.core.setOverlay(this.audit);
   }
 
   // ---- lifecycle and settings ----
@@ -289,6 +308,7 @@ export class LanguageServer {
 
   shutdown(): void {
     this.stopped = true;
+    this.audit.cancel();
     this.hosts.cancel();
     this.core.dispose();
   }
@@ -488,6 +508,12 @@ export class LanguageServer {
 
   definedOn(params: Received<DefinedOnParams>): DefinedOnResult {
     return this.editing.definedOn(params);
+  }
+
+  // ---- the fleet audit (fleetAudit.ts) ----
+
+  auditHosts(params: Received<AuditHostsParams>, token?: Cancellation): Promise<AuditHostsResult> {
+    return this.audit.run(strings(params?.hosts), token);
   }
 
   /** The findings' documentation (the client shows it when a diagnostic's code link is clicked). */
