@@ -242,7 +242,7 @@ export class LanguageServer {
     this.core.hold();
     const fallback = setTimeout(() => this.core.release(), 2000);
     fallback.unref?.();
-    void this.reconfigure().finally(() => {
+    void this.reconfigureNow().finally(() => {
       clearTimeout(fallback);
       this.core.release();
     });
@@ -267,13 +267,21 @@ export class LanguageServer {
   didChangeConfiguration(params: DidChangeConfigurationParams): void {
     const pushed = (params?.settings as Record<string, unknown> | null | undefined)?.[SETTINGS_SECTION];
     if (pushed !== undefined) this.pushedSettings = pushed;
-    void this.reconfigure();
+    void this.reconfigureNow();
   }
 
   /** Workspace trust changed: hosts may (or may no longer) be contacted. */
   setHostAccess(params: Received<HostAccessParams>): void {
     this.hostAccess = params?.allowed === true;
-    void this.reconfigure();
+    void this.reconfigureNow();
+  }
+
+  /** The last settings change being applied (a request that reads the hosts waits for it). */
+  private settling: Promise<void> = Promise.resolve();
+
+  private reconfigureNow(): Promise<void> {
+    this.settling = this.reconfigure();
+    return this.settling;
   }
 
   /** Applies the settings (pulled when the client can answer, else the last pushed) and fetches what is due. */
@@ -512,7 +520,13 @@ export class LanguageServer {
 
   // ---- the fleet audit (fleetAudit.ts) ----
 
-  auditHosts(params: Received<AuditHostsParams>, token?: Cancellation): Promise<AuditHostsResult> {
+  /** After the settings being applied (a command may have started the server just now). */
+  async auditHosts(params: Received<AuditHostsParams>, token?: Cancellation): Promise<AuditHostsResult> {
+    // A newer change supersedes an older one still waiting for the client (which then applies nothing).
+    for (let p = this.settling; ; p = this.settling) {
+      await p;
+      if (p === this.settling) break;
+    }
     return this.audit.run(strings(params?.hosts), token);
   }
 
