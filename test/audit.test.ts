@@ -6,10 +6,11 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fleetHost } from '../bench/generate';
 import { addFleetFindings, type AuditDisk, type HostAudit } from '../server/src/features/audit';
 import { closedPort } from './rig/net';
 import { dmpNode, lunPaths, writeFleetHost } from './rig/fleet';
@@ -306,6 +307,37 @@ describe('audit: a rig fleet of eight hosts and one unreachable', () => {
     assert.ok(r.stdout.includes('\r\x1b[Kaudit: 2/2 hosts, 1 failed'), JSON.stringify(r.stdout));
     assert.match(r.stdout, /libvirt-domain-lint: kvm-down: /);
     assert.ok(r.stdout.endsWith('\r\x1b[K'), JSON.stringify(r.stdout.slice(-40)));
+  });
+});
+
+describe('audit: output to a closed pipe', () => {
+  test('a reader that goes away (audit … | head): the output stops quietly, no EPIPE stack; the same report on a pipe read to the end', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ldx-audit-pipe-'));
+    try {
+      // Far more than a pipe holds (64 KiB): the writes go on after the reader has closed it.
+      const fleet = { hosts: 6, luns: 300, paths: 2, domains: 40, clusterSize: 3 };
+      for (let h = 0; h < fleet.hosts; h++) {
+        const { name, output } = fleetHost(h, fleet);
+        writeFileSync(join(dir, `${name}.out`), output);
+      }
+      const whole = runCli(['audit', '--inventory', dir]);
+      assert.equal(whole.status, 1, whole.stderr);
+      assert.ok(whole.stdout.length > 256 * 1024, `${whole.stdout.length} bytes`);
+      const child = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), 'audit', '--inventory', dir], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+      // The first chunk, then the read end is closed, as head does.
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      child.stdout.destroy();
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      assert.equal(stderr, whole.stderr);
+      assert.doesNotMatch(stderr, /EPIPE|Error|\bat /);
+      assert.equal(code, 1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
