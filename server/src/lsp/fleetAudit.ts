@@ -97,9 +97,22 @@ export class FleetAudit implements DiagnosticsOverlay {
     return [...this.kept.keys()];
   }
 
+  /** The open host documents by canonical URI, with the spellings they are open as (worked out once per batch). */
+  private openByKey(): Map<string, string[]> {
+    const m = new Map<string, string[]>();
+    for (const u of this.ctx.openUris()) {
+      const k = this.key(u);
+      if (k === undefined) continue;
+      const list = m.get(k);
+      if (list) list.push(u);
+      else m.set(k, [u]);
+    }
+    return m;
+  }
+
   /** Shows a document's diagnostics: under each spelling it is open as (republished with its own), else under `uri`. */
-  private show(uri: string, diagnostics: Diagnostic[]): void {
-    const open = this.ctx.openUris().filter((u) => this.key(u) === uri);
+  private show(uri: string, diagnostics: Diagnostic[], openByKey: Map<string, string[]>): void {
+    const open = openByKey.get(uri) ?? [];
     for (const u of open) this.ctx.republish(u);
     if (!open.includes(uri)) this.ctx.publish(uri, open.length ? [] : diagnostics);
   }
@@ -109,17 +122,19 @@ export class FleetAudit implements DiagnosticsOverlay {
    * serves (ranges mapped where it is unchanged), or go with the domain.
    */
   inventoryChanged(): void {
+    if (!this.kept.size) return;
+    const open = this.openByKey();
     for (const [uri, k] of this.kept) {
       const text = (this.ctx.hosts.inventoryOf(k.host)?.snapshot.domains ?? []).find((d) => d.name === k.name)?.xml;
       if (text === k.text) continue;
       if (text === undefined) {
         this.kept.delete(uri);
-        this.show(uri, []);
+        this.show(uri, [], open);
         continue;
       }
       const next = { ...k, text, all: keptDiagnostics(k.text, k.all, text, uri), fleet: keptDiagnostics(k.text, k.fleet, text, uri) };
       this.kept.set(uri, next);
-      this.show(uri, next.all);
+      this.show(uri, next.all, open);
     }
   }
 
@@ -221,8 +236,9 @@ export class FleetAudit implements DiagnosticsOverlay {
     });
     const previous = this.kept;
     this.kept = next;
-    for (const uri of previous.keys()) if (!next.has(uri)) this.show(uri, []);
-    for (const [uri, k] of next) this.show(uri, k.all);
+    const open = this.openByKey();
+    for (const uri of previous.keys()) if (!next.has(uri)) this.show(uri, [], open);
+    for (const [uri, k] of next) this.show(uri, k.all, open);
     const failures = reports.filter((r) => r.failure).length;
     this.ctx.log(
       `audit: ${reports.length} hosts in ${Date.now() - started} ms: ${reports.reduce((n, r) => n + r.domains, 0)} domains, ` +
