@@ -6,104 +6,18 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fleetHost } from '../bench/generate';
 import { addFleetFindings, type AuditDisk, type HostAudit } from '../server/src/features/audit';
 import { closedPort } from './rig/net';
-import { dmpNode, lunPaths, stableName, writeFleetHost, type FleetHostSpec } from './rig/fleet';
+import { dmpNode, lunPaths, writeFleetHost } from './rig/fleet';
+import { DOWN, EXPECTED, FLEET, LIVE, MOVED_1, MOVED_2, SHARED, uuid } from './rig/seededFleet';
 import { Rig, startRigOrSkip } from './rig/sshRig';
 import { runCli, type CliResult } from './support/cli';
 import { ROOT } from './support/examples';
-
-/** A WWN of the fleet's array (none is one of the example host's). */
-const wwn = (n: number) => `60002ac00000000000000${n.toString(16).padStart(7, '0')}bbbb`;
-const SHARED = wwn(1); // shared-a (dmp-1) and shared-b (mp-1), neither shareable
-const CLUSTER = wwn(2); // cluster-a (dmp-1) and cluster-b (mp-1), both shareable
-const KERNEL = wwn(3); // app-kernel on dmp-1, by a kernel name
-const LABEL = wwn(4); // labelled on mp-1, by its filesystem label
-const FAILOVER = wwn(5); // one UUID on dmp-2 and dmp-3, the same LUN (another DMP name on each)
-const MOVED_1 = wwn(6); // one UUID on mp-2 and mp-3, another LUN on each
-const MOVED_2 = wwn(7);
-const uuid = (n: number) => `0000aaaa-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
-
-const FLEET: FleetHostSpec[] = [
-  {
-    name: 'dmp-1',
-    kind: 'dmp',
-    luns: [{ wwn: SHARED }, { wwn: CLUSTER }, { wwn: KERNEL }, { wwn: wwn(11) }],
-    domains: [
-      { name: 'app-kernel', uuid: uuid(1), disks: [{ source: `/dev/${lunPaths(2)[0]}`, target: 'vda' }] },
-      { name: 'shared-a', uuid: uuid(2), disks: [{ source: `/dev/vx/dmp/${dmpNode(0)}`, target: 'vdb' }] },
-      { name: 'cluster-a', uuid: uuid(3), disks: [{ source: `/dev/vx/dmp/${dmpNode(1)}`, target: 'vdc', shareable: true }] },
-      { name: 'quiet-1', uuid: uuid(4), disks: [{ source: `/dev/vx/dmp/${dmpNode(3)}`, target: 'vda' }] },
-    ],
-  },
-  {
-    name: 'mp-1',
-    kind: 'mpath',
-    luns: [{ wwn: SHARED }, { wwn: CLUSTER }, { wwn: LABEL, label: 'guestdata' }],
-    domains: [
-      { name: 'shared-b', uuid: uuid(5), disks: [{ source: stableName('mpath', 0, SHARED), target: 'vdb' }] },
-      { name: 'cluster-b', uuid: uuid(6), disks: [{ source: stableName('mpath', 1, CLUSTER), target: 'vdc', shareable: true }] },
-      { name: 'labelled', uuid: uuid(7), disks: [{ source: '/dev/disk/by-label/guestdata', target: 'vda' }] },
-    ],
-  },
-  {
-    name: 'dmp-2',
-    kind: 'dmp',
-    luns: [{ wwn: FAILOVER }, { wwn: wwn(21) }],
-    domains: [
-      { name: 'failover', uuid: uuid(8), disks: [{ source: `/dev/vx/dmp/${dmpNode(0)}`, target: 'vda' }] },
-      { name: 'quiet-2', uuid: uuid(9), disks: [{ source: `/dev/vx/dmp/${dmpNode(1)}`, target: 'vda' }] },
-    ],
-  },
-  {
-    name: 'dmp-3',
-    kind: 'dmp',
-    luns: [{ wwn: wwn(31) }, { wwn: FAILOVER }],
-    domains: [
-      { name: 'failover', uuid: uuid(8), disks: [{ source: `/dev/vx/dmp/${dmpNode(1)}`, target: 'vda' }] },
-      { name: 'quiet-3', uuid: uuid(10), disks: [{ source: `/dev/vx/dmp/${dmpNode(0)}`, target: 'vda' }] },
-    ],
-  },
-  {
-    name: 'mp-2',
-    kind: 'mpath',
-    luns: [{ wwn: MOVED_1 }, { wwn: MOVED_2 }, { wwn: wwn(41) }],
-    domains: [
-      { name: 'moved', uuid: uuid(11), disks: [{ source: stableName('mpath', 0, MOVED_1), target: 'vda' }] },
-      { name: 'quiet-4', uuid: uuid(12), disks: [{ source: stableName('mpath', 2, wwn(41)), target: 'vda' }] },
-    ],
-  },
-  {
-    name: 'mp-3',
-    kind: 'mpath',
-    luns: [{ wwn: MOVED_1 }, { wwn: MOVED_2 }, { wwn: wwn(51) }],
-    domains: [
-      { name: 'moved', uuid: uuid(11), disks: [{ source: stableName('mpath', 1, MOVED_2), target: 'vda' }] },
-      { name: 'quiet-5', uuid: uuid(13), disks: [{ source: stableName('mpath', 2, wwn(51)), target: 'vda' }] },
-    ],
-  },
-  {
-    name: 'mp-4',
-    kind: 'mpath',
-    luns: [{ wwn: wwn(61) }],
-    domains: [{ name: 'quiet-6', uuid: uuid(14), disks: [{ source: stableName('mpath', 0, wwn(61)), target: 'vda' }] }],
-  },
-];
-const LIVE = ['kvm-a', ...FLEET.map((h) => h.name)];
-const DOWN = 'kvm-down';
-/** What each seeded domain must get (host/domain → codes at warning or above); every other domain gets none. */
-const EXPECTED: Record<string, string[]> = {
-  'dmp-1/app-kernel': ['multipath-bypass', 'unstable-device-name'],
-  'dmp-1/shared-a': ['shared-without-shareable'],
-  'mp-1/shared-b': ['shared-without-shareable'],
-  'mp-1/labelled': ['guest-mutable-identifier'],
-  'mp-2/moved': ['inconsistent-across-hosts'],
-  'mp-3/moved': ['inconsistent-across-hosts'],
-};
 
 interface JsonFinding {
   host: string;
@@ -393,6 +307,37 @@ describe('audit: a rig fleet of eight hosts and one unreachable', () => {
     assert.ok(r.stdout.includes('\r\x1b[Kaudit: 2/2 hosts, 1 failed'), JSON.stringify(r.stdout));
     assert.match(r.stdout, /libvirt-domain-lint: kvm-down: /);
     assert.ok(r.stdout.endsWith('\r\x1b[K'), JSON.stringify(r.stdout.slice(-40)));
+  });
+});
+
+describe('audit: output to a closed pipe', () => {
+  test('a reader that goes away (audit … | head): the output stops quietly, no EPIPE stack; the same report on a pipe read to the end', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ldx-audit-pipe-'));
+    try {
+      // Far more than a pipe holds (64 KiB): the writes go on after the reader has closed it.
+      const fleet = { hosts: 6, luns: 300, paths: 2, domains: 40, clusterSize: 3 };
+      for (let h = 0; h < fleet.hosts; h++) {
+        const { name, output } = fleetHost(h, fleet);
+        writeFileSync(join(dir, `${name}.out`), output);
+      }
+      const whole = runCli(['audit', '--inventory', dir]);
+      assert.equal(whole.status, 1, whole.stderr);
+      assert.ok(whole.stdout.length > 256 * 1024, `${whole.stdout.length} bytes`);
+      const child = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), 'audit', '--inventory', dir], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+      // The first chunk, then the read end is closed, as head does.
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      child.stdout.destroy();
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      assert.equal(stderr, whole.stderr);
+      assert.doesNotMatch(stderr, /EPIPE|Error|\bat /);
+      assert.equal(code, 1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 /** Parse → model → rules, for one document and one host group. Pure: no I/O, no LSP. */
 import { buildDomainModel, DiskModel, DomainModel } from './domain/model';
+import { parseDomainXml } from './domain/parsedDomain';
 import { buildPoolModel, PoolModel } from './domain/poolModel';
 import type { HostIndex } from './inventory/resolver';
 import { DOMAIN_RULES } from './rules';
@@ -68,12 +69,11 @@ interface TemplateVariant {
 export function parseDomainDocument(text: string): ParsedDocument {
   const read = readTemplate(text);
   if (read) return parseTemplate(read);
-  const doc = parseXml(text);
+  const { doc, model } = parseDomainXml(text);
   if (!doc.root) {
     const kind = documentKind(firstElementName(text));
     return { doc, isDomain: kind === 'domain', kind };
   }
-  const model = buildDomainModel(doc);
   if (model) return { doc, isDomain: true, kind: 'domain', model };
   const pool = buildPoolModel(doc);
   return pool ? { doc, isDomain: false, kind: 'pool', pool } : { doc, isDomain: false };

@@ -278,6 +278,41 @@ export interface DefinedOnResult {
 /** Where the document's domain is defined among the hosts it is checked against (Compare with Host Definition). */
 export const DefinedOnRequest = new RequestType<DefinedOnParams, DefinedOnResult, void>('libvirtDomain/definedOn');
 
+// ---- the fleet audit in the editor ----
+
+export interface AuditHostsParams {
+  /** Only these of the configured hosts (default: every configured host). */
+  hosts?: string[];
+}
+
+export interface AuditHostReport {
+  host: string;
+  /** Domains audited (0 when it failed). */
+  domains: number;
+  /** Findings published for its domains, by severity (after the severity settings). */
+  errors: number;
+  warnings: number;
+  other: number;
+  /** Why it could not be audited: the failure class (as InventoryErrorKind, or `internal`). */
+  failure?: string;
+}
+
+export interface AuditHostsResult {
+  /** `done`, `cancelled` (nothing published: the previous run's diagnostics stay), or why it did not run. */
+  outcome: 'done' | 'cancelled' | 'no-host-access' | 'no-hosts';
+  hosts: AuditHostReport[];
+  /** The `libvirt-domain://HOST/NAME.xml` documents that got diagnostics. */
+  uris: string[];
+}
+
+/**
+ * Fetches every configured host (work-done progress, cancellable; so is the request) and audits every
+ * domain defined there, per host and across the hosts, as `libvirt-domain-lint audit` does; the
+ * findings are published as diagnostics of the host definition documents, replacing the last run's.
+ * Only with host access.
+ */
+export const AuditHostsRequest = new RequestType<AuditHostsParams, AuditHostsResult, void>('libvirtDomain/auditHosts');
+
 /** Every custom request, for the test that the server answers each one. */
 export const REQUESTS = [
   RefreshInventoryRequest,
@@ -292,6 +327,7 @@ export const REQUESTS = [
   PlanDefineRequest,
   DefineRequest,
   DefinedOnRequest,
+  AuditHostsRequest,
 ] as const;
 
 /** Every custom notification, by direction. */

@@ -25,7 +25,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as os from 'os';
 import { downloadAndUnzipVSCode, runTests } from '@vscode/test-electron';
+import { writeFleetHost } from '../rig/fleet';
 import { closedPort } from '../rig/net';
+import { FLEET } from '../rig/seededFleet';
 import { startRigOrSkip, type Rig } from '../rig/sshRig';
 
 const root = path.resolve(__dirname, '../..');
@@ -90,14 +92,28 @@ async function main(): Promise<number> {
   const wantRig = suite === 'main' && !process.argv.includes('--no-rig') && process.env.LDX_E2E_RIG !== '0';
   if (wantRig) {
     const t0 = Date.now();
-    const r = await startRigOrSkip({ hosts: [{ name: 'kvm-a', fixtureDir: path.join(root, 'examples/hosts/kvm-a') }] });
+    // Audit Hosts: two hosts of the seeded fleet sharing a LUN, and a host whose fetch never ends (for Cancel).
+    const fleetDir = path.join(scratch, 'fleet');
+    const fleet = FLEET.filter((h) => h.name === 'dmp-1' || h.name === 'mp-1').map((h) => ({
+      name: h.name,
+      fixtureDir: writeFleetHost(fleetDir, h),
+    }));
+    const hung = {
+      name: 'hung-1',
+      fixtureDir: writeFleetHost(fleetDir, { ...FLEET[FLEET.length - 1], name: 'hung-1' }),
+      faults: [{ kind: 'hang' as const }],
+    };
+    extensionTestsEnv.LDX_E2E_FLEET_DIR = fleetDir;
+    const r = await startRigOrSkip({ hosts: [{ name: 'kvm-a', fixtureDir: path.join(root, 'examples/hosts/kvm-a') }, ...fleet, hung] });
     if (typeof r === 'string') extensionTestsEnv.LDX_E2E_RIG_SKIP = r;
     else {
       rig = r;
       rig.addAlias('kvm-down', await closedPort());
       extensionTestsEnv.LDX_E2E_SSH_CONFIG = rig.sshConfigPath;
       extensionTestsEnv.LDX_E2E_RIG_TOOL_LOG = rig.host('kvm-a').toolLogPath;
-      console.log(`e2e: ssh rig up in ${Date.now() - t0} ms (kvm-a on 127.0.0.1:${rig.host('kvm-a').port}, kvm-down refused)`);
+      console.log(
+        `e2e: ssh rig up in ${Date.now() - t0} ms (kvm-a on 127.0.0.1:${rig.host('kvm-a').port}, dmp-1, mp-1, hung-1; kvm-down refused)`,
+      );
     }
   } else extensionTestsEnv.LDX_E2E_RIG_SKIP = 'the ssh rig is not started for this run';
 

@@ -88,6 +88,18 @@ export async function pickHost(
   return (await vscode.window.showQuickPick(items, { title: purpose, placeHolder: 'Host' }))?.host;
 }
 
+/** A command that contacts hosts, in Restricted Mode: says so (`what` it would do), offers to manage trust. */
+export function offerTrust(what: string): void {
+  void vscode.window
+    .showInformationMessage(
+      `Libvirt Domain XML: hosts are not contacted in Restricted Mode. Trust the workspace to ${what}.`,
+      'Manage Workspace Trust',
+    )
+    .then((c) => {
+      if (c) void vscode.commands.executeCommand('workbench.trust.manage');
+    });
+}
+
 /** The server has no inventory of `host`: offers a refresh. */
 export function noInventory(host: string): void {
   void vscode.window

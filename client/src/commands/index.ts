@@ -4,6 +4,7 @@
  * Commands that need the language server start it (ctx.server()).
  */
 import * as vscode from 'vscode';
+import { auditHosts } from './auditHosts';
 import { chooseHostGroup } from './chooseHostGroup';
 import { compareWithHost } from './compareWithHost';
 import type { CommandContext, CommandFactory } from './context';
@@ -30,6 +31,7 @@ export const COMMANDS: readonly { id: string; factory: CommandFactory }[] = [
   { id: 'libvirtDomain.showFindingDoc', factory: showFindingDoc },
   { id: 'libvirtDomain.compareWithHost', factory: compareWithHost },
   { id: 'libvirtDomain.refreshHosts', factory: refreshHosts },
+  { id: 'libvirtDomain.auditHosts', factory: auditHosts },
 ];
 
 /** Registers the read-only documents (inventory views, findings' documentation) and every command of COMMANDS. */

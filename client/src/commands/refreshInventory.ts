@@ -4,21 +4,14 @@
  */
 import * as vscode from 'vscode';
 import { RefreshInventoryRequest } from '../../../server/src/protocol';
-import { offerSettings, type CommandFactory } from './context';
+import { offerSettings, offerTrust, type CommandFactory } from './context';
 
 export const refreshInventory: CommandFactory = (ctx) => async (arg?: { all?: boolean } | vscode.Uri) => {
   const client = await ctx.server();
   if (!client) return;
   const state = ctx.status.inventoryState;
   if (state && !state.hostAccess) {
-    void vscode.window
-      .showInformationMessage(
-        'Libvirt Domain XML: hosts are not contacted in Restricted Mode. Trust the workspace to fetch inventories.',
-        'Manage Workspace Trust',
-      )
-      .then((c) => {
-        if (c) void vscode.commands.executeCommand('workbench.trust.manage');
-      });
+    offerTrust('fetch inventories');
     return;
   }
   if (state && !state.groups.length) {

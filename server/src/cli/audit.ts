@@ -236,7 +236,27 @@ interface Counted {
   warnings: number;
 }
 
+/** Standard output went away (`audit … | head`): set once the reader closed it; later output is dropped. */
+let stdoutClosed = false;
+let watchingStdout = false;
+
+/**
+ * `io` with its output dropped once standard output's reader has gone (EPIPE): the report stops there,
+ * quietly, instead of an unhandled error's stack trace. Any other write error is thrown as before.
+ */
+function quietWhenPipeCloses(io: AuditOutput): AuditOutput {
+  if (!watchingStdout) {
+    watchingStdout = true;
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e?.code !== 'EPIPE' && e?.code !== 'ERR_STREAM_DESTROYED') throw e;
+      stdoutClosed = true;
+    });
+  }
+  return { out: (line) => void (stdoutClosed || io.out(line)), err: (line) => io.err(line) };
+}
+
 export async function runAudit(argv: string[], io: AuditOutput, opts: AuditOptions = {}): Promise<number> {
+  io = quietWhenPipeCloses(io);
   try {
     return await audit(argv, io, opts);
   } catch (e) {

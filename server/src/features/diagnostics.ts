@@ -1,6 +1,7 @@
 import { Diagnostic, DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver';
 import type { Analysis } from '../analysis';
 import { cap, terminalText } from '../encode';
+import type { LineIndex } from '../xml/lineIndex';
 import { codeAnchor, FindingCode } from '../rules/codes';
 import type { Finding, Severity } from '../rules/types';
 
@@ -27,9 +28,19 @@ export function findingToDiagnostic(
   overrides?: SeverityOverrides,
   uri?: string,
 ): Diagnostic | undefined {
+  return findingDiagnostic(analysis.doc.lines, f, docsUri, overrides, uri);
+}
+
+/** The same from the document's lines alone (the fleet audit's findings come without an analysis). */
+export function findingDiagnostic(
+  lines: LineIndex,
+  f: Finding,
+  docsUri: string | undefined,
+  overrides?: SeverityOverrides,
+  uri?: string,
+): Diagnostic | undefined {
   const sev = effectiveSeverity(f, overrides);
   if (sev === 'off') return undefined;
-  const lines = analysis.doc.lines;
   const d: Diagnostic = {
     range: { start: lines.positionAt(f.start), end: lines.positionAt(f.end) },
     severity: LSP_SEVERITY[sev],

@@ -4,7 +4,7 @@
  */
 import { normalizePath } from '../domain/pathClass';
 import { oneLine } from './errors';
-import { buildDomainModel } from '../domain/model';
+import { parseDomainXml } from '../domain/parsedDomain';
 import { decodeXmlEntities } from '../xml/entities';
 import { attr, child, childrenNamed, parseXml } from '../xml/parse';
 import {
@@ -43,20 +43,25 @@ function num(v: unknown): number | null {
 }
 
 /** lsblk --json (any util-linux since 2.27): nested tree, keys lower-case, values null/strings/numbers. */
-/** The deepest nesting of [ and { outside strings, stopping early past `limit`: a linear pre-check before JSON.parse. */
-function jsonDepthExceeds(text: string, limit: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92)
-        i++; // backslash: skip the escaped character
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 91 || c === 123) {
-      if (++depth > limit) return true;
-    } else if (c === 93 || c === 125) depth--;
+/**
+ * Whether a parsed JSON value nests arrays and objects deeper than `limit` (the value itself is level
+ * 1, as the text's first bracket). Checked on the value, not the text: JSON.parse does not recurse
+ * (V8's parser is iterative), and a device list has a few thousand nodes where its text has millions
+ * of characters. Iterative; stops at the first node past the limit.
+ */
+function jsonDepthExceeds(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (!v || typeof v !== 'object') continue;
+    if (depth > limit) return true;
+    if (Array.isArray(v)) {
+      for (const x of v) if (x && typeof x === 'object') stack.push([x, depth + 1]);
+    } else
+      for (const k in v) {
+        const x = (v as Record<string, unknown>)[k];
+        if (x && typeof x === 'object') stack.push([x, depth + 1]);
+      }
   }
   return false;
 }
@@ -68,14 +73,14 @@ const LSBLK_MAX_BYTES = 128 * 1024 * 1024;
 export function parseLsblk(text: string): BlockDevice[] {
   if (text.length > LSBLK_MAX_BYTES)
     throw new ParseError(`lsblk output is ${Math.round(text.length / 2 ** 20)} MiB, more than any host's device list`);
-  if (jsonDepthExceeds(text, LSBLK_MAX_DEPTH))
-    throw new ParseError(`lsblk output nests deeper than ${LSBLK_MAX_DEPTH} levels: not lsblk's device tree`);
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (e) {
     throw new ParseError(`lsblk output is not JSON (${(e as Error).message})`);
   }
+  if (jsonDepthExceeds(data, LSBLK_MAX_DEPTH))
+    throw new ParseError(`lsblk output nests deeper than ${LSBLK_MAX_DEPTH} levels: not lsblk's device tree`);
   const top = (data as { blockdevices?: unknown })?.blockdevices;
   if (!Array.isArray(top)) throw new ParseError('lsblk output has no "blockdevices" array');
   const byKname = new Map<string, BlockDevice>();
@@ -431,9 +436,9 @@ export function domainUuid(text: string | undefined): string | undefined {
  * it), unless it is longer than HOST_DOMAIN_XML_MAX (then it is left out, never cut).
  */
 export function parseHostDomain(name: string, xml: string, running?: boolean): HostDomain {
-  const doc = parseXml(xml);
+  // Parsed through the shared parse: checking the definition later finds it parsed.
+  const { doc, model } = parseDomainXml(xml);
   if (doc.error) throw new ParseError(`domain ${name}: XML not well-formed (${doc.error.message})`);
-  const model = buildDomainModel(doc);
   if (!model) throw new ParseError(`domain ${name}: root element is not <domain>`);
   const uuid = domainUuid(model.uuid);
   return {

@@ -2,8 +2,9 @@
  * The extension's own messages (server/src/protocol.ts), each bound to its LanguageServer method.
  * Takes only what it needs of a connection, so a test can bind to a recording fake.
  */
-import type { NotificationType, RequestType } from 'vscode-languageserver';
+import type { CancellationToken, NotificationType, RequestType } from 'vscode-languageserver';
 import {
+  AuditHostsRequest,
   ChooseHostGroupRequest,
   DefinedOnRequest,
   DefineRequest,
@@ -22,7 +23,7 @@ import type { LanguageServer } from './languageServer';
 
 /** The part of a connection that takes handlers (vscode-languageserver's Connection is one). */
 export interface MessageBinder {
-  onRequest<P, R, E>(type: RequestType<P, R, E>, handler: (params: P) => R | Promise<R>): unknown;
+  onRequest<P, R, E>(type: RequestType<P, R, E>, handler: (params: P, token: CancellationToken) => R | Promise<R>): unknown;
   onNotification<P>(type: NotificationType<P>, handler: (params: P) => void): unknown;
 }
 
@@ -40,4 +41,5 @@ export function bindCustomMessages(connection: MessageBinder, server: LanguageSe
   connection.onRequest(PlanDefineRequest, (p) => server.planDefine(p));
   connection.onRequest(DefineRequest, (p) => server.define(p));
   connection.onRequest(DefinedOnRequest, (p) => server.definedOn(p));
+  connection.onRequest(AuditHostsRequest, (p, token) => server.auditHosts(p, token));
 }

@@ -360,6 +360,36 @@ export class HostManager {
     return { index: this.cache.current(host) };
   }
 
+  /** The hosts of the configured groups (`libvirtDomain.hosts`, `libvirtDomain.hostGroups`), each once: the ones fetched live. */
+  liveHosts(): string[] {
+    return [...new Set((this.settings?.hostGroups ?? []).flatMap((g) => g.hosts))];
+  }
+
+  /**
+   * Fetches `host` for an audit: a fetch running now is waited for (it is fresh enough), else one
+   * starts. Resolves to the inventory, or to why there is none and the failure's class; `signal`
+   * aborts the fetch (its ssh process group is killed). The fetch reports a failure as every fetch
+   * does (the log, a notification); a cancelled one is not reported.
+   */
+  async fetchFresh(host: string, signal?: AbortSignal): Promise<{ index?: HostIndex; error?: string; kind?: string }> {
+    if (!this.hostAccess || !this.cache) return { error: 'hosts are not contacted in Restricted Mode', kind: 'no-host-access' };
+    if (!this.isLive(host)) return { error: `${terminalText(host)} is not a configured host (libvirtDomain.hosts)`, kind: 'unknown-host' };
+    const cache = this.cache;
+    if (signal?.aborted) return { error: 'cancelled', kind: 'cancelled' };
+    const abort = () => cache.cancel(host);
+    signal?.addEventListener('abort', abort);
+    try {
+      await cache.refresh(host, true);
+    } finally {
+      signal?.removeEventListener('abort', abort);
+    }
+    const st = cache.state(host);
+    if (signal?.aborted) return { error: 'cancelled', kind: 'cancelled' };
+    if (st.error || !cache.current(host))
+      return { error: st.error?.message ?? 'the inventory could not be read', kind: st.error?.kind ?? 'failed' };
+    return { index: cache.current(host) };
+  }
+
   /** Fetches `host` when it has no inventory yet (configured hosts, with host access); resolves when done. */
   async ensureFetched(host: string): Promise<void> {
     if (!this.hostAccess || !this.cache || !this.isLive(host) || this.cache.current(host)) return;

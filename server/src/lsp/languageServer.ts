@@ -43,6 +43,8 @@ import {
   InventoryStateNotification,
   SETTINGS_SECTION,
   type InventoryStateReport,
+  type AuditHostsParams,
+  type AuditHostsResult,
   type ChooseHostGroupParams,
   type DefinedOnParams,
   type DefinedOnResult,
@@ -61,6 +63,7 @@ import {
   type InitializationOptions,
   type RefreshInventoryParams,
 } from '../protocol';
+import { FleetAudit, type Cancellation } from './fleetAudit';
 import { HostEditing } from './hostEditing';
 import { HostManager, type ProgressHandle } from './hostManager';
 import { SchemaManager } from './schemaManager';
@@ -114,6 +117,8 @@ export class LanguageServer {
   readonly schemas: SchemaManager;
   /** The Libvirt Hosts view, host definition documents and the define. */
   readonly editing: HostEditing;
+  /** Audit Hosts: the fleet audit's diagnostics on host definition documents. */
+  readonly audit: FleetAudit;
   private readonly log: (message: string) => void;
   private hostAccess = false;
   private canPullConfiguration = false;
@@ -149,6 +154,7 @@ export class LanguageServer {
         // `message` (details, host text) is for the log; `notice` is the only text a notification may show.
         error: (message, host, notice) => client.sendNotification(InventoryErrorNotification, { message, host, notice }),
         inventoryChanged: () => {
+          this.audit.inventoryChanged();
           this.core.revalidateAll();
           this.refreshInlayHints();
         },
@@ -175,6 +181,19 @@ export class LanguageServer {
         return d && this.core.service.analyze(d);
       },
     });
+    this.audit = new FleetAudit({
+      hosts: this.hosts,
+      hostAccess: () => this.hostAccess,
+      log: this.log,
+      publish: (uri, diagnostics) => client.publishDiagnostics(uri, undefined, diagnostics),
+      openUris: () => this.core.openUris(),
+      republish: (uri) => this.core.republish(uri),
+      progress: (title) => client.progress(title),
+      error: (message, host, notice) => client.sendNotification(InventoryErrorNotification, { message, host, notice }),
+      docsUri: () => this.core.docsUri,
+      severityOverrides: () => this.core.severityOverrides,
+    });
+    this.core.setOverlay(this.audit);
   }
 
   // ---- lifecycle and settings ----
@@ -226,7 +245,7 @@ export class LanguageServer {
     this.core.hold();
     const fallback = setTimeout(() => this.core.release(), 2000);
     fallback.unref?.();
-    void this.reconfigure().finally(() => {
+    void this.reconfigureNow().finally(() => {
       clearTimeout(fallback);
       this.core.release();
     });
@@ -251,13 +270,21 @@ export class LanguageServer {
   didChangeConfiguration(params: DidChangeConfigurationParams): void {
     const pushed = (params?.settings as Record<string, unknown> | null | undefined)?.[SETTINGS_SECTION];
     if (pushed !== undefined) this.pushedSettings = pushed;
-    void this.reconfigure();
+    void this.reconfigureNow();
   }
 
   /** Workspace trust changed: hosts may (or may no longer) be contacted. */
   setHostAccess(params: Received<HostAccessParams>): void {
     this.hostAccess = params?.allowed === true;
-    void this.reconfigure();
+    void this.reconfigureNow();
+  }
+
+  /** The last settings change being applied (a request that reads the hosts waits for it). */
+  private settling: Promise<void> = Promise.resolve();
+
+  private reconfigureNow(): Promise<void> {
+    this.settling = this.reconfigure();
+    return this.settling;
   }
 
   /** Applies the settings (pulled when the client can answer, else the last pushed) and fetches what is due. */
@@ -292,6 +319,7 @@ export class LanguageServer {
 
   shutdown(): void {
     this.stopped = true;
+    this.audit.cancel();
     this.hosts.cancel();
     this.core.dispose();
   }
@@ -491,6 +519,18 @@ export class LanguageServer {
 
   definedOn(params: Received<DefinedOnParams>): DefinedOnResult {
     return this.editing.definedOn(params);
+  }
+
+  // ---- the fleet audit (fleetAudit.ts) ----
+
+  /** After the settings being applied (a command may have started the server just now). */
+  async auditHosts(params: Received<AuditHostsParams>, token?: Cancellation): Promise<AuditHostsResult> {
+    // A newer change supersedes an older one still waiting for the client (which then applies nothing).
+    for (let p = this.settling; ; p = this.settling) {
+      await p;
+      if (p === this.settling) break;
+    }
+    return this.audit.run(strings(params?.hosts), token);
   }
 
   /** The findings' documentation (the client shows it when a diagnostic's code link is clicked). */

@@ -45,6 +45,17 @@ export interface ServerCoreOptions {
   schemaFor?: (uri: string) => SchemaValidator | undefined;
 }
 
+/**
+ * Diagnostics of another source for documents that are not workspace files (the fleet audit's, on
+ * host definition documents): added to an open document's own, shown alone once it is closed.
+ */
+export interface DiagnosticsOverlay {
+  /** What to add to the open document's own diagnostics (`own`), for its text now. */
+  forOpen(uri: string, text: string, own: readonly Diagnostic[]): Diagnostic[];
+  /** What to show for the document once closed; undefined: nothing of the overlay's. */
+  forClosed(uri: string): Diagnostic[] | undefined;
+}
+
 /** The domain `text` (the file behind `uri`) defines, if it holds one. */
 function textPeer(uri: string, text: string): PeerDomain | undefined {
   const parsed = parseDomainDocument(text);
@@ -101,6 +112,7 @@ export class ServerCore {
   /** Diagnostics of the workspace's domain and pool files that are not open. */
   readonly workspace: WorkspaceDiagnostics;
   private scanned = false;
+  private overlay?: DiagnosticsOverlay;
 
   constructor(
     private readonly client: LspClient,
@@ -142,6 +154,15 @@ export class ServerCore {
     );
   }
 
+  setOverlay(overlay: DiagnosticsOverlay): void {
+    this.overlay = overlay;
+  }
+
+  /** Publishes an open document's diagnostics again now (the overlay's changed). */
+  republish(uri: string): void {
+    this.publish(uri);
+  }
+
   /** Uses one host group for every document and re-checks the open ones. */
   setHosts(hosts: HostIndex[]): void {
     this.setHostsProvider(
@@ -159,6 +180,10 @@ export class ServerCore {
     this.hostsFor = provider;
     this.everyHost = everyHost;
     this.revalidateAll();
+  }
+
+  get docsUri(): string | undefined {
+    return this.serviceOptions.docsUri;
   }
 
   /** Where the finding codes are documented (known once the client has initialized); re-checks the open documents. */
@@ -232,6 +257,8 @@ export class ServerCore {
     this.service.forget(uri);
     this.setPeer(uri, filePeer(uri));
     this.workspace.closed(uri);
+    const shown = this.overlay?.forClosed(uri);
+    if (shown) this.client.publishDiagnostics(uri, undefined, shown);
   }
 
   dispose(): void {
@@ -276,6 +303,8 @@ export class ServerCore {
       if (analysis.model || analysis.pool) d.kept = { text: d.text, diagnostics };
       else if (analysis.kind && d.kept) shown = [...diagnostics, ...keptDiagnostics(d.kept.text, d.kept.diagnostics, d.text, uri)];
       else d.kept = undefined;
+      const extra = this.overlay?.forOpen(uri, d.text, shown);
+      if (extra?.length) shown = [...shown, ...extra];
       this.client.publishDiagnostics(uri, d.version, shown);
       const model = analysis.model;
       if (model) this.setPeer(uri, peerOf(uri, model, 'open', analysis.doc.lines));
