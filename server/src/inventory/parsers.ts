@@ -44,24 +44,22 @@ function num(v: unknown): number | null {
 
 /** lsblk --json (any util-linux since 2.27): nested tree, keys lower-case, values null/strings/numbers. */
 /**
- * Whether a parsed JSON value nests arrays and objects deeper than `limit` (the value itself is level
- * 1, as the text's first bracket). Checked on the value, not the text: JSON.parse does not recurse
- * (V8's parser is iterative), and a device list has a few thousand nodes where its text has millions
- * of characters. Iterative; stops at the first node past the limit.
+ * The deepest nesting of [ and { outside strings, stopping early past `limit`: a linear pre-check
+ * before JSON.parse, which is not to be given 100 MB of nested brackets (it builds every level first).
  */
-function jsonDepthExceeds(value: unknown, limit: number): boolean {
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length) {
-    const [v, depth] = stack.pop()!;
-    if (!v || typeof v !== 'object') continue;
-    if (depth > limit) return true;
-    if (Array.isArray(v)) {
-      for (const x of v) if (x && typeof x === 'object') stack.push([x, depth + 1]);
-    } else
-      for (const k in v) {
-        const x = (v as Record<string, unknown>)[k];
-        if (x && typeof x === 'object') stack.push([x, depth + 1]);
-      }
+function jsonDepthExceeds(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92)
+        i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      if (++depth > limit) return true;
+    } else if (c === 93 || c === 125) depth--;
   }
   return false;
 }
@@ -73,14 +71,14 @@ const LSBLK_MAX_BYTES = 128 * 1024 * 1024;
 export function parseLsblk(text: string): BlockDevice[] {
   if (text.length > LSBLK_MAX_BYTES)
     throw new ParseError(`lsblk output is ${Math.round(text.length / 2 ** 20)} MiB, more than any host's device list`);
+  if (jsonDepthExceeds(text, LSBLK_MAX_DEPTH))
+    throw new ParseError(`lsblk output nests deeper than ${LSBLK_MAX_DEPTH} levels: not lsblk's device tree`);
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (e) {
     throw new ParseError(`lsblk output is not JSON (${(e as Error).message})`);
   }
-  if (jsonDepthExceeds(data, LSBLK_MAX_DEPTH))
-    throw new ParseError(`lsblk output nests deeper than ${LSBLK_MAX_DEPTH} levels: not lsblk's device tree`);
   const top = (data as { blockdevices?: unknown })?.blockdevices;
   if (!Array.isArray(top)) throw new ParseError('lsblk output has no "blockdevices" array');
   const byKname = new Map<string, BlockDevice>();
