@@ -48,8 +48,9 @@ async function answer(message: RegExp, button: string | undefined, doc: vscode.U
   return { toast, diffOpen };
 }
 
-function hostDocument(): vscode.TextDocument | undefined {
-  return vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'libvirt-domain');
+/** The open document of `uri` (other suites, e.g. Audit Hosts, leave other libvirt-domain: documents loaded). */
+function hostDocument(uri: vscode.Uri): vscode.TextDocument | undefined {
+  return vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
 }
 
 suite('editing a host definition (libvirt daemon, destination local)', function () {
@@ -194,6 +195,6 @@ suite('editing a host definition (libvirt daemon, destination local)', function 
     );
     assert.ok(doc.isDirty);
     assert.strictEqual(dumpxmlInactive(uuid), theirs);
-    assert.ok(hostDocument()?.getText().includes('ldi_test_2'));
+    assert.ok(hostDocument(doc.uri)?.getText().includes('ldi_test_2'));
   });
 });
