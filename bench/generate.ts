@@ -1,10 +1,66 @@
 /** Synthetic inputs for the benchmarks: large domains and a large host, deterministic. */
 import { driveLetters } from '../server/src/domain/diskVocabulary';
 import type { SectionInput } from '../server/src/inventory/parsers';
+import { domainXml } from '../test/rig/fleet';
 
 const hex = (n: number, w: number) => n.toString(16).padStart(w, '0');
 export const lunWwn = (i: number) => `60002ac0000000000000${hex(i, 8)}a2b3`;
 const kname = (n: number) => `sd${driveLetters(n)}`;
+
+/** lsblk's entry for path `p` of LUN `l` (a 3PAR virtual volume seen over FC). */
+const fcPath = (k: string, p: number, l: number, serialNo: number, wwn: string, model: string) => ({
+  name: k,
+  kname: k,
+  path: `/dev/${k}`,
+  type: 'disk',
+  size: 107374182400,
+  model,
+  vendor: '3PARdata',
+  serial: `2FF7${hex(serialNo, 8)}`,
+  wwn: `0x${wwn}`,
+  tran: 'fc',
+  hctl: `${p}:0:0:${l}`,
+  pkname: null,
+  fstype: null,
+  label: null,
+  uuid: null,
+  partlabel: null,
+  partuuid: null,
+  mountpoints: [null],
+});
+const byPathLink = (k: string, p: number, l: number) =>
+  `/dev/disk/by-path/pci-0000:3b:00.${p}-fc-0x2021000${p}ac01a2b3-lun-${l}\t../../${k}`;
+
+/** LUN `l` (`paths` FC paths, the kernel names sd… from `l * paths`) into lsblk devices, udev links and a vxdmpadm record. */
+function addLun(
+  out: { devices: object[]; links: string[]; dmp: string[] },
+  l: number,
+  wwn: string,
+  paths: number,
+  serialNo: number,
+  model: string,
+): void {
+  const names: string[] = [];
+  for (let p = 0; p < paths; p++) {
+    const k = kname(l * paths + p);
+    names.push(k);
+    out.devices.push(fcPath(k, p, l, serialNo, wwn, model));
+    out.links.push(byPathLink(k, p, l));
+  }
+  out.links.push(`/dev/disk/by-id/wwn-0x${wwn}\t../../${names[paths - 1]}`, `/dev/disk/by-id/scsi-3${wwn}\t../../${names[paths - 1]}`);
+  out.dmp.push(
+    `dmpdev          = 3pardata0_${l}`,
+    'state           = enabled',
+    'enclosure       = 3pardata0',
+    'array-name      = 3PARDATA',
+    'array-type      = ALUA',
+    `udid            = 3PARdata%5FVV%5F1A2B3%5F${wwn.toUpperCase()}`,
+    `scsi3_vpd       = NAA:${wwn.toUpperCase()}`,
+    `num_paths       = ${paths}`,
+    ...names.map((k, p) => `path            = ${k} enabled(a) primary FC c${p} c${p} - - -`),
+    '',
+  );
+}
 
 /**
  * A domain with `n` block disks on the generated host. `unstableEvery` = 3 (the default, the worst
@@ -43,48 +99,7 @@ export function bigHostSections(luns: number, paths: number, domains: number): M
   const devices: object[] = [];
   const links: string[] = [];
   const dmp: string[] = [];
-  for (let l = 0; l < luns; l++) {
-    const wwn = lunWwn(l);
-    const names: string[] = [];
-    for (let p = 0; p < paths; p++) {
-      const k = kname(l * paths + p);
-      names.push(k);
-      devices.push({
-        name: k,
-        kname: k,
-        path: `/dev/${k}`,
-        type: 'disk',
-        size: 107374182400,
-        model: 'VV',
-        vendor: '3PARdata',
-        serial: `2FF7${hex(l, 8)}`,
-        wwn: `0x${wwn}`,
-        tran: 'fc',
-        hctl: `${p}:0:0:${l}`,
-        pkname: null,
-        fstype: null,
-        label: null,
-        uuid: null,
-        partlabel: null,
-        partuuid: null,
-        mountpoints: [null],
-      });
-      links.push(`/dev/disk/by-path/pci-0000:3b:00.${p}-fc-0x2021000${p}ac01a2b3-lun-${l}\t../../${k}`);
-    }
-    links.push(`/dev/disk/by-id/wwn-0x${wwn}\t../../${names[paths - 1]}`, `/dev/disk/by-id/scsi-3${wwn}\t../../${names[paths - 1]}`);
-    dmp.push(
-      `dmpdev          = 3pardata0_${l}`,
-      'state           = enabled',
-      'enclosure       = 3pardata0',
-      'array-name      = 3PARDATA',
-      'array-type      = ALUA',
-      `udid            = 3PARdata%5FVV%5F1A2B3%5F${wwn.toUpperCase()}`,
-      `scsi3_vpd       = NAA:${wwn.toUpperCase()}`,
-      `num_paths       = ${paths}`,
-      ...names.map((k, p) => `path            = ${k} enabled(a) primary FC c${p} c${p} - - -`),
-      '',
-    );
-  }
+  for (let l = 0; l < luns; l++) addLun({ devices, links, dmp }, l, lunWwn(l), paths, l, 'VV');
   const sections = new Map<string, SectionInput>();
   const ok = (body: string): SectionInput => ({ body, rc: 0, stderr: [] });
   sections.set('lsblk', ok(JSON.stringify({ blockdevices: devices })));
@@ -152,72 +167,13 @@ export function fleetHost(h: number, o: FleetOptions): FleetHost {
   const devices: object[] = [];
   const links: string[] = [];
   const dmp: string[] = [];
-  for (let l = 0; l < o.luns; l++) {
-    const wwn = lunWwn(base + l);
-    const names: string[] = [];
-    for (let p = 0; p < o.paths; p++) {
-      const k = kname(l * o.paths + p);
-      names.push(k);
-      devices.push({
-        name: k,
-        kname: k,
-        path: `/dev/${k}`,
-        type: 'disk',
-        size: 107374182400,
-        model: 'VV              ',
-        vendor: '3PARdata',
-        serial: `2FF7${hex(base + l, 8)}`,
-        wwn: `0x${wwn}`,
-        tran: 'fc',
-        hctl: `${p}:0:0:${l}`,
-        pkname: null,
-        fstype: null,
-        label: null,
-        uuid: null,
-        partlabel: null,
-        partuuid: null,
-        mountpoints: [null],
-      });
-      links.push(`/dev/disk/by-path/pci-0000:3b:00.${p}-fc-0x2021000${p}ac01a2b3-lun-${l}\t../../${k}`);
-    }
-    links.push(`/dev/disk/by-id/wwn-0x${wwn}\t../../${names[o.paths - 1]}`, `/dev/disk/by-id/scsi-3${wwn}\t../../${names[o.paths - 1]}`);
-    dmp.push(
-      `dmpdev          = 3pardata0_${l}`,
-      'state           = enabled',
-      'enclosure       = 3pardata0',
-      'array-name      = 3PARDATA',
-      'array-type      = ALUA',
-      `udid            = 3PARdata%5FVV%5F1A2B3%5F${wwn.toUpperCase()}`,
-      `scsi3_vpd       = NAA:${wwn.toUpperCase()}`,
-      `num_paths       = ${o.paths}`,
-      ...names.map((k, p) => `path            = ${k} enabled(a) primary FC c${p} c${p} - - -`),
-      '',
-    );
-  }
+  for (let l = 0; l < o.luns; l++) addLun({ devices, links, dmp }, l, lunWwn(base + l), o.paths, base + l, 'VV              ');
   const domain = (d: number, uuidHost: number, disks: { src: string; shareable?: boolean }[]) =>
-    [
-      `<domain type='kvm'>`,
-      `  <name>guest${cluster}-${d}-${uuidHost}</name>`,
-      `  <uuid>${uuidOf(uuidHost, d)}</uuid>`,
-      `  <memory unit='KiB'>4194304</memory>`,
-      `  <vcpu placement='static'>2</vcpu>`,
-      `  <os>`,
-      `    <type arch='x86_64' machine='pc-q35-7.2'>hvm</type>`,
-      `  </os>`,
-      `  <devices>`,
-      `    <emulator>/usr/bin/qemu-system-x86_64</emulator>`,
-      ...disks.flatMap((x, i) => [
-        `    <disk type='block' device='disk'>`,
-        `      <driver name='qemu' type='raw' cache='none' io='native'/>`,
-        `      <source dev='${x.src}'/>`,
-        `      <target dev='vd${driveLetters(i)}' bus='virtio'/>`,
-        ...(x.shareable ? [`      <shareable/>`] : []),
-        `    </disk>`,
-      ]),
-      `  </devices>`,
-      `</domain>`,
-      '',
-    ].join('\n');
+    domainXml({
+      name: `guest${cluster}-${d}-${uuidHost}`,
+      uuid: uuidOf(uuidHost, d),
+      disks: disks.map((x, i) => ({ source: x.src, target: `vd${driveLetters(i)}`, ...(x.shareable ? { shareable: true } : {}) })),
+    });
   // Each host of the cluster uses its own quarter of the LUNs (LUN 0 and the last one are the shared ones).
   const span = Math.floor((o.luns - 2) / o.clusterSize);
   const lunFor = (d: number, k: number) => 1 + slot * span + ((d * 4 + k) % span);

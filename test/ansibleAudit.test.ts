@@ -10,12 +10,10 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ansibleUnavailable, collectWithAnsible, type AnsibleCollectResult } from './rig/ansible';
-import { writeFleetHost } from './rig/fleet';
-import { closedPort } from './rig/net';
-import { DOWN, EXPECTED, FLEET, LIVE } from './rig/seededFleet';
-import { startRigOrSkip, type Rig } from './rig/sshRig';
+import { seededRigHosts, startSeededRig } from './rig/seededRig';
+import { DOWN, EXPECTED, LIVE } from './rig/seededFleet';
+import type { Rig } from './rig/sshRig';
 import { runCli } from './support/cli';
-import { ROOT } from './support/examples';
 
 interface Report {
   findings: { host: string; domain: string; code: string; severity: string }[];
@@ -35,15 +33,12 @@ describe('audit of the Ansible-collected outputs equals the live audit (seeded r
       skip = missing;
       return;
     }
-    const hosts = [{ name: 'kvm-a', fixtureDir: join(ROOT, 'examples/hosts/kvm-a') }];
-    for (const h of FLEET) hosts.push({ name: h.name, fixtureDir: writeFleetHost(join(work, 'fixtures'), h) });
-    const r = await startRigOrSkip({ hosts });
+    const r = await startSeededRig(seededRigHosts(join(work, 'fixtures')));
     if (typeof r === 'string') {
       skip = r;
       return;
     }
     rig = r;
-    rig.addAlias(DOWN, await closedPort());
     run = await collectWithAnsible(rig, [...LIVE, DOWN], 'collected', { cwd: work });
   });
   after(async () => {

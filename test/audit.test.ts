@@ -12,10 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fleetHost } from '../bench/generate';
 import { addFleetFindings, type AuditDisk, type HostAudit } from '../server/src/features/audit';
-import { closedPort } from './rig/net';
-import { dmpNode, lunPaths, writeFleetHost } from './rig/fleet';
+import { dmpNode, lunPaths } from './rig/fleet';
+import { seededRigHosts, startSeededRig } from './rig/seededRig';
 import { DOWN, EXPECTED, FLEET, LIVE, MOVED_1, MOVED_2, SHARED, uuid } from './rig/seededFleet';
-import { Rig, startRigOrSkip } from './rig/sshRig';
+import type { Rig } from './rig/sshRig';
 import { runCli, type CliResult } from './support/cli';
 import { ROOT } from './support/examples';
 
@@ -60,14 +60,11 @@ describe('audit: a rig fleet of eight hosts and one unreachable', () => {
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'ldx-audit-'));
-    fixtures.set('kvm-a', join(ROOT, 'examples/hosts/kvm-a'));
-    for (const h of FLEET) fixtures.set(h.name, writeFleetHost(join(work, 'fixtures'), h));
-    const r = await startRigOrSkip({ hosts: [...fixtures].map(([name, fixtureDir]) => ({ name, fixtureDir })) });
+    const hosts = seededRigHosts(join(work, 'fixtures'));
+    for (const h of hosts) fixtures.set(h.name, h.fixtureDir);
+    const r = await startSeededRig(hosts);
     if (typeof r === 'string') skip = r;
-    else {
-      rig = r;
-      rig.addAlias(DOWN, await closedPort());
-    }
+    else rig = r;
   });
   after(async () => {
     await rig?.stop();

@@ -17,10 +17,9 @@ import { hostDocumentUri } from '../server/src/hostDocument';
 import { LanguageServer, type LanguageServerClient } from '../server/src/lsp/languageServer';
 import { InventoryErrorNotification, type AuditHostsResult, type InventoryErrorParams } from '../server/src/protocol';
 import { writeFleetHost } from './rig/fleet';
-import { closedPort } from './rig/net';
+import { seededRigHosts, startSeededRig } from './rig/seededRig';
 import { DOWN, EXPECTED, FLEET, LIVE } from './rig/seededFleet';
-import { startRigOrSkip, type Rig } from './rig/sshRig';
-import { ROOT } from './support/examples';
+import type { Rig } from './rig/sshRig';
 import { until, within } from './support/poll';
 
 /** A host whose lsblk never returns: its fetch runs until cancelled. */
@@ -94,15 +93,10 @@ describe('Audit Hosts in the server (the seeded rig fleet)', () => {
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'ldx-audit-hosts-'));
-    const hosts = [{ name: 'kvm-a', fixtureDir: join(ROOT, 'examples/hosts/kvm-a') }];
-    for (const h of FLEET) hosts.push({ name: h.name, fixtureDir: writeFleetHost(join(work, 'fixtures'), h) });
     const hung = { name: HUNG, fixtureDir: writeFleetHost(join(work, 'fixtures'), { ...FLEET[FLEET.length - 1], name: HUNG }) };
-    const r = await startRigOrSkip({ hosts: [...hosts, { ...hung, faults: [{ kind: 'hang' }] }] });
+    const r = await startSeededRig([...seededRigHosts(join(work, 'fixtures')), { ...hung, faults: [{ kind: 'hang' }] }]);
     if (typeof r === 'string') skip = r;
-    else {
-      rig = r;
-      rig.addAlias(DOWN, await closedPort());
-    }
+    else rig = r;
   });
   after(async () => {
     await rig?.stop();

@@ -9,7 +9,7 @@
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
-import { transportFromArgs } from './transportArgs';
+import { TRANSPORT_OPTIONS, transportFromArgs } from './transportArgs';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { jsonText, terminalText as t } from '../encode';
@@ -46,11 +46,7 @@ exit status: 2 a host could not be audited (its error on stderr; the others are 
 const OPTIONS = {
   host: { type: 'string', multiple: true },
   inventory: { type: 'string', multiple: true },
-  'ssh-config': { type: 'string' },
-  ssh: { type: 'string' },
-  'connect-timeout': { type: 'string' },
-  uri: { type: 'string' },
-  sudo: { type: 'boolean', default: false },
+  ...TRANSPORT_OPTIONS,
   parallel: { type: 'string' },
   format: { type: 'string', default: 'text' },
   'fix-out': { type: 'string' },

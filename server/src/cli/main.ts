@@ -22,7 +22,7 @@ import { peersWithout } from '../rules/lunUsers';
 import { FileText, readFileText, writeFileTextAtomic, writeTextAtomic } from '../files';
 import { isAuditWorker, runAudit, serveAuditWorker } from './audit';
 import { runDefine } from './define';
-import { transportFromArgs } from './transportArgs';
+import { TRANSPORT_OPTIONS, transportFromArgs } from './transportArgs';
 import { runPull } from './pull';
 import { SarifFile, toSarif } from './sarif';
 import { walkXmlFiles } from '../walk';
@@ -94,11 +94,7 @@ interface Output {
 const OPTIONS = {
   inventory: { type: 'string', multiple: true },
   host: { type: 'string', multiple: true },
-  'ssh-config': { type: 'string' },
-  ssh: { type: 'string' },
-  'connect-timeout': { type: 'string' },
-  uri: { type: 'string' },
-  sudo: { type: 'boolean', default: false },
+  ...TRANSPORT_OPTIONS,
   format: { type: 'string', default: 'text' },
   fix: { type: 'boolean', default: false },
   out: { type: 'string' },

@@ -1,6 +1,15 @@
 /** The ssh and libvirt options every host-reading command takes (lint, inventory, pull, define, audit), as TransportOptions. */
 import { validateLibvirtUri, type TransportOptions } from '../inventory/transport';
 
+/** The option specs (node:util parseArgs) of TransportArgs, spread into each command's options. */
+export const TRANSPORT_OPTIONS = {
+  'ssh-config': { type: 'string' },
+  ssh: { type: 'string' },
+  'connect-timeout': { type: 'string' },
+  uri: { type: 'string' },
+  sudo: { type: 'boolean', default: false },
+} as const;
+
 export interface TransportArgs {
   uri?: string;
   'ssh-config'?: string;
