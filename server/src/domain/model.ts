@@ -50,6 +50,9 @@ export interface DiskModel {
   type?: ValueRef;
   device?: ValueRef;
   source: Partial<Record<SourceAttrName, ValueRef>>;
+  /** Span of the `<source>` element itself (what an inserted sibling goes after). */
+  sourceStart?: number;
+  sourceEnd?: number;
   /** The host path this disk opens, when it names one. */
   hostPath?: HostPathRef;
   /** A `type='volume'` disk's pool and volume (it has no hostPath). */
@@ -124,6 +127,7 @@ function diskModel(el: XmlElement): DiskModel {
     type,
     device: ref(attr(el, 'device')),
     source,
+    ...(src ? { sourceStart: src.start, sourceEnd: src.end } : {}),
     hostPath: t === 'volume' ? undefined : hostPath,
     ...(volumeRef ? { volumeRef } : {}),
     target: tgt ? { dev: ref(attr(tgt, 'dev')), bus: ref(attr(tgt, 'bus')) } : undefined,

@@ -2,7 +2,7 @@ import type { DiskModel } from '../domain/model';
 import { cap } from '../encode';
 import type { HostIndex } from '../inventory/resolver';
 import type { VxVolumeInfo } from '../inventory/snapshot';
-import { child, type XmlDocument, type XmlElement } from '../xml/parse';
+import type { XmlDocument } from '../xml/parse';
 import { diskFacts } from './diskFacts';
 import { finding } from './finding';
 import type { Finding, Fix, Rule } from './types';
@@ -20,23 +20,6 @@ function listed(names: string[]): string {
   return names.length > 3 ? `${shown.join(', ')} and ${names.length - 3} more` : shown.join(', ');
 }
 
-/** The element of the document that starts at `start` (a disk of the model): a binary search among each level's children. */
-function elementAt(root: XmlElement | undefined, start: number): XmlElement | undefined {
-  let el = root;
-  while (el && el.start !== start) {
-    const kids = el.children;
-    let lo = 0;
-    let hi = kids.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (kids[mid].start <= start) lo = mid;
-      else hi = mid - 1;
-    }
-    el = kids[lo] && kids[lo].start <= start && start < kids[lo].end ? kids[lo] : undefined;
-  }
-  return el;
-}
-
 /** The line break that ends line `line` (undefined on the last line), from the line index: no scan of the text. */
 function lineBreakAfter(doc: XmlDocument, line: number): string | undefined {
   if (line + 1 >= doc.lines.lineCount) return undefined;
@@ -52,13 +35,12 @@ function lineBreakAfter(doc: XmlDocument, line: number): string | undefined {
  * disks on one line is not scanned once per disk.
  */
 function addReadonly(doc: XmlDocument, disk: DiskModel): Fix | undefined {
-  const el = elementAt(doc.root, disk.start);
-  const src = el && child(el, 'source');
-  if (!el || !src || child(el, 'readonly')) return undefined;
-  const lineStart = doc.lines.offsetAt({ line: doc.lines.positionAt(src.start).line, character: 0 });
-  const indent = /^[ \t]*/.exec(doc.text.slice(lineStart, src.start))![0];
-  const eol = lineBreakAfter(doc, doc.lines.positionAt(src.end).line) ?? lineBreakAfter(doc, 0) ?? '\n';
-  return { title: 'Add <readonly/>', preferred: false, edits: [{ start: src.end, end: src.end, newText: `${eol}${indent}<readonly/>` }] };
+  const { sourceStart: start, sourceEnd: end } = disk;
+  if (start === undefined || end === undefined || disk.readonly) return undefined;
+  const lineStart = doc.lines.offsetAt({ line: doc.lines.positionAt(start).line, character: 0 });
+  const indent = /^[ \t]*/.exec(doc.text.slice(lineStart, start))![0];
+  const eol = lineBreakAfter(doc, doc.lines.positionAt(end).line) ?? lineBreakAfter(doc, 0) ?? '\n';
+  return { title: 'Add <readonly/>', preferred: false, edits: [{ start: end, end, newText: `${eol}${indent}<readonly/>` }] };
 }
 
 /** gold-image-writable: a volume with space-optimized or full-sized instant snapshots, mapped without <readonly/>. */
