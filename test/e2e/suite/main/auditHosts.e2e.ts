@@ -111,7 +111,9 @@ suite('Audit Hosts (rig)', function () {
     );
     const before = JSON.stringify(hostProblems());
 
-    // 1. The request cancelled.
+    // 1. The request cancelled, once the audit itself is fetching hung-1 (a fetch the settings change
+    // started may be running before: cancelling before the audit joins it would leave that one going).
+    const mark = recorded.progress.length;
     const source = new vscode.CancellationTokenSource();
     let settled: unknown;
     const run = api.client.sendRequest<AuditHostsResult>(AuditHostsRequest.method, {}, source.token).then(
@@ -119,8 +121,12 @@ suite('Audit Hosts (rig)', function () {
       (e: unknown) => (settled = String(e)),
     );
     await until(
-      'hung-1 being fetched',
-      () => (api.inventoryState()?.hosts.some((h) => h.host === 'hung-1' && h.fetching) ? true : undefined),
+      'the audit fetching hung-1',
+      () =>
+        recorded.progress.slice(mark).some((p) => p.kind === 'begin' && p.detail.includes('Auditing 2 hosts')) &&
+        api.inventoryState()?.hosts.some((h) => h.host === 'hung-1' && h.fetching)
+          ? true
+          : undefined,
       30_000,
     ).catch((e: Error) => {
       throw new Error(`${e.message}; the audit: ${JSON.stringify(settled)}; state: ${JSON.stringify(api.inventoryState())}`);
