@@ -434,8 +434,8 @@ export function domainUuid(text: string | undefined): string | undefined {
  * it), unless it is longer than HOST_DOMAIN_XML_MAX (then it is left out, never cut).
  */
 export function parseHostDomain(name: string, xml: string, running?: boolean): HostDomain {
-  // Parsed through the shared parse: checking the definition later finds it parsed.
-  const { doc, model } = parseDomainXml(xml);
+  // Parsed through the shared parse, and kept: checking the definition later finds it parsed.
+  const { doc, model } = parseDomainXml(xml, true);
   if (doc.error) throw new ParseError(`domain ${name}: XML not well-formed (${doc.error.message})`);
   if (!model) throw new ParseError(`domain ${name}: root element is not <domain>`);
   const uuid = domainUuid(model.uuid);
