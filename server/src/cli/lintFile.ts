@@ -110,9 +110,25 @@ interface LintTask {
   argv: string[];
   format: 'text' | 'json';
   files: string[];
-  /** How many files the whole run has (each run of RUN files gets its share of the localisation work). */
-  total: number;
+  /**
+   * Int32Array over a SharedArrayBuffer: [0] the next run of RUN files not yet taken by a thread;
+   * [1 + w] worker w's state (see JOINING).
+   */
+  shared: SharedArrayBuffer;
+  /** This worker's index. */
+  worker: number;
 }
+
+/**
+ * A worker's state, changed only by compare-and-exchange: 0 until it starts taking runs, then
+ * JOINED; or DISMISSED by the main thread, once every run is taken, when it had not joined (it is
+ * then stopped instead of awaited, and takes nothing).
+ */
+const JOINED = 1;
+const DISMISSED = 2;
+
+/** What a worker thread judged: the runs it took, each with its files' results. */
+type RunResults = [run: number, results: FileResult[]][];
 
 /**
  * Schema error localisation per run of RUN files: the process's bound shared out evenly, so a file's
@@ -134,15 +150,33 @@ export function runValidators(validator: SchemaValidator | undefined, total: num
   };
 }
 
-/** `files`, whole runs of RUN files in file order (the last may be short), judged run by run. */
+/** `files` judged in order, run by run (each run of RUN files with its share of the schema work). */
 export function lintRuns(files: string[], format: 'text' | 'json', validator: SchemaValidator | undefined, total: number): FileResult[] {
   const validatorAt = runValidators(validator, total);
   return files.map((f, i) => lintFile(f, format, validatorAt(i)));
 }
 
 /**
- * Worker threads for `files` (besides the main thread): none for a few files (a thread's start-up is
- * about the time of 200 files), else one per further core, at most 3. LDX_LINT_WORKERS=N sets it.
+ * Takes runs of `files` from the shared counter until none is left, and judges each: every thread
+ * (the main one and the workers) does this, so a thread that starts late (a worker's start-up and
+ * bundle load is about the time of 100 files here) or runs slower simply takes fewer runs.
+ */
+function takeRuns(files: string[], format: 'text' | 'json', validator: SchemaValidator | undefined, next: Int32Array): RunResults {
+  // next is the shared array's first element (the workers' states follow it).
+  const validatorAt = runValidators(validator, files.length);
+  const runs = Math.ceil(files.length / RUN);
+  const out: RunResults = [];
+  for (let r = Atomics.add(next, 0, 1); r < runs; r = Atomics.add(next, 0, 1)) {
+    const results: FileResult[] = [];
+    for (let i = r * RUN; i < Math.min(files.length, (r + 1) * RUN); i++) results.push(lintFile(files[i], format, validatorAt(i)));
+    out.push([r, results]);
+  }
+  return out;
+}
+
+/**
+ * Worker threads for `files` (besides the main thread): none for a few files (a thread's start-up
+ * costs more than it can take over), else one per further core, at most 3. LDX_LINT_WORKERS=N sets it.
  */
 export function lintWorkerCount(files: number): number {
   const env = process.env.LDX_LINT_WORKERS;
@@ -151,47 +185,50 @@ export function lintWorkerCount(files: number): number {
   return Math.max(0, Math.min(availableParallelism() - 1, 3, Math.floor(files / 200) - 1));
 }
 
-/** The files thread `k` of `threads` takes: every `threads`-th run of RUN files. */
-function share<T>(items: T[], k: number, threads: number): T[] {
-  return items.filter((_x, i) => Math.floor(i / RUN) % threads === k);
-}
-
 export function isLintWorker(): boolean {
   return !isMainThread && (workerData as Record<string, unknown> | null)?.[WORKER_TAG] !== undefined;
 }
 
-/** A worker thread's work: its files judged in order, posted back at once. */
+/** A worker thread's work: runs taken from the shared counter until none is left, posted back at once. */
 export async function serveLintWorker(validatorFor: (argv: string[]) => Promise<SchemaValidator | undefined>): Promise<number> {
   const task = (workerData as Record<string, LintTask>)[WORKER_TAG];
   const validator = await validatorFor(task.argv);
-  parentPort!.postMessage(lintRuns(task.files, task.format, validator, task.total));
+  const shared = new Int32Array(task.shared);
+  if (Atomics.compareExchange(shared, 1 + task.worker, 0, JOINED) !== 0) return 0; // dismissed: the main thread is not waiting
+  parentPort!.postMessage(takeRuns(task.files, task.format, validator, shared));
   return 0;
 }
 
 /**
- * Every file judged by `workers` worker threads and the main thread; the results in file order.
- * `script` is the CLI bundle (the workers' entry point).
+ * Every file judged by `workers` worker threads and the main thread, each taking the next run of
+ * files as it is free; the results in file order. `script` is the CLI bundle (the workers' entry point).
  */
 export async function lintInParallel(
   files: string[],
   opts: { argv: string[]; format: 'text' | 'json'; validator: SchemaValidator | undefined; workers: number; script: string },
 ): Promise<FileResult[]> {
-  const threads = opts.workers + 1;
-  const pending = Array.from({ length: opts.workers }, (_x, w) => {
-    const task: LintTask = { argv: opts.argv, format: opts.format, files: share(files, w + 1, threads), total: files.length };
-    return new Promise<FileResult[]>((resolve, reject) => {
-      const worker = new Worker(opts.script, { workerData: { [WORKER_TAG]: task } });
-      worker.once('message', (m: FileResult[]) => resolve(m));
+  const sab = new SharedArrayBuffer(4 * (1 + opts.workers));
+  const shared = new Int32Array(sab);
+  const workers = Array.from({ length: opts.workers }, (_x, w) => {
+    const task: LintTask = { argv: opts.argv, format: opts.format, files, shared: sab, worker: w };
+    const worker = new Worker(opts.script, { workerData: { [WORKER_TAG]: task } });
+    const results = new Promise<RunResults>((resolve, reject) => {
+      worker.once('message', (m: RunResults) => resolve(m));
       worker.once('error', reject);
       worker.once('exit', (code) => reject(new Error(`a lint worker thread exited (${code}) before its results`)));
     });
+    return { worker, results };
   });
-  const mine = lintRuns(share(files, 0, threads), opts.format, opts.validator, files.length);
-  const theirs = await Promise.all(pending);
-  const byThread = [mine, ...theirs];
-  const next = new Array<number>(threads).fill(0);
-  return files.map((_f, i) => {
-    const k = Math.floor(i / RUN) % threads;
-    return byThread[k][next[k]++];
-  });
+  const byRun: FileResult[][] = [];
+  for (const [r, results] of takeRuns(files, opts.format, opts.validator, shared)) byRun[r] = results;
+  // Every run is taken: a worker that has not joined yet is stopped, not awaited.
+  for (const [w, { worker, results }] of workers.entries()) {
+    if (Atomics.compareExchange(shared, 1 + w, 0, DISMISSED) === 0) {
+      results.catch(() => undefined);
+      void worker.terminate();
+      continue;
+    }
+    for (const [r, fileResults] of await results) byRun[r] = fileResults;
+  }
+  return byRun.flat();
 }

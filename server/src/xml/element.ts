@@ -85,12 +85,41 @@ export function scanStartTag(text: string, start: number, name: string): { start
 }
 
 /**
+ * One attribute of a start tag already judged well-formed: whitespace, a name, '=', a quoted value
+ * (the judgement guarantees the shape, so one native match reads it; scanStartTag reads any text).
+ */
+const WELL_FORMED_ATTRIBUTE = /[\t\n\r ]+([^\t\n\r =]+)[\t\n\r ]*=[\t\n\r ]*(?:"([^"]*)"|'([^']*)')/y;
+
+function wellFormedAttributes(text: string, start: number, name: string): XmlAttribute[] {
+  const attributes: XmlAttribute[] = [];
+  WELL_FORMED_ATTRIBUTE.lastIndex = start + 1 + name.length;
+  for (let m; (m = WELL_FORMED_ATTRIBUTE.exec(text));) {
+    const double = m[2] !== undefined;
+    const raw = double ? m[2] : m[3];
+    const valueEnd = WELL_FORMED_ATTRIBUTE.lastIndex - 1;
+    attributes.push({
+      name: m[1],
+      raw,
+      value: decodeXmlEntities(raw),
+      nameStart: m.index + m[0].indexOf(m[1]),
+      valueStart: valueEnd - raw.length,
+      valueEnd,
+      quote: double ? '"' : "'",
+    });
+  }
+  return attributes;
+}
+
+/** The children of an element that has none (shared: only the parse adds children, and it replaces this). */
+export const NO_CHILDREN: XmlElement[] = Object.freeze([]) as unknown as XmlElement[];
+
+/**
  * An element with positions, built by the well-formedness pass as it reads the start tag (its end is
  * set at its end tag). The start tag is scanned for attributes only when they are asked for: most
  * elements (drivers, addresses, …) are never looked at by the rules.
  */
 export class PositionedElement implements XmlElement {
-  children: XmlElement[] = [];
+  children: XmlElement[] = NO_CHILDREN;
   text = '';
   /** Offset just past the end tag (or past `/>`); set when the element is closed. */
   end: number;
@@ -106,7 +135,7 @@ export class PositionedElement implements XmlElement {
   }
 
   get attributes(): XmlAttribute[] {
-    return (this.attrs ??= scanStartTag(this.source, this.start, this.name).attributes);
+    return (this.attrs ??= wellFormedAttributes(this.source, this.start, this.name));
   }
 
   get contentStart(): number {

@@ -10,7 +10,7 @@
  * each entity once.
  */
 
-import { PositionedElement } from './element';
+import { NO_CHILDREN, PositionedElement } from './element';
 
 export interface WellFormedError {
   message: string;
@@ -96,6 +96,23 @@ interface Entity {
 }
 
 const NON_SPACE = /\S/;
+
+// Runs of characters that need no decision one by one, matched natively (a cold process runs the
+// per-character loops in the interpreter: these runs are most of a document). Each class holds only
+// characters XML allows, minus the ones the loops below must look at; anything else, a surrogate
+// pair included, takes the character-by-character path.
+/** Text: not '<', '&' or ']' (for ']]>'). */
+const PLAIN_TEXT = /[\t\n\r\x20-\x25\x27-\x3b\x3d-\x5c\x5e-\ud7ff\ue000-\ufffd]+/y;
+/** XML whitespace, to find whether a run of text has anything else. */
+const SPACES = /[\t\n\r ]*/y;
+/** An attribute value in double quotes: not '"', '&' or '<'. */
+const PLAIN_VALUE_DQ = /[\t\n\r\x20\x21\x23-\x25\x27-\x3b\x3d-\ud7ff\ue000-\ufffd]+/y;
+/** An attribute value in single quotes: not "'", '&' or '<'. */
+const PLAIN_VALUE_SQ = /[\t\n\r\x20-\x25\x28-\x3b\x3d-\ud7ff\ue000-\ufffd]+/y;
+/** A comment's characters other than '-'. */
+const PLAIN_COMMENT = /[\t\n\r\x20-\x2c\x2e-\ud7ff\ue000-\ufffd]+/y;
+/** An ASCII name (the usual case); a longer one, or one followed by a non-ASCII character, is read one code point at a time. */
+const ASCII_NAME = /[A-Za-z_:][A-Za-z0-9_:.-]*/y;
 
 /** Line ends as the former parse (fast-xml-parser) gave them in text: CRLF and CR as LF. */
 function lf(s: string): string {
@@ -221,6 +238,14 @@ class Checker {
   /** Reads a Name at i; fails with `what` when there is none. */
   private name(what: string): string {
     const start = this.i;
+    ASCII_NAME.lastIndex = start;
+    if (ASCII_NAME.test(this.s)) {
+      const end = ASCII_NAME.lastIndex;
+      if (end - start <= MAX_NAME && !(this.code(end) >= 0x80)) {
+        this.i = end;
+        return this.s.slice(start, end);
+      }
+    }
     let cp = this.codePointAt(this.i);
     if (this.i >= this.n || !isNameStart(cp)) this.fail(`${what}: a name must start with a letter, '_' or ':'`);
     let part = 0;
@@ -329,7 +354,10 @@ class Checker {
     const q = this.code(this.i);
     if (q !== 0x22 && q !== 0x27) this.fail(`the value of attribute '${show(attr)}' must be in quotes`);
     const start = ++this.i;
+    const plain = q === 0x22 ? PLAIN_VALUE_DQ : PLAIN_VALUE_SQ;
     for (;;) {
+      plain.lastIndex = this.i;
+      if (plain.test(this.s)) this.i = plain.lastIndex;
       if (this.i >= this.n) this.fail(`the value of attribute '${show(attr)}' has no closing quote`, start - 1);
       const c = this.code(this.i);
       if (c === q) break;
@@ -360,6 +388,8 @@ class Checker {
     const start = this.i;
     this.i += 4;
     for (;;) {
+      PLAIN_COMMENT.lastIndex = this.i;
+      if (PLAIN_COMMENT.test(this.s)) this.i = PLAIN_COMMENT.lastIndex;
       if (this.i >= this.n) this.fail(`the comment started on line ${this.lineOf(start)} is not terminated (no -->)`, this.n);
       if (this.code(this.i) === 0x2d && this.code(this.i + 1) === 0x2d) {
         if (this.code(this.i + 2) === 0x3e) {
@@ -534,6 +564,19 @@ class Checker {
       if (!stack.length && depth0 === 0 && !this.inEntity) this.fail('content outside the root element');
       if (textRun === 0) runStart = this.i;
       if (tStart < 0) tStart = this.i;
+      PLAIN_TEXT.lastIndex = this.i;
+      if (PLAIN_TEXT.test(this.s)) {
+        const end = PLAIN_TEXT.lastIndex;
+        if (!tSolid) {
+          SPACES.lastIndex = this.i;
+          SPACES.test(this.s);
+          tSolid = SPACES.lastIndex < end;
+        }
+        textRun += end - this.i;
+        this.i = end;
+        if (textRun > MAX_VALUE) this.fail('text node too long (libxml2 accepts at most 10,000,000 characters)', runStart);
+        continue;
+      }
       if (c > 0x20) tSolid = true; // not XML whitespace (the other controls are refused)
       if (c === 0x26) {
         const at = this.i;
@@ -560,8 +603,11 @@ class Checker {
 
   /** Puts a new element in the tree (the root, or the open element's last child), and opens it unless it was empty. */
   private place(els: PositionedElement[], el: PositionedElement): void {
-    if (els.length) els[els.length - 1].children.push(el);
-    else this.root ??= el;
+    if (els.length) {
+      const parent = els[els.length - 1];
+      if (parent.children === NO_CHILDREN) parent.children = [el];
+      else parent.children.push(el);
+    } else this.root ??= el;
     if (!this.emptyTag) {
       if (els.length > MAX_TREE_DEPTH) this.tooDeep = true;
       els.push(el);
