@@ -100,8 +100,45 @@ function textRef(doc: XmlDocument, el: XmlElement): ValueRef | undefined {
   return { value: decodeXmlEntities(trimmed), start: el.contentStart + lead, end: el.contentStart + lead + trimmed.length };
 }
 
+/** A path spread with its origin: written out, as object spread is slow in a cold process (once per disk). */
+function pathRef(r: ValueRef, origin: HostPathRef['origin']): HostPathRef {
+  return { value: r.value, start: r.start, end: r.end, quote: r.quote, origin };
+}
+
 function diskModel(el: XmlElement): DiskModel {
-  const src = child(el, 'source');
+  // The children a disk model reads, each the first of its name, in one pass over the children.
+  let src: XmlElement | undefined;
+  let tgt: XmlElement | undefined;
+  let addr: XmlElement | undefined;
+  let serial: XmlElement | undefined;
+  let wwn: XmlElement | undefined;
+  let shareable = false;
+  let readonly = false;
+  for (const c of el.children) {
+    switch (c.name) {
+      case 'source':
+        src ??= c;
+        break;
+      case 'target':
+        tgt ??= c;
+        break;
+      case 'address':
+        addr ??= c;
+        break;
+      case 'serial':
+        serial ??= c;
+        break;
+      case 'wwn':
+        wwn ??= c;
+        break;
+      case 'shareable':
+        shareable = true;
+        break;
+      case 'readonly':
+        readonly = true;
+        break;
+    }
+  }
   const source: DiskModel['source'] = {};
   if (src)
     for (const n of SOURCE_ATTRS) {
@@ -112,31 +149,33 @@ function diskModel(el: XmlElement): DiskModel {
   let hostPath: HostPathRef | undefined;
   const t = type?.value;
   // Which attribute libvirt reads depends on the disk type; also record a path written under the "wrong" attribute.
-  if (source.dev && (t === 'block' || t === undefined || !source.file)) hostPath = { ...source.dev, origin: 'dev' };
-  else if (source.file) hostPath = { ...source.file, origin: 'file' };
-  else if (source.dir) hostPath = { ...source.dir, origin: 'dir' };
-  let volumeRef: VolumeRef | undefined;
-  if (t === 'volume' && source.pool && source.volume)
-    volumeRef = { ...source.volume, origin: 'volume', pool: source.pool, volume: source.volume };
-  const tgt = child(el, 'target');
-  const addr = child(el, 'address');
-  return {
+  if (source.dev && (t === 'block' || t === undefined || !source.file)) hostPath = pathRef(source.dev, 'dev');
+  else if (source.file) hostPath = pathRef(source.file, 'file');
+  else if (source.dir) hostPath = pathRef(source.dir, 'dir');
+  const disk: DiskModel = {
     kind: 'disk',
     start: el.start,
     end: el.end,
     type,
     device: ref(attr(el, 'device')),
     source,
-    ...(src ? { sourceStart: src.start, sourceEnd: src.end } : {}),
     hostPath: t === 'volume' ? undefined : hostPath,
-    ...(volumeRef ? { volumeRef } : {}),
     target: tgt ? { dev: ref(attr(tgt, 'dev')), bus: ref(attr(tgt, 'bus')) } : undefined,
-    shareable: !!child(el, 'shareable'),
-    readonly: !!child(el, 'readonly'),
-    serial: textOf(child(el, 'serial')),
-    wwn: textOf(child(el, 'wwn')),
+    shareable,
+    readonly,
+    serial: textOf(serial),
+    wwn: textOf(wwn),
     address: addr ? Object.fromEntries(addr.attributes.map((a) => [a.name, a.value])) : undefined,
   };
+  if (src) {
+    disk.sourceStart = src.start;
+    disk.sourceEnd = src.end;
+  }
+  if (t === 'volume' && source.pool && source.volume) {
+    const v = source.volume;
+    disk.volumeRef = { value: v.value, start: v.start, end: v.end, quote: v.quote, origin: 'volume', pool: source.pool, volume: v };
+  }
+  return disk;
 }
 
 function hostdevModel(doc: XmlDocument, el: XmlElement): DiskModel | undefined {

@@ -9,12 +9,19 @@ export class LineIndex {
 
   constructor(private readonly text: string) {
     const starts = [0];
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10) starts.push(i + 1);
-      else if (c === 13) {
-        if (text.charCodeAt(i + 1) === 10) i++;
-        starts.push(i + 1);
+    // Line ends found natively (indexOf), not character by character: a large document's table is
+    // built once per analysis, mostly in a cold process. CR is looked for only when the text has one.
+    let cr = text.indexOf('\r');
+    for (let lf = text.indexOf('\n'); lf >= 0 || cr >= 0;) {
+      if (cr >= 0 && (lf < 0 || cr < lf)) {
+        // CR alone, or CR LF: one line end either way.
+        const end = text.charCodeAt(cr + 1) === 10 ? cr + 2 : cr + 1;
+        starts.push(end);
+        if (end === cr + 2) lf = text.indexOf('\n', end);
+        cr = text.indexOf('\r', end);
+      } else {
+        starts.push(lf + 1);
+        lf = text.indexOf('\n', lf + 1);
       }
     }
     this.lineStarts = starts;
