@@ -313,9 +313,15 @@ if (isFuzzWorker()) {
       const { spawn } = await import('node:child_process');
       const reader = spawn('sh', ['-c', `exec cat ${JSON.stringify(fifo)} > /dev/null`], { stdio: 'ignore' });
       try {
+        // The probe that succeeds is the one that counts: its open for writing releases the reader,
+        // which then sees end of file and exits, so probing again could find no reader.
         const deadline = Date.now() + 5000;
-        while (!fifoHasReader() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-        assert.equal(fifoHasReader(), true, 'a reader of the FIFO is seen');
+        let seen = fifoHasReader();
+        while (!seen && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 10));
+          seen = fifoHasReader();
+        }
+        assert.equal(seen, true, 'a reader of the FIFO is seen');
       } finally {
         reader.kill('SIGKILL');
       }
