@@ -23,7 +23,10 @@ import {
   type TemplateTag,
 } from './xml/template';
 
-import type { SchemaValidator } from './schema/validator';
+/** What the rules need of a schema validator (schema/validator.ts's SchemaValidator, or a view of it). */
+export interface SchemaCheck {
+  validate(doc: XmlDocument): Finding[];
+}
 
 export interface Analysis {
   doc: XmlDocument;
@@ -243,7 +246,7 @@ function withDirectives(doc: XmlDocument, findings: Finding[], rulesRan: boolean
  * The rules, and the schema when a validator is given (the editor's and the CLI's one path), then the
  * document's disable directives.
  */
-export function runRules(parsed: ParsedDocument, hosts: HostIndex[] = [], peers: PeerDomain[] = [], schema?: SchemaValidator): Analysis {
+export function runRules(parsed: ParsedDocument, hosts: HostIndex[] = [], peers: PeerDomain[] = [], schema?: SchemaCheck): Analysis {
   const { doc, isDomain, model, kind, pool } = parsed;
   if (parsed.template && kind) return runTemplateRules(parsed, parsed.template, hosts, peers);
   if (kind === 'pool') {
@@ -268,6 +271,6 @@ export function runRules(parsed: ParsedDocument, hosts: HostIndex[] = [], peers:
   return { doc, isDomain, kind: 'domain', model, findings: withDirectives(doc, findings, !!model, hosts.length, !!schema) };
 }
 
-export function analyzeDocument(text: string, hosts: HostIndex[] = [], peers: PeerDomain[] = [], schema?: SchemaValidator): Analysis {
+export function analyzeDocument(text: string, hosts: HostIndex[] = [], peers: PeerDomain[] = [], schema?: SchemaCheck): Analysis {
   return runRules(parseDomainDocument(text), hosts, peers, schema);
 }

@@ -17,9 +17,8 @@ import {
   type TextEdit,
 } from 'vscode-languageserver';
 import { completion } from './features/completion';
-import type { SchemaValidator } from './schema/validator';
 import { preferredEdits } from './rules/applyFixes';
-import { Analysis, analyzeDocument } from './analysis';
+import { Analysis, analyzeDocument, type SchemaCheck } from './analysis';
 import type { DiskModel } from './domain/model';
 import { poolAsDisks } from './domain/poolModel';
 import { codeActions, toLspEdits } from './features/codeActions';
@@ -45,7 +44,7 @@ export interface LanguageServiceOptions {
   /** The host group a document is checked against. */
   hostsFor(uri: string): HostIndex[];
   /** The schema validator for a document, when one is loaded (see schema/validator.ts). */
-  schemaFor?(uri: string): SchemaValidator | undefined;
+  schemaFor?(uri: string): SchemaCheck | undefined;
   /** Other domain definitions (open or workspace documents) that may share LUNs; `version` changes when they do. */
   peersFor?(uri: string): { version: number; peers: PeerDomain[] };
   /** Base URI of the findings documentation (README); diagnostics link to `#<code>`. */
@@ -57,7 +56,7 @@ interface Entry {
   text: string;
   hosts: HostIndex[];
   peersVersion: number;
-  schema: SchemaValidator | undefined;
+  schema: SchemaCheck | undefined;
   analysis: Analysis;
 }
 

@@ -141,12 +141,20 @@ export class LanguageServer {
   private inlayHintsEnabled = true;
   private canRefreshInlayHints = false;
 
-  constructor(private readonly client: LanguageServerClient) {
+  /** `schemaWorker`: the server bundle, run again on a thread for the workspace pass's schema check (see SchemaPrefetch). */
+  constructor(
+    private readonly client: LanguageServerClient,
+    options: { schemaWorker?: string } = {},
+  ) {
     this.log = (message) => client.log(logText(message));
     this.schemas = new SchemaManager({ log: this.log, changed: () => this.core.revalidateAll() });
     this.core = new ServerCore(
       { publishDiagnostics: (uri, version, diagnostics) => client.publishDiagnostics(uri, version, diagnostics), log: this.log },
-      { schemaFor: (uri) => this.schemas.validatorFor(this.hosts.groupFor(uri)?.hosts ?? []) },
+      {
+        schemaFor: (uri) => this.schemas.validatorFor(this.hosts.groupFor(uri)?.hosts ?? []),
+        schemaSourceFor: (uri) => this.schemas.sourceFor(this.hosts.groupFor(uri)?.hosts ?? []),
+        schemaWorker: options.schemaWorker,
+      },
     );
     this.hosts = new HostManager(
       {

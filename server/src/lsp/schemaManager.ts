@@ -40,6 +40,11 @@ export class SchemaManager {
   private readonly ready = new Map<SchemaSource, SchemaValidator>();
   private readonly pending = new Set<SchemaSource>();
   private readonly failed = new Set<string>();
+  /**
+   * Whether a directory holds domain.rng, looked at once per configuration (it was asked for every
+   * file of the workspace pass, twice): a schema installed later is seen after the next settings change.
+   */
+  private readonly hasDomainRng = new Map<string, boolean>();
 
   constructor(
     private readonly client: SchemaManagerClient,
@@ -47,6 +52,7 @@ export class SchemaManager {
   ) {}
 
   configure(enabled: boolean, configuredDir: string | undefined): void {
+    this.hasDomainRng.clear();
     this.enabled = enabled;
     this.configuredDir = configuredDir;
   }
@@ -83,6 +89,12 @@ export class SchemaManager {
     return s;
   }
 
+  private holdsDomainRng(dir: string): boolean {
+    let has = this.hasDomainRng.get(dir);
+    if (has === undefined) this.hasDomainRng.set(dir, (has = existsSync(join(dir, 'domain.rng'))));
+    return has;
+  }
+
   /** The source for a document checked against `hosts` (names, in group order), and what to call it in the log. */
   private pick(hosts: string[], evenDisabled = false): { source: SchemaSource; logName: string } | undefined {
     if (!this.enabled && !evenDisabled) return undefined;
@@ -94,11 +106,11 @@ export class SchemaManager {
           logName: `libvirt ${schemaLabelText(s.version, 40)} (${schemaLabelText(h, 80)}) compiled (sha256 ${s.sha256.slice(0, 12)})`,
         };
     }
-    if (existsSync(join(this.localDir, 'domain.rng'))) {
+    if (this.holdsDomainRng(this.localDir)) {
       const source = this.dirSource(this.localDir, 'local');
       return { source, logName: `${source.label} compiled` };
     }
-    if (this.configuredDir && existsSync(join(this.configuredDir, 'domain.rng'))) {
+    if (this.configuredDir && this.holdsDomainRng(this.configuredDir)) {
       const source = this.dirSource(this.configuredDir, 'configured');
       return { source, logName: `${source.label} compiled` };
     }

@@ -23,7 +23,8 @@ import { peerOf, samePeer } from '../domain/peer';
 import type { FixAllEditsResult } from '../protocol';
 import { peersUsing, peersWithout } from '../rules/lunUsers';
 import type { PeerDomain } from '../rules/types';
-import type { SchemaValidator } from '../schema/validator';
+import type { SchemaSource, SchemaValidator } from '../schema/validator';
+import { SchemaPrefetch } from './schemaPrefetch';
 import { LanguageService, type LanguageServiceOptions } from '../languageService';
 import type { SeverityOverrides } from '../features/diagnostics';
 import { documentKind, firstElementName } from '../xml/rootElement';
@@ -43,6 +44,13 @@ export interface ServerCoreOptions {
   debounceMs?: number;
   /** The schema validator for a document, when one is ready. */
   schemaFor?: (uri: string) => SchemaValidator | undefined;
+  /** The schema a document is checked against (known before its validator is compiled). */
+  schemaSourceFor?: (uri: string) => SchemaSource | undefined;
+  /**
+   * The server bundle, entered again on a worker thread to validate the workspace pass's files
+   * ahead of it (see SchemaPrefetch); without it the main thread validates them.
+   */
+  schemaWorker?: string;
 }
 
 /**
@@ -111,6 +119,8 @@ export class ServerCore {
   private readonly serviceOptions: LanguageServiceOptions;
   /** Diagnostics of the workspace's domain and pool files that are not open. */
   readonly workspace: WorkspaceDiagnostics;
+  /** The workspace pass's schema check on a second thread, when the bundle to run there is known. */
+  private readonly schemaPrefetch?: SchemaPrefetch;
   private scanned = false;
   private overlay?: DiagnosticsOverlay;
 
@@ -123,13 +133,17 @@ export class ServerCore {
       hostsFor: (uri) => this.hostsFor(uri),
       docsUri: options.docsUri,
       severityOverrides: () => this.overrides,
-      schemaFor: options.schemaFor,
+      schemaFor: (uri) => {
+        const v = options.schemaFor?.(uri);
+        return v && this.schemaPrefetch ? this.schemaPrefetch.view(v) : v;
+      },
       peersFor: (uri) => {
         const list = this.peerList();
         const at = list.at.get(uri);
         return { version: this.peersVersion, peers: at === undefined ? list.all : peersWithout(list.all, at) };
       },
     };
+    if (options.schemaWorker) this.schemaPrefetch = new SchemaPrefetch(options.schemaWorker, (m) => this.client.log(m));
     this.service = new LanguageService(this.serviceOptions);
     this.workspace = new WorkspaceDiagnostics(
       {
@@ -143,6 +157,9 @@ export class ServerCore {
         },
         publish: (uri, diagnostics) => this.client.publishDiagnostics(uri, undefined, diagnostics),
         log: (m) => this.client.log(m),
+        prefetch: (uri, text) => this.schemaPrefetch?.request(text, options.schemaSourceFor?.(uri)),
+        prefetched: (uri, text) => this.schemaPrefetch?.settled(text, options.schemaSourceFor?.(uri)),
+        schemaOnWorker: () => this.schemaPrefetch?.taken ?? 0,
         // An edit waiting for its diagnostics, or one so recent that the next keystroke may follow.
         editPending: () => {
           if (Date.now() - this.lastChangeAt < 2 * this.debounceMs) return true;
@@ -269,6 +286,7 @@ export class ServerCore {
     if (this.peersTimer) clearTimeout(this.peersTimer);
     if (this.peerChangesTimer) clearTimeout(this.peerChangesTimer);
     this.workspace.dispose();
+    this.schemaPrefetch?.dispose();
   }
 
   /**

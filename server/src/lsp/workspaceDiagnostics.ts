@@ -24,6 +24,12 @@ export interface WorkspaceDiagnosticsHost {
   log(message: string): void;
   /** An open document has an edit whose diagnostics are not published yet: the pass waits for it. */
   editPending?(): boolean;
+  /** A file's text just read: its schema check may start elsewhere, ahead of the pass (SchemaPrefetch). */
+  prefetch?(uri: string, text: string): void;
+  /** Settles when what `prefetch` started for this text is done; undefined when nothing was started. */
+  prefetched?(uri: string, text: string): Promise<void> | undefined;
+  /** How many schema checks were taken from the second thread so far (for the pass's log line). */
+  schemaOnWorker?(): number;
 }
 
 export interface WorkspaceDiagnosticsOptions {
@@ -105,6 +111,7 @@ export class WorkspaceDiagnostics {
     if (text !== undefined && this.keptChars + text.length <= MAX_KEPT_CHARS) {
       this.texts.set(uri, text);
       this.keptChars += text.length;
+      if (this.enabled) this.host.prefetch?.(uri, text);
     }
   }
 
@@ -279,6 +286,17 @@ export class WorkspaceDiagnostics {
         return;
       }
       if (this.host.isOpen(uri) || !this.files.has(uri)) continue;
+      // Its schema check, when started on the second thread, is awaited rather than made again here.
+      const ahead = text === undefined ? undefined : this.host.prefetched?.(uri, text);
+      if (ahead) {
+        await ahead;
+        started = Date.now();
+        if (generation !== this.generation || this.disposed || !this.enabled) {
+          this.superseded();
+          return;
+        }
+        if (this.host.isOpen(uri) || !this.files.has(uri)) continue;
+      }
       let diagnostics: Diagnostic[] = [];
       if (text !== undefined) {
         try {
@@ -300,9 +318,12 @@ export class WorkspaceDiagnostics {
       }
     }
     // One line per pass over every file (not per re-check of a few): what the log channel and the benchmark see.
-    if (whole)
+    if (whole) {
+      const onWorker = this.host.schemaOnWorker?.() ?? 0;
       this.host.log(
-        `workspace diagnostics: ${uris.length} files checked in ${Date.now() - passStarted} ms, ${this.shown.size} with findings`,
+        `workspace diagnostics: ${uris.length} files checked in ${Date.now() - passStarted} ms, ${this.shown.size} with findings` +
+          (onWorker ? ` (schema checks made on the validation thread so far: ${onWorker})` : ''),
       );
+    }
   }
 }
