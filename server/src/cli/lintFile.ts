@@ -109,10 +109,12 @@ const RUN = 16;
 interface LintTask {
   argv: string[];
   format: 'text' | 'json';
-  files: string[];
-  /** How many files the whole run has (each run of RUN files gets its share of the localisation work). */
-  total: number;
+  /** The next unclaimed run of RUN files (an Int32 shared by every thread, advanced with Atomics.add). */
+  next: SharedArrayBuffer;
 }
+
+/** What a worker thread posts: one run's results, as soon as it is judged. */
+type RunResult = [run: number, results: FileResult[]];
 
 /**
  * Schema error localisation per run of RUN files: the process's bound shared out evenly, so a file's
@@ -151,47 +153,107 @@ export function lintWorkerCount(files: number): number {
   return Math.max(0, Math.min(availableParallelism() - 1, 3, Math.floor(files / 200) - 1));
 }
 
-/** The files thread `k` of `threads` takes: every `threads`-th run of RUN files. */
-function share<T>(items: T[], k: number, threads: number): T[] {
-  return items.filter((_x, i) => Math.floor(i / RUN) % threads === k);
-}
-
 export function isLintWorker(): boolean {
   return !isMainThread && (workerData as Record<string, unknown> | null)?.[WORKER_TAG] !== undefined;
 }
 
-/** A worker thread's work: its files judged in order, posted back at once. */
+/**
+ * A worker thread's work: its validator made (libxml2 loaded, the grammar compiled) while the main
+ * thread still walks the directories, then, once given the files, the runs it claims, each posted
+ * back as soon as it is judged.
+ */
 export async function serveLintWorker(validatorFor: (argv: string[]) => Promise<SchemaValidator | undefined>): Promise<number> {
   const task = (workerData as Record<string, LintTask>)[WORKER_TAG];
+  const files = new Promise<string[]>((resolve) => parentPort!.once('message', resolve));
   const validator = await validatorFor(task.argv);
-  parentPort!.postMessage(lintRuns(task.files, task.format, validator, task.total));
+  claimRuns(await files, task.format, validator, new Int32Array(task.next), (r) => parentPort!.postMessage(r));
   return 0;
 }
 
 /**
- * Every file judged by `workers` worker threads and the main thread; the results in file order.
- * `script` is the CLI bundle (the workers' entry point).
+ * Runs of RUN files claimed one at a time until none is left: a thread that started late or runs
+ * slowly takes fewer. Which thread judges a run changes nothing in its results (each run has its
+ * own share of the localisation work, see runValidators).
  */
-export async function lintInParallel(
+function claimRuns(
   files: string[],
-  opts: { argv: string[]; format: 'text' | 'json'; validator: SchemaValidator | undefined; workers: number; script: string },
-): Promise<FileResult[]> {
-  const threads = opts.workers + 1;
-  const pending = Array.from({ length: opts.workers }, (_x, w) => {
-    const task: LintTask = { argv: opts.argv, format: opts.format, files: share(files, w + 1, threads), total: files.length };
-    return new Promise<FileResult[]>((resolve, reject) => {
-      const worker = new Worker(opts.script, { workerData: { [WORKER_TAG]: task } });
-      worker.once('message', (m: FileResult[]) => resolve(m));
-      worker.once('error', reject);
-      worker.once('exit', (code) => reject(new Error(`a lint worker thread exited (${code}) before its results`)));
+  format: 'text' | 'json',
+  validator: SchemaValidator | undefined,
+  next: Int32Array,
+  done: (r: RunResult) => void,
+): void {
+  const validatorAt = runValidators(validator, files.length);
+  for (let run = Atomics.add(next, 0, 1); run * RUN < files.length; run = Atomics.add(next, 0, 1)) {
+    const results: FileResult[] = [];
+    for (let i = run * RUN; i < Math.min(files.length, (run + 1) * RUN); i++) results.push(lintFile(files[i], format, validatorAt(i)));
+    done([run, results]);
+  }
+}
+
+/**
+ * Lint worker threads, started before the main thread compiles the schema (so that their start-up,
+ * libxml2's load and the grammar's compilation overlap its own), then given the files. Until then
+ * they do not keep the process alive (a run that ends early, on an error, does not wait for them).
+ */
+export class LintWorkers {
+  private readonly next = new SharedArrayBuffer(4);
+  private readonly workers: Worker[];
+  private failed: ((e: unknown) => void) | undefined;
+  private failure: unknown;
+
+  constructor(count: number, argv: string[], format: 'text' | 'json', script: string) {
+    const task: LintTask = { argv, format, next: this.next };
+    this.workers = Array.from({ length: count }, () => {
+      const w = new Worker(script, { workerData: { [WORKER_TAG]: task } });
+      w.unref();
+      w.once('error', (e) => this.fail(e));
+      return w;
     });
-  });
-  const mine = lintRuns(share(files, 0, threads), opts.format, opts.validator, files.length);
-  const theirs = await Promise.all(pending);
-  const byThread = [mine, ...theirs];
-  const next = new Array<number>(threads).fill(0);
-  return files.map((_f, i) => {
-    const k = Math.floor(i / RUN) % threads;
-    return byThread[k][next[k]++];
-  });
+  }
+
+  private fail(e: unknown): void {
+    this.failure ??= e;
+    this.failed?.(e);
+  }
+
+  /**
+   * Every file judged by these threads and the main thread, each claiming runs of RUN files as it
+   * gets to them; the results in file order. The threads are stopped once every run is judged.
+   */
+  async lint(files: string[], format: 'text' | 'json', validator: SchemaValidator | undefined): Promise<FileResult[]> {
+    const runs = Math.ceil(files.length / RUN);
+    const byRun: FileResult[][] = new Array(runs);
+    let left = runs;
+    const all = new Promise<void>((resolve, reject) => {
+      if (this.failure !== undefined) reject(this.failure);
+      this.failed = reject;
+      const got = ([run, results]: RunResult) => {
+        byRun[run] = results;
+        if (--left === 0) resolve();
+      };
+      for (const w of this.workers) {
+        w.on('message', got);
+        w.once('exit', (code) => {
+          if (left) reject(new Error(`a lint worker thread exited (${code}) before its results`));
+        });
+        w.ref();
+        w.postMessage(files);
+      }
+      if (!runs) resolve();
+      claimRuns(files, format, validator, new Int32Array(this.next), got);
+    });
+    try {
+      await all;
+    } finally {
+      // Idle (every run judged) or still starting: nothing of theirs is waited for.
+      await Promise.all(this.workers.map((w) => w.terminate()));
+    }
+    return byRun.flat();
+  }
+}
+
+/** The worker threads lintWorkerCount gives for `files` files, started now (undefined for none). */
+export function startLintWorkers(files: number, argv: string[], format: 'text' | 'json', script: string): LintWorkers | undefined {
+  const count = lintWorkerCount(files);
+  return count ? new LintWorkers(count, argv, format, script) : undefined;
 }
