@@ -165,8 +165,18 @@ export function isLintWorker(): boolean {
 export async function serveLintWorker(validatorFor: (argv: string[]) => Promise<SchemaValidator | undefined>): Promise<number> {
   const task = (workerData as Record<string, LintTask>)[WORKER_TAG];
   const files = new Promise<string[]>((resolve) => parentPort!.once('message', resolve));
-  const validator = await validatorFor(task.argv);
-  claimRuns(await files, task.format, validator, new Int32Array(task.next), (r) => parentPort!.postMessage(r));
+  let validator: SchemaValidator | undefined;
+  let failure: unknown;
+  try {
+    validator = await validatorFor(task.argv);
+  } catch (e) {
+    failure = e;
+  }
+  const list = await files;
+  // The main thread compiles the same schema after starting this thread: a schema that cannot be used
+  // is reported there, once (files are only handed over when it compiled there).
+  if (failure !== undefined) throw failure;
+  claimRuns(list, task.format, validator, new Int32Array(task.next), (r) => parentPort!.postMessage(r));
   return 0;
 }
 
@@ -225,7 +235,7 @@ export class LintWorkers {
     const byRun: FileResult[][] = new Array(runs);
     let left = runs;
     const all = new Promise<void>((resolve, reject) => {
-      if (this.failure !== undefined) reject(this.failure);
+      if (this.failure !== undefined) return reject(this.failure);
       this.failed = reject;
       const got = ([run, results]: RunResult) => {
         byRun[run] = results;
