@@ -1,6 +1,7 @@
 // Whole-process cost of schema checking, side by side with xmllint in one run: each round runs
 // every command once (interleaved, so load drifts hit all alike); medians of wall and CPU time.
 // usage: node scripts/bench-schema.mjs [DIR] [ROUNDS] [NAME=COMMAND]...   (default: the corpus, 5 rounds)
+// (the default commands: xmllint, the CLI with the local schema on its default threads and on one, the CLI offline)
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -16,6 +17,13 @@ const rng = '/usr/share/libvirt/schemas/domain.rng';
 const commands = [
   ['xmllint --relaxng', 'xmllint', ['--noout', '--relaxng', rng, ...files]],
   ['cli --schema local', process.execPath, [join(root, 'dist/cli.js'), '--format', 'json', '--schema', 'local', dir]],
+  // One thread (no lint workers): what the second core is worth at the load of the run.
+  [
+    'cli --schema local, 1 thread',
+    process.execPath,
+    [join(root, 'dist/cli.js'), '--format', 'json', '--schema', 'local', dir],
+    { LDX_LINT_WORKERS: '0' },
+  ],
   ['cli (no schema)', process.execPath, [join(root, 'dist/cli.js'), '--format', 'json', dir]],
 ];
 for (const extra of process.argv.slice(4)) {
@@ -34,11 +42,11 @@ const wall = new Map(commands.map(([n]) => [n, []]));
 const cpu = new Map(commands.map(([n]) => [n, []]));
 const loads = [];
 for (let r = 0; r < rounds; r++) {
-  for (const [name, cmd, args] of commands) {
+  for (const [name, cmd, args, env] of commands) {
     loads.push(loadavg()[0]);
     const c0 = childCpu();
     const t0 = process.hrtime.bigint();
-    const res = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'ignore'] });
+    const res = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, ...env } });
     const t = Number(process.hrtime.bigint() - t0) / 1e9;
     if (res.error) throw res.error;
     wall.get(name).push(t);

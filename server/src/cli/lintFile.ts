@@ -109,26 +109,12 @@ const RUN = 16;
 interface LintTask {
   argv: string[];
   format: 'text' | 'json';
-  files: string[];
-  /**
-   * Int32Array over a SharedArrayBuffer: [0] the next run of RUN files not yet taken by a thread;
-   * [1 + w] worker w's state (see JOINING).
-   */
-  shared: SharedArrayBuffer;
-  /** This worker's index. */
-  worker: number;
+  /** The next unclaimed run of RUN files (an Int32 shared by every thread, advanced with Atomics.add). */
+  next: SharedArrayBuffer;
 }
 
-/**
- * A worker's state, changed only by compare-and-exchange: 0 until it starts taking runs, then
- * JOINED; or DISMISSED by the main thread, once every run is taken, when it had not joined (it is
- * then stopped instead of awaited, and takes nothing).
- */
-const JOINED = 1;
-const DISMISSED = 2;
-
-/** What a worker thread judged: the runs it took, each with its files' results. */
-type RunResults = [run: number, results: FileResult[]][];
+/** What a worker thread posts: one run's results, as soon as it is judged. */
+type RunResult = [run: number, results: FileResult[]];
 
 /**
  * Schema error localisation per run of RUN files: the process's bound shared out evenly, so a file's
@@ -150,33 +136,15 @@ export function runValidators(validator: SchemaValidator | undefined, total: num
   };
 }
 
-/** `files` judged in order, run by run (each run of RUN files with its share of the schema work). */
+/** `files`, whole runs of RUN files in file order (the last may be short), judged run by run. */
 export function lintRuns(files: string[], format: 'text' | 'json', validator: SchemaValidator | undefined, total: number): FileResult[] {
   const validatorAt = runValidators(validator, total);
   return files.map((f, i) => lintFile(f, format, validatorAt(i)));
 }
 
 /**
- * Takes runs of `files` from the shared counter until none is left, and judges each: every thread
- * (the main one and the workers) does this, so a thread that starts late (a worker's start-up and
- * bundle load is about the time of 100 files here) or runs slower simply takes fewer runs.
- */
-function takeRuns(files: string[], format: 'text' | 'json', validator: SchemaValidator | undefined, next: Int32Array): RunResults {
-  // next is the shared array's first element (the workers' states follow it).
-  const validatorAt = runValidators(validator, files.length);
-  const runs = Math.ceil(files.length / RUN);
-  const out: RunResults = [];
-  for (let r = Atomics.add(next, 0, 1); r < runs; r = Atomics.add(next, 0, 1)) {
-    const results: FileResult[] = [];
-    for (let i = r * RUN; i < Math.min(files.length, (r + 1) * RUN); i++) results.push(lintFile(files[i], format, validatorAt(i)));
-    out.push([r, results]);
-  }
-  return out;
-}
-
-/**
- * Worker threads for `files` (besides the main thread): none for a few files (a thread's start-up
- * costs more than it can take over), else one per further core, at most 3. LDX_LINT_WORKERS=N sets it.
+ * Worker threads for `files` (besides the main thread): none for a few files (a thread's start-up is
+ * about the time of 200 files), else one per further core, at most 3. LDX_LINT_WORKERS=N sets it.
  */
 export function lintWorkerCount(files: number): number {
   const env = process.env.LDX_LINT_WORKERS;
@@ -189,46 +157,113 @@ export function isLintWorker(): boolean {
   return !isMainThread && (workerData as Record<string, unknown> | null)?.[WORKER_TAG] !== undefined;
 }
 
-/** A worker thread's work: runs taken from the shared counter until none is left, posted back at once. */
+/**
+ * A worker thread's work: its validator made (libxml2 loaded, the grammar compiled) while the main
+ * thread still walks the directories, then, once given the files, the runs it claims, each posted
+ * back as soon as it is judged.
+ */
 export async function serveLintWorker(validatorFor: (argv: string[]) => Promise<SchemaValidator | undefined>): Promise<number> {
   const task = (workerData as Record<string, LintTask>)[WORKER_TAG];
-  const validator = await validatorFor(task.argv);
-  const shared = new Int32Array(task.shared);
-  if (Atomics.compareExchange(shared, 1 + task.worker, 0, JOINED) !== 0) return 0; // dismissed: the main thread is not waiting
-  parentPort!.postMessage(takeRuns(task.files, task.format, validator, shared));
+  const files = new Promise<string[]>((resolve) => parentPort!.once('message', resolve));
+  let validator: SchemaValidator | undefined;
+  let failure: unknown;
+  try {
+    validator = await validatorFor(task.argv);
+  } catch (e) {
+    failure = e;
+  }
+  const list = await files;
+  // The main thread compiles the same schema after starting this thread: a schema that cannot be used
+  // is reported there, once (files are only handed over when it compiled there).
+  if (failure !== undefined) throw failure;
+  claimRuns(list, task.format, validator, new Int32Array(task.next), (r) => parentPort!.postMessage(r));
   return 0;
 }
 
 /**
- * Every file judged by `workers` worker threads and the main thread, each taking the next run of
- * files as it is free; the results in file order. `script` is the CLI bundle (the workers' entry point).
+ * Runs of RUN files claimed one at a time until none is left: a thread that started late or runs
+ * slowly takes fewer. Which thread judges a run changes nothing in its results (each run has its
+ * own share of the localisation work, see runValidators).
  */
-export async function lintInParallel(
+function claimRuns(
   files: string[],
-  opts: { argv: string[]; format: 'text' | 'json'; validator: SchemaValidator | undefined; workers: number; script: string },
-): Promise<FileResult[]> {
-  const sab = new SharedArrayBuffer(4 * (1 + opts.workers));
-  const shared = new Int32Array(sab);
-  const workers = Array.from({ length: opts.workers }, (_x, w) => {
-    const task: LintTask = { argv: opts.argv, format: opts.format, files, shared: sab, worker: w };
-    const worker = new Worker(opts.script, { workerData: { [WORKER_TAG]: task } });
-    const results = new Promise<RunResults>((resolve, reject) => {
-      worker.once('message', (m: RunResults) => resolve(m));
-      worker.once('error', reject);
-      worker.once('exit', (code) => reject(new Error(`a lint worker thread exited (${code}) before its results`)));
-    });
-    return { worker, results };
-  });
-  const byRun: FileResult[][] = [];
-  for (const [r, results] of takeRuns(files, opts.format, opts.validator, shared)) byRun[r] = results;
-  // Every run is taken: a worker that has not joined yet is stopped, not awaited.
-  for (const [w, { worker, results }] of workers.entries()) {
-    if (Atomics.compareExchange(shared, 1 + w, 0, DISMISSED) === 0) {
-      results.catch(() => undefined);
-      void worker.terminate();
-      continue;
-    }
-    for (const [r, fileResults] of await results) byRun[r] = fileResults;
+  format: 'text' | 'json',
+  validator: SchemaValidator | undefined,
+  next: Int32Array,
+  done: (r: RunResult) => void,
+): void {
+  const validatorAt = runValidators(validator, files.length);
+  for (let run = Atomics.add(next, 0, 1); run * RUN < files.length; run = Atomics.add(next, 0, 1)) {
+    const results: FileResult[] = [];
+    for (let i = run * RUN; i < Math.min(files.length, (run + 1) * RUN); i++) results.push(lintFile(files[i], format, validatorAt(i)));
+    done([run, results]);
   }
-  return byRun.flat();
+}
+
+/**
+ * Lint worker threads, started before the main thread compiles the schema (so that their start-up,
+ * libxml2's load and the grammar's compilation overlap its own), then given the files. Until then
+ * they do not keep the process alive (a run that ends early, on an error, does not wait for them).
+ */
+export class LintWorkers {
+  private readonly next = new SharedArrayBuffer(4);
+  private readonly workers: Worker[];
+  private failed: ((e: unknown) => void) | undefined;
+  private failure: unknown;
+
+  constructor(count: number, argv: string[], format: 'text' | 'json', script: string) {
+    const task: LintTask = { argv, format, next: this.next };
+    this.workers = Array.from({ length: count }, () => {
+      const w = new Worker(script, { workerData: { [WORKER_TAG]: task } });
+      w.unref();
+      w.once('error', (e) => this.fail(e));
+      return w;
+    });
+  }
+
+  private fail(e: unknown): void {
+    this.failure ??= e;
+    this.failed?.(e);
+  }
+
+  /**
+   * Every file judged by these threads and the main thread, each claiming runs of RUN files as it
+   * gets to them; the results in file order. The threads are stopped once every run is judged.
+   */
+  async lint(files: string[], format: 'text' | 'json', validator: SchemaValidator | undefined): Promise<FileResult[]> {
+    const runs = Math.ceil(files.length / RUN);
+    const byRun: FileResult[][] = new Array(runs);
+    let left = runs;
+    const all = new Promise<void>((resolve, reject) => {
+      if (this.failure !== undefined) return reject(this.failure);
+      this.failed = reject;
+      const got = ([run, results]: RunResult) => {
+        byRun[run] = results;
+        if (--left === 0) resolve();
+      };
+      for (const w of this.workers) {
+        w.on('message', got);
+        w.once('exit', (code) => {
+          if (left) reject(new Error(`a lint worker thread exited (${code}) before its results`));
+        });
+        w.ref();
+        w.postMessage(files);
+      }
+      if (!runs) resolve();
+      claimRuns(files, format, validator, new Int32Array(this.next), got);
+    });
+    try {
+      await all;
+    } finally {
+      // Idle (every run judged) or still starting: nothing of theirs is waited for.
+      await Promise.all(this.workers.map((w) => w.terminate()));
+    }
+    return byRun.flat();
+  }
+}
+
+/** The worker threads lintWorkerCount gives for `files` files, started now (undefined for none). */
+export function startLintWorkers(files: number, argv: string[], format: 'text' | 'json', script: string): LintWorkers | undefined {
+  const count = lintWorkerCount(files);
+  return count ? new LintWorkers(count, argv, format, script) : undefined;
 }

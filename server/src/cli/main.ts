@@ -32,8 +32,7 @@ import {
   type JsonFinding,
   lintRuns,
   runValidators,
-  lintInParallel,
-  lintWorkerCount,
+  startLintWorkers,
   readErrorLine,
   serveLintWorker,
   SEVERITY_ORDER,
@@ -188,7 +187,6 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
     }
   }
   hosts.push(...(await fetchHosts(args)));
-  const validator = await schemaFor(args);
 
   const files: string[] = [];
   const named = new Set<string>();
@@ -221,6 +219,12 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
       });
     } else add(p);
   }
+
+  // Over many files judged alone, the worker threads start before the schema is compiled here: their
+  // start-up (the bundle, libxml2, the grammar) overlaps this thread's.
+  const workers =
+    !hosts.length && !args.values.fix && format !== 'sarif' ? startLintWorkers(files.length, argv, format, __filename) : undefined;
+  const validator = await schemaFor(args);
 
   const json: JsonFinding[] = [];
   const sarif: SarifFile[] = [];
@@ -273,10 +277,7 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
     // Without a host no rule reads the other files' domains (peer documents are looked up per host:
     // rules/lunUsers.ts), so each file is judged alone, as soon as it is read, its tree dropped
     // after (no document outlives its turn); over many files, on worker threads too.
-    const workers = lintWorkerCount(files.length);
-    const results = workers
-      ? await lintInParallel(files, { argv, format, validator, workers, script: __filename })
-      : lintRuns(files, format, validator, files.length);
+    const results = workers ? await workers.lint(files, format, validator) : lintRuns(files, format, validator, files.length);
     for (const r of results) {
       for (const l of r.err) io.err(l);
       for (const l of r.out) io.out(l);

@@ -43,35 +43,76 @@ export interface Located {
   established: boolean;
 }
 
-/** An element of our parse and the same element in libxml2's tree. */
-interface Mapped {
-  el: XmlElement;
-  ptr: Ptr;
-  attrs: { a: XmlAttribute; ptr: Ptr }[];
-  kids: Mapped[];
-  parent?: Mapped;
-  /** Elements in this subtree (itself included). */
-  n: number;
-}
-
 const localName = (n: string) => n.slice(n.indexOf(':') + 1);
 const isNamespaceDecl = (n: string) => n === 'xmlns' || n.startsWith('xmlns:');
 
 /**
- * Pairs our elements and attributes with libxml2's, child by child; a subtree whose children do
- * not pair up (an entity reference expanded differently, say) is left unpaired, never guessed.
+ * An element of our parse and the same element in libxml2's tree. Its attributes and children are
+ * paired with libxml2's when the search first looks at them (most of a document never is; each
+ * pairing reads names out of libxml2's memory), before any trial edits them.
  */
-function mapTree(d: LibxmlDoc, el: XmlElement, ptr: Ptr, parent: Mapped | undefined, byPtr: Map<Ptr, Mapped>): Mapped {
-  const m: Mapped = { el, ptr, attrs: [], kids: [], parent, n: 1 };
-  byPtr.set(ptr, m);
-  const ours = el.attributes.filter((a) => !isNamespaceDecl(a.name));
-  const theirs = d.attributes(ptr);
-  if (ours.length === theirs.length && ours.every((a, i) => localName(a.name) === d.name(theirs[i])))
-    m.attrs = ours.map((a, i) => ({ a, ptr: theirs[i] }));
-  const kids = d.elementChildren(ptr);
-  if (kids.length === el.children.length && el.children.every((c, i) => localName(c.name) === d.name(kids[i])))
-    m.kids = el.children.map((c, i) => mapTree(d, c, kids[i], m, byPtr));
-  m.n = m.kids.length === el.children.length ? m.kids.reduce((n, k) => n + k.n, 1) : countElements(el);
+class Mapped {
+  private attrsPaired: { a: XmlAttribute; ptr: Ptr }[] | undefined;
+  private kidsPaired: Mapped[] | undefined;
+  private size: number | undefined;
+
+  constructor(
+    private readonly d: LibxmlDoc,
+    readonly el: XmlElement,
+    readonly ptr: Ptr,
+    readonly parent: Mapped | undefined,
+  ) {}
+
+  /** Our attributes and libxml2's, paired by name in order; none when they do not pair up. */
+  get attrs(): { a: XmlAttribute; ptr: Ptr }[] {
+    if (!this.attrsPaired) {
+      const ours = this.el.attributes.filter((a) => !isNamespaceDecl(a.name));
+      const theirs = this.d.attributes(this.ptr);
+      this.attrsPaired =
+        ours.length === theirs.length && ours.every((a, i) => localName(a.name) === this.d.name(theirs[i]))
+          ? ours.map((a, i) => ({ a, ptr: theirs[i] }))
+          : [];
+    }
+    return this.attrsPaired;
+  }
+
+  /**
+   * Our children and libxml2's, paired by name in order; none when they do not pair up (an entity
+   * reference expanded differently, say): never guessed.
+   */
+  get kids(): Mapped[] {
+    if (!this.kidsPaired) {
+      const kids = this.d.elementChildren(this.ptr);
+      const ours = this.el.children;
+      this.kidsPaired =
+        kids.length === ours.length && ours.every((c, i) => localName(c.name) === this.d.name(kids[i]))
+          ? ours.map((c, i) => new Mapped(this.d, c, kids[i], this))
+          : [];
+    }
+    return this.kidsPaired;
+  }
+
+  /** Elements in this subtree (itself included). */
+  get n(): number {
+    return (this.size ??= countElements(this.el));
+  }
+}
+
+/**
+ * The deepest element of ours paired with `node` or one of its ancestors in libxml2's tree: the
+ * pairing followed down from the root along libxml2's ancestors of `node`.
+ */
+function pairedAncestor(d: LibxmlDoc, top: Mapped, node: Ptr): Mapped | undefined {
+  const chain: Ptr[] = [];
+  for (let n = node; n; n = d.parent(n)) chain.push(n);
+  const at = chain.indexOf(top.ptr);
+  if (at < 0) return undefined;
+  let m = top;
+  for (let i = at - 1; i >= 0; i--) {
+    const kid = m.kids.find((k) => k.ptr === chain[i]);
+    if (!kid) break;
+    m = kid;
+  }
   return m;
 }
 
@@ -105,8 +146,7 @@ export function localise(
   budget: TrialBudget,
   limits: SearchLimits,
 ): Located | undefined {
-  const byPtr = new Map<Ptr, Mapped>();
-  const top = mapTree(d, root, d.root(), undefined, byPtr);
+  const top = new Mapped(d, root, d.root(), undefined);
 
   // libxml2's first specific message, at the element it names.
   let i = diags.findIndex((e) => !GENERIC.test(e.message));
@@ -117,8 +157,7 @@ export function localise(
     );
   const diag = diags[i];
   const node = diag.node || diags.slice(i + 1).find((e) => e.node)?.node || 0;
-  let found: Mapped | undefined;
-  for (let n = node; n && !found; n = d.parent(n)) found = byPtr.get(n);
+  let found = node ? pairedAncestor(d, top, node) : undefined;
   const named = namedElement(diag.message);
   if (found && named && localName(found.el.name) !== named) found = found.kids.find((k) => localName(k.el.name) === named) ?? found;
   if (!found) return undefined;
