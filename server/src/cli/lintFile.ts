@@ -143,13 +143,16 @@ export function lintRuns(files: string[], format: 'text' | 'json', validator: Sc
 }
 
 /**
- * Worker threads for `files` (besides the main thread): none for a few files (a thread's start-up is
- * about the time of 200 files), else one per further core, at most 3. LDX_LINT_WORKERS=N sets it.
+ * Worker threads for `files` (besides the main thread), with the schema check (`schema`) or without:
+ * none without it (measured on this project's 2-core machine: a second thread gave nothing over
+ * 1,480 or 5,927 files and cost 25–35 % more CPU; its start-up and cold code are not paid back by
+ * rules this cheap), none for a few files (a thread's start-up is about the time of 200), else one
+ * per further core, at most 3. LDX_LINT_WORKERS=N sets it.
  */
-export function lintWorkerCount(files: number): number {
+export function lintWorkerCount(files: number, schema: boolean): number {
   const env = process.env.LDX_LINT_WORKERS;
   if (env !== undefined && /^\d+$/.test(env)) return Math.min(Number(env), 16);
-  if (files < 400) return 0;
+  if (!schema || files < 400) return 0;
   return Math.max(0, Math.min(availableParallelism() - 1, 3, Math.floor(files / 200) - 1));
 }
 
@@ -263,7 +266,13 @@ export class LintWorkers {
 }
 
 /** The worker threads lintWorkerCount gives for `files` files, started now (undefined for none). */
-export function startLintWorkers(files: number, argv: string[], format: 'text' | 'json', script: string): LintWorkers | undefined {
-  const count = lintWorkerCount(files);
+export function startLintWorkers(
+  files: number,
+  schema: boolean,
+  argv: string[],
+  format: 'text' | 'json',
+  script: string,
+): LintWorkers | undefined {
+  const count = lintWorkerCount(files, schema);
   return count ? new LintWorkers(count, argv, format, script) : undefined;
 }

@@ -223,7 +223,9 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
   // Over many files judged alone, the worker threads start before the schema is compiled here: their
   // start-up (the bundle, libxml2, the grammar) overlaps this thread's.
   const workers =
-    !hosts.length && !args.values.fix && format !== 'sarif' ? startLintWorkers(files.length, argv, format, __filename) : undefined;
+    !hosts.length && !args.values.fix && format !== 'sarif'
+      ? startLintWorkers(files.length, args.values.schema !== undefined, argv, format, __filename)
+      : undefined;
   const validator = await schemaFor(args);
 
   const json: JsonFinding[] = [];
