@@ -10,7 +10,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFile
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeBuffer, encodeText, readFileText, readFileTextAsync } from '../server/src/files';
+import { decodeBuffer, encodeText, readFileText } from '../server/src/files';
 import { scanWorkspace } from '../server/src/lsp/workspaceIndex';
 import { isSkippedDirectory, walkXmlFiles } from '../server/src/walk';
 import { runCli } from './support/cli';
@@ -97,18 +97,14 @@ test('the reader: encoding and BOM detected, the bytes given back unchanged', as
     assert.deepEqual(decodeBuffer(buf), { text, encoding, bom, lossless: true }, `${encoding} bom=${bom}`);
     const file = join(d, `${i}.xml`);
     writeFileSync(file, buf);
-    const sync = readFileText(file);
-    const async = await readFileTextAsync(file);
-    assert.deepEqual(async, sync);
-    assert.equal(sync.text, text);
+    assert.equal(readFileText(file).text, text);
   }
   // An odd byte count is not valid UTF-16: read, but marked as not to be rewritten.
   assert.equal(decodeBuffer(utf16le(text).subarray(0, -1)).lossless, false);
   // The size bound and the one-line errors are the bounded reader's.
   writeFileSync(join(d, 'big.xml'), domain('x'));
-  await assert.rejects(readFileTextAsync(join(d, 'big.xml'), { maxBytes: 16 }), /big\.xml: cannot read: larger than 16 bytes$/);
   assert.throws(() => readFileText(join(d, 'big.xml'), { maxBytes: 16 }), /big\.xml: cannot read: larger than 16 bytes$/);
-  await assert.rejects(readFileTextAsync(d), /cannot read: not a regular file \(directory\)$/);
+  assert.throws(() => readFileText(d), /cannot read: not a regular file \(directory\)$/);
 });
 
 test('UTF-8 is lossless exactly when its text encodes back to the same bytes (valid UTF-8)', () => {

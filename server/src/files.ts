@@ -8,7 +8,7 @@ import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, renameSync, unl
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
-import { readFileBounded, readFileBoundedAsync } from './safeRead';
+import { readFileBounded } from './safeRead';
 
 export type Encoding = 'utf8' | 'utf16le' | 'utf16be';
 
@@ -81,16 +81,10 @@ export interface ReadTextOptions {
  * Reads a domain file: a regular file of at most 256 MiB (never a device or a FIFO), else a
  * FileReadError whose message is one line naming the file and the cause. The encoding (UTF-8,
  * UTF-16 LE/BE, with or without BOM) is detected by `decodeBuffer`. The CLI, the server and the
- * workspace scan all read documents through this (or its asynchronous twin below).
+ * workspace scan all read documents through this.
  */
 export function readFileText(path: string, opts: ReadTextOptions = {}): FileText {
   const { data: buf, stat: st } = readFileBounded(path, { maxBytes: opts.maxBytes });
-  return { path, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, ...decodeBuffer(buf) };
-}
-
-/** The same, without blocking the event loop (the server's workspace scan). */
-export async function readFileTextAsync(path: string, opts: ReadTextOptions = {}): Promise<FileText> {
-  const { data: buf, stat: st } = await readFileBoundedAsync(path, { maxBytes: opts.maxBytes });
   return { path, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, ...decodeBuffer(buf) };
 }
 

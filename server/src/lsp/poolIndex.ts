@@ -8,7 +8,7 @@ import { promises as fsp } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { FileChangeType, type FileEvent, type Location } from 'vscode-languageserver';
 import { buildPoolModel } from '../domain/poolModel';
-import { readFileTextAsync } from '../files';
+import { readFileText } from '../files';
 import { walkXmlFiles } from '../walk';
 import { child, parseXml } from '../xml/parse';
 import { documentKind, firstElementName } from '../xml/rootElement';
@@ -58,9 +58,9 @@ export class PoolIndex {
   }
 
   /** The pool `path` defines on disk, read as the scan reads it (bounded); undefined when none or unreadable. */
-  private async readDefinition(path: string): Promise<PoolDefinition | undefined> {
+  private readDefinition(path: string): PoolDefinition | undefined {
     try {
-      const { text } = await readFileTextAsync(path, { maxBytes: this.limits.maxFileBytes });
+      const { text } = readFileText(path, { maxBytes: this.limits.maxFileBytes });
       return poolDefinition(pathToFileURL(path).toString(), text);
     } catch {
       return undefined; // unreadable files define no pool
@@ -71,8 +71,8 @@ export class PoolIndex {
   private scan(): Promise<void> {
     return (this.scanned ??= walkXmlFiles(
       this.folders(),
-      async (path) => {
-        const def = await this.readDefinition(path);
+      (path) => {
+        const def = this.readDefinition(path);
         if (def) this.files.set(def.location.uri, def);
       },
       { maxFiles: this.limits.maxFiles },
@@ -99,7 +99,7 @@ export class PoolIndex {
           let def: PoolDefinition | undefined;
           // The scan follows no link below a workspace folder; neither does the watcher.
           if (type !== FileChangeType.Deleted && !(await fsp.lstat(path).catch(() => undefined))?.isSymbolicLink())
-            def = await this.readDefinition(path);
+            def = this.readDefinition(path);
           if (generation !== this.generation) return;
           if (!def) this.files.delete(key);
           else if (this.files.has(key) || this.files.size < this.limits.maxFiles) this.files.set(key, def);

@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from 'vscode-languageserver';
-import { readFileText, readFileTextAsync } from '../files';
+import { readFileText } from '../files';
 
 export interface WorkspaceDiagnosticsHost {
   isOpen(uri: string): boolean;
@@ -275,7 +275,7 @@ export class WorkspaceDiagnostics {
       if (text !== undefined) this.forgetText(uri);
       else {
         try {
-          text = (await readFileTextAsync(path, { maxBytes: this.options.maxFileBytes })).text;
+          text = readFileText(path, { maxBytes: this.options.maxFileBytes }).text;
         } catch {
           text = undefined;
         }

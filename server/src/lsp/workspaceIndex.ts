@@ -9,7 +9,7 @@
 import { pathToFileURL } from 'node:url';
 import { buildDomainModel } from '../domain/model';
 import { peerOf } from '../domain/peer';
-import { readFileTextAsync } from '../files';
+import { readFileText } from '../files';
 import type { PeerDomain } from '../rules/types';
 import { walkXmlFiles } from '../walk';
 import { parseXml } from '../xml/parse';
@@ -31,9 +31,6 @@ export interface ScanResult {
   /** Stopped at `limits.maxFiles` with files left. */
   truncated: boolean;
 }
-
-/** Files read at once ahead of the one being classified (the reads wait on the disk, not on this thread). */
-const READ_AHEAD = 16;
 
 export async function scanWorkspace(
   folders: string[],
@@ -68,28 +65,26 @@ export async function scanWorkspace(
     result.domains++;
     onPeer(uri, peerOf(uri, model, undefined, doc.lines));
   };
-  // Files are read a few at a time ahead and classified in the walk's order (the peers' order is the
-  // order of the names in related information); one at a time, the scan mostly waits for the disk.
-  const pending: { path: string; text: Promise<string | undefined> }[] = [];
-  const next = async (): Promise<void> => {
-    const f = pending.shift()!;
-    classify(f.path, await f.text);
-  };
+  // Files are classified in the walk's order (the peers' order is the order of the names in related
+  // information). Each is read synchronously: a bounded read of one local file blocks this thread for
+  // tens of microseconds, where the same read through libuv's thread pool (five requests, each a
+  // wake-up of a pool thread and of this one) cost the server 0.3-0.4 ms of this thread per file on
+  // the project's machine, about a quarter of the scan. The walk yields after every file.
   const walk = await walkXmlFiles(
     folders,
-    async (path) => {
+    (path) => {
       result.filesRead++;
-      // A regular file within the bound only: never a FIFO or a device swapped in after the listing.
-      const text = readFileTextAsync(path, { maxBytes: limits.maxFileBytes }).then(
-        (t) => t.text,
-        () => undefined,
-      );
-      pending.push({ path, text });
-      if (pending.length >= READ_AHEAD) await next();
+      let text: string | undefined;
+      try {
+        // A regular file within the bound only: never a FIFO or a device swapped in after the listing.
+        text = readFileText(path, { maxBytes: limits.maxFileBytes }).text;
+      } catch {
+        text = undefined;
+      }
+      classify(path, text);
     },
     { maxFiles: limits.maxFiles, cancelled },
   );
-  while (pending.length && !cancelled()) await next();
   result.truncated = walk.truncated;
   return result;
 }
