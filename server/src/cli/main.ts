@@ -278,7 +278,7 @@ export async function runLint(argv: string[], io: Output): Promise<number> {
   if (!hosts.length && !args.values.fix && format !== 'sarif') {
     // Without a host no rule reads the other files' domains (peer documents are looked up per host:
     // rules/lunUsers.ts), so each file is judged alone, as soon as it is read, its tree dropped
-    // after (no document outlives its turn); over many files, on worker threads too.
+    // after (no document outlives its turn); over many files with the schema check, on worker threads too.
     const results = workers ? await workers.lint(files, format, validator) : lintRuns(files, format, validator, files.length);
     for (const r of results) {
       for (const l of r.err) io.err(l);
