@@ -447,6 +447,11 @@ const TREE_CASES: Array<[string, string]> = [
   ['nesting 102 deep, then not well-formed', `<domain>${'<a>'.repeat(101)}${'</a>'.repeat(101)}<x></domain>`],
   ['self-closing root with attributes', `<domain type='kvm' id="1"/>`],
   ['end tag with space', `<domain><name>x</name  \n></domain>`],
+  // Text after a start tag that looks like an attribute: never read as one of the tag's.
+  [
+    "text like name='value' after a start tag",
+    `<domain type='kvm' ><name >a ='b' c="d"</name><devices><disk type='block'\n>x ='y'<source dev='/dev/sda' /><target dev='vda'/>z='w'</disk></devices></domain>`,
+  ],
 ];
 
 test('the one-pass parse gives the former two-pass tree, error and findings: crafted documents', () => {

@@ -87,8 +87,10 @@ export function scanStartTag(text: string, start: number, name: string): { start
 /**
  * One attribute of a start tag already judged well-formed: whitespace, a name, '=', a quoted value
  * (the judgement guarantees the shape, so one native match reads it; scanStartTag reads any text).
+ * A name never holds '/' or '>', so no match reaches past the tag into the content that follows
+ * (text such as `x ='y'` there is not an attribute).
  */
-const WELL_FORMED_ATTRIBUTE = /[\t\n\r ]+([^\t\n\r =]+)[\t\n\r ]*=[\t\n\r ]*(?:"([^"]*)"|'([^']*)')/y;
+const WELL_FORMED_ATTRIBUTE = /[\t\n\r ]+([^\t\n\r =/>]+)[\t\n\r ]*=[\t\n\r ]*(?:"([^"]*)"|'([^']*)')/y;
 
 function wellFormedAttributes(text: string, start: number, name: string): XmlAttribute[] {
   const attributes: XmlAttribute[] = [];
