@@ -167,7 +167,10 @@ export function isLintWorker(): boolean {
  */
 export async function serveLintWorker(validatorFor: (argv: string[]) => Promise<SchemaValidator | undefined>): Promise<number> {
   const task = (workerData as Record<string, LintTask>)[WORKER_TAG];
-  const files = new Promise<string[]>((resolve) => parentPort!.once('message', resolve));
+  // The listener stays: the thread then waits to be stopped by the main thread once its runs are
+  // posted, and never ends on its own (it did, when it found no run left while another thread was
+  // still judging its last, and the main thread took that end for a failure).
+  const files = new Promise<string[]>((resolve) => parentPort!.on('message', resolve));
   let validator: SchemaValidator | undefined;
   let failure: unknown;
   try {
@@ -246,6 +249,7 @@ export class LintWorkers {
       };
       for (const w of this.workers) {
         w.on('message', got);
+        // A worker ends only when stopped (below), so an end before every run is judged is a failure.
         w.once('exit', (code) => {
           if (left) reject(new Error(`a lint worker thread exited (${code}) before its results`));
         });
