@@ -1,33 +1,15 @@
 /** Synthetic inputs for the benchmarks: large domains and a large host, deterministic. */
 import { driveLetters } from '../server/src/domain/diskVocabulary';
 import type { SectionInput } from '../server/src/inventory/parsers';
-import { domainXml } from '../test/rig/fleet';
+import { dev, domainXml } from '../test/rig/fleet';
 
 const hex = (n: number, w: number) => n.toString(16).padStart(w, '0');
 export const lunWwn = (i: number) => `60002ac0000000000000${hex(i, 8)}a2b3`;
 const kname = (n: number) => `sd${driveLetters(n)}`;
 
 /** lsblk's entry for path `p` of LUN `l` (a 3PAR virtual volume seen over FC). */
-const fcPath = (k: string, p: number, l: number, serialNo: number, wwn: string, model: string) => ({
-  name: k,
-  kname: k,
-  path: `/dev/${k}`,
-  type: 'disk',
-  size: 107374182400,
-  model,
-  vendor: '3PARdata',
-  serial: `2FF7${hex(serialNo, 8)}`,
-  wwn: `0x${wwn}`,
-  tran: 'fc',
-  hctl: `${p}:0:0:${l}`,
-  pkname: null,
-  fstype: null,
-  label: null,
-  uuid: null,
-  partlabel: null,
-  partuuid: null,
-  mountpoints: [null],
-});
+const fcPath = (k: string, p: number, l: number, serialNo: number, wwn: string, model: string) =>
+  dev(k, 'disk', { model, vendor: '3PARdata', serial: `2FF7${hex(serialNo, 8)}`, wwn: `0x${wwn}`, tran: 'fc', hctl: `${p}:0:0:${l}` });
 const byPathLink = (k: string, p: number, l: number) =>
   `/dev/disk/by-path/pci-0000:3b:00.${p}-fc-0x2021000${p}ac01a2b3-lun-${l}\t../../${k}`;
 

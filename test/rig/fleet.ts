@@ -76,7 +76,8 @@ export function domainXml(d: FleetDomain): string {
   ].join('\n');
 }
 
-const dev = (kname: string, type: string, extra: Record<string, unknown> = {}) => ({
+/** lsblk's JSON entry for a device (every column the collector asks for; `extra` sets the known ones). */
+export const dev = (kname: string, type: string, extra: Record<string, unknown> = {}) => ({
   name: kname,
   kname,
   path: `/dev/${kname}`,
