@@ -11,12 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
-import { LanguageServer, type LanguageServerClient } from '../server/src/lsp/languageServer';
+import { LanguageServer } from '../server/src/lsp/languageServer';
 import { dirSchemaSource, LOCAL_SCHEMA_DIR, schemaValidator } from '../server/src/schema/validator';
 import { parseDocument } from '../server/src/analysis';
 import { LineIndex } from '../server/src/xml/lineIndex';
 import { CORPUS } from './support/examples';
 import { until } from './support/poll';
+import { recordingClient } from './support/recordingClient';
 
 const ROOT = join(__dirname, '..', '..');
 const BUNDLE = join(ROOT, 'dist', 'server.js');
@@ -64,17 +65,8 @@ test('the workspace pass takes its schema findings from the validation thread, a
   }
   assert.ok(invalid >= 100, `the corpus has schema-invalid files (${invalid})`);
 
-  const published = new Map<string, Diagnostic[]>();
-  const logs: string[] = [];
-  const client: LanguageServerClient = {
-    publishDiagnostics: (uri, _version, diagnostics) => void published.set(uri, diagnostics),
-    log: (m) => void logs.push(m),
-    sendNotification: () => undefined,
-    progress: async () => ({ report: () => undefined, done: () => undefined, onCancel: () => undefined }),
-    configuration: async () => ({ workspaceDiagnostics: true, schema: { enabled: true } }),
-    registerForConfiguration: async () => undefined,
-    registerFileWatchers: async () => undefined,
-  };
+  const { client, rec, last } = recordingClient(() => ({ workspaceDiagnostics: true, schema: { enabled: true } }));
+  const logs = rec.logs;
   const server = new LanguageServer(client, { schemaWorker: BUNDLE });
   t.after(() => server.shutdown());
   server.initialize({
@@ -86,7 +78,7 @@ test('the workspace pass takes its schema findings from the validation thread, a
   server.initialized();
 
   const schemaOf = (uri: string) =>
-    (published.get(uri) ?? [])
+    (last(uri)?.diagnostics ?? [])
       .filter((d) => d.code === 'schema')
       .map((d) => `${rangeText(d.range)} ${d.message}`)
       .sort();

@@ -10,36 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
-import { LanguageServer, type LanguageServerClient } from '../server/src/lsp/languageServer';
+import { LanguageServer } from '../server/src/lsp/languageServer';
 import { changeBetween, keptDiagnostics, mapSpan } from '../server/src/lsp/keptDiagnostics';
 import { ServerCore } from '../server/src/lsp/serverCore';
 import { watchedPath } from '../server/src/lsp/watchedFiles';
 import { blockDisk, domainXml, EXAMPLE_INVENTORY, exampleHost } from './support/examples';
 import { applyLspEdits } from './support/edits';
 import { until, within } from './support/poll';
-
-interface Published {
-  uri: string;
-  version?: number;
-  diagnostics: Diagnostic[];
-}
-
-/** A LanguageServerClient that records what the server sends; `settings()` is what a configuration pull answers. */
-function recordingClient(settings: () => unknown) {
-  const rec = { published: [] as Published[], logs: [] as string[], watchers: [] as string[] };
-  const client: LanguageServerClient = {
-    publishDiagnostics: (uri, version, diagnostics) => void rec.published.push({ uri, version, diagnostics }),
-    log: (m) => void rec.logs.push(m),
-    sendNotification: () => undefined,
-    progress: async () => ({ report: () => undefined, done: () => undefined, onCancel: () => undefined }),
-    configuration: async () => settings(),
-    registerForConfiguration: async () => undefined,
-    registerFileWatchers: async (watchers) =>
-      void rec.watchers.push(...watchers.map((w) => `${w.globPattern}${w.kind ? ` kind ${w.kind}` : ''}`)),
-  };
-  const last = (uri: string) => rec.published.filter((p) => p.uri === uri).at(-1);
-  return { client, rec, last };
-}
+import { recordingClient, type Published } from './support/recordingClient';
 
 const codes = (p: Published | undefined) => (p?.diagnostics ?? []).map((d) => String(d.code));
 const named = (name: string, devices: string) => domainXml(devices).replace('<name>t</name>', `<name>${name}</name>`);

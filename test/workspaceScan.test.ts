@@ -17,18 +17,13 @@ import { analyzeDocument, parseDomainDocument } from '../server/src/analysis';
 import { peerOf } from '../server/src/domain/peer';
 import { diagnostics } from '../server/src/features/diagnostics';
 import { loadInventoryFile } from '../server/src/inventory/load';
-import { LanguageServer, type LanguageServerClient } from '../server/src/lsp/languageServer';
+import { LanguageServer } from '../server/src/lsp/languageServer';
 import type { PeerDomain } from '../server/src/rules/types';
 import { walkXmlFiles } from '../server/src/walk';
 import { documentKind, firstElementName } from '../server/src/xml/rootElement';
 import { CORPUS } from './support/examples';
 import { until } from './support/poll';
-
-interface Published {
-  uri: string;
-  version?: number;
-  diagnostics: Diagnostic[];
-}
+import { recordingClient, type Published } from './support/recordingClient';
 
 /** A server over a generated workspace of `count` files (the schema check off: its findings are the validator's own tests'). */
 async function scannedWorkspace(t: TestContext, count: number) {
@@ -37,15 +32,7 @@ async function scannedWorkspace(t: TestContext, count: number) {
   writeWorkspace(ws, count, join(CORPUS, 'domains'));
   const inventory = join(top, 'host.json');
   writeWorkspaceInventory(inventory);
-  const rec = { published: [] as Published[], logs: [] as string[] };
-  const client: LanguageServerClient = {
-    publishDiagnostics: (uri, version, diagnostics) => void rec.published.push({ uri, version, diagnostics }),
-    log: (m) => void rec.logs.push(m),
-    sendNotification: () => undefined,
-    progress: async () => ({ report: () => undefined, done: () => undefined, onCancel: () => undefined }),
-    configuration: async () => ({ schema: { enabled: false } }),
-    registerForConfiguration: async () => undefined,
-  };
+  const { client, rec } = recordingClient(() => ({ schema: { enabled: false } }));
   const server = new LanguageServer(client);
   t.after(() => {
     server.shutdown();
